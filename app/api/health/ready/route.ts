@@ -1,0 +1,9 @@
+import { getDb } from '@/db/client';
+import { checkReadiness } from '@/lib/health/readiness';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET() {
+  const readiness = await checkReadiness(getDb().pool);
+  return Response.json(readiness, { status: readiness.ready ? 200 : 503 });
+}

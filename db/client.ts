@@ -1,0 +1,56 @@
+/**
+ * The one place that opens PostgreSQL connections.
+ *
+ * `createPool` is used by everything that needs its own pool (tests, workers, scripts);
+ * `getDb()` is the web process's shared handle, cached on globalThis so Next's hot reload
+ * does not leak pools.
+ */
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import * as schema from './schema';
+import { env } from '@/lib/env';
+
+export type Database = NodePgDatabase<typeof schema>;
+
+export interface DbHandle {
+  pool: pg.Pool;
+  db: Database;
+  close(): Promise<void>;
+}
+
+// numeric and bigint come back as strings by default; int8 counts fit in JS numbers for our sizes,
+// numeric money stays a string so no precision is lost before it reaches the UI.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'nightshift',
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its server (restart, admin shutdown) emits 'error' on the pool.
+  // Without a listener that is an uncaught exception; the pool already discards the client.
+  pool.on('error', (error) => {
+    console.warn(`[db] idle connection lost: ${error.message}`);
+  });
+  const db = drizzle(pool, { schema });
+  return { pool, db, close: () => pool.end() };
+}
+
+const globalForDb = globalThis as typeof globalThis & { nightshiftDb?: DbHandle };
+
+export function requireDatabaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) {
+    throw new Error('DATABASE_URL is not set. Start Nightshift with `npm start` (it runs an embedded PostgreSQL) or set DATABASE_URL.');
+  }
+  return url;
+}
+
+/** The process-wide handle for the web server and CLI scripts. */
+export function getDb(): DbHandle {
+  globalForDb.nightshiftDb ??= createPool(requireDatabaseUrl(), { max: 20, applicationName: 'nightshift-web' });
+  return globalForDb.nightshiftDb;
+}

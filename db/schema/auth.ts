@@ -1,0 +1,2 @@
+/** Users, sessions, API tokens and the audit log (issue 3). */
+export {};

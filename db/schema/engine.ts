@@ -1,0 +1,2 @@
+/** Workflow engine tables (issue 4). */
+export {};

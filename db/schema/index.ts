@@ -1,0 +1,4 @@
+/** All tables, one module per domain. drizzle-kit reads this file to generate migrations. */
+export * from './sources';
+export * from './engine';
+export * from './auth';

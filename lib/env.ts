@@ -1,0 +1,66 @@
+/**
+ * Every setting Nightshift reads from the environment, parsed once with zod.
+ * Nothing else in the code base reads process.env directly; README's configuration table mirrors this file.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = (defaultValue: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+    .optional()
+    .transform((value) => (value === undefined ? defaultValue : ['1', 'true', 'on', 'yes'].includes(value)));
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** External PostgreSQL (>= 15). Unset: `npm start` runs an embedded server and sets this for its children. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** Where the demo orders database lives (schema `shop`); defaults to DATABASE_URL. */
+  SOURCE_DATABASE_URL: postgresUrl.optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Folder for the embedded cluster, credentials and other local state. */
+  NIGHTSHIFT_DATA_DIR: z.string().min(1).default(path.join(process.cwd(), '.data')),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Source systems; unset means the built-in demo endpoints of this server. */
+  CRM_URL: z.url().optional(),
+  INVENTORY_URL: z.url().optional(),
+  SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Serve the demo source systems under /demo/*. */
+  DEMO_SOURCES: flag(true),
+  /** Run workers and the event dispatcher inside the web process. */
+  RUN_WORKERS: flag(true),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  WORKER_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  SEED_ON_EMPTY: flag(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment of this process (parsed on first use, so scripts may set variables before). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Base URL of this server, for the demo source defaults. */
+export function selfUrl(): string {
+  return `http://127.0.0.1:${env().PORT}`;
+}
