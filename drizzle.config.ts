@@ -5,5 +5,5 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './db/schema/index.ts',
   out: './drizzle',
-  schemaFilter: ['public', 'shop', 'demo'],
+  schemaFilter: ['public', 'shop', 'demo', 'analytics'],
 });

@@ -29,6 +29,8 @@ const envSchema = z.object({
   CRM_URL: z.url().optional(),
   INVENTORY_URL: z.url().optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /** How long a source HTTP client waits for an answer (including the body) before giving up. */
+  SOURCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Serve the demo source systems under /demo/*. */
   DEMO_SOURCES: flag(true),
   /** Run workers and the event dispatcher inside the web process. */
@@ -37,8 +39,32 @@ const envSchema = z.object({
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   WORKER_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  /** Retry backoff: exponential from BASE with jitter, never above CAP (a Retry-After is honoured up to CAP). */
+  WORKER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1_000),
+  WORKER_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
+  /** How long a stopping worker lets in-flight steps finish before releasing them to other workers. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  /** How often the event dispatcher polls the outbox when no NOTIFY arrives. */
+  EVENT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   SEED_ON_EMPTY: flag(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Playwright only: port of the production server the e2e tests start. */
+  E2E_PORT: z.coerce.number().int().min(1).max(65535).default(3100),
+  /** Playwright only: Chromium to drive; unset means /usr/bin/chromium, else Playwright's own download. */
+  PLAYWRIGHT_CHROMIUM_PATH: z.string().min(1).optional(),
+  /** First run only: the admin account created when no user exists. Unset password: one is generated and written to the data folder. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  /** A bearer token for automation, accepted with the operator role (`Authorization: Bearer <value>`). */
+  API_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** A session ends after this long without a request (sliding). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(12 * 60),
+  /** A session ends this long after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(7 * 24),
+  /** Failed sign-ins allowed per account, and per client address, within LOGIN_WINDOW_MINUTES. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -12,6 +12,8 @@ import { env } from '../lib/env';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
 import { seedIfEmpty } from '../db/generator/seed-if-empty';
+import { createPool } from '../db/client';
+import { ensureBootstrapAdmin } from '../lib/auth/bootstrap';
 
 const dev = process.argv.includes('--dev');
 const root = process.cwd();
@@ -80,7 +82,9 @@ async function main() {
   }
 
   await runMigrations(databaseUrl);
-  if (settings.SEED_ON_EMPTY) await seedIfEmpty(settings.SOURCE_DATABASE_URL ?? databaseUrl);
+  const bootstrapDb = createPool(databaseUrl, { max: 1, applicationName: 'nightshift-bootstrap' });
+  await ensureBootstrapAdmin(bootstrapDb.db).finally(() => bootstrapDb.close());
+  if (settings.SEED_ON_EMPTY) await seedIfEmpty(settings.SOURCE_DATABASE_URL ?? databaseUrl, databaseUrl);
   if (stopping) return;
 
   const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', String(settings.PORT)], {

@@ -1,2 +1,237 @@
-/** Workflow engine tables (issue 4). */
-export {};
+/**
+ * Workflow engine tables (issue 4): tasks, their steps, every attempt of a step, the event outbox,
+ * subscriber cursors, operator operations and worker heartbeats. The engine's SQL lives in lib/engine.
+ */
+import { relations, sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's 64-bit transaction id; read as text, compared in SQL only. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+export const taskStatus = pgEnum('task_status', ['pending', 'running', 'completed', 'failed', 'cancelled']);
+export const stepStatus = pgEnum('step_status', [
+  'pending',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+  'resolved_manually',
+]);
+export const attemptOutcome = pgEnum('attempt_outcome', [
+  'completed',
+  'failed',
+  'timed_out',
+  'lost',
+  'released',
+  'cancelled',
+]);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    namespace: text('namespace').notNull(),
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    status: taskStatus('status').notNull().default('pending'),
+    /** The launch input after schema validation, defaults applied. */
+    context: jsonb('context').notNull(),
+    /** Launches with the same key yield one task (scheduler firings, client retries). */
+    idempotencyKey: text('idempotency_key'),
+    initiator: text('initiator').notNull(),
+    reason: text('reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('tasks_idempotency_key_idx').on(table.idempotencyKey),
+    index('tasks_created_at_idx').on(table.createdAt),
+    index('tasks_status_idx').on(table.status, table.createdAt),
+    index('tasks_pipeline_idx').on(table.namespace, table.name, table.createdAt),
+  ],
+);
+
+export const steps = pgTable(
+  'steps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Declaration order in the pipeline; ties between ready steps are broken by it. */
+    position: integer('position').notNull(),
+    description: text('description'),
+    dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    status: stepStatus('status').notNull().default('pending'),
+    retryable: boolean('retryable').notNull(),
+    /** Retries allowed after the first attempt of the current budget. */
+    retryLimit: integer('retry_limit').notNull(),
+    timeoutMs: integer('timeout_ms'),
+    metadata: jsonb('metadata').notNull().default({}),
+    /** Attempts ever made; the next attempt's number is this + 1. */
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** Attempts counted against the current retry budget; an operator retry resets it to 0. */
+    budgetAttempts: integer('budget_attempts').notNull().default(0),
+    /** Earliest time the step may be claimed (backoff); null = at once. */
+    runAfter: timestamp('run_after', { withTimezone: true }),
+    result: jsonb('result'),
+    /** The last failure: { class, message, retryable, at }. */
+    lastError: jsonb('last_error'),
+    progressMessage: text('progress_message'),
+    progressPercent: real('progress_percent'),
+    progressUpdatedAt: timestamp('progress_updated_at', { withTimezone: true }),
+    resolvedNote: text('resolved_note'),
+    resolvedBy: text('resolved_by'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('steps_task_name_idx').on(table.taskId, table.name),
+    // The claim query scans only claimable steps.
+    index('steps_claimable_idx')
+      .on(table.runAfter)
+      .where(sql`${table.status} IN ('pending', 'retrying')`),
+  ],
+);
+
+export const stepAttempts = pgTable(
+  'step_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    stepId: uuid('step_id')
+      .notNull()
+      .references(() => steps.id, { onDelete: 'cascade' }),
+    stepName: text('step_name').notNull(),
+    attemptNumber: integer('attempt_number').notNull(),
+    workerId: text('worker_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** While unfinished: the worker must renew this by heartbeat, or any worker may declare the attempt lost. */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }).notNull(),
+    /** Null while running. */
+    outcome: attemptOutcome('outcome'),
+    errorClass: text('error_class'),
+    errorMessage: text('error_message'),
+    errorStack: text('error_stack'),
+  },
+  (table) => [
+    uniqueIndex('step_attempts_step_number_idx').on(table.stepId, table.attemptNumber),
+    index('step_attempts_task_idx').on(table.taskId),
+    index('step_attempts_open_lease_idx')
+      .on(table.leaseExpiresAt)
+      .where(sql`${table.finishedAt} IS NULL`),
+  ],
+);
+
+/**
+ * The outbox: written in the same transaction as the state change it describes. Delivery order is
+ * (txid, id): see lib/engine/dispatcher.ts for why the transaction id is part of it.
+ */
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    stepName: text('step_name'),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('task_events_txid_idx').on(table.txid, table.id), index('task_events_task_idx').on(table.taskId, table.id)],
+);
+
+/** One row per event subscriber: how far it got, and which dispatcher currently owns it. */
+export const eventCursors = pgTable('event_cursors', {
+  subscriber: text('subscriber').primaryKey(),
+  lastTxid: xid8('last_txid').notNull().default(sql`'0'::xid8`),
+  lastEventId: bigint('last_event_id', { mode: 'number' }).notNull().default(0),
+  /** A dispatcher holds a subscriber until this time (renewed as it works) so two never deliver at once. */
+  ownerId: text('owner_id'),
+  ownedUntil: timestamp('owned_until', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Operator operations on tasks (retry, rerun, cancel, resolve): who, why, and which steps they affected. */
+export const taskOperations = pgTable(
+  'task_operations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    operation: text('operation').notNull(),
+    stepName: text('step_name'),
+    actor: text('actor').notNull(),
+    reason: text('reason'),
+    affectedSteps: text('affected_steps').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('task_operations_task_idx').on(table.taskId, table.id)],
+);
+
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  hostname: text('hostname').notNull(),
+  pid: integer('pid').notNull(),
+  concurrency: integer('concurrency').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set by a graceful stop; a worker that died keeps a stale heartbeat instead. */
+  stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+});
+
+export const tasksRelations = relations(tasks, ({ many }) => ({
+  steps: many(steps),
+  attempts: many(stepAttempts),
+  events: many(taskEvents),
+}));
+
+export const stepsRelations = relations(steps, ({ one, many }) => ({
+  task: one(tasks, { fields: [steps.taskId], references: [tasks.id] }),
+  attempts: many(stepAttempts),
+}));
+
+export const stepAttemptsRelations = relations(stepAttempts, ({ one }) => ({
+  task: one(tasks, { fields: [stepAttempts.taskId], references: [tasks.id] }),
+  step: one(steps, { fields: [stepAttempts.stepId], references: [steps.id] }),
+}));
+
+export const taskEventsRelations = relations(taskEvents, ({ one }) => ({
+  task: one(tasks, { fields: [taskEvents.taskId], references: [tasks.id] }),
+}));
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type StepRow = typeof steps.$inferSelect;
+export type StepAttemptRow = typeof stepAttempts.$inferSelect;
+export type TaskEventRow = typeof taskEvents.$inferSelect;
+export type TaskOperationRow = typeof taskOperations.$inferSelect;
+export type WorkerRow = typeof workers.$inferSelect;
+export type TaskStatus = (typeof taskStatus.enumValues)[number];
+export type StepStatus = (typeof stepStatus.enumValues)[number];
+export type AttemptOutcome = (typeof attemptOutcome.enumValues)[number];

@@ -2,3 +2,4 @@
 export * from './sources';
 export * from './engine';
 export * from './auth';
+export * from './analytics';

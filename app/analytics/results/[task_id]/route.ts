@@ -1,0 +1,17 @@
+/** GET /analytics/results/:task_id — insights, segment counts and CSV links of a task. */
+import { getDb } from '@/db/client';
+import { readTaskResults } from '@/lib/analytics/results';
+import { withRole } from '@/lib/auth';
+import { getTask, isTaskId } from '@/lib/engine';
+import { badRequest, notFound } from '@/lib/http/responses';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = withRole('viewer', async (_request, context: { params: Promise<{ task_id: string }> }) => {
+  const { task_id: taskId } = await context.params;
+  if (!isTaskId(taskId)) return badRequest('invalid task id', [{ path: 'task_id', message: 'must be a UUID' }]);
+  const db = getDb();
+  const task = await getTask(db, taskId);
+  if (!task) return notFound(`task ${taskId} does not exist`);
+  return Response.json({ status: task.status, ...(await readTaskResults(db.pool, taskId)) });
+});

@@ -1,0 +1,13 @@
+/** Demo CRM: GET /demo/crm/users?cursor=&limit= (keyset pages of CRM users, with injected faults). */
+import { listCrmUsers } from '@/lib/sources/crm';
+import { demoRoute } from '@/lib/sources/demo-route';
+import { parseQuery } from '@/lib/http/responses';
+import { pageQuerySchema, pageRequest } from '@/lib/sources/pagination';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = demoRoute({
+  source: 'crm',
+  parse: (request) => parseQuery(request.url, pageQuerySchema),
+  handle: async (query, db) => Response.json(await listCrmUsers(db, pageRequest(query))),
+});

@@ -1,0 +1,13 @@
+/** Demo inventory: GET /demo/inventory/products?cursor=&limit= (keyset pages of products, with injected faults). */
+import { demoRoute } from '@/lib/sources/demo-route';
+import { parseQuery } from '@/lib/http/responses';
+import { listInventoryProducts } from '@/lib/sources/inventory';
+import { pageQuerySchema, pageRequest } from '@/lib/sources/pagination';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = demoRoute({
+  source: 'inventory',
+  parse: (request) => parseQuery(request.url, pageQuerySchema),
+  handle: async (query, db) => Response.json(await listInventoryProducts(db, pageRequest(query))),
+});

@@ -1,0 +1,11 @@
+/** Messages the demo Slack sink received, newest first: GET /demo/slack/messages?limit=&before=. */
+import { demoRoute } from '@/lib/sources/demo-route';
+import { parseQuery } from '@/lib/http/responses';
+import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = demoRoute({
+  parse: (request) => parseQuery(request.url, slackMessagesQuerySchema),
+  handle: async (query, db) => Response.json(await listSlackMessages(db, query)),
+});

@@ -1,0 +1,55 @@
+/**
+ * The engine's run states as the UI shows them: label, one-line meaning, and the Tailwind classes of their
+ * colour tokens (written out in full so Tailwind finds them). Step states are a superset of task states.
+ */
+export const stepStates = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled', 'resolved_manually'] as const;
+export const taskStates = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export type StepState = (typeof stepStates)[number];
+export type TaskState = (typeof taskStates)[number];
+export type RunState = StepState | TaskState;
+
+interface StateAppearance {
+  label: string;
+  description: string;
+  /** Text colour and badge tint. */
+  className: string;
+}
+
+export const stateAppearance: Record<RunState, StateAppearance> = {
+  pending: {
+    label: 'Pending',
+    description: 'Waiting for its dependencies or a free worker.',
+    className: 'text-status-pending bg-status-pending-tint',
+  },
+  running: {
+    label: 'Running',
+    description: 'A worker is executing it now.',
+    className: 'text-status-running bg-status-running-tint',
+  },
+  retrying: {
+    label: 'Retrying',
+    description: 'The last attempt failed; another is scheduled after a back-off.',
+    className: 'text-status-retrying bg-status-retrying-tint',
+  },
+  completed: {
+    label: 'Completed',
+    description: 'Finished successfully.',
+    className: 'text-status-completed bg-status-completed-tint',
+  },
+  failed: {
+    label: 'Failed',
+    description: 'Out of retries, or failed with an error that cannot be retried.',
+    className: 'text-status-failed bg-status-failed-tint',
+  },
+  cancelled: {
+    label: 'Cancelled',
+    description: 'Stopped by an operator before it finished.',
+    className: 'text-status-cancelled bg-status-cancelled-tint',
+  },
+  resolved_manually: {
+    label: 'Resolved manually',
+    description: 'An operator marked it done by hand so the run could continue.',
+    className: 'text-status-resolved-manually bg-status-resolved-manually-tint',
+  },
+};

@@ -1,0 +1,192 @@
+/**
+ * Tables of the customer_analytics pipeline (schema `analytics`).
+ *
+ * Staging tables hold one task's extracted window, keyed by task id so concurrent runs never mix and a retried
+ * extract can clear exactly its own partial rows. Metrics and insights are kept per task as history; a snapshot
+ * row points the dashboard at one task's complete output, and `is_current` moves in a single transaction.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+export const analytics = pgSchema('analytics');
+
+export const stagingOrders = analytics.table(
+  'staging_orders',
+  {
+    taskId: uuid('task_id').notNull(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).notNull(),
+    totalAmount: numeric('total_amount', { precision: 12, scale: 2 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.orderId] })],
+);
+
+export const stagingOrderItems = analytics.table(
+  'staging_order_items',
+  {
+    taskId: uuid('task_id').notNull(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull(),
+    productId: bigint('product_id', { mode: 'number' }).notNull(),
+    quantity: integer('quantity').notNull(),
+    price: numeric('price', { precision: 12, scale: 2 }).notNull(),
+  },
+  (table) => [index('staging_order_items_task_idx').on(table.taskId, table.orderId)],
+);
+
+export const stagingUsers = analytics.table(
+  'staging_users',
+  {
+    taskId: uuid('task_id').notNull(),
+    userId: bigint('user_id', { mode: 'number' }).notNull(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    country: text('country').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.userId] })],
+);
+
+export const stagingProducts = analytics.table(
+  'staging_products',
+  {
+    taskId: uuid('task_id').notNull(),
+    productId: bigint('product_id', { mode: 'number' }).notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    price: numeric('price', { precision: 12, scale: 2 }).notNull(),
+    stockOnHand: integer('stock_on_hand').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.productId] })],
+);
+
+/** One row per customer with orders in the window who exists in the CRM; the seed's columns. */
+export const customerMetrics = analytics.table(
+  'customer_metrics',
+  {
+    taskId: uuid('task_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).notNull(),
+    customerEmail: text('customer_email').notNull(),
+    totalLifetimeValue: numeric('total_lifetime_value', { precision: 14, scale: 2 }).notNull(),
+    averageOrderValue: numeric('average_order_value', { precision: 14, scale: 2 }).notNull(),
+    totalOrders: integer('total_orders').notNull(),
+    /** Orders per month between first and last order in the window; 0 with < 2 orders or a single day. */
+    orderFrequency: doublePrecision('order_frequency').notNull(),
+    /** Days from the last order date to the window's end date, so a rerun reproduces it. */
+    daysSinceLastOrder: integer('days_since_last_order').notNull(),
+    customerSegment: text('customer_segment').notNull(),
+    acquisitionDate: timestamp('acquisition_date', { withTimezone: true }).notNull(),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.taskId, table.customerId] }),
+    index('customer_metrics_task_value_idx').on(table.taskId, table.totalLifetimeValue.desc()),
+    index('customer_metrics_task_segment_idx').on(table.taskId, table.customerSegment),
+  ],
+);
+
+export const productMetrics = analytics.table(
+  'product_metrics',
+  {
+    taskId: uuid('task_id').notNull(),
+    productId: bigint('product_id', { mode: 'number' }).notNull(),
+    sku: text('sku'),
+    name: text('name'),
+    /** Null when the inventory system does not know the product. */
+    category: text('category'),
+    unitsSold: integer('units_sold').notNull(),
+    revenue: numeric('revenue', { precision: 14, scale: 2 }).notNull(),
+    ordersCount: integer('orders_count').notNull(),
+    uniqueCustomers: integer('unique_customers').notNull(),
+    averageSellingPrice: numeric('average_selling_price', { precision: 14, scale: 2 }).notNull(),
+    stockOnHand: integer('stock_on_hand'),
+    /** stock ÷ average daily units over the window; null without sales or without a stock figure. */
+    daysOfCover: doublePrecision('days_of_cover'),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.taskId, table.productId] }),
+    index('product_metrics_task_revenue_idx').on(table.taskId, table.revenue.desc()),
+  ],
+);
+
+/** Revenue and orders per day of the window, computed with the metrics so the dashboard never reads staging. */
+export const dailyRevenue = analytics.table(
+  'daily_revenue',
+  {
+    taskId: uuid('task_id').notNull(),
+    day: date('day').notNull(),
+    orders: integer('orders').notNull(),
+    revenue: numeric('revenue', { precision: 14, scale: 2 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.day] })],
+);
+
+export const insights = analytics.table(
+  'insights',
+  {
+    taskId: uuid('task_id').notNull(),
+    position: integer('position').notNull(),
+    kind: text('kind').notNull(),
+    sentence: text('sentence').notNull(),
+    /** The numbers behind the sentence. */
+    data: jsonb('data').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.position] })],
+);
+
+/**
+ * A published dashboard snapshot: one complete task's output for a window. Exactly one row is current; the
+ * switch happens in one transaction, so readers see either the old snapshot or the new one, never a mix.
+ */
+export const dashboardSnapshots = analytics.table(
+  'dashboard_snapshots',
+  {
+    id: serial('id').primaryKey(),
+    taskId: uuid('task_id').notNull(),
+    windowStart: date('window_start').notNull(),
+    windowEnd: date('window_end').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+    isCurrent: boolean('is_current').notNull().default(false),
+    /** KPIs and segment summary, so the dashboard header needs no aggregation. */
+    summary: jsonb('summary').notNull(),
+  },
+  (table) => [
+    uniqueIndex('dashboard_snapshots_task_idx').on(table.taskId),
+    uniqueIndex('dashboard_snapshots_one_current_idx').on(table.isCurrent).where(sql`${table.isCurrent}`),
+    index('dashboard_snapshots_window_idx').on(table.windowStart, table.windowEnd, table.publishedAt.desc()),
+  ],
+);
+
+/** Channels already notified for a task, so a retried send_notifications never posts twice. */
+export const notificationDeliveries = analytics.table(
+  'notification_deliveries',
+  {
+    taskId: uuid('task_id').notNull(),
+    channel: text('channel').notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.channel] })],
+);
+
+/**
+ * How far an extract step got: committed together with the rows it staged, so a retried attempt resumes
+ * after the last staged page or batch instead of starting over. Deleted when the extract finishes, so a
+ * later rerun of the step starts from a clean slate.
+ */
+export const extractCheckpoints = analytics.table(
+  'extract_checkpoints',
+  {
+    taskId: uuid('task_id').notNull(),
+    step: text('step').notNull(),
+    /** The source's next cursor, or the last order id staged; null once the source has no more pages. */
+    position: text('position'),
+    rows: integer('rows').notNull(),
+    batches: integer('batches').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.step] })],
+);

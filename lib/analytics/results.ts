@@ -1,0 +1,34 @@
+/** The seed-style results of one task: its insights, segment counts and links to the CSV exports. */
+import type pg from 'pg';
+
+export interface TaskResults {
+  task_id: string;
+  insights: { kind: string; sentence: string; data: unknown }[];
+  segments: { segment: string; customers: number }[];
+  links: { customers_csv: string; products_csv: string };
+}
+
+export async function readTaskResults(pool: pg.Pool, taskId: string): Promise<TaskResults> {
+  const [insights, segments] = await Promise.all([
+    pool.query<{ kind: string; sentence: string; data: unknown }>(
+      'SELECT kind, sentence, data FROM analytics.insights WHERE task_id = $1 ORDER BY position',
+      [taskId],
+    ),
+    pool.query<{ segment: string; customers: number }>(
+      `SELECT s.segment, count(m.customer_id)::int AS customers
+       FROM unnest(ARRAY['VIP', 'Regular', 'Occasional', 'New']) WITH ORDINALITY AS s(segment, position)
+       LEFT JOIN analytics.customer_metrics m ON m.task_id = $1 AND m.customer_segment = s.segment
+       GROUP BY s.segment, s.position ORDER BY s.position`,
+      [taskId],
+    ),
+  ]);
+  return {
+    task_id: taskId,
+    insights: insights.rows,
+    segments: segments.rows,
+    links: {
+      customers_csv: `/analytics/results/${taskId}/customers.csv`,
+      products_csv: `/analytics/results/${taskId}/products.csv`,
+    },
+  };
+}

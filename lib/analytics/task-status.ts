@@ -1,0 +1,90 @@
+/**
+ * The seed's `GET /analytics/status/:task_id` contract, built from the engine's task detail.
+ * Timestamps are ISO strings; durations in milliseconds.
+ */
+import type { TaskDetail } from '@/lib/engine';
+
+interface LastError {
+  class: string;
+  message: string;
+  retryable: boolean;
+  at: string;
+}
+
+export interface StepStatusView {
+  name: string;
+  status: string;
+  attempts: number;
+  retry_limit: number;
+  retryable: boolean;
+  depends_on: string[];
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  progress: { message: string; percent: number | null; updated_at: string | null } | null;
+  last_error: LastError | null;
+  next_retry_at: string | null;
+}
+
+export interface TaskStatusView {
+  task_id: string;
+  namespace: string;
+  name: string;
+  version: string;
+  status: string;
+  context: unknown;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  progress: { completed: number; total: number; percent: number };
+  steps: StepStatusView[];
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+function lastErrorOf(value: unknown): LastError | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const error = value as Record<string, unknown>;
+  return {
+    class: String(error.class ?? 'Error'),
+    message: String(error.message ?? ''),
+    retryable: Boolean(error.retryable),
+    at: String(error.at ?? ''),
+  };
+}
+
+export function toTaskStatusView(task: TaskDetail): TaskStatusView {
+  const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
+  const total = task.steps.length;
+  return {
+    task_id: task.id,
+    namespace: task.namespace,
+    name: task.name,
+    version: task.version,
+    status: task.status,
+    context: task.context,
+    created_at: task.createdAt.toISOString(),
+    started_at: iso(task.startedAt),
+    completed_at: iso(task.completedAt),
+    progress: { completed: done, total, percent: total > 0 ? Math.round((done / total) * 1000) / 10 : 0 },
+    steps: task.steps.map((step) => {
+      const end = step.completedAt ?? (step.status === 'running' ? null : step.attempts.at(-1)?.finishedAt ?? null);
+      return {
+        name: step.name,
+        status: step.status,
+        attempts: step.attemptCount,
+        retry_limit: step.retryLimit,
+        retryable: step.retryable,
+        depends_on: step.dependsOn,
+        started_at: iso(step.startedAt),
+        completed_at: iso(step.completedAt),
+        duration_ms: step.startedAt && end ? end.getTime() - step.startedAt.getTime() : null,
+        progress: step.progressMessage
+          ? { message: step.progressMessage, percent: step.progressPercent, updated_at: iso(step.progressUpdatedAt) }
+          : null,
+        last_error: lastErrorOf(step.lastError),
+        next_retry_at: step.status === 'retrying' ? iso(step.runAfter) : null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Who may use which entry point — the table the access-control test (lib/auth/access-control.test.ts) checks
+ * every discovered page, route handler and server action against. An entry point that no rule classifies
+ * fails that test, so anything added later is either classified here or the build is red.
+ *
+ * This table is the specification; enforcement lives in each entry point (requirePageRole / withRole /
+ * authorizedAction), and the test proves the two agree. proxy.ts also reads the page rules to send anonymous
+ * visitors to /login early, which is a convenience, not the protection.
+ *
+ * Patterns are route paths as in app/ (route groups removed): `*` is one segment, `**` any number (at the end).
+ */
+import type { Role } from './roles';
+
+export type Access = 'public' | Role;
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+interface PathRule {
+  pattern: string;
+  access: Access;
+}
+interface RouteRule extends PathRule {
+  /** Omitted: every method the route exports. */
+  methods?: readonly HttpMethod[];
+}
+
+export const PAGE_RULES: readonly PathRule[] = [
+  { pattern: '/login', access: 'public' },
+  { pattern: '/status', access: 'public' },
+  { pattern: '/', access: 'viewer' },
+  { pattern: '/runs', access: 'viewer' },
+  { pattern: '/runs/new', access: 'operator' },
+  { pattern: '/runs/**', access: 'viewer' },
+  { pattern: '/alerts', access: 'viewer' },
+  { pattern: '/chaos', access: 'operator' },
+  { pattern: '/admin', access: 'admin' },
+  { pattern: '/admin/**', access: 'admin' },
+];
+
+export const ROUTE_RULES: readonly RouteRule[] = [
+  { pattern: '/api/health/*', access: 'public' },
+  { pattern: '/status.json', access: 'public' },
+  // The demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
+  { pattern: '/demo/**', access: 'public' },
+  { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
+  // The seed's HTTP API for the customer_analytics pipeline (issue 5): starting is an operator's job, reading is a viewer's.
+  { pattern: '/analytics/start', methods: ['POST'], access: 'operator' },
+  { pattern: '/analytics/status/*', methods: ['GET'], access: 'viewer' },
+  { pattern: '/analytics/results/**', methods: ['GET'], access: 'viewer' },
+  // The seed's analytics API (lib/analytics): starting a run operates; reading status and results views.
+  { pattern: '/analytics/start', methods: ['POST'], access: 'operator' },
+  { pattern: '/analytics/status/*', methods: ['GET'], access: 'viewer' },
+  { pattern: '/analytics/results/**', methods: ['GET'], access: 'viewer' },
+];
+
+/** Server actions by `<file>#<export>`, listed one by one so a new export is never covered by accident. */
+export const ACTION_RULES: Readonly<Record<string, Access>> = {
+  'app/login/actions.ts#signInAction': 'public',
+  'app/login/actions.ts#signOutAction': 'public',
+  'app/admin/users/actions.ts#createUserAction': 'admin',
+  'app/admin/users/actions.ts#changeUserRoleAction': 'admin',
+  'app/admin/users/actions.ts#setUserDisabledAction': 'admin',
+  'app/admin/tokens/actions.ts#createApiTokenAction': 'admin',
+  'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
+};
+
+export function matchesPattern(pattern: string, path: string): boolean {
+  const patternSegments = pattern.split('/').filter(Boolean);
+  const pathSegments = path.split('/').filter(Boolean);
+  for (let index = 0; index < patternSegments.length; index += 1) {
+    const segment = patternSegments[index];
+    if (segment === '**') return true;
+    const actual = pathSegments[index];
+    if (actual === undefined) return false;
+    if (segment !== '*' && segment !== actual) return false;
+  }
+  return patternSegments.length === pathSegments.length;
+}
+
+export function pageAccess(path: string): Access | undefined {
+  return PAGE_RULES.find((rule) => matchesPattern(rule.pattern, path))?.access;
+}
+
+export function routeAccess(path: string, method: HttpMethod): Access | undefined {
+  return ROUTE_RULES.find((rule) => matchesPattern(rule.pattern, path) && (!rule.methods || rule.methods.includes(method)))?.access;
+}
+
+export function actionAccess(file: string, exportName: string): Access | undefined {
+  return ACTION_RULES[`${file}#${exportName}`];
+}

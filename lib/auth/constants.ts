@@ -1,0 +1,7 @@
+/** Names shared by proxy.ts and the server-side checks (no imports, so the proxy bundle stays tiny). */
+
+/** The session cookie: 32 random bytes, base64url. The database holds only its sha256. */
+export const SESSION_COOKIE = 'nightshift_session';
+
+/** Set by proxy.ts on every request: the path (with query) the browser asked for, for `/login?next=`. */
+export const REQUESTED_PATH_HEADER = 'x-nightshift-path';

@@ -1,0 +1,122 @@
+/**
+ * The three server-side checks every page, route handler and server action uses. Hiding a button is not
+ * protection: each entry point calls one of these itself (tests/… access-control test proves it for all).
+ *
+ * - `requirePageRole(role)` — server components: anonymous → redirect to /login?next=…, too low → 403 page.
+ * - `withRole(role, handler)` — route handlers: anonymous → 401 JSON, too low → 403 JSON, and a cookie-
+ *   authenticated state change whose Origin is not this site → 403 (bearer clients are not browsers: no check).
+ * - `authorizedAction(role, schema, fn)` — server actions: same role rules as pages, then zod validation that
+ *   reports every issue as `{ errors, message }` for useActionState. Next checks the Origin of actions itself.
+ */
+import { forbidden, redirect } from 'next/navigation';
+import type { z } from 'zod';
+import type { ActionOutcome, ActionState, FieldErrors } from './action-state';
+import { UserFacingError } from './errors';
+import { getPrincipal, type Principal } from './principal';
+import { currentPrincipal, currentRequestInfo, loginPath } from './request-context';
+import { isSameOrigin, isStateChanging } from './request-info';
+import { hasRole, type Role } from './roles';
+
+export async function requirePageRole(role: Role): Promise<Principal> {
+  const principal = await currentPrincipal();
+  if (!principal) redirect(loginPath((await currentRequestInfo()).path));
+  if (!hasRole(principal.role, role)) forbidden();
+  return principal;
+}
+
+function jsonError(status: number, error: string, headers?: HeadersInit): Response {
+  return Response.json({ error }, { status, headers });
+}
+
+export function withRole<TContext = unknown>(
+  role: Role,
+  handler: (request: Request, context: TContext, principal: Principal) => Response | Promise<Response>,
+): (request: Request, context: TContext) => Promise<Response> {
+  return async (request, context) => {
+    const principal = await getPrincipal(request);
+    if (!principal) {
+      return jsonError(401, 'Authentication required: sign in, or send Authorization: Bearer <API token>.', {
+        'WWW-Authenticate': 'Bearer realm="nightshift"',
+      });
+    }
+    if (principal.kind === 'session' && isStateChanging(request.method) && !isSameOrigin(request.headers, request.url)) {
+      return jsonError(403, 'Cross-site request refused: the Origin header does not match this site.');
+    }
+    if (!hasRole(principal.role, role)) {
+      return jsonError(403, `Forbidden: this needs the ${role} role; you have ${principal.role}.`);
+    }
+    try {
+      return await handler(request, context, principal);
+    } catch (error) {
+      if (error instanceof UserFacingError) return jsonError(error.status, error.message);
+      throw error;
+    }
+  };
+}
+
+type FieldsOf<S extends z.ZodType> = Extract<keyof z.input<S>, string>;
+
+/** FormData → plain object for zod: a repeated field becomes an array; files are left out. */
+function formDataToObject(formData: FormData): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const key of new Set(formData.keys())) {
+    const values = formData.getAll(key).filter((value): value is string => typeof value === 'string');
+    result[key] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  return result;
+}
+
+async function runValidated<S extends z.ZodType, R>(
+  schema: S,
+  payload: FormData | z.input<S>,
+  fn: (input: z.output<S>) => Promise<ActionOutcome<R>>,
+): Promise<ActionState<FieldsOf<S>, R>> {
+  const parsed = schema.safeParse(payload instanceof FormData ? formDataToObject(payload) : payload);
+  if (!parsed.success) {
+    const errors: FieldErrors<FieldsOf<S>> = {};
+    const general: string[] = [];
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0];
+      if (typeof field === 'string') {
+        const key = field as FieldsOf<S>;
+        errors[key] = [...(errors[key] ?? []), issue.message];
+      } else {
+        general.push(issue.message);
+      }
+    }
+    return { status: 'error', message: ['Please correct the highlighted fields.', ...general].join(' '), errors };
+  }
+  try {
+    const outcome = await fn(parsed.data);
+    return { status: 'success', message: outcome.message, errors: {}, result: outcome.result };
+  } catch (error) {
+    if (error instanceof UserFacingError) return { status: 'error', message: error.message, errors: {} };
+    throw error;
+  }
+}
+
+/**
+ * A server action for signed-in users with at least `role`. Use as
+ * `export const createThing = authorizedAction('operator', schema, async (input, principal) => ({ message }))`
+ * in a 'use server' file; `redirect()` / `revalidatePath()` inside `fn` work as usual.
+ */
+export function authorizedAction<S extends z.ZodType, R = undefined>(
+  role: Role,
+  schema: S,
+  fn: (input: z.output<S>, principal: Principal) => Promise<ActionOutcome<R>>,
+): (previous: ActionState<FieldsOf<S>, R>, payload: FormData | z.input<S>) => Promise<ActionState<FieldsOf<S>, R>> {
+  return async (_previous, payload) => {
+    const principal = await currentPrincipal();
+    if (!principal) redirect(loginPath((await currentRequestInfo()).path));
+    if (!hasRole(principal.role, role)) forbidden();
+    return runValidated(schema, payload, (input) => fn(input, principal));
+  };
+}
+
+/** A server action open to everyone (sign-in): validation and error reporting as `authorizedAction`. */
+export function publicAction<S extends z.ZodType, R = undefined>(
+  schema: S,
+  fn: (input: z.output<S>) => Promise<ActionOutcome<R>>,
+): (previous: ActionState<FieldsOf<S>, R>, payload: FormData | z.input<S>) => Promise<ActionState<FieldsOf<S>, R>> {
+  return async (_previous, payload) => runValidated(schema, payload, fn);
+}

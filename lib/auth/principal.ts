@@ -1,0 +1,58 @@
+/**
+ * `getPrincipal`: who is making this request — from `Authorization: Bearer` (API tokens, API_TOKEN) or the
+ * session cookie. A request that presents a bearer credential is judged on it alone: a bad token does not fall
+ * back to a cookie that happens to ride along.
+ */
+import { getDb, type Database } from '@/db/client';
+import { env } from '@/lib/env';
+import { resolveApiToken } from './api-tokens';
+import { SESSION_COOKIE } from './constants';
+import type { Principal } from './principal-types';
+import { readBearerToken, readCookie } from './request-info';
+import { secretsMatch } from './secrets';
+import { resolveSession } from './sessions';
+
+export type { Principal } from './principal-types';
+
+export { SESSION_COOKIE };
+
+export interface CookieReader {
+  get(name: string): { value: string } | undefined;
+}
+
+/** A web Request (route handlers), or the headers and cookies next/headers gives components and actions. */
+export type PrincipalSource = Request | { headers: Headers; cookies: CookieReader };
+
+export const ENV_TOKEN_LABEL = 'token:API_TOKEN';
+
+async function principalFromBearer(db: Database, token: string): Promise<Principal | null> {
+  if (!token) return null;
+  const envToken = env().API_TOKEN;
+  if (envToken && secretsMatch(token, envToken)) {
+    return { kind: 'token', role: 'operator', userId: null, label: ENV_TOKEN_LABEL, tokenId: null };
+  }
+  const record = await resolveApiToken(db, token);
+  if (!record) return null;
+  return { kind: 'token', role: record.role, userId: null, label: `token:${record.name}`, tokenId: record.id };
+}
+
+async function principalFromSession(db: Database, token: string | undefined): Promise<Principal | null> {
+  if (!token) return null;
+  const session = await resolveSession(db, token);
+  if (!session) return null;
+  return {
+    kind: 'session',
+    role: session.user.role,
+    userId: session.user.id,
+    label: session.user.email,
+    sessionTokenHash: session.tokenHash,
+  };
+}
+
+export async function getPrincipal(source: PrincipalSource, db: Database = getDb().db): Promise<Principal | null> {
+  const bearer = readBearerToken(source.headers);
+  if (bearer !== undefined) return principalFromBearer(db, bearer);
+  const sessionToken =
+    source instanceof Request ? readCookie(source.headers.get('cookie'), SESSION_COOKIE) : source.cookies.get(SESSION_COOKIE)?.value;
+  return principalFromSession(db, sessionToken);
+}

@@ -1,0 +1,83 @@
+/**
+ * Errors handlers throw to steer retries, and errors the engine raises to callers.
+ * Any error that is neither RetryableError nor PermanentError is treated as retryable.
+ */
+
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+  /** Wait at least this long before the next attempt (e.g. an HTTP Retry-After), capped by the backoff cap. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+  }
+}
+
+/** Recorded when an attempt ran past its step's timeoutMs. Retryable. */
+export class StepTimeoutError extends Error {
+  override name = 'StepTimeoutError';
+}
+
+/** The launch context did not match the pipeline's input schema; nothing was written. */
+export class InputValidationError extends Error {
+  override name = 'InputValidationError';
+  readonly issues: { path: string; message: string }[];
+  constructor(pipeline: string, issues: { path: string; message: string }[]) {
+    super(`Invalid input for ${pipeline}: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** A pipeline definition is malformed (unknown dependency, duplicate step, cycle, …). */
+export class PipelineDefinitionError extends Error {
+  override name = 'PipelineDefinitionError';
+}
+
+/** The named pipeline, task or step does not exist. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/** An operator operation is not allowed in the current state (e.g. retrying a step that has not failed). */
+export class OperationNotAllowedError extends Error {
+  override name = 'OperationNotAllowedError';
+}
+
+export interface SerializedError {
+  errorClass: string;
+  message: string;
+  stack: string | null;
+  retryable: boolean;
+  retryAfterMs: number | undefined;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    return {
+      // The subclass name tells most (CrmTimeoutError extends RetryableError); `name` covers plain objects' errors.
+      errorClass: error.constructor.name !== 'Error' ? error.constructor.name : error.name,
+      message: error.message,
+      stack: error.stack ?? null,
+      retryable: !(error instanceof PermanentError),
+      retryAfterMs: error instanceof RetryableError ? error.retryAfterMs : undefined,
+    };
+  }
+  return { errorClass: 'NonError', message: String(error), stack: null, retryable: true, retryAfterMs: undefined };
+}
+
+/** A step returned more JSON than the engine stores with a step. Permanent: the same code returns the same size. */
+export class ResultTooLargeError extends PermanentError {
+  override name = 'ResultTooLargeError';
+}
+
+/** The worker running the attempt shut down before the attempt finished; another worker takes the step over. */
+export class WorkerShutdownError extends Error {
+  override name = 'WorkerShutdownError';
+}

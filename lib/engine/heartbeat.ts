@@ -1,0 +1,28 @@
+/** Worker liveness: extends the leases of a worker's open attempts and records its heartbeat. */
+import os from 'node:os';
+import type pg from 'pg';
+
+/** Returns the attempts that are still open and now leased further; any other was closed by someone else. */
+export async function renewLeases(pool: pg.Pool, options: { attemptIds: readonly number[]; leaseMs: number }): Promise<Set<number>> {
+  if (options.attemptIds.length === 0) return new Set();
+  const renewed = await pool.query<{ id: number }>(
+    `UPDATE step_attempts SET lease_expires_at = now() + make_interval(secs => $2::float8 / 1000)
+      WHERE id = ANY ($1::bigint[]) AND finished_at IS NULL
+      RETURNING id`,
+    [options.attemptIds, options.leaseMs],
+  );
+  return new Set(renewed.rows.map((row) => Number(row.id)));
+}
+
+export async function recordWorkerHeartbeat(
+  pool: pg.Pool,
+  worker: { id: string; concurrency: number; stopped?: boolean },
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO workers (id, hostname, pid, concurrency, last_heartbeat_at, stopped_at)
+     VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN now() END)
+     ON CONFLICT (id) DO UPDATE
+       SET last_heartbeat_at = now(), concurrency = EXCLUDED.concurrency, stopped_at = EXCLUDED.stopped_at`,
+    [worker.id, os.hostname(), process.pid, worker.concurrency, worker.stopped ?? false],
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * The workflow engine's public API. Pipelines, the web app, scripts and tests import from here only;
+ * everything else in lib/engine is internal.
+ */
+export { definePipeline, DEFAULT_RETRY_LIMIT } from './definition';
+export { createRegistry, type PipelineRegistry } from './registry';
+export { launchTask, type LaunchTaskOptions, type LaunchTaskResult } from './launch-task';
+export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from './worker';
+export {
+  createEventDispatcher,
+  type DeliveredEvent,
+  type EventDispatcher,
+  type EventDispatcherOptions,
+  type Subscriber,
+} from './dispatcher';
+export type { EventPayload, EventError } from './events';
+export {
+  cancelTask,
+  previewCancelTask,
+  previewRerunFromStep,
+  previewResolveStepManually,
+  previewRetryFailedSteps,
+  previewRetryStep,
+  rerunFromStep,
+  resolveStepManually,
+  retryFailedSteps,
+  retryStep,
+} from './operations';
+export { getTask, isTaskId, listTaskEvents, listTasks, listWorkers, type ListTasksFilters, type TaskDetail, type TaskSummary } from './queries';
+export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+export {
+  InputValidationError,
+  NotFoundError,
+  OperationNotAllowedError,
+  PermanentError,
+  PipelineDefinitionError,
+  ResultTooLargeError,
+  RetryableError,
+  StepTimeoutError,
+  WorkerShutdownError,
+} from './errors';
+export { CANCEL_CHANNEL, EVENTS_CHANNEL, READY_CHANNEL } from './channels';
+export { consoleLogger } from './logger';
+export {
+  EVENT_NAMES,
+  STEP_STATUSES,
+  TASK_STATUSES,
+  type Actor,
+  type EventName,
+  type JsonValue,
+  type Logger,
+  type PipelineDefinition,
+  type StepContext,
+  type StepDefinition,
+  type StepHandler,
+  type StepStatus,
+  type TaskStatus,
+} from './types';

@@ -1,0 +1,98 @@
+/**
+ * launchTask: validates the context with the pipeline's schema (nothing is written when it fails), then
+ * creates the task and all its steps in one transaction. An idempotency key makes concurrent launches
+ * converge on one task: the unique index decides, and the losers read the winner's id.
+ */
+import type { DbHandle } from '@/db/client';
+import { notifyReady } from './events';
+import { InputValidationError } from './errors';
+import type { PipelineRegistry } from './registry';
+import { withTransaction } from './task-transaction';
+
+export interface LaunchTaskOptions {
+  namespace: string;
+  name: string;
+  /** Default: the highest registered version. */
+  version?: string;
+  context: unknown;
+  idempotencyKey?: string;
+  /** Who launched it: a user, `schedule:<id>`, `api-token:<id>` … */
+  initiator: string;
+  reason?: string;
+}
+
+export interface LaunchTaskResult {
+  taskId: string;
+  /** False when the idempotency key matched an existing task. */
+  created: boolean;
+}
+
+export async function launchTask(db: DbHandle, registry: PipelineRegistry, options: LaunchTaskOptions): Promise<LaunchTaskResult> {
+  const definition = registry.require(options.namespace, options.name, options.version);
+  const parsed = definition.input.safeParse(options.context);
+  if (!parsed.success) {
+    throw new InputValidationError(
+      `${definition.namespace}/${definition.name}@${definition.version}`,
+      parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    );
+  }
+  if (!options.initiator.trim()) throw new InputValidationError('launch', [{ path: 'initiator', message: 'is required' }]);
+
+  const existing = async () => {
+    if (options.idempotencyKey === undefined) return undefined;
+    const found = await db.pool.query<{ id: string }>(`SELECT id FROM tasks WHERE idempotency_key = $1`, [options.idempotencyKey]);
+    return found.rows[0]?.id;
+  };
+  const before = await existing();
+  if (before) return { taskId: before, created: false };
+
+  const taskId = await withTransaction(db.pool, async (client) => {
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO tasks (namespace, name, version, context, idempotency_key, initiator, reason)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+      [
+        definition.namespace,
+        definition.name,
+        definition.version,
+        JSON.stringify(parsed.data ?? null),
+        options.idempotencyKey ?? null,
+        options.initiator,
+        options.reason ?? null,
+      ],
+    );
+    const id = inserted.rows[0]?.id;
+    // A concurrent launch with the same key committed first (the insert waited for it, then did nothing).
+    if (!id) return undefined;
+    const steps = definition.steps;
+    await client.query(
+      `INSERT INTO steps (task_id, name, position, description, depends_on, retryable, retry_limit, timeout_ms, metadata)
+       SELECT $1, s.name, s.position, s.description, ARRAY(SELECT jsonb_array_elements_text(s.depends_on)),
+              s.retryable, s.retry_limit, s.timeout_ms, s.metadata
+         FROM jsonb_to_recordset($2::jsonb) AS s(name text, position int, description text, depends_on jsonb,
+                                                 retryable boolean, retry_limit int, timeout_ms int, metadata jsonb)`,
+      [
+        id,
+        JSON.stringify(
+          steps.map((step, position) => ({
+            name: step.name,
+            position,
+            description: step.description,
+            depends_on: step.dependsOn,
+            retryable: step.retryable,
+            retry_limit: step.retryLimit,
+            timeout_ms: step.timeoutMs,
+            metadata: step.metadata,
+          })),
+        ),
+      ],
+    );
+    await notifyReady(client);
+    return id;
+  });
+  if (taskId) return { taskId, created: true };
+  const winner = await existing();
+  if (!winner) throw new Error(`Launch with idempotency key ${options.idempotencyKey} conflicted, but no task holds the key`);
+  return { taskId: winner, created: false };
+}

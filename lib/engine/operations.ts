@@ -1,0 +1,268 @@
+/**
+ * Operator operations on a task: retry a failed step, rerun from a completed step, retry every failed step,
+ * resolve a step manually, cancel the task. Each plan is computed by one pure function that both the
+ * preview (a plain read) and the operation (under the task's lock) use, so a preview lists exactly the
+ * steps the operation would send back to pending. Every operation is recorded with who and why.
+ */
+import type pg from 'pg';
+import type { DbHandle } from '@/db/client';
+import { CANCEL_CHANNEL } from './channels';
+import { InputValidationError, NotFoundError, OperationNotAllowedError } from './errors';
+import { appendEvents, notifyReady, type NewEvent } from './events';
+import { downstreamOf, inDeclarationOrder } from './graph';
+import { settleTask } from './settle-task';
+import { lockTask, withClient, withTransaction, type LockedTask } from './task-transaction';
+import type { Actor, StepStatus, TaskStatus } from './types';
+
+interface PlanStep {
+  name: string;
+  status: StepStatus;
+  dependsOn: string[];
+}
+
+interface Plan {
+  /** Steps reset to pending with a fresh retry budget, in declaration order: the ones that will run (again). */
+  rerun: string[];
+  /** Reset keeps the step's result and timestamps (retry of not-completed steps) or clears them (rerun). */
+  clearResults: boolean;
+}
+
+const DONE: ReadonlySet<StepStatus> = new Set(['completed', 'resolved_manually']);
+
+function requireStep(steps: readonly PlanStep[], name: string): PlanStep {
+  const step = steps.find((candidate) => candidate.name === name);
+  if (!step) throw new NotFoundError(`The task has no step named "${name}"`);
+  return step;
+}
+
+function requireLiveTask(status: TaskStatus, operation: string) {
+  if (status === 'cancelled') throw new OperationNotAllowedError(`Cannot ${operation}: the task was cancelled`);
+}
+
+function retryPlan(steps: readonly PlanStep[], roots: readonly string[]): Plan {
+  const followers = [...downstreamOf(steps, roots)].filter((name) => !DONE.has(requireStep(steps, name).status));
+  return { rerun: inDeclarationOrder(steps, [...roots, ...followers]), clearResults: false };
+}
+
+export function planRetryStep(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
+  requireLiveTask(taskStatus, 'retry a step');
+  const step = requireStep(steps, stepName);
+  if (step.status !== 'failed') {
+    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a failed step can be retried`);
+  }
+  return retryPlan(steps, [stepName]);
+}
+
+export function planRetryFailedSteps(taskStatus: TaskStatus, steps: readonly PlanStep[]): Plan {
+  requireLiveTask(taskStatus, 'retry failed steps');
+  const failed = steps.filter((step) => step.status === 'failed').map((step) => step.name);
+  if (failed.length === 0) throw new OperationNotAllowedError('The task has no failed steps');
+  return retryPlan(steps, failed);
+}
+
+export function planRerunFromStep(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
+  requireLiveTask(taskStatus, 'rerun a step');
+  const step = requireStep(steps, stepName);
+  if (!DONE.has(step.status)) {
+    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a completed (or manually resolved) step can be rerun`);
+  }
+  const affected = [stepName, ...downstreamOf(steps, [stepName])];
+  const busy = affected.filter((name) => ['running', 'retrying'].includes(requireStep(steps, name).status));
+  if (busy.length > 0) {
+    throw new OperationNotAllowedError(`Cannot rerun from "${stepName}" while ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} in progress`);
+  }
+  return { rerun: inDeclarationOrder(steps, affected), clearResults: true };
+}
+
+export function planResolveStepManually(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
+  requireLiveTask(taskStatus, 'resolve a step');
+  const step = requireStep(steps, stepName);
+  if (!['failed', 'pending', 'retrying'].includes(step.status)) {
+    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a failed, pending or retrying step can be resolved manually`);
+  }
+  // The resolved step itself does not run; its not-completed dependents follow.
+  const plan = retryPlan(steps, [stepName]);
+  return { ...plan, rerun: plan.rerun.filter((name) => name !== stepName) };
+}
+
+export function planCancelTask(taskStatus: TaskStatus, steps: readonly PlanStep[]): string[] {
+  if (taskStatus === 'completed' || taskStatus === 'cancelled') {
+    throw new OperationNotAllowedError(`The task is already ${taskStatus}`);
+  }
+  return steps.filter((step) => ['pending', 'running', 'retrying'].includes(step.status)).map((step) => step.name);
+}
+
+async function readPlanInput(client: pg.ClientBase, taskId: string): Promise<{ status: TaskStatus; steps: PlanStep[] }> {
+  const task = await client.query<{ status: TaskStatus }>(`SELECT status FROM tasks WHERE id = $1`, [taskId]);
+  const status = task.rows[0]?.status;
+  if (!status) throw new NotFoundError(`Task ${taskId} does not exist`);
+  const steps = await client.query<PlanStep>(
+    `SELECT name, status, depends_on AS "dependsOn" FROM steps WHERE task_id = $1 ORDER BY position`,
+    [taskId],
+  );
+  return { status, steps: steps.rows };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requireTaskId(taskId: string) {
+  if (!UUID.test(taskId)) throw new NotFoundError(`Task ${taskId} does not exist`);
+}
+
+function requireActor(who: Actor) {
+  if (!who.actor.trim()) throw new InputValidationError('operation', [{ path: 'actor', message: 'is required' }]);
+}
+
+async function preview(db: DbHandle, taskId: string, plan: (status: TaskStatus, steps: PlanStep[]) => string[]): Promise<string[]> {
+  requireTaskId(taskId);
+  const input = await withClient(db.pool, (client) => readPlanInput(client, taskId));
+  return plan(input.status, input.steps);
+}
+
+/** Runs an operation under the task lock, records it, and lets the task status follow. */
+async function operate(
+  db: DbHandle,
+  taskId: string,
+  who: Actor,
+  operation: string,
+  stepName: string | null,
+  apply: (client: pg.ClientBase, task: LockedTask, steps: PlanStep[]) => Promise<{ affected: string[]; events: NewEvent[] }>,
+): Promise<string[]> {
+  requireTaskId(taskId);
+  requireActor(who);
+  return withTransaction(db.pool, async (client) => {
+    const task = await lockTask(client, taskId);
+    if (!task) throw new NotFoundError(`Task ${taskId} does not exist`);
+    const { steps } = await readPlanInput(client, taskId);
+    const { affected, events } = await apply(client, task, steps);
+    await client.query(
+      `INSERT INTO task_operations (task_id, operation, step_name, actor, reason, affected_steps) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [taskId, operation, stepName, who.actor, who.reason ?? null, affected],
+    );
+    await appendEvents(client, [
+      ...events,
+      { name: 'task.operation', task, stepName: stepName ?? undefined, extra: { operation, actor: who.actor, reason: who.reason ?? null, steps: affected } },
+    ]);
+    await settleTask(client, task);
+    await notifyReady(client);
+    return affected;
+  });
+}
+
+async function resetSteps(client: pg.ClientBase, taskId: string, plan: Plan): Promise<void> {
+  await client.query(
+    `UPDATE steps
+        SET status = 'pending', budget_attempts = 0, run_after = NULL, updated_at = now(),
+            result = CASE WHEN $3 THEN NULL ELSE result END,
+            completed_at = CASE WHEN $3 THEN NULL ELSE completed_at END,
+            started_at = CASE WHEN $3 THEN NULL ELSE started_at END,
+            resolved_note = CASE WHEN $3 THEN NULL ELSE resolved_note END,
+            resolved_by = CASE WHEN $3 THEN NULL ELSE resolved_by END,
+            progress_message = NULL, progress_percent = NULL, progress_updated_at = NULL
+      WHERE task_id = $1 AND name = ANY ($2::text[])`,
+    [taskId, plan.rerun, plan.clearResults],
+  );
+}
+
+export interface StepOperationInput extends Actor {
+  taskId: string;
+  stepName: string;
+}
+
+export const previewRetryStep = (db: DbHandle, input: { taskId: string; stepName: string }) =>
+  preview(db, input.taskId, (status, steps) => planRetryStep(status, steps, input.stepName).rerun);
+
+/** Retries a failed step with a fresh retry budget; its not-completed dependents follow. Returns the steps that will run. */
+export const retryStep = (db: DbHandle, input: StepOperationInput) =>
+  operate(db, input.taskId, input, 'retry_step', input.stepName, async (client, task, steps) => {
+    const plan = planRetryStep(task.status, steps, input.stepName);
+    await resetSteps(client, input.taskId, plan);
+    return { affected: plan.rerun, events: [] };
+  });
+
+export const previewRerunFromStep = (db: DbHandle, input: { taskId: string; stepName: string }) =>
+  preview(db, input.taskId, (status, steps) => planRerunFromStep(status, steps, input.stepName).rerun);
+
+/** Runs a completed step again, and everything downstream of it. Returns the steps that will run. */
+export const rerunFromStep = (db: DbHandle, input: StepOperationInput) =>
+  operate(db, input.taskId, input, 'rerun_from_step', input.stepName, async (client, task, steps) => {
+    const plan = planRerunFromStep(task.status, steps, input.stepName);
+    await resetSteps(client, input.taskId, plan);
+    return { affected: plan.rerun, events: [] };
+  });
+
+export const previewRetryFailedSteps = (db: DbHandle, input: { taskId: string }) =>
+  preview(db, input.taskId, (status, steps) => planRetryFailedSteps(status, steps).rerun);
+
+export const retryFailedSteps = (db: DbHandle, input: Actor & { taskId: string }) =>
+  operate(db, input.taskId, input, 'retry_failed_steps', null, async (client, task, steps) => {
+    const plan = planRetryFailedSteps(task.status, steps);
+    await resetSteps(client, input.taskId, plan);
+    return { affected: plan.rerun, events: [] };
+  });
+
+export const previewResolveStepManually = (db: DbHandle, input: { taskId: string; stepName: string }) =>
+  preview(db, input.taskId, (status, steps) => planResolveStepManually(status, steps, input.stepName).rerun);
+
+/** Marks a step done by hand (counts as completed for its dependents). The note is required. Returns the steps that will run. */
+export const resolveStepManually = (db: DbHandle, input: StepOperationInput & { note: string }) => {
+  if (!input.note?.trim()) {
+    return Promise.reject(new InputValidationError('resolve manually', [{ path: 'note', message: 'a note is required' }]));
+  }
+  return operate(db, input.taskId, { actor: input.actor, reason: input.reason ?? input.note }, 'resolve_manually', input.stepName, async (client, task, steps) => {
+    const plan = planResolveStepManually(task.status, steps, input.stepName);
+    await resetSteps(client, input.taskId, plan);
+    const resolved = await client.query<{ attemptCount: number }>(
+      `UPDATE steps SET status = 'resolved_manually', resolved_note = $3, resolved_by = $4, completed_at = now(),
+                        run_after = NULL, updated_at = now()
+        WHERE task_id = $1 AND name = $2
+        RETURNING attempt_count AS "attemptCount"`,
+      [input.taskId, input.stepName, input.note.trim(), input.actor],
+    );
+    return {
+      affected: plan.rerun,
+      events: [
+        {
+          name: 'step.resolved_manually',
+          task,
+          stepName: input.stepName,
+          attempt: resolved.rows[0]?.attemptCount,
+          extra: { note: input.note.trim(), actor: input.actor },
+        },
+      ],
+    };
+  });
+};
+
+export const previewCancelTask = (db: DbHandle, input: { taskId: string }) =>
+  preview(db, input.taskId, (status, steps) => planCancelTask(status, steps));
+
+/** Cancels the task: running attempts are closed (their workers abort them), unfinished steps cancelled. Returns the cancelled steps. */
+export async function cancelTask(db: DbHandle, input: Actor & { taskId: string }): Promise<string[]> {
+  return operate(db, input.taskId, input, 'cancel', null, async (client, task, steps) => {
+    const cancelled = inDeclarationOrder(steps, planCancelTask(task.status, steps));
+    await client.query(
+      `UPDATE step_attempts SET finished_at = now(), outcome = 'cancelled', error_class = 'TaskCancelled', error_message = $2
+        WHERE task_id = $1 AND finished_at IS NULL`,
+      [input.taskId, `Task cancelled by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`],
+    );
+    await client.query(
+      `UPDATE steps SET status = 'cancelled', run_after = NULL, updated_at = now() WHERE task_id = $1 AND name = ANY ($2::text[])`,
+      [input.taskId, cancelled],
+    );
+    const duration = await client.query<{ durationMs: number }>(
+      `UPDATE tasks SET status = 'cancelled', completed_at = now(), updated_at = now() WHERE id = $1
+       RETURNING (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::float8 AS "durationMs"`,
+      [input.taskId],
+    );
+    await client.query(`SELECT pg_notify($1, $2)`, [CANCEL_CHANNEL, input.taskId]);
+    task.status = 'cancelled';
+    return {
+      affected: cancelled,
+      events: [
+        ...cancelled.map((stepName): NewEvent => ({ name: 'step.cancelled', task, stepName, extra: { actor: input.actor } })),
+        { name: 'task.cancelled', task, durationMs: duration.rows[0]?.durationMs, extra: { actor: input.actor, reason: input.reason ?? null } },
+      ],
+    };
+  });
+}

@@ -1,0 +1,49 @@
+/** Spawns worker-process.ts children for multi-process tests and makes sure none outlives the test. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const FIXTURE = path.join(import.meta.dirname, 'worker-process.ts');
+
+export interface ChildWorker {
+  process: ChildProcess;
+  id: string;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+export function createChildWorkers() {
+  const children: ChildWorker[] = [];
+  return {
+    spawn(databaseUrl: string, id: string, env: Record<string, string> = {}): ChildWorker {
+      const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+        cwd: process.cwd(),
+        env: { ...process.env, TEST_DATABASE_URL: databaseUrl, TEST_WORKER_ID: id, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const ready = new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('ready')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`worker ${id} exited (${code}) before it was ready:\n${output}`)));
+      });
+      ready.catch(() => undefined);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const handle = { process: child, id, ready, exited, output: () => output };
+      children.push(handle);
+      return handle;
+    },
+    /** SIGKILLs every child still running and waits for it to exit. */
+    async killAll() {
+      await Promise.all(
+        children.splice(0).map(async (child) => {
+          if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+          await child.exited;
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Pipelines shared by the multi-process tests and their child worker processes
+ * (both sides must register the same definitions).
+ */
+import { z } from 'zod';
+import { createRegistry, definePipeline, type PipelineRegistry, type StepDefinition } from '@/lib/engine';
+
+export const FANOUT_STEPS = 50;
+
+/** Independent no-op steps that record each execution, so a test can count them. */
+export const fanout = definePipeline({
+  namespace: 'test',
+  name: 'fanout',
+  version: '1',
+  description: 'many independent no-op steps',
+  input: z.object({}),
+  steps: Array.from({ length: FANOUT_STEPS }, (_, index): StepDefinition => ({
+    name: `noop_${String(index).padStart(2, '0')}`,
+    handler: async (ctx) => {
+      await ctx.db.pool.query(
+        'INSERT INTO engine_test_executions (task_id, step_name, attempt, worker_pid) VALUES ($1, $2, $3, $4)',
+        [ctx.taskId, ctx.stepName, ctx.attempt, process.pid],
+      );
+      return null;
+    },
+  })),
+});
+
+/** `slow` blocks on its first attempt until aborted, so its worker can be killed mid-step. */
+export const crashable = definePipeline({
+  namespace: 'test',
+  name: 'crashable',
+  version: '1',
+  description: 'a step that hangs on its first attempt',
+  input: z.object({}),
+  steps: [
+    { name: 'first', handler: async () => ({ value: 1 }) },
+    {
+      name: 'slow',
+      dependsOn: 'first',
+      handler: async (ctx) => {
+        if (ctx.attempt > 1) return { recoveredOnAttempt: ctx.attempt, first: ctx.results.first ?? null };
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+          setTimeout(resolve, 60_000).unref();
+        });
+        throw new Error('aborted');
+      },
+    },
+    { name: 'last', dependsOn: 'slow', handler: async () => 'done' },
+  ],
+});
+
+/** One step finishes within the shutdown grace, the other ignores its signal and must be released. */
+export const shutdownProbe = definePipeline({
+  namespace: 'test',
+  name: 'shutdown_probe',
+  version: '1',
+  description: 'graceful shutdown',
+  input: z.object({}),
+  steps: [
+    {
+      name: 'finishes_in_grace',
+      handler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        return 'finished';
+      },
+    },
+    {
+      name: 'hangs',
+      handler: async (ctx) => {
+        if (ctx.attempt > 1) return 'second attempt';
+        await new Promise((resolve) => setTimeout(resolve, 60_000).unref());
+        return 'too late';
+      },
+    },
+  ],
+});
+
+/** A chain whose steps take a moment each, so the database can be restarted in the middle of a run. */
+export const slowChain = definePipeline({
+  namespace: 'test',
+  name: 'slow_chain',
+  version: '1',
+  description: 'a chain of slow steps',
+  input: z.object({ stepMs: z.number().int().default(400) }),
+  steps: Array.from({ length: 8 }, (_, index): StepDefinition<{ stepMs: number }> => ({
+    name: `link_${index}`,
+    dependsOn: index === 0 ? undefined : `link_${index - 1}`,
+    retryLimit: 10,
+    handler: async (ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, ctx.context.stepMs));
+      return { index };
+    },
+  })),
+});
+
+export function buildTestRegistry(): PipelineRegistry {
+  const registry = createRegistry();
+  registry.register(fanout);
+  registry.register(crashable);
+  registry.register(shutdownProbe);
+  registry.register(slowChain);
+  return registry;
+}

@@ -1,0 +1,119 @@
+/** Shared engine types: JSON values, states, event names, the logger interface and the definition shapes. */
+import type { ZodType, output } from 'zod';
+import type { DbHandle } from '@/db/client';
+import type { StepStatus, TaskStatus } from '@/db/schema';
+
+export type { StepStatus, TaskStatus };
+
+export type JsonPrimitive = string | number | boolean | null;
+// `undefined` members are allowed because JSON.stringify drops them, so optional fields of result objects fit.
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const satisfies readonly TaskStatus[];
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+  'resolved_manually',
+] as const satisfies readonly StepStatus[];
+
+export const EVENT_NAMES = [
+  'task.started',
+  'task.completed',
+  'task.failed',
+  'task.cancelled',
+  /** An operator retried, reran or resolved steps: who, why and which steps (see task_operations). */
+  'task.operation',
+  'step.started',
+  'step.progress',
+  'step.retrying',
+  'step.failed',
+  'step.completed',
+  'step.cancelled',
+  'step.resolved_manually',
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Structured logger; a pino logger fits as is. */
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface StepContext<TContext = unknown> {
+  taskId: string;
+  stepName: string;
+  /** 1 for the first attempt of the step, counting every attempt ever made (operator retries included). */
+  attempt: number;
+  /** The task's input, validated with the pipeline's schema, defaults applied. */
+  context: TContext;
+  /** Results of the step's dependencies, by step name. */
+  results: Record<string, JsonValue>;
+  /** Persisted (about once a second at most) and announced to live views. */
+  progress(message: string, percent?: number): void;
+  /** Aborted on timeout, task cancellation, lost lease or worker shutdown. */
+  signal: AbortSignal;
+  logger: Logger;
+  db: DbHandle;
+}
+
+export type StepHandler<TContext = unknown> = (ctx: StepContext<TContext>) => Promise<JsonValue>;
+
+export interface StepDefinition<TContext = unknown> {
+  name: string;
+  description?: string;
+  dependsOn?: string | string[];
+  // Method syntax on purpose: it keeps a pipeline with a specific context assignable to the registry's
+  // `PipelineDefinition<unknown>` (method parameters are checked bivariantly).
+  handler(ctx: StepContext<TContext>): Promise<JsonValue>;
+  /** Default true. A non-retryable step has exactly one attempt. */
+  retryable?: boolean;
+  /** Retries after the first attempt; default 3. */
+  retryLimit?: number;
+  timeoutMs?: number;
+  /** Free-form, e.g. `{ severity: 'critical' }` for monitoring. */
+  metadata?: Record<string, JsonValue>;
+}
+
+export interface PipelineDefinitionInput<TSchema extends ZodType> {
+  namespace: string;
+  name: string;
+  version: string;
+  description: string;
+  input: TSchema;
+  steps: StepDefinition<output<TSchema>>[];
+}
+
+/** A step after validation: defaults applied, dependencies as an array. */
+export interface NormalizedStep<TContext = unknown> {
+  name: string;
+  description: string | null;
+  dependsOn: string[];
+  handler(ctx: StepContext<TContext>): Promise<JsonValue>;
+  retryable: boolean;
+  retryLimit: number;
+  timeoutMs: number | null;
+  metadata: Record<string, JsonValue>;
+}
+
+export interface PipelineDefinition<TContext = unknown> {
+  namespace: string;
+  name: string;
+  version: string;
+  description: string;
+  input: ZodType<TContext>;
+  /** In declaration order. */
+  steps: NormalizedStep<TContext>[];
+  step(name: string): NormalizedStep<TContext> | undefined;
+}
+
+/** Who did an operator operation and why. */
+export interface Actor {
+  actor: string;
+  reason?: string;
+}

@@ -1,0 +1,137 @@
+/**
+ * The seed's CustomerAnalyticsHandler on Nightshift's engine: same graph, retry limits, timeouts and
+ * severity policy; each handler is a thin call into its step module.
+ */
+import type { DbHandle } from '@/db/client';
+import { definePipeline, type PipelineDefinition } from '@/lib/engine';
+import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
+import type { CustomerAnalyticsSources } from './sources';
+import { extractOrders } from './steps/extract-orders';
+import { extractProducts, extractUsers } from './steps/extract-paged';
+import { generateInsights, previousWindowTotals } from './steps/generate-insights';
+import { sendNotifications } from './steps/send-notifications';
+import { computeCustomerMetrics, type CustomerMetricsSummary } from './steps/transform-customer-metrics';
+import { computeProductMetrics, type ProductMetricsSummary } from './steps/transform-product-metrics';
+import { publishSnapshot } from './steps/update-dashboard';
+
+export const CUSTOMER_ANALYTICS = { namespace: 'data_pipeline', name: 'customer_analytics', version: '1.0.0' } as const;
+
+const minutes = (n: number) => n * 60_000;
+
+/**
+ * `sourcesFor` gives the sources for the database handle a worker runs with (handlers call it per attempt), so
+ * the definition itself needs no connection and every process can register the same one.
+ */
+export function createCustomerAnalyticsPipeline(
+  sourcesFor: (db: DbHandle) => CustomerAnalyticsSources,
+): PipelineDefinition<CustomerAnalyticsInput> {
+  const window = (context: CustomerAnalyticsInput) => ({
+    startDate: context.date_range.start_date,
+    endDate: context.date_range.end_date,
+  });
+
+  return definePipeline({
+    ...CUSTOMER_ANALYTICS,
+    description: 'Extract orders, users and products; compute customer and product metrics and insights; publish the executive dashboard; notify.',
+    input: customerAnalyticsInput,
+    steps: [
+      {
+        name: 'extract_orders',
+        description: 'Extract order data from transactional database',
+        retryLimit: 3,
+        timeoutMs: minutes(30),
+        metadata: { severity: 'critical' },
+        handler: async (ctx) => ({
+          ...(await extractOrders(ctx.db.pool, sourcesFor(ctx.db), { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+        }),
+      },
+      {
+        name: 'extract_users',
+        description: 'Extract user data from CRM system',
+        retryLimit: 5,
+        timeoutMs: minutes(20),
+        metadata: { severity: 'critical' },
+        handler: async (ctx) => ({
+          ...(await extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+        }),
+      },
+      {
+        name: 'extract_products',
+        description: 'Extract product data from inventory system',
+        retryLimit: 3,
+        timeoutMs: minutes(15),
+        metadata: { severity: 'medium' },
+        handler: async (ctx) => ({
+          ...(await extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+        }),
+      },
+      {
+        name: 'transform_customer_metrics',
+        description: 'Calculate customer behavior metrics',
+        dependsOn: ['extract_orders', 'extract_users'],
+        retryLimit: 2,
+        timeoutMs: minutes(45),
+        metadata: { severity: 'high' },
+        handler: async (ctx) => ({ ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date)) }),
+      },
+      {
+        name: 'transform_product_metrics',
+        description: 'Calculate product performance metrics',
+        dependsOn: ['extract_orders', 'extract_products'],
+        retryLimit: 2,
+        timeoutMs: minutes(30),
+        metadata: { severity: 'high' },
+        handler: async (ctx) => ({ ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context))) }),
+      },
+      {
+        name: 'generate_insights',
+        description: 'Generate business insights and recommendations',
+        dependsOn: ['transform_customer_metrics', 'transform_product_metrics'],
+        timeoutMs: minutes(20),
+        metadata: { severity: 'medium' },
+        handler: async (ctx) => {
+          const customers = ctx.results.transform_customer_metrics as unknown as CustomerMetricsSummary | undefined;
+          const products = ctx.results.transform_product_metrics as unknown as ProductMetricsSummary | undefined;
+          const days = windowDays(ctx.context);
+          const previous = await previousWindowTotals(sourcesFor(ctx.db).ordersPool, ctx.context.date_range.start_date, days);
+          return {
+            ...(await generateInsights(
+              ctx.db.pool,
+              {
+                taskId: ctx.taskId,
+                ...window(ctx.context),
+                windowDays: days,
+                skippedCustomers: customers?.skipped_customers ?? 0,
+                productsWithoutInventory: products?.products_without_inventory ?? 0,
+              },
+              previous,
+            )),
+          };
+        },
+      },
+      {
+        name: 'update_dashboard',
+        description: 'Update executive dashboard with new metrics',
+        dependsOn: 'generate_insights',
+        retryLimit: 3,
+        metadata: { severity: 'medium' },
+        handler: async (ctx) => ({ ...(await publishSnapshot(ctx.db.pool, { taskId: ctx.taskId, ...window(ctx.context) })) }),
+      },
+      {
+        name: 'send_notifications',
+        description: 'Send completion notifications to stakeholders',
+        dependsOn: 'update_dashboard',
+        retryLimit: 5,
+        metadata: { severity: 'medium' },
+        handler: async (ctx) => ({
+          ...(await sendNotifications(ctx.db.pool, sourcesFor(ctx.db).slack, {
+            taskId: ctx.taskId,
+            ...window(ctx.context),
+            channels: ctx.context.notification_channels,
+            signal: ctx.signal,
+          })),
+        }),
+      },
+    ],
+  });
+}

@@ -1,0 +1,261 @@
+/**
+ * generate_insights: typed business insights, each a plain-language sentence plus the numbers behind it,
+ * computed by set-based SQL over the task's metrics and staging rows. Also writes revenue per day for the
+ * dashboard's chart, so the dashboard never has to read staging or source tables.
+ *
+ * The previous window's totals come from the orders source (one indexed aggregate), because staging only
+ * holds the current window.
+ */
+import type pg from 'pg';
+import { withTransaction } from '@/db/transaction';
+
+export type KpiValue = {
+  current: number;
+  previous: number | null;
+  /** Relative change in percent; null when the previous value is 0 or unknown. */
+  change_percent: number | null;
+};
+
+export type Kpis = {
+  revenue: KpiValue;
+  orders: KpiValue;
+  average_order_value: KpiValue;
+  active_customers: KpiValue;
+  new_customers: KpiValue;
+  vip_revenue_share: KpiValue;
+};
+
+export interface Insight {
+  kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality';
+  sentence: string;
+  data: Record<string, unknown>;
+}
+
+export type InsightsSummary = {
+  insights_count: number;
+  kinds: Insight['kind'][];
+  kpis: Kpis;
+  generated_at: string;
+};
+
+export interface InsightsInput {
+  taskId: string;
+  startDate: string;
+  endDate: string;
+  windowDays: number;
+  skippedCustomers: number;
+  productsWithoutInventory: number;
+}
+
+export interface PreviousWindowTotals {
+  revenue: number;
+  orders: number;
+  active_customers: number;
+}
+
+/** Totals of the equally long window just before [startDate, endDate], read from the orders source. */
+export async function previousWindowTotals(ordersPool: pg.Pool, startDate: string, windowDays: number): Promise<PreviousWindowTotals> {
+  const { rows } = await ordersPool.query<{ revenue: string | null; orders: number; active_customers: number }>(
+    `SELECT sum(total_amount) AS revenue, count(*)::int AS orders, count(DISTINCT customer_id)::int AS active_customers
+     FROM shop.orders
+     WHERE created_at >= ($1::date - $2::int)::timestamp AT TIME ZONE 'UTC'
+       AND created_at <  $1::date::timestamp AT TIME ZONE 'UTC'`,
+    [startDate, windowDays],
+  );
+  const row = rows[0];
+  return { revenue: Number(row?.revenue ?? 0), orders: row?.orders ?? 0, active_customers: row?.active_customers ?? 0 };
+}
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const count = new Intl.NumberFormat('en-US');
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+function kpi(current: number, previous: number | null): KpiValue {
+  const change = previous === null || previous === 0 ? null : round2(((current - previous) / previous) * 100);
+  return { current: round2(current), previous: previous === null ? null : round2(previous), change_percent: change };
+}
+
+function describeChange(value: KpiValue, windowDays: number): string {
+  if (value.change_percent === null) return `with no comparable figure for the previous ${windowDays} days`;
+  if (value.change_percent === 0) return `unchanged on the previous ${windowDays} days`;
+  const direction = value.change_percent > 0 ? 'up' : 'down';
+  return `${direction} ${Math.abs(value.change_percent).toFixed(1)}% on the previous ${windowDays} days`;
+}
+
+async function readCurrentTotals(client: pg.PoolClient, input: InsightsInput) {
+  const { rows } = await client.query<{
+    revenue: string | null; orders: number; active_customers: number; new_customers: number; previous_new_customers: number;
+    vip_revenue: string | null; metrics_revenue: string | null;
+  }>(
+    `SELECT
+       (SELECT sum(total_amount) FROM analytics.staging_orders WHERE task_id = $1) AS revenue,
+       (SELECT count(*)::int FROM analytics.staging_orders WHERE task_id = $1) AS orders,
+       (SELECT count(*)::int FROM analytics.customer_metrics WHERE task_id = $1) AS active_customers,
+       (SELECT count(*)::int FROM analytics.staging_users WHERE task_id = $1
+          AND (created_at AT TIME ZONE 'UTC')::date BETWEEN $2::date AND $3::date) AS new_customers,
+       (SELECT count(*)::int FROM analytics.staging_users WHERE task_id = $1
+          AND (created_at AT TIME ZONE 'UTC')::date BETWEEN $2::date - $4::int AND $2::date - 1) AS previous_new_customers,
+       (SELECT sum(total_lifetime_value) FROM analytics.customer_metrics WHERE task_id = $1 AND customer_segment = 'VIP') AS vip_revenue,
+       (SELECT sum(total_lifetime_value) FROM analytics.customer_metrics WHERE task_id = $1) AS metrics_revenue`,
+    [input.taskId, input.startDate, input.endDate, input.windowDays],
+  );
+  const row = rows[0];
+  return {
+    revenue: Number(row?.revenue ?? 0),
+    orders: row?.orders ?? 0,
+    activeCustomers: row?.active_customers ?? 0,
+    newCustomers: row?.new_customers ?? 0,
+    previousNewCustomers: row?.previous_new_customers ?? 0,
+    vipShare: Number(row?.metrics_revenue ?? 0) > 0 ? (Number(row?.vip_revenue ?? 0) / Number(row?.metrics_revenue)) * 100 : 0,
+  };
+}
+
+async function segmentMix(client: pg.PoolClient, taskId: string) {
+  const { rows } = await client.query<{ segment: string; customers: number; revenue: string; orders: number }>(
+    `SELECT s.segment, count(m.customer_id)::int AS customers, coalesce(sum(m.total_lifetime_value), 0) AS revenue,
+            coalesce(sum(m.total_orders), 0)::int AS orders
+     FROM unnest(ARRAY['VIP', 'Regular', 'Occasional', 'New']) WITH ORDINALITY AS s(segment, position)
+     LEFT JOIN analytics.customer_metrics m ON m.task_id = $1 AND m.customer_segment = s.segment
+     GROUP BY s.segment, s.position ORDER BY s.position`,
+    [taskId],
+  );
+  const total = rows.reduce((sum, row) => sum + Number(row.revenue), 0);
+  return rows.map((row) => ({
+    segment: row.segment,
+    customers: row.customers,
+    revenue: Number(row.revenue),
+    revenue_share_percent: total > 0 ? round2((Number(row.revenue) / total) * 100) : 0,
+    average_order_value: row.orders > 0 ? round2(Number(row.revenue) / row.orders) : 0,
+  }));
+}
+
+export async function generateInsights(
+  pool: pg.Pool,
+  input: InsightsInput,
+  previous: PreviousWindowTotals,
+): Promise<InsightsSummary> {
+  return withTransaction(pool, async (client) => {
+    await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
+    await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [input.taskId]);
+    await client.query(
+      `INSERT INTO analytics.daily_revenue (task_id, day, orders, revenue)
+       SELECT $1, d::date, count(o.order_id)::int, coalesce(sum(o.total_amount), 0)
+       FROM generate_series($2::date, $3::date, interval '1 day') AS d
+       LEFT JOIN analytics.staging_orders o ON o.task_id = $1 AND (o.created_at AT TIME ZONE 'UTC')::date = d::date
+       GROUP BY d ORDER BY d`,
+      [input.taskId, input.startDate, input.endDate],
+    );
+
+    const totals = await readCurrentTotals(client, input);
+    const previousAov = previous.orders > 0 ? previous.revenue / previous.orders : null;
+    const kpis: Kpis = {
+      revenue: kpi(totals.revenue, previous.revenue),
+      orders: kpi(totals.orders, previous.orders),
+      average_order_value: kpi(totals.orders > 0 ? totals.revenue / totals.orders : 0, previousAov),
+      active_customers: kpi(totals.activeCustomers, previous.active_customers),
+      new_customers: kpi(totals.newCustomers, totals.previousNewCustomers),
+      vip_revenue_share: kpi(totals.vipShare, null),
+    };
+    const days = input.windowDays;
+    const insights: Insight[] = [
+      {
+        kind: 'kpis',
+        sentence:
+          `Revenue was ${money.format(kpis.revenue.current)} from ${count.format(kpis.orders.current)} orders, ` +
+          `${describeChange(kpis.revenue, days)}; the average order was ${money.format(kpis.average_order_value.current)}.`,
+        data: { ...kpis },
+      },
+    ];
+
+    const segments = await segmentMix(client, input.taskId);
+    const leading = [...segments].sort((a, b) => b.revenue - a.revenue)[0];
+    insights.push({
+      kind: 'segment_mix',
+      sentence: leading && leading.revenue > 0
+        ? `${leading.segment} customers brought ${leading.revenue_share_percent.toFixed(1)}% of revenue ` +
+          `(${count.format(leading.customers)} customers); VIPs are ${kpis.vip_revenue_share.current.toFixed(1)}% of revenue.`
+        : 'No customer known to the CRM ordered in this window.',
+      data: { segments },
+    });
+
+    const topProducts = await client.query<{ product_id: number; name: string | null; category: string | null; revenue: string; units_sold: number }>(
+      `SELECT product_id, name, category, revenue, units_sold FROM analytics.product_metrics
+       WHERE task_id = $1 ORDER BY revenue DESC, product_id LIMIT 10`,
+      [input.taskId],
+    );
+    const products = topProducts.rows.map((row) => ({ ...row, revenue: Number(row.revenue) }));
+    insights.push({
+      kind: 'top_products',
+      sentence: products[0]
+        ? `The best seller was ${products[0].name ?? `product ${products[0].product_id}`} with ${money.format(products[0].revenue)} ` +
+          `from ${count.format(products[0].units_sold)} units.`
+        : 'No product sold in this window.',
+      data: { products },
+    });
+
+    const topCategories = await client.query<{ category: string; revenue: string; units_sold: number }>(
+      `SELECT coalesce(category, 'Unknown') AS category, sum(revenue) AS revenue, sum(units_sold)::int AS units_sold
+       FROM analytics.product_metrics WHERE task_id = $1
+       GROUP BY 1 ORDER BY sum(revenue) DESC, 1 LIMIT 10`,
+      [input.taskId],
+    );
+    const categories = topCategories.rows.map((row) => ({ ...row, revenue: Number(row.revenue) }));
+    insights.push({
+      kind: 'top_categories',
+      sentence: categories[0]
+        ? `${categories[0].category} led the categories with ${money.format(categories[0].revenue)}.`
+        : 'No category had sales in this window.',
+      data: { categories },
+    });
+
+    const concentration = await client.query<{ top_customers: number; top_revenue: string | null; total_revenue: string | null }>(
+      `WITH ranked AS (
+         SELECT total_lifetime_value, row_number() OVER (ORDER BY total_lifetime_value DESC, customer_id) AS position,
+                count(*) OVER () AS customers
+         FROM analytics.customer_metrics WHERE task_id = $1)
+       SELECT count(*) FILTER (WHERE position <= ceil(customers * 0.1))::int AS top_customers,
+              sum(total_lifetime_value) FILTER (WHERE position <= ceil(customers * 0.1)) AS top_revenue,
+              sum(total_lifetime_value) AS total_revenue
+       FROM ranked`,
+      [input.taskId],
+    );
+    const conc = concentration.rows[0];
+    const topShare = Number(conc?.total_revenue ?? 0) > 0 ? round2((Number(conc?.top_revenue ?? 0) / Number(conc?.total_revenue)) * 100) : 0;
+    insights.push({
+      kind: 'revenue_concentration',
+      sentence: `The top 10% of customers (${count.format(conc?.top_customers ?? 0)}) brought ${topShare.toFixed(1)}% of revenue.`,
+      data: { top_customers: conc?.top_customers ?? 0, top_revenue_share_percent: topShare },
+    });
+
+    const lowStock = await client.query<{ product_id: number; name: string | null; stock_on_hand: number; days_of_cover: number }>(
+      `SELECT product_id, name, stock_on_hand, days_of_cover FROM analytics.product_metrics
+       WHERE task_id = $1 AND days_of_cover < 7 ORDER BY days_of_cover, product_id`,
+      [input.taskId],
+    );
+    const lowStockProducts = lowStock.rows.slice(0, 20).map((row) => ({ ...row, days_of_cover: round2(row.days_of_cover) }));
+    insights.push({
+      kind: 'low_stock',
+      sentence: lowStock.rows.length > 0
+        ? `${count.format(lowStock.rows.length)} products have less than 7 days of stock at the current sales rate.`
+        : 'Every product that sold has at least 7 days of stock.',
+      data: { count: lowStock.rows.length, products: lowStockProducts },
+    });
+
+    const notes: string[] = [];
+    if (input.skippedCustomers > 0) notes.push(`${count.format(input.skippedCustomers)} customers with orders are missing from the CRM and were left out of customer metrics`);
+    if (input.productsWithoutInventory > 0) notes.push(`${count.format(input.productsWithoutInventory)} products that sold are missing from the inventory`);
+    insights.push({
+      kind: 'data_quality',
+      sentence: notes.length > 0 ? `${notes.join('; ')}.` : 'Every customer and product in the orders was found in the CRM and the inventory.',
+      data: { skipped_customers: input.skippedCustomers, products_without_inventory: input.productsWithoutInventory },
+    });
+
+    for (const [position, insight] of insights.entries()) {
+      await client.query(
+        `INSERT INTO analytics.insights (task_id, position, kind, sentence, data) VALUES ($1, $2, $3, $4, $5)`,
+        [input.taskId, position, insight.kind, insight.sentence, JSON.stringify(insight.data)],
+      );
+    }
+    return { insights_count: insights.length, kinds: insights.map((i) => i.kind), kpis, generated_at: new Date().toISOString() };
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * send_notifications: posts the run's summary to every channel in `notification_channels` through the
+ * Slack-compatible webhook. Each delivered channel is recorded before the next one is tried, so a retry after
+ * a partial failure posts only to the channels still missing — never twice to the same one.
+ */
+import type pg from 'pg';
+import type { SlackClient } from '@/lib/sources/slack-client';
+import { translatingSourceErrors } from '../sources';
+
+export interface NotificationsResult {
+  channels: string[];
+  delivered_now: string[];
+  already_delivered: string[];
+}
+
+export interface SendNotificationsInput {
+  taskId: string;
+  startDate: string;
+  endDate: string;
+  channels: string[];
+  signal: AbortSignal;
+}
+
+export async function composeSummary(pool: pg.Pool, input: Pick<SendNotificationsInput, 'taskId' | 'startDate' | 'endDate'>): Promise<string> {
+  const { rows } = await pool.query<{ sentence: string }>(
+    `SELECT sentence FROM analytics.insights WHERE task_id = $1 AND kind IN ('kpis', 'segment_mix') ORDER BY position`,
+    [input.taskId],
+  );
+  const window = input.startDate === input.endDate ? input.startDate : `${input.startDate} – ${input.endDate}`;
+  return [`Customer analytics for ${window} is on the dashboard (task ${input.taskId}).`, ...rows.map((row) => row.sentence)].join('\n');
+}
+
+export async function sendNotifications(pool: pg.Pool, slack: SlackClient, input: SendNotificationsInput): Promise<NotificationsResult> {
+  const delivered = await pool.query<{ channel: string }>(
+    'SELECT channel FROM analytics.notification_deliveries WHERE task_id = $1',
+    [input.taskId],
+  );
+  const already = new Set(delivered.rows.map((row) => row.channel));
+  const text = await composeSummary(pool, input);
+  const deliveredNow: string[] = [];
+  for (const channel of input.channels) {
+    if (already.has(channel)) continue;
+    await translatingSourceErrors(() => slack.send({ channel, text }, { signal: input.signal }));
+    await pool.query(
+      'INSERT INTO analytics.notification_deliveries (task_id, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [input.taskId, channel],
+    );
+    deliveredNow.push(channel);
+  }
+  return { channels: input.channels, delivered_now: deliveredNow, already_delivered: [...already] };
+}

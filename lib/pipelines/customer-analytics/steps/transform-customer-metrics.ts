@@ -1,0 +1,65 @@
+/**
+ * transform_customer_metrics: the seed's per-customer metrics, as one set-based statement over the task's staging
+ * rows. Customers the CRM does not know are skipped and counted. Reruns replace the task's rows in the same
+ * transaction, so a retry never leaves a mix.
+ */
+import type pg from 'pg';
+import { withTransaction } from '@/db/transaction';
+
+export interface CustomerMetricsSummary {
+  total_customers: number;
+  skipped_customers: number;
+  metrics_calculated: string[];
+  calculated_at: string;
+}
+
+// Dates are UTC calendar days. order_frequency and the segment thresholds follow the seed's Ruby exactly;
+// days_since_last_order counts to the window's end date (not today) so a rerun reproduces the same rows.
+const CUSTOMER_METRICS_SQL = `
+WITH per_customer AS (
+  SELECT customer_id,
+         sum(total_amount)                                  AS total,
+         count(*)::int                                      AS orders,
+         min((created_at AT TIME ZONE 'UTC')::date)         AS first_day,
+         max((created_at AT TIME ZONE 'UTC')::date)         AS last_day
+  FROM analytics.staging_orders
+  WHERE task_id = $1
+  GROUP BY customer_id
+), inserted AS (
+  INSERT INTO analytics.customer_metrics (
+    task_id, customer_id, customer_email, total_lifetime_value, average_order_value, total_orders,
+    order_frequency, days_since_last_order, customer_segment, acquisition_date, calculated_at)
+  SELECT $1, c.customer_id, u.email, c.total, round(c.total / c.orders, 2), c.orders,
+         CASE WHEN c.orders < 2 OR c.last_day - c.first_day <= 0 THEN 0
+              ELSE (c.orders - 1) / ((c.last_day - c.first_day) / 30.0)::float8 END,
+         $2::date - c.last_day,
+         CASE WHEN c.total >= 1000 AND c.orders >= 10 THEN 'VIP'
+              WHEN c.total >= 500 OR c.orders >= 5 THEN 'Regular'
+              WHEN c.total >= 100 OR c.orders >= 2 THEN 'Occasional'
+              ELSE 'New' END,
+         u.created_at, $3
+  FROM per_customer c
+  JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = c.customer_id
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM inserted)::int AS total_customers,
+       (SELECT count(*) FROM per_customer)::int AS customers_with_orders`;
+
+export async function computeCustomerMetrics(pool: pg.Pool, taskId: string, endDate: string): Promise<CustomerMetricsSummary> {
+  const calculatedAt = new Date();
+  const counts = await withTransaction(pool, async (client) => {
+    await client.query('DELETE FROM analytics.customer_metrics WHERE task_id = $1', [taskId]);
+    const result = await client.query<{ total_customers: number; customers_with_orders: number }>(CUSTOMER_METRICS_SQL, [
+      taskId,
+      endDate,
+      calculatedAt,
+    ]);
+    return result.rows[0] ?? { total_customers: 0, customers_with_orders: 0 };
+  });
+  return {
+    total_customers: counts.total_customers,
+    skipped_customers: counts.customers_with_orders - counts.total_customers,
+    metrics_calculated: ['total_lifetime_value', 'average_order_value', 'order_frequency', 'days_since_last_order', 'customer_segment'],
+    calculated_at: calculatedAt.toISOString(),
+  };
+}

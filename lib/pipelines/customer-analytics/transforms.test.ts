@@ -1,0 +1,121 @@
+/**
+ * Acceptance 1 of the pipeline issue, at the transform level: a hand-built dataset whose expected metrics were
+ * worked out by hand (see the comments in fixture.test-data.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import {
+  EXPECTED_CUSTOMER_METRICS, EXPECTED_PRODUCT_METRICS, FIXTURE_ORDERS, FIXTURE_PRODUCTS, FIXTURE_USERS, FIXTURE_WINDOW, orderTotal,
+} from './fixture.test-data';
+import { computeCustomerMetrics } from './steps/transform-customer-metrics';
+import { computeProductMetrics } from './steps/transform-product-metrics';
+
+let testDb: TestDatabase;
+const taskId = randomUUID();
+
+async function stageFixture(db: TestDatabase, task: string) {
+  const inWindow = FIXTURE_ORDERS.filter(
+    (o) => o.createdAt >= `${FIXTURE_WINDOW.start_date}T00:00:00Z` && o.createdAt < '2026-04-01T00:00:00Z',
+  );
+  for (const o of inWindow) {
+    await db.pool.query(
+      `INSERT INTO analytics.staging_orders (task_id, order_id, customer_id, total_amount, created_at) VALUES ($1, $2, $3, $4, $5)`,
+      [task, o.id, o.customerId, orderTotal(o), o.createdAt],
+    );
+    for (const item of o.items) {
+      await db.pool.query(
+        `INSERT INTO analytics.staging_order_items (task_id, order_id, product_id, quantity, price) VALUES ($1, $2, $3, $4, $5)`,
+        [task, o.id, item.productId, item.quantity, item.price],
+      );
+    }
+  }
+  for (const u of FIXTURE_USERS) {
+    await db.pool.query(
+      `INSERT INTO analytics.staging_users (task_id, user_id, email, name, country, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [task, u.user_id, u.email, u.name, u.country, u.created_at],
+    );
+  }
+  for (const p of FIXTURE_PRODUCTS) {
+    await db.pool.query(
+      `INSERT INTO analytics.staging_products (task_id, product_id, sku, name, category, price, stock_on_hand) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [task, p.product_id, p.sku, p.name, p.category, p.price, p.stock_on_hand],
+    );
+  }
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  await stageFixture(testDb, taskId);
+  // A second task's staging must never leak into this task's metrics.
+  await stageFixture(testDb, randomUUID());
+});
+
+afterAll(async () => {
+  await testDb.drop();
+});
+
+describe('transform_customer_metrics', () => {
+  it('computes every column of the seed formulas, skipping customers the CRM does not know', async () => {
+    const summary = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date);
+    expect(summary.total_customers).toBe(8);
+    expect(summary.skipped_customers).toBe(1);
+
+    const { rows } = await testDb.pool.query(
+      `SELECT customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency,
+              days_since_last_order, customer_segment, acquisition_date
+       FROM analytics.customer_metrics WHERE task_id = $1 ORDER BY customer_id`,
+      [taskId],
+    );
+    const expected = EXPECTED_CUSTOMER_METRICS;
+    expect(rows).toHaveLength(expected.length);
+    expected.forEach(([id, ltv, aov, orders, frequency, days, segment], index) => {
+      const row = rows[index];
+      expect(row.customer_id).toBe(id);
+      expect(row.customer_email).toBe(`c${id}@example.com`);
+      expect(row.total_lifetime_value).toBe(ltv);
+      expect(row.average_order_value).toBe(aov);
+      expect(row.total_orders).toBe(orders);
+      expect(row.order_frequency).toBeCloseTo(frequency, 10);
+      expect(row.days_since_last_order).toBe(days);
+      expect(row.customer_segment).toBe(segment);
+      expect((row.acquisition_date as Date).toISOString()).toBe(FIXTURE_USERS[id - 1]?.created_at);
+    });
+  });
+
+  it('replaces its own rows when run again', async () => {
+    await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date);
+    const { rows } = await testDb.pool.query(`SELECT count(*)::int AS n FROM analytics.customer_metrics WHERE task_id = $1`, [taskId]);
+    expect(rows[0].n).toBe(8);
+  });
+});
+
+describe('transform_product_metrics', () => {
+  it('computes units, revenue, orders, customers, price and cover per product with sales', async () => {
+    const summary = await computeProductMetrics(testDb.pool, taskId, 31);
+    expect(summary.total_products).toBe(5);
+    expect(summary.products_without_inventory).toBe(1);
+
+    const { rows } = await testDb.pool.query(
+      `SELECT product_id, category, units_sold, revenue, orders_count, unique_customers, average_selling_price,
+              stock_on_hand, days_of_cover
+       FROM analytics.product_metrics WHERE task_id = $1 ORDER BY product_id`,
+      [taskId],
+    );
+    const expected = EXPECTED_PRODUCT_METRICS;
+    expect(rows).toHaveLength(expected.length);
+    expected.forEach(([id, category, units, revenue, ordersCount, customers, price, stock, cover], index) => {
+      const row = rows[index];
+      expect(row.product_id).toBe(id);
+      expect(row.category).toBe(category);
+      expect(row.units_sold).toBe(units);
+      expect(row.revenue).toBe(revenue);
+      expect(row.orders_count).toBe(ordersCount);
+      expect(row.unique_customers).toBe(customers);
+      expect(row.average_selling_price).toBe(price);
+      expect(row.stock_on_hand).toBe(stock);
+      if (cover === null) expect(row.days_of_cover).toBeNull();
+      else expect(row.days_of_cover).toBeCloseTo(cover, 10);
+    });
+  });
+});

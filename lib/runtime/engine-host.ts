@@ -1,0 +1,75 @@
+/**
+ * Runs the engine inside a process: a worker and, optionally, the event dispatcher, with settings from
+ * the environment. Both the web process (instrumentation.ts → web.ts) and `npm run worker` use it.
+ */
+import type { DbHandle } from '@/db/client';
+import {
+  createEventDispatcher,
+  createWorker,
+  type EventDispatcher,
+  type Logger,
+  type PipelineRegistry,
+  type Subscriber,
+  type Worker,
+} from '@/lib/engine';
+import type { Env } from '@/lib/env';
+
+export interface EngineHostOptions {
+  db: DbHandle;
+  registry: PipelineRegistry;
+  settings: Pick<
+    Env,
+    | 'WORKER_CONCURRENCY'
+    | 'WORKER_LEASE_MS'
+    | 'WORKER_HEARTBEAT_MS'
+    | 'WORKER_POLL_MS'
+    | 'WORKER_BACKOFF_BASE_MS'
+    | 'WORKER_BACKOFF_CAP_MS'
+    | 'WORKER_SHUTDOWN_GRACE_MS'
+    | 'EVENT_POLL_MS'
+  >;
+  logger: Logger;
+  /** Subscribers for the event dispatcher; without them no dispatcher runs. */
+  subscribers?: Subscriber[];
+  workerId?: string;
+}
+
+export interface EngineHost {
+  worker: Worker;
+  dispatcher: EventDispatcher | undefined;
+  /** Stops the worker gracefully (in-flight attempts get graceMs, default WORKER_SHUTDOWN_GRACE_MS) and the dispatcher. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+export async function startEngineHost(options: EngineHostOptions): Promise<EngineHost> {
+  const { settings } = options;
+  const worker = createWorker({
+    db: options.db,
+    registry: options.registry,
+    workerId: options.workerId,
+    concurrency: settings.WORKER_CONCURRENCY,
+    leaseMs: settings.WORKER_LEASE_MS,
+    heartbeatMs: settings.WORKER_HEARTBEAT_MS,
+    pollIntervalMs: settings.WORKER_POLL_MS,
+    backoff: { baseMs: settings.WORKER_BACKOFF_BASE_MS, capMs: settings.WORKER_BACKOFF_CAP_MS },
+    logger: options.logger,
+  });
+  const subscribers = options.subscribers ?? [];
+  const dispatcher =
+    subscribers.length > 0
+      ? createEventDispatcher({ db: options.db, subscribers, pollIntervalMs: settings.EVENT_POLL_MS, logger: options.logger })
+      : undefined;
+  await worker.start();
+  await dispatcher?.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    worker,
+    dispatcher,
+    stop(stopOptions = {}) {
+      stopping ??= (async () => {
+        await Promise.all([worker.stop({ graceMs: stopOptions.graceMs ?? settings.WORKER_SHUTDOWN_GRACE_MS }), dispatcher?.stop()]);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The pipeline registry of this app: every process (web, `npm run worker`) builds the same one, so any
+ * worker can run any task. Pipelines live in lib/pipelines/<name>/ and export their definitions.
+ */
+import { createRegistry, type PipelineRegistry } from '@/lib/engine';
+import { customerAnalyticsPipeline } from '@/lib/pipelines/customer-analytics';
+
+export function buildRegistry(): PipelineRegistry {
+  const registry = createRegistry();
+  registry.register(customerAnalyticsPipeline);
+  return registry;
+}
+
+const globalForRegistry = globalThis as typeof globalThis & { nightshiftRegistry?: PipelineRegistry };
+
+/** The web process's registry, built once (route handlers and server actions launch tasks through it). */
+export function appRegistry(): PipelineRegistry {
+  globalForRegistry.nightshiftRegistry ??= buildRegistry();
+  return globalForRegistry.nightshiftRegistry;
+}

@@ -1,0 +1,39 @@
+/**
+ * Starts the engine inside the Next.js server process when RUN_WORKERS is on (the default), called from
+ * instrumentation.ts. Cached on globalThis so dev-mode reloads do not start a second worker.
+ *
+ * Shutdown: Next exits on SIGTERM/SIGINT right after closing its HTTP server, so in-flight attempts get only
+ * a short grace here; any attempt not released in time is recovered by another worker once its lease expires.
+ */
+import { getDb } from '@/db/client';
+import { env } from '@/lib/env';
+import { startEngineHost, type EngineHost } from './engine-host';
+import { createProcessLogger } from './logger';
+import { buildRegistry } from './registry';
+import { buildSubscribers } from './subscribers';
+
+const WEB_SHUTDOWN_GRACE_MS = 1_000;
+
+const globalForEngine = globalThis as typeof globalThis & { nightshiftEngine?: Promise<EngineHost | undefined> };
+
+export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
+  globalForEngine.nightshiftEngine ??= (async () => {
+    const settings = env();
+    const logger = createProcessLogger('nightshift-engine');
+    if (!settings.RUN_WORKERS) {
+      logger.info({}, 'RUN_WORKERS is off: this web process runs no worker and no event dispatcher');
+      return undefined;
+    }
+    const host = await startEngineHost({ db: getDb(), registry: buildRegistry(), subscribers: buildSubscribers(), settings, logger });
+    const shutdown = () => void host.stop({ graceMs: Math.min(WEB_SHUTDOWN_GRACE_MS, settings.WORKER_SHUTDOWN_GRACE_MS) });
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+    return host;
+  })().catch((error: unknown) => {
+    // Startup is retried on the next call rather than leaving a rejected promise cached.
+    globalForEngine.nightshiftEngine = undefined;
+    console.error(`[nightshift] could not start the engine in the web process: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+  return globalForEngine.nightshiftEngine;
+}
