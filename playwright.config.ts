@@ -7,24 +7,16 @@
  * its choices in process.env, which the workers inherit, so they agree with it.
  */
 import { existsSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { parseEnv } from './lib/env';
 import { chromiumArgs, findChromium } from './e2e/browser';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, artifactsDir } from './e2e/fixtures';
+import { freePort, processAlive } from './db/embedded';
 
 const runDirPrefix = 'nightshift-e2e-';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Data folders of earlier runs whose runner is gone (the server outlives the config, so it cannot clean up after
@@ -45,16 +37,6 @@ function removeAbandonedRunDirs(): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 const settings = parseEnv(process.env);
 

@@ -1,62 +1,94 @@
-/** `/`: a welcome until the executive dashboard arrives (a later issue). */
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { StatusBadge } from '@/components/ui/status-badge';
-import { stateAppearance, stepStates } from '@/components/ui/status';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { requirePageRole } from '@/lib/auth/guards';
+/** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
+import { DashboardEmptyState } from '@/components/dashboard/empty-state';
+import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
+import { KpiCards } from '@/components/dashboard/kpi-cards';
+import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
+import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
+import { buttonClassName } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { getDb } from '@/db/client';
+import { hasRole, requirePageRole } from '@/lib/auth';
+import { dashboardQuerySchema, loadDashboardNow } from '@/lib/dashboard';
 
-export default async function HomePage() {
-  await requirePageRole('viewer');
+export const metadata: Metadata = { title: 'Executive dashboard' };
+export const dynamic = 'force-dynamic';
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function DashboardPage({ searchParams }: { searchParams: SearchParams }) {
+  const principal = await requirePageRole('viewer');
+  const isOperator = hasRole(principal.role, 'operator');
+  const raw = await searchParams;
+  const parsed = dashboardQuerySchema.safeParse(
+    Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
+  );
+  // A mistyped or stale link still shows the dashboard, with its defaults and a note of what was ignored.
+  const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
+  const load = await loadDashboardNow(getDb().pool, query);
+
   return (
     <div className="flex flex-col gap-6">
-      <Card>
-        <CardHeader>
-          <CardTitle as="h1" className="text-2xl">
-            Welcome to Nightshift
-          </CardTitle>
-          <CardDescription>Resilient data pipelines and the executive dashboard they feed.</CardDescription>
-        </CardHeader>
-        <CardContent className="flex max-w-3xl flex-col gap-3 leading-relaxed">
-          <p>
-            Every night Nightshift extracts orders, customers and products from their source systems, turns them into
-            customer and product metrics, and has yesterday&rsquo;s insights on the dashboard before the morning
-            meeting.
-          </p>
-          <p>
-            Each pipeline is a set of steps with explicit dependencies. Steps that fail are retried with back-off,
-            independent extractions run in parallel, and a failure reruns only the step that failed, never the whole
-            night&rsquo;s work. Every attempt is recorded, so you can see where a run is and why.
-          </p>
-          <p className="text-foreground-muted">The dashboard, run history and system status pages are on their way.</p>
-        </CardContent>
-      </Card>
-
-      <Card aria-labelledby="run-states-heading">
-        <CardHeader>
-          <CardTitle id="run-states-heading">Run states</CardTitle>
-          <CardDescription>What the badges on runs and steps mean.</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>State</TableHead>
-                <TableHead>Meaning</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {stepStates.map((state) => (
-                <TableRow key={state}>
-                  <TableCell>
-                    <StatusBadge state={state} />
-                  </TableCell>
-                  <TableCell className="text-foreground-muted">{stateAppearance[state].description}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </CardContent>
-      </Card>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">Executive dashboard</h1>
+        {load.kind === 'ready' && <SnapshotPicker snapshots={load.data.snapshots} selectedId={load.data.snapshot.id} />}
+      </div>
+      {!parsed.success && (
+        <p role="alert" className="rounded-card border border-status-retrying bg-status-retrying-tint p-3 text-sm text-status-retrying">
+          Some link parameters were not understood and were ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.
+        </p>
+      )}
+      {load.kind === 'empty' && <DashboardEmptyState freshness={load.freshness} isOperator={isOperator} />}
+      {load.kind === 'unknown_snapshot' && (
+        <Card>
+          <CardHeader>
+            <CardTitle as="h2">Snapshot #{load.snapshotId} does not exist</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <Link className={buttonClassName('secondary')} href="/">
+              Show the current dashboard
+            </Link>
+          </CardContent>
+        </Card>
+      )}
+      {load.kind === 'ready' && (
+        <>
+          <FreshnessBanner data={load.data} isOperator={isOperator} />
+          <section aria-labelledby="kpi-heading" className="flex flex-col gap-3">
+            <h2 id="kpi-heading" className="text-lg font-semibold">
+              Key figures
+            </h2>
+            <KpiCards kpis={load.data.kpis} />
+          </section>
+          <section aria-labelledby="charts-heading" className="flex flex-col gap-3">
+            <h2 id="charts-heading" className="text-lg font-semibold">
+              Customers, products and revenue
+            </h2>
+            <SegmentTable segments={load.data.segments} />
+            <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+              <SegmentChart segments={load.data.segments} />
+              <LtvHistogram buckets={load.data.ltvHistogram} />
+              <DailyRevenueChart days={load.data.dailyRevenue} />
+              <TopProductsChart products={load.data.topProducts} />
+              <CategoryRevenueChart categories={load.data.revenueByCategory} />
+              <AovBySegmentChart segments={load.data.segments} />
+            </div>
+          </section>
+          <InsightsList insights={load.data.insights} />
+          <TopCustomersTable customers={load.data.topCustomers} query={query} />
+          <LowStockTable lowStock={load.data.lowStock} />
+          <section aria-label="Downloads" className="flex flex-wrap gap-3">
+            <a className={buttonClassName('secondary')} href={load.data.links.customersCsv} download>
+              Download customers CSV
+            </a>
+            <a className={buttonClassName('secondary')} href={load.data.links.productsCsv} download>
+              Download products CSV
+            </a>
+          </section>
+        </>
+      )}
     </div>
   );
 }

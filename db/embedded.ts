@@ -59,7 +59,8 @@ export function resolveClusterDir(dataDir: string): string {
   return path.join('/var/lib/nightshift', `${path.basename(path.dirname(path.resolve(dataDir)))}-${id}`, 'pg');
 }
 
-function processAlive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists but belongs to another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -90,6 +91,18 @@ async function stopPostmaster(pid: number): Promise<void> {
   if (await waitUntilDead(pid, 15_000)) return;
   process.kill(pid, 'SIGQUIT');
   await waitUntilDead(pid, 5_000);
+}
+
+/** A port nothing listens on right now (the OS picks it), for test and benchmark servers. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 function portIsFree(port: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 /**
  * Acceptance 3: sign in as the bootstrap admin, create a viewer, sign in as the viewer, and be refused with 403
- * where the viewer's role is too low. Also: the form never shows the password back, API tokens work once and
+ * on an operator-only page (/chaos) and an operator-only API (/api/chaos). Also: the form never shows the password back, API tokens work once and
  * stop working when revoked, and anonymous visitors are sent to /login.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -73,13 +73,14 @@ test('bootstrap admin creates a viewer; the viewer signs in and is refused (403)
   const chaos = await page.request.get('/api/chaos');
   expect(chaos.status()).toBe(403);
   expect((await chaos.json()).error).toMatch(/operator/);
-  // No operator-only page exists yet (the /chaos panel and /runs/new arrive with later issues), so the page
-  // check uses an admin page, which is above the viewer's role just the same. The status is the real HTTP status
-  // of the document, not just the 403 text.
-  const adminPage = await page.goto('/admin/users');
-  expect(adminPage?.status()).toBe(403);
+  // The operator-only fault-injection page, and an admin page: the real HTTP status of the document is 403,
+  // not just a 403 text in a 200 page.
+  const operatorPage = await page.goto('/chaos');
+  expect(operatorPage?.status()).toBe(403);
   await expect(page.getByRole('heading', { name: /403/ })).toBeVisible();
   await page.screenshot({ path: artifactPath('viewer-403.png'), fullPage: true });
+  const adminPage = await page.goto('/admin/users');
+  expect(adminPage?.status()).toBe(403);
   await signOut(page);
 
   await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);

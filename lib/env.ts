@@ -11,6 +11,15 @@ const flag = (defaultValue: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? defaultValue : ['1', 'true', 'on', 'yes'].includes(value)));
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
@@ -47,6 +56,42 @@ const envSchema = z.object({
   /** How often the event dispatcher polls the outbox when no NOTIFY arrives. */
   EVENT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   SEED_ON_EMPTY: flag(true),
+  /**
+   * The daily dashboard delivery is "on time" when published by this local time (HH:MM, 24 h) in DELIVERY_TIMEZONE.
+   * Read by the status page (lib/status) and the dashboard's freshness; the monitoring issue reuses both.
+   */
+  DELIVERY_DEADLINE: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00')
+    .default('07:00'),
+  /** IANA time zone the delivery day and deadline are counted in, e.g. Europe/Berlin. */
+  DELIVERY_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
+    .default('UTC'),
+  /**
+   * Monitoring (issue 8). PagerDuty Events API v2: unset routing key → triggers and resolves are recorded in
+   * demo.pagerduty_events instead of sent. The events URL is overridable for tests and EU accounts.
+   */
+  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
+  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  /** A bearer token that may read /api/metrics only (for a Prometheus scraper); viewer tokens work too. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Post "Starting: step" / "Completed: step in 2.4min" notices to #data-pipeline-status (the seed's opt-in). */
+  ALERT_STEP_NOTICES: flag(false),
+  /** Outgoing alert messages: per-request timeout, retry backoff, and attempts before a message is a dead letter. */
+  ALERT_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  ALERT_DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2_000),
+  ALERT_DELIVERY_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
+  ALERT_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  ALERT_DELIVERY_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  /** Base URL put into alert links (task pages); unset: this server's own address. */
+  ALERT_LINK_BASE_URL: z.url().optional(),
+  /** Run the scheduler (cron firings, catch-up, deadline watch) in this process; any number may run. */
+  SCHEDULER_ENABLED: flag(true),
+  SCHEDULER_TICK_MS: z.coerce.number().int().min(100).default(15_000),
+  /** After downtime, missed firings of at most this many past days are caught up (oldest first). */
+  SCHEDULER_CATCH_UP_DAYS: z.coerce.number().int().min(0).max(366).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Playwright only: port of the production server the e2e tests start. */
   E2E_PORT: z.coerce.number().int().min(1).max(65535).default(3100),

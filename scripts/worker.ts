@@ -6,6 +6,7 @@
 import { createPool } from '../db/client';
 import { acquireDatabase } from '../db/runtime';
 import { env } from '../lib/env';
+import { startMonitoringServices } from '../lib/monitoring/host';
 import { startEngineHost } from '../lib/runtime/engine-host';
 import { createProcessLogger } from '../lib/runtime/logger';
 import { buildRegistry } from '../lib/runtime/registry';
@@ -18,6 +19,8 @@ async function main() {
   const registry = buildRegistry();
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
   const host = await startEngineHost({ db, registry, settings, logger });
+  // Issue 8: scheduler firings and alert delivery also run here, so a deployment of workers alone keeps both going.
+  const monitoring = await startMonitoringServices({ db, registry, logger });
   logger.info({ workerId: host.worker.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 
   let stopping = false;
@@ -25,7 +28,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: settings.WORKER_SHUTDOWN_GRACE_MS }, 'stopping: finishing in-flight steps');
-    await host.stop();
+    await Promise.all([host.stop(), monitoring.stop()]);
     await db.close();
     await database.release();
     process.exit(0);

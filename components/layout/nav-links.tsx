@@ -7,6 +7,10 @@ import { cn } from '@/components/ui/cn';
 export const primaryNavigation = [
   { href: '/', label: 'Dashboard' },
   { href: '/runs', label: 'Runs' },
+  { href: '/messages', label: 'Messages' },
+  { href: '/chaos', label: 'Chaos' },
+  { href: '/alerts', label: 'Alerts' },
+  { href: '/schedules', label: 'Schedules' },
   { href: '/status', label: 'Status' },
 ] as const;
 

@@ -85,6 +85,10 @@ export const customerMetrics = analytics.table(
     primaryKey({ columns: [table.taskId, table.customerId] }),
     index('customer_metrics_task_value_idx').on(table.taskId, table.totalLifetimeValue.desc()),
     index('customer_metrics_task_segment_idx').on(table.taskId, table.customerSegment),
+    // The dashboard's top-customers table sorts by these and pages with a customer_id tie-break (lib/dashboard).
+    index('customer_metrics_task_value_id_idx').on(table.taskId, table.totalLifetimeValue, table.customerId),
+    index('customer_metrics_task_orders_idx').on(table.taskId, table.totalOrders, table.customerId),
+    index('customer_metrics_task_recency_idx').on(table.taskId, table.daysSinceLastOrder, table.customerId),
   ],
 );
 
@@ -110,6 +114,8 @@ export const productMetrics = analytics.table(
   (table) => [
     primaryKey({ columns: [table.taskId, table.productId] }),
     index('product_metrics_task_revenue_idx').on(table.taskId, table.revenue.desc()),
+    // The dashboard's low-stock table: products under a days-of-cover threshold, lowest first.
+    index('product_metrics_task_cover_idx').on(table.taskId, table.daysOfCover),
   ],
 );
 
@@ -158,6 +164,8 @@ export const dashboardSnapshots = analytics.table(
     uniqueIndex('dashboard_snapshots_task_idx').on(table.taskId),
     uniqueIndex('dashboard_snapshots_one_current_idx').on(table.isCurrent).where(sql`${table.isCurrent}`),
     index('dashboard_snapshots_window_idx').on(table.windowStart, table.windowEnd, table.publishedAt.desc()),
+    // The status page reads publications by time (lib/status).
+    index('dashboard_snapshots_published_idx').on(table.publishedAt),
   ],
 );
 

@@ -3,3 +3,4 @@ export * from './sources';
 export * from './engine';
 export * from './auth';
 export * from './analytics';
+export * from './monitoring';

@@ -17,7 +17,7 @@ import { actionAccess, HTTP_METHODS, pageAccess, routeAccess, type Access } from
 import { hasRole, ROLES, type Role } from './roles';
 import { setFakeRequest } from './testing/next-headers-fake';
 import { useAppDatabase } from './testing/app-database';
-import { createIdentities, type TestIdentity } from './testing/identities';
+import { createIdentities, createIdentity, type TestIdentity } from './testing/identities';
 
 vi.mock('next/headers', async () => (await import('./testing/next-headers-fake')).nextHeadersModule);
 // revalidatePath needs Next's request store; what it would refresh is irrelevant to access control.
@@ -174,13 +174,18 @@ describe('access control over every entry point', () => {
         const handler = routeModule[method] as (request: Request, context: { params: Promise<typeof params> }) => Promise<Response> | Response;
         for (const identity of identitiesFrom(people, true)) {
           const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+          // Aborted once the status is known, as a browser that went away would: streaming routes (server-sent
+          // events) then release what they hold instead of running on after the test.
+          const connection = new AbortController();
           const request = new Request(`${ORIGIN}${urlPath}`, {
             method,
+            signal: connection.signal,
             headers: { ...identity.headers, origin: ORIGIN, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
             body: hasBody ? '{}' : undefined,
           });
           const response = await withTimeout(Promise.resolve(handler(request, { params: Promise.resolve(params) })), `${method} ${urlPath}`);
-          await response.body?.cancel();
+          connection.abort();
+          await response.body?.cancel().catch(() => undefined);
           checked += 1;
           const expected = expectedFor(access, identity);
           const label = `${method} ${template} as ${identity.name} (policy: ${access}) → ${response.status}`;
@@ -211,7 +216,7 @@ describe('access control over every entry point', () => {
         const action = exported as (state: unknown, payload: FormData) => Promise<unknown>;
         for (const identity of identitiesFrom(people, false)) {
           // Fresh sessions each time: a public action such as sign-out may end the session it was called with.
-          const sessionToken = identity.role ? (await createIdentities(appDb.db))[identity.role].sessionToken : undefined;
+          const sessionToken = identity.role ? (await createIdentity(appDb.db, identity.role)).sessionToken : undefined;
           setFakeRequest({ sessionToken, headers: { origin: ORIGIN, host: 'localhost:3000', 'x-nightshift-path': '/some/page' } });
           const outcome = await withTimeout(interruptOf(() => action({ status: 'idle', message: '', errors: {} }, new FormData())), `${name}`);
           checked += 1;

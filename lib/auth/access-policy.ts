@@ -32,7 +32,9 @@ export const PAGE_RULES: readonly PathRule[] = [
   { pattern: '/runs/new', access: 'operator' },
   { pattern: '/runs/**', access: 'viewer' },
   { pattern: '/alerts', access: 'viewer' },
+  { pattern: '/schedules', access: 'viewer' },
   { pattern: '/chaos', access: 'operator' },
+  { pattern: '/messages', access: 'viewer' },
   { pattern: '/admin', access: 'admin' },
   { pattern: '/admin/**', access: 'admin' },
 ];
@@ -43,10 +45,14 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // The demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
   { pattern: '/demo/**', access: 'public' },
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
-  // The seed's HTTP API for the customer_analytics pipeline (issue 5): starting is an operator's job, reading is a viewer's.
-  { pattern: '/analytics/start', methods: ['POST'], access: 'operator' },
-  { pattern: '/analytics/status/*', methods: ['GET'], access: 'viewer' },
-  { pattern: '/analytics/results/**', methods: ['GET'], access: 'viewer' },
+  // Live updates for the engineer console (issue 6): server-sent events and the JSON the pages refetch.
+  { pattern: '/api/live', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/live/**', methods: ['GET'], access: 'viewer' },
+  // The executive dashboard's data (issue 7).
+  { pattern: '/api/dashboard', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/dashboard/**', methods: ['GET'], access: 'viewer' },
+  // Prometheus metrics (issue 8): any viewer, or a scraper holding METRICS_TOKEN.
+  { pattern: '/api/metrics', methods: ['GET'], access: 'viewer' },
   // The seed's analytics API (lib/analytics): starting a run operates; reading status and results views.
   { pattern: '/analytics/start', methods: ['POST'], access: 'operator' },
   { pattern: '/analytics/status/*', methods: ['GET'], access: 'viewer' },
@@ -62,6 +68,20 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/admin/users/actions.ts#setUserDisabledAction': 'admin',
   'app/admin/tokens/actions.ts#createApiTokenAction': 'admin',
   'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
+  // Engineer console (issue 6): everything that changes a run, and the fault-injection panel, is an operator's.
+  'app/runs/new/actions.ts#startRunAction': 'operator',
+  'app/runs/[id]/actions.ts#previewOperationAction': 'operator',
+  'app/runs/[id]/actions.ts#retryStepAction': 'operator',
+  'app/runs/[id]/actions.ts#retryFailedStepsAction': 'operator',
+  'app/runs/[id]/actions.ts#rerunFromStepAction': 'operator',
+  'app/runs/[id]/actions.ts#resolveStepAction': 'operator',
+  'app/runs/[id]/actions.ts#cancelTaskAction': 'operator',
+  'app/chaos/actions.ts#updateChaosAction': 'operator',
+  // Alerts and message delivery (issue 8): acknowledging and resending are an operator's.
+  'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
+  'app/alerts/actions.ts#resendMessageAction': 'operator',
+  // Schedules (issue 8): pausing and resuming are an operator's.
+  'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
 };
 
 export function matchesPattern(pattern: string, path: string): boolean {

@@ -13,6 +13,8 @@ import { createIdentities, type TestIdentity } from './testing/identities';
 import type { Role } from './roles';
 
 vi.mock('next/headers', async () => (await import('./testing/next-headers-fake')).nextHeadersModule);
+// revalidatePath needs Next's request store, which only exists inside a Next server.
+vi.mock('next/cache', async (importOriginal) => ({ ...(await importOriginal<typeof import('next/cache')>()), revalidatePath: vi.fn() }));
 
 const API_TOKEN = 'env-automation-token-0123456789abcdef';
 const ORIGIN = 'http://nightshift.test:3000';
@@ -71,6 +73,20 @@ describe('withRole (route handlers)', () => {
     expect((await call('POST', people.operator.cookie)).status).toBe(403);
     expect((await call('PUT', { ...people.operator.cookie, origin: ORIGIN })).status).toBe(200);
     expect((await call('POST', { ...people.operator.bearer })).status).toBe(200);
+  });
+
+  it('answers 401 for a session past its idle or absolute expiry', async () => {
+    const { createIdentity } = await import('./testing/identities');
+    for (const expiry of [{ lastSeenAt: new Date(Date.now() - 13 * 3_600_000) }, { expiresAt: new Date(Date.now() - 1000) }]) {
+      const person = await createIdentity(appDb.db, 'admin');
+      expect((await call('GET', person.cookie)).status).toBe(200);
+      await appDb.db.update(sessions).set(expiry).where(eq(sessions.userId, person.userId));
+      expect((await call('GET', person.cookie)).status).toBe(401);
+    }
+  });
+
+  it('still honours the session cookie when a proxy adds Basic credentials', async () => {
+    expect((await call('GET', { ...people.operator.cookie, authorization: 'Basic dXNlcjpwYXNz' })).status).toBe(200);
   });
 
   it('does not fall back to the cookie when a bearer token is bad', async () => {
@@ -191,6 +207,18 @@ describe('sign-in and sign-out actions', () => {
       await interruptOf(() => loginActions.signInAction(idle, form({ email: 'form@nightshift.test', password: 'Form-password-123', next: '/runs?status=failed' }))),
     ).toBe('NEXT_REDIRECT;replace;/runs?status=failed;307;');
     expect(fakeRequest().setCookies.get(SESSION_COOKIE)?.options).toMatchObject({ secure: false });
+  });
+
+  it('never returns a new user\'s initial password in the admin form state', async () => {
+    const userActions = await import('@/app/admin/users/actions');
+    setFakeRequest({ sessionToken: people.admin.sessionToken });
+    const refused = await userActions.createUserAction(idle, form({ email: 'not-an-email', role: 'viewer', password: 'short-SENT' }));
+    expect(refused.errors.email?.length).toBeGreaterThan(0);
+    expect(refused.errors.password?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(refused)).not.toContain('short-SENT');
+    const created = await userActions.createUserAction(idle, form({ email: 'fresh@nightshift.test', role: 'operator', password: 'Initial-password-SENTINEL' }));
+    expect(created).toMatchObject({ status: 'success', message: 'Created fresh@nightshift.test as operator.' });
+    expect(JSON.stringify(created)).not.toContain('SENTINEL');
   });
 
   it('sign-out deletes the session and clears the cookie', async () => {

@@ -1,6 +1,6 @@
 /**
  * The three server-side checks every page, route handler and server action uses. Hiding a button is not
- * protection: each entry point calls one of these itself (tests/… access-control test proves it for all).
+ * protection: each entry point calls one of these itself (lib/auth/access-control.test.ts proves it for all).
  *
  * - `requirePageRole(role)` — server components: anonymous → redirect to /login?next=…, too low → 403 page.
  * - `withRole(role, handler)` — route handlers: anonymous → 401 JSON, too low → 403 JSON, and a cookie-

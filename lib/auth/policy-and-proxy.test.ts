@@ -56,7 +56,9 @@ describe('request helpers', () => {
     expect(readCookie('a=1; nightshift_session=tok%3D; b=2', 'nightshift_session')).toBe('tok=');
     expect(readCookie('nightshift_sessionX=1', 'nightshift_session')).toBeUndefined();
     expect(readBearerToken(new Headers({ authorization: 'Bearer ns_abc' }))).toBe('ns_abc');
-    expect(readBearerToken(new Headers({ authorization: 'Basic abc' }))).toBe('');
+    expect(readBearerToken(new Headers({ authorization: 'Basic abc' }))).toBeUndefined();
+    expect(readBearerToken(new Headers({ authorization: 'Bearer' }))).toBe('');
+    expect(readBearerToken(new Headers({ authorization: 'Bearer a b' }))).toBe('');
     expect(readBearerToken(new Headers())).toBeUndefined();
     expect(clientAddressOf(new Headers({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1' }))).toBe('203.0.113.9');
     expect(clientAddressOf(new Headers({ 'x-real-ip': '198.51.100.2' }))).toBe('198.51.100.2');

@@ -20,12 +20,15 @@ export function readCookie(cookieHeader: string | null, name: string): string | 
   return undefined;
 }
 
-/** The bearer credential, or undefined when the request did not use `Authorization: Bearer`. */
+/**
+ * The bearer credential ('' when the header says Bearer but carries nothing usable), or undefined when the
+ * request did not use the Bearer scheme — e.g. Basic credentials added by a reverse proxy, which must not
+ * stop the session cookie from working.
+ */
 export function readBearerToken(headers: Headers): string | undefined {
-  const authorization = headers.get('authorization');
-  if (!authorization) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return match?.[1] ?? '';
+  const authorization = headers.get('authorization')?.trim();
+  if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) return undefined;
+  return /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? '';
 }
 
 /**

@@ -8,7 +8,7 @@
  * - Attempts on one account are serialised with an advisory lock, so parallel guesses cannot all slip under
  *   the limit at once.
  */
-import { and, count, eq, gt, min, sql } from 'drizzle-orm';
+import { and, count, eq, gt, lt, min, or, sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { loginFailures, users, type User } from '@/db/schema/auth';
 import { env } from '@/lib/env';
@@ -107,8 +107,9 @@ export async function signIn(
       await recordAudit(tx, { ...auditBase, actorId: user.id, action: 'auth.login.failure', details: { reason: 'disabled', clientAddress: input.clientAddress } });
       return { ok: false as const, reason: 'disabled' as const, message: DISABLED_ACCOUNT_MESSAGE };
     }
-    // A success clears this account's failures; the address's failures on other accounts still count.
-    await tx.delete(loginFailures).where(eq(loginFailures.email, email));
+    // A success clears this account's failures (the address's failures on other accounts still count), and
+    // carries the housekeeping: failures older than the window no longer count for anything.
+    await tx.delete(loginFailures).where(or(eq(loginFailures.email, email), lt(loginFailures.failedAt, new Date(now.getTime() - rateLimit.windowMs))));
     return { ok: true as const, user: { id: user.id, email: user.email, role: user.role } };
   });
 

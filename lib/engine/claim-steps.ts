@@ -1,7 +1,8 @@
 /** claimSteps: hands a worker up to `limit` ready steps, each with a fresh attempt under a lease. */
 import type pg from 'pg';
 import { appendEvents, type NewEvent } from './events';
-import { lockTasks, withTransaction } from './task-transaction';
+import { withTransaction } from '@/db/transaction';
+import { lockTasks } from './task-transaction';
 import type { JsonValue } from './types';
 
 export interface PipelineKey {

@@ -2,7 +2,8 @@
 import type pg from 'pg';
 import { appendEvents, notifyReady } from './events';
 import { settleTask } from './settle-task';
-import { lockTask, withTransaction } from './task-transaction';
+import { withTransaction } from '@/db/transaction';
+import { lockTask } from './task-transaction';
 import type { JsonValue } from './types';
 
 export interface FinishedAttempt {

@@ -8,7 +8,8 @@ import { closeAttempt } from './complete-attempt';
 import type { SerializedError } from './errors';
 import { appendEvents, notifyReady } from './events';
 import { settleTask } from './settle-task';
-import { lockTask, withTransaction } from './task-transaction';
+import { withTransaction } from '@/db/transaction';
+import { lockTask } from './task-transaction';
 
 /**
  * failed: the handler threw. timed_out: it ran past timeoutMs. lost: its worker stopped heartbeating.

@@ -7,7 +7,7 @@ import type { DbHandle } from '@/db/client';
 import { notifyReady } from './events';
 import { InputValidationError } from './errors';
 import type { PipelineRegistry } from './registry';
-import { withTransaction } from './task-transaction';
+import { withTransaction } from '@/db/transaction';
 
 export interface LaunchTaskOptions {
   namespace: string;

@@ -11,7 +11,8 @@ import { InputValidationError, NotFoundError, OperationNotAllowedError } from '.
 import { appendEvents, notifyReady, type NewEvent } from './events';
 import { downstreamOf, inDeclarationOrder } from './graph';
 import { settleTask } from './settle-task';
-import { lockTask, withClient, withTransaction, type LockedTask } from './task-transaction';
+import { withClient, withTransaction } from '@/db/transaction';
+import { lockTask, type LockedTask } from './task-transaction';
 import type { Actor, StepStatus, TaskStatus } from './types';
 
 interface PlanStep {

@@ -1,7 +1,8 @@
 /** recordProgress: persists a step's latest progress and writes a step.progress event (throttled by the worker). */
 import type pg from 'pg';
 import { appendEvents } from './events';
-import { lockTask, withTransaction } from './task-transaction';
+import { withTransaction } from '@/db/transaction';
+import { lockTask } from './task-transaction';
 
 export async function recordProgress(
   pool: pg.Pool,

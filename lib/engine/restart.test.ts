@@ -5,12 +5,11 @@
  * themselves and the run must complete, with every event still delivered.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type DbHandle } from '@/db/client';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
+import { startEmbeddedPostgres, type EmbeddedPostgres, freePort } from '@/db/embedded';
 import { runMigrations } from '@/db/migrate';
 import { launchTask, type DeliveredEvent } from '@/lib/engine';
 import { startEngineHost, type EngineHost } from '@/lib/runtime/engine-host';
@@ -18,16 +17,6 @@ import { createChildWorkers } from './test-fixtures/child-workers';
 import { quietLogger, sleep, stepStates, taskStatus, waitFor } from './test-fixtures/harness';
 import { buildTestRegistry } from './test-fixtures/pipelines';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const dataDir = path.join(os.tmpdir(), `nightshift-engine-restart-${process.pid}`);
 let port = 0;

@@ -25,40 +25,6 @@ export interface LockedTask {
 }
 
 /**
- * Runs `work` on one pooled connection. While a client is checked out the pool does not listen for its
- * errors, and a connection that dies between two queries (server restart) emits 'error': without a
- * listener that is an uncaught exception. We listen, and hand a broken client back to be destroyed.
- */
-export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    return await work(client);
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
-}
-
-export function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return withClient(pool, async (client) => {
-    await client.query('BEGIN');
-    try {
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-/**
  * Locks the tasks (in lock-key order, so two transactions locking several tasks cannot deadlock) and reads them.
  * With `skipBusy`, tasks another transaction holds are left out (try-lock), unless all are busy: then it waits
  * for the first. Claims use it so that workers spread over tasks instead of queueing behind one.

@@ -1,10 +1,15 @@
-/** Readiness: the database answers and every migration in drizzle/ is applied. */
+/**
+ * Readiness: the database answers, every migration in drizzle/ is applied, and some worker (in this process or
+ * a standalone one) recorded a heartbeat within WORKER_HEARTBEAT_WINDOW_S — without one no run would progress.
+ */
 import type pg from 'pg';
 import { expectedMigrationCount } from '@/db/migrate';
 
+export const WORKER_HEARTBEAT_WINDOW_S = 30;
+
 export interface Readiness {
   ready: boolean;
-  checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
+  checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown'; workers: 'ok' | 'none' | 'unknown' };
 }
 
 export async function checkReadiness(pool: pg.Pool): Promise<Readiness> {
@@ -13,11 +18,18 @@ export async function checkReadiness(pool: pg.Pool): Promise<Readiness> {
       `SELECT count(*)::int AS count FROM drizzle.__drizzle_migrations`,
     );
     const migrationsOk = (applied.rows[0]?.count ?? 0) >= expectedMigrationCount();
-    return { ready: migrationsOk, checks: { database: 'ok', migrations: migrationsOk ? 'ok' : 'pending' } };
+    if (!migrationsOk) return { ready: false, checks: { database: 'ok', migrations: 'pending', workers: 'unknown' } };
+    const alive = await pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM workers
+        WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1)`,
+      [WORKER_HEARTBEAT_WINDOW_S],
+    );
+    const workersOk = (alive.rows[0]?.count ?? 0) > 0;
+    return { ready: workersOk, checks: { database: 'ok', migrations: 'ok', workers: workersOk ? 'ok' : 'none' } };
   } catch (error) {
     const code = (error as { code?: string }).code;
     // 42P01: the migrations table does not exist yet, so the server answered.
-    if (code === '42P01') return { ready: false, checks: { database: 'ok', migrations: 'pending' } };
-    return { ready: false, checks: { database: 'unreachable', migrations: 'unknown' } };
+    if (code === '42P01') return { ready: false, checks: { database: 'ok', migrations: 'pending', workers: 'unknown' } };
+    return { ready: false, checks: { database: 'unreachable', migrations: 'unknown', workers: 'unknown' } };
   }
 }

@@ -7,6 +7,8 @@
  */
 import { getDb } from '@/db/client';
 import { env } from '@/lib/env';
+import { startMonitoringServices } from '@/lib/monitoring/host';
+import { appMetrics } from '@/lib/monitoring/metrics';
 import { startEngineHost, type EngineHost } from './engine-host';
 import { createProcessLogger } from './logger';
 import { buildRegistry } from './registry';
@@ -24,8 +26,16 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
       logger.info({}, 'RUN_WORKERS is off: this web process runs no worker and no event dispatcher');
       return undefined;
     }
-    const host = await startEngineHost({ db: getDb(), registry: buildRegistry(), subscribers: buildSubscribers(), settings, logger });
-    const shutdown = () => void host.stop({ graceMs: Math.min(WEB_SHUTDOWN_GRACE_MS, settings.WORKER_SHUTDOWN_GRACE_MS) });
+    const db = getDb();
+    const registry = buildRegistry();
+    const subscribers = buildSubscribers({ db, logger, metrics: appMetrics() });
+    const host = await startEngineHost({ db, registry, subscribers, settings, logger });
+    // Issue 8: alert delivery and the scheduler run beside the engine (both are safe with several processes).
+    const monitoring = await startMonitoringServices({ db, registry, logger, metrics: appMetrics() });
+    const shutdown = () => {
+      void monitoring.stop();
+      void host.stop({ graceMs: Math.min(WEB_SHUTDOWN_GRACE_MS, settings.WORKER_SHUTDOWN_GRACE_MS) });
+    };
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
     return host;

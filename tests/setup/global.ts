@@ -3,12 +3,11 @@
  * DATABASE_URL), with a template database migrated once. Each test file clones it (tests/setup/database.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, ensureDatabase } from '../../db/embedded';
+import { startEmbeddedPostgres, ensureDatabase, freePort } from '../../db/embedded';
 import { runMigrations } from '../../db/migrate';
 
 declare module 'vitest' {
@@ -18,16 +17,6 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

@@ -10,18 +10,9 @@ export const quietLogger: Logger = {
   error: (fields, message) => console.error(`[engine test] ${message}`, fields),
 };
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { waitFor } from '@/tests/setup/wait';
 
-/** Polls `probe` until it returns a truthy value, or fails with `what` after timeoutMs. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+export { sleep, waitFor } from '@/tests/setup/wait';
 
 export async function taskStatus(db: DbHandle, taskId: string): Promise<string | undefined> {
   const row = await db.pool.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId]);

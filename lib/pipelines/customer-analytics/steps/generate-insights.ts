@@ -8,6 +8,8 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
+import { guardExtractVolumes } from '@/lib/monitoring/volume-guard';
 
 export type KpiValue = {
   current: number;
@@ -26,7 +28,7 @@ export type Kpis = {
 };
 
 export interface Insight {
-  kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality';
+  kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop';
   sentence: string;
   data: Record<string, unknown>;
 }
@@ -249,6 +251,10 @@ export async function generateInsights(
       sentence: notes.length > 0 ? `${notes.join('; ')}.` : 'Every customer and product in the orders was found in the CRM and the inventory.',
       data: { skipped_customers: input.skippedCustomers, products_without_inventory: input.productsWithoutInventory },
     });
+
+    // Issue 8's data-quality guard: record counts far below recent runs warn (insight + medium alert), never fail.
+    const volumeWarning = await guardExtractVolumes(client, input.taskId, { linkBaseUrl: alertLinkBaseUrl() });
+    if (volumeWarning) insights.push(volumeWarning);
 
     for (const [position, insight] of insights.entries()) {
       await client.query(

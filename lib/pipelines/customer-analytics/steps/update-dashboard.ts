@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/dashboard/ltv-histogram';
 import type { Kpis } from './generate-insights';
 
 export interface PublishResult {
@@ -20,6 +21,8 @@ export interface SnapshotSummary {
   segments: { segment: string; customers: number; revenue: number }[];
   customers: number;
   products: number;
+  /** Customers per lifetime-value bucket, so the dashboard's histogram needs no scan of customer_metrics. */
+  ltv_histogram: LtvBucket[];
 }
 
 // A reader holding the snapshot table (or an administrator's lock) must not stall the step forever:
@@ -60,5 +63,12 @@ async function buildSummary(client: pg.PoolClient, taskId: string): Promise<Snap
     [taskId],
   );
   const row = rows[0];
-  return { kpis: row?.kpis ?? null, segments: row?.segments ?? [], customers: row?.customers ?? 0, products: row?.products ?? 0 };
+  const histogram = await client.query<LtvBucket>(LTV_HISTOGRAM_SQL, [taskId]);
+  return {
+    kpis: row?.kpis ?? null,
+    segments: row?.segments ?? [],
+    customers: row?.customers ?? 0,
+    products: row?.products ?? 0,
+    ltv_histogram: histogram.rows,
+  };
 }

@@ -1,0 +1,36 @@
+'use client';
+/** The two buttons of /alerts: acknowledge an alert, resend a dead letter. Errors are announced in place. */
+import { useActionState } from 'react';
+import { Button } from '@/components/ui/button';
+import { idleState } from '@/lib/auth/action-state';
+import { acknowledgeAlertAction, resendMessageAction } from './actions';
+
+export function AcknowledgeAlertForm({ alertId, title }: { alertId: number; title: string }) {
+  const [state, formAction, pending] = useActionState(acknowledgeAlertAction, idleState());
+  return (
+    <form action={formAction} className="flex items-center gap-2">
+      <input type="hidden" name="alertId" value={alertId} />
+      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Acknowledge: ${title}`}>
+        Acknowledge
+      </Button>
+      <span aria-live="polite" className="text-xs text-danger">
+        {state.status === 'error' ? state.message : ''}
+      </span>
+    </form>
+  );
+}
+
+export function ResendMessageForm({ messageId, destination }: { messageId: number; destination: string }) {
+  const [state, formAction, pending] = useActionState(resendMessageAction, idleState());
+  return (
+    <form action={formAction} className="flex items-center gap-2">
+      <input type="hidden" name="messageId" value={messageId} />
+      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Resend message ${messageId} to ${destination}`}>
+        Resend
+      </Button>
+      <span aria-live="polite" className="text-xs">
+        {state.status === 'idle' ? '' : state.message}
+      </span>
+    </form>
+  );
+}

@@ -1,0 +1,14 @@
+/** GET /api/live/runs/:id/events — the run's event log as JSON (viewer), for the Events tab and the step drawer. */
+import { getDb } from '@/db/client';
+import { withRole } from '@/lib/auth/guards';
+import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';
+import { notFound } from '@/lib/http/responses';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = withRole<{ params: Promise<{ id: string }> }>('viewer', async (_request, context) => {
+  const { id } = await context.params;
+  const events = await loadRunEvents(getDb(), id);
+  if (events.length === 0 && !(await loadRunDetail(getDb(), id))) return notFound(`run ${id} not found`);
+  return Response.json(events);
+});

@@ -1,0 +1,12 @@
+'use server';
+/** The fault-injection panel's save (operator): the same change-and-audit as PUT /api/chaos. */
+import { revalidatePath } from 'next/cache';
+import { getDb } from '@/db/client';
+import { authorizedAction } from '@/lib/auth/guards';
+import { changeChaosSettings, chaosFormSchema } from '@/lib/console/chaos';
+
+export const updateChaosAction = authorizedAction('operator', chaosFormSchema, async (patch, principal) => {
+  await changeChaosSettings(getDb().db, patch, principal);
+  revalidatePath('/chaos');
+  return { message: 'Fault-injection settings saved. They apply to the next request each source receives.' };
+});

@@ -1,0 +1,19 @@
+/** `/runs/[id]`: one run — header, live DAG, step drawer, timeline and events; operators also get the actions. */
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { getDb } from '@/db/client';
+import { requirePageRole } from '@/lib/auth/guards';
+import { hasRole } from '@/lib/auth/roles';
+import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';
+import { RunPage } from './run-page';
+
+export const metadata: Metadata = { title: 'Run' };
+export const dynamic = 'force-dynamic';
+
+export default async function RunDetailPage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await requirePageRole('viewer');
+  const { id } = await params;
+  const [run, events] = await Promise.all([loadRunDetail(getDb(), id), loadRunEvents(getDb(), id)]);
+  if (!run) notFound();
+  return <RunPage initialRun={run} initialEvents={events} renderedAt={Date.parse(run.asOf)} canOperate={hasRole(principal.role, 'operator')} />;
+}

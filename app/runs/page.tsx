@@ -1,0 +1,47 @@
+/** `/runs`: every run, newest first, filterable and paginated; live while the page is open. */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getDb } from '@/db/client';
+import { ConnectionIndicator } from '@/components/live/connection-indicator';
+import { RunFilters } from '@/components/runs/run-filters';
+import { RunsTable } from '@/components/runs/runs-table';
+import { buttonClassName } from '@/components/ui/button';
+import { requirePageRole } from '@/lib/auth/guards';
+import { hasRole } from '@/lib/auth/roles';
+import { loadRunList } from '@/lib/console/read-models';
+import { firstValues, runListQuerySchema, type RunListQuery } from '@/lib/console/run-filters';
+import { appRegistry } from '@/lib/runtime/registry';
+
+export const metadata: Metadata = { title: 'Runs' };
+export const dynamic = 'force-dynamic';
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const principal = await requirePageRole('viewer');
+  const parsed = runListQuerySchema.safeParse(firstValues(await searchParams));
+  const query: RunListQuery = parsed.success ? parsed.data : { page: 1 };
+  const list = await loadRunList(getDb(), query);
+  const pipelines = appRegistry()
+    .list()
+    .map((pipeline) => `${pipeline.namespace}.${pipeline.name}`);
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">Runs</h1>
+        <ConnectionIndicator />
+        {hasRole(principal.role, 'operator') && (
+          <Link href="/runs/new" className={buttonClassName('primary', 'md', 'ml-auto')}>
+            Start a run
+          </Link>
+        )}
+      </div>
+      <RunFilters query={query} pipelines={[...new Set(pipelines)]} />
+      {!parsed.success && (
+        <p role="alert" className="rounded-control bg-status-failed-tint px-3 py-2 text-sm text-status-failed">
+          Some filters were not understood and are ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.
+        </p>
+      )}
+      <RunsTable query={query} initialData={list} renderedAt={Date.parse(list.asOf)} />
+    </div>
+  );
+}

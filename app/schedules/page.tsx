@@ -1,0 +1,88 @@
+/** `/schedules` (viewer): every schedule with its cron, zone, input, deadline, next and last firing; operators pause and resume. */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { getDb } from '@/db/client';
+import { requirePageRole } from '@/lib/auth/guards';
+import { hasRole } from '@/lib/auth/roles';
+import { formatTimestamp } from '@/lib/monitoring/format';
+import { listSchedules } from '@/lib/scheduling';
+import { PauseScheduleForm } from './schedule-forms';
+
+export const metadata: Metadata = { title: 'Schedules' };
+export const dynamic = 'force-dynamic';
+
+export default async function SchedulesPage() {
+  const principal = await requirePageRole('viewer');
+  const schedules = await listSchedules(getDb().pool);
+  const canOperate = hasRole(principal.role, 'operator');
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Schedules</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>Schedules</CardTitle>
+          <CardDescription>
+            Each firing launches one run whatever the number of processes (idempotency key: schedule + firing time). After downtime, missed
+            firings of the last few days run oldest first. A run should finish by its deadline; the ETA watch warns before it passes.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {schedules.length === 0 ? (
+            <p className="text-sm text-foreground-muted">No schedules yet (the default one is created when the scheduler first starts).</p>
+          ) : (
+            <Table data-testid="schedules-table">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Name</TableHead>
+                  <TableHead>Pipeline</TableHead>
+                  <TableHead>When</TableHead>
+                  <TableHead>Input</TableHead>
+                  <TableHead>Deadline</TableHead>
+                  <TableHead>Next firing</TableHead>
+                  <TableHead>Last run</TableHead>
+                  <TableHead>State</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {schedules.map((schedule) => (
+                  <TableRow key={schedule.id}>
+                    <TableCell className="font-medium">{schedule.name}</TableCell>
+                    <TableCell className="font-mono text-xs">
+                      {schedule.namespace}/{schedule.pipelineName}
+                    </TableCell>
+                    <TableCell>
+                      <code className="font-mono text-xs">{schedule.cronExpression}</code> <span className="text-foreground-muted">({schedule.timeZone})</span>
+                    </TableCell>
+                    <TableCell>
+                      <code className="font-mono text-xs break-all">{JSON.stringify(schedule.inputTemplate)}</code>
+                    </TableCell>
+                    <TableCell>{schedule.deadlineLocalTime ? `${schedule.deadlineLocalTime} local` : 'none'}</TableCell>
+                    <TableCell className="whitespace-nowrap text-foreground-muted">{schedule.paused ? 'paused' : formatTimestamp(schedule.nextFiringAt)}</TableCell>
+                    <TableCell className="whitespace-nowrap">
+                      {schedule.lastFiring ? (
+                        <Link href={`/runs/${schedule.lastFiring.taskId}`} className="underline">
+                          {formatTimestamp(schedule.lastFiring.scheduledFor)} · {schedule.lastFiring.taskStatus}
+                        </Link>
+                      ) : (
+                        'never'
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <div className="flex items-center gap-2">
+                        <Badge tone={schedule.paused ? 'outline' : 'neutral'}>{schedule.paused ? 'Paused' : 'Active'}</Badge>
+                        {canOperate && <PauseScheduleForm scheduleId={schedule.id} name={schedule.name} paused={schedule.paused} />}
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+'use client';
+/**
+ * The dashboard's charts (recharts, client-side). Each chart is paired with a table of the same figures on the
+ * page (SegmentTable) or in a <details> below it, so the numbers are readable without seeing the chart.
+ */
+import type { ReactNode } from 'react';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import type { DashboardData } from '@/lib/dashboard/read-model';
+import { formatCompactMoney, formatCount, formatMoney } from './format';
+
+const ACCENT = 'var(--color-accent)';
+const SECOND = 'var(--color-status-completed)';
+const AXIS = { stroke: 'var(--color-foreground-muted)', fontSize: 12 };
+const TOOLTIP_STYLE = { backgroundColor: 'var(--color-surface)', borderColor: 'var(--color-border-strong)', color: 'var(--color-foreground)' };
+
+function ChartCard({ title, description, children, rows }: { title: string; description: string; children: ReactNode; rows: [string, string][] }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle as="h3">{title}</CardTitle>
+        <CardDescription>{description}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <div className="h-64 w-full" role="img" aria-label={`${title} chart; the figures are in the table below`}>
+          <ResponsiveContainer width="100%" height="100%">
+            {children}
+          </ResponsiveContainer>
+        </div>
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer text-foreground-muted">Show the figures</summary>
+          <table className="mt-2 w-full text-left">
+            <tbody>
+              {rows.map(([label, value]) => (
+                <tr key={label} className="border-b border-border">
+                  <th scope="row" className="py-1 pr-3 font-normal">{label}</th>
+                  <td className="py-1 tabular-nums">{value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </CardContent>
+    </Card>
+  );
+}
+
+const moneyTick = (value: number) => formatCompactMoney(value);
+const moneyTooltip = (value: unknown) => formatMoney(Number(value));
+const countTooltip = (value: unknown) => formatCount(Number(value));
+
+export function SegmentChart({ segments }: { segments: DashboardData['segments'] }) {
+  return (
+    <ChartCard
+      title="Customers and revenue by segment"
+      description="VIP, Regular, Occasional and New customers in the window."
+      rows={segments.map((segment) => [segment.segment, `${formatCount(segment.customers)} customers, ${formatMoney(segment.revenue)}`])}
+    >
+      <BarChart data={segments}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis dataKey="segment" tick={AXIS} />
+        <YAxis yAxisId="customers" tick={AXIS} tickFormatter={(value: number) => formatCount(value)} />
+        <YAxis yAxisId="revenue" orientation="right" tick={AXIS} tickFormatter={moneyTick} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value, name) => (name === 'Revenue' ? moneyTooltip(value) : countTooltip(value))} />
+        <Legend />
+        <Bar yAxisId="customers" dataKey="customers" name="Customers" fill={ACCENT} />
+        <Bar yAxisId="revenue" dataKey="revenue" name="Revenue" fill={SECOND} />
+      </BarChart>
+    </ChartCard>
+  );
+}
+
+function bucketLabel(bucket: DashboardData['ltvHistogram'][number]): string {
+  return bucket.to === null ? `${formatCompactMoney(bucket.from)}+` : `${formatCompactMoney(bucket.from)}–${formatCompactMoney(bucket.to)}`;
+}
+
+export function LtvHistogram({ buckets }: { buckets: DashboardData['ltvHistogram'] }) {
+  const data = buckets.map((bucket) => ({ label: bucketLabel(bucket), customers: bucket.customers }));
+  return (
+    <ChartCard
+      title="Lifetime value distribution"
+      description="Customers per lifetime-value range (revenue in the window)."
+      rows={data.map((bucket) => [bucket.label, `${formatCount(bucket.customers)} customers`])}
+    >
+      <BarChart data={data}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis dataKey="label" tick={AXIS} />
+        <YAxis tick={AXIS} tickFormatter={(value: number) => formatCount(value)} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={countTooltip} />
+        <Bar dataKey="customers" name="Customers" fill={ACCENT} />
+      </BarChart>
+    </ChartCard>
+  );
+}
+
+export function DailyRevenueChart({ days }: { days: DashboardData['dailyRevenue'] }) {
+  return (
+    <ChartCard
+      title="Revenue per day"
+      description="Every day of the window, including days without orders."
+      rows={days.map((day) => [day.day, `${formatMoney(day.revenue)} from ${formatCount(day.orders)} orders`])}
+    >
+      <AreaChart data={days}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis dataKey="day" tick={AXIS} tickFormatter={(day: string) => day.slice(5)} />
+        <YAxis tick={AXIS} tickFormatter={moneyTick} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
+        <Area type="monotone" dataKey="revenue" name="Revenue" stroke={ACCENT} fill={ACCENT} fillOpacity={0.2} />
+      </AreaChart>
+    </ChartCard>
+  );
+}
+
+export function TopProductsChart({ products }: { products: DashboardData['topProducts'] }) {
+  const data = products.map((product) => ({ name: product.name ?? `Product ${product.product_id}`, revenue: product.revenue }));
+  return (
+    <ChartCard
+      title="Top 10 products by revenue"
+      description="The best sellers of the window."
+      rows={data.map((product) => [product.name, formatMoney(product.revenue)])}
+    >
+      <BarChart data={data} layout="vertical" margin={{ left: 24 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis type="number" tick={AXIS} tickFormatter={moneyTick} />
+        <YAxis type="category" dataKey="name" tick={AXIS} width={140} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
+        <Bar dataKey="revenue" name="Revenue" fill={ACCENT} />
+      </BarChart>
+    </ChartCard>
+  );
+}
+
+export function CategoryRevenueChart({ categories }: { categories: DashboardData['revenueByCategory'] }) {
+  return (
+    <ChartCard
+      title="Revenue by category"
+      description="The ten categories with the most revenue."
+      rows={categories.map((category) => [category.category, formatMoney(category.revenue)])}
+    >
+      <BarChart data={categories}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis dataKey="category" tick={AXIS} />
+        <YAxis tick={AXIS} tickFormatter={moneyTick} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
+        <Bar dataKey="revenue" name="Revenue" fill={SECOND} />
+      </BarChart>
+    </ChartCard>
+  );
+}
+
+export function AovBySegmentChart({ segments }: { segments: DashboardData['segments'] }) {
+  const data = segments.map((segment) => ({ segment: segment.segment, aov: segment.average_order_value ?? 0 }));
+  return (
+    <ChartCard
+      title="Average order value by segment"
+      description="Revenue ÷ orders for each segment."
+      rows={segments.map((segment) => [segment.segment, segment.average_order_value === null ? '—' : formatMoney(segment.average_order_value)])}
+    >
+      <BarChart data={data}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+        <XAxis dataKey="segment" tick={AXIS} />
+        <YAxis tick={AXIS} tickFormatter={moneyTick} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
+        <Bar dataKey="aov" name="Average order value" fill={ACCENT} />
+      </BarChart>
+    </ChartCard>
+  );
+}

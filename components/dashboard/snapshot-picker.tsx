@@ -1,0 +1,29 @@
+/** Picks a published snapshot by window: a plain GET form, so it works before hydration and keeps a shareable URL. */
+import { buttonClassName } from '@/components/ui/button';
+import type { SnapshotRef } from '@/lib/dashboard/snapshots';
+import { formatDay, formatTimestamp } from './format';
+
+export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotRef[]; selectedId: number }) {
+  return (
+    <form method="get" action="/" className="flex flex-wrap items-end gap-2" aria-label="Snapshot">
+      <label className="flex flex-col gap-1 text-sm">
+        <span className="text-foreground-muted">Snapshot</span>
+        <select
+          name="snapshot"
+          defaultValue={String(selectedId)}
+          className="h-9 rounded-control border border-border-strong bg-surface px-2 text-sm"
+        >
+          {snapshots.map((snapshot) => (
+            <option key={snapshot.id} value={snapshot.id}>
+              #{snapshot.id} · {formatDay(snapshot.windowStart)} – {formatDay(snapshot.windowEnd)} · published {formatTimestamp(snapshot.publishedAt)}
+              {snapshot.isCurrent ? ' (current)' : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className={buttonClassName('secondary', 'sm')}>
+        Show
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Server-rendered tables: segment figures, top customers (sortable, paged through links, so it works without
+ * JavaScript and the URL can be shared), low-stock products, and the insights.
+ */
+import Link from 'next/link';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { LOW_STOCK_DAYS, type CustomerSort, type DashboardData, type DashboardQuery } from '@/lib/dashboard/read-model';
+import { formatCount, formatMoney } from './format';
+
+export function dashboardHref(query: DashboardQuery, change: Partial<DashboardQuery>): string {
+  const next = { ...query, ...change };
+  const params = new URLSearchParams();
+  if (next.snapshot !== undefined) params.set('snapshot', String(next.snapshot));
+  if (next.sort !== 'lifetime_value') params.set('sort', next.sort);
+  if (next.dir !== 'desc') params.set('dir', next.dir);
+  if (next.page !== 1) params.set('page', String(next.page));
+  const search = params.toString();
+  return search ? `/?${search}` : '/';
+}
+
+export function SegmentTable({ segments }: { segments: DashboardData['segments'] }) {
+  return (
+    <Table data-testid="segment-table">
+      <TableCaption>Segments of the customers who ordered in the window.</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Segment</TableHead>
+          <TableHead className="text-right">Customers</TableHead>
+          <TableHead className="text-right">Revenue</TableHead>
+          <TableHead className="text-right">Average order value</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {segments.map((segment) => (
+          <TableRow key={segment.segment} data-segment={segment.segment} data-customers={segment.customers}>
+            <TableHead scope="row">{segment.segment}</TableHead>
+            <TableCell className="text-right tabular-nums">{formatCount(segment.customers)}</TableCell>
+            <TableCell className="text-right tabular-nums">{formatMoney(segment.revenue)}</TableCell>
+            <TableCell className="text-right tabular-nums">
+              {segment.average_order_value === null ? '—' : formatMoney(segment.average_order_value)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+const CUSTOMER_COLUMNS: { label: string; sort?: CustomerSort; numeric?: boolean }[] = [
+  { label: 'Email' },
+  { label: 'Segment' },
+  { label: 'Lifetime value', sort: 'lifetime_value', numeric: true },
+  { label: 'Orders', sort: 'orders', numeric: true },
+  { label: 'Days since last order', sort: 'days_since_last_order', numeric: true },
+];
+
+export function TopCustomersTable({ customers, query }: { customers: DashboardData['topCustomers']; query: DashboardQuery }) {
+  const pages = Math.max(1, Math.ceil(customers.total / customers.pageSize));
+  const first = (customers.page - 1) * customers.pageSize + 1;
+  return (
+    <Card aria-labelledby="top-customers-heading">
+      <CardHeader>
+        <CardTitle id="top-customers-heading">Top customers</CardTitle>
+        <CardDescription>Sort by a column heading; {formatCount(customers.total)} customers in this snapshot.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <Table data-testid="top-customers">
+          <TableHeader>
+            <TableRow>
+              {CUSTOMER_COLUMNS.map((column) => {
+                const active = column.sort === customers.sort;
+                const nextDir = active && customers.dir === 'desc' ? 'asc' : 'desc';
+                return (
+                  <TableHead
+                    key={column.label}
+                    className={column.numeric ? 'text-right' : undefined}
+                    aria-sort={active ? (customers.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                  >
+                    {column.sort ? (
+                      <Link className="text-link hover:underline" href={dashboardHref(query, { sort: column.sort, dir: nextDir, page: 1 })}>
+                        {column.label}
+                        {active ? (customers.dir === 'asc' ? ' ↑' : ' ↓') : ''}
+                      </Link>
+                    ) : (
+                      column.label
+                    )}
+                  </TableHead>
+                );
+              })}
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {customers.rows.map((customer) => (
+              <TableRow key={customer.customer_id}>
+                <TableCell>{customer.email}</TableCell>
+                <TableCell>{customer.segment}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatMoney(customer.lifetime_value)}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(customer.orders)}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(customer.days_since_last_order)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        <nav aria-label="Top customers pages" className="mt-3 flex items-center justify-between text-sm">
+          <span className="text-foreground-muted">
+            {customers.rows.length > 0
+              ? `${formatCount(first)}–${formatCount(first + customers.rows.length - 1)} of ${formatCount(customers.total)} · page ${customers.page} of ${pages}`
+              : `No customers on page ${customers.page}`}
+          </span>
+          <span className="flex gap-3">
+            {customers.page > 1 && (
+              <Link className="text-link underline" href={dashboardHref(query, { page: customers.page - 1 })} rel="prev">
+                Previous page
+              </Link>
+            )}
+            {customers.page < pages && (
+              <Link className="text-link underline" href={dashboardHref(query, { page: customers.page + 1 })} rel="next">
+                Next page
+              </Link>
+            )}
+          </span>
+        </nav>
+      </CardContent>
+    </Card>
+  );
+}
+
+export function LowStockTable({ lowStock }: { lowStock: DashboardData['lowStock'] }) {
+  return (
+    <Card aria-labelledby="low-stock-heading">
+      <CardHeader>
+        <CardTitle id="low-stock-heading">Low stock</CardTitle>
+        <CardDescription>
+          {formatCount(lowStock.total)} products have less than {LOW_STOCK_DAYS} days of cover at the window&rsquo;s sales rate
+          {lowStock.total > lowStock.rows.length ? `; the ${lowStock.rows.length} lowest are listed` : ''}.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        {lowStock.rows.length === 0 ? (
+          <p className="text-foreground-muted">Every product that sold has at least {LOW_STOCK_DAYS} days of stock.</p>
+        ) : (
+          <Table data-testid="low-stock">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Product</TableHead>
+                <TableHead>Category</TableHead>
+                <TableHead className="text-right">Stock on hand</TableHead>
+                <TableHead className="text-right">Days of cover</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {lowStock.rows.map((product) => (
+                <TableRow key={product.product_id}>
+                  <TableCell>{product.name ?? `Product ${product.product_id}`}</TableCell>
+                  <TableCell>{product.category ?? 'Unknown'}</TableCell>
+                  <TableCell className="text-right tabular-nums">{product.stock_on_hand === null ? '—' : formatCount(product.stock_on_hand)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{product.days_of_cover.toFixed(1)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Top-level numbers of an insight's data, shown beside its sentence (nested lists stay in the CSVs and charts). */
+function insightNumbers(data: unknown): [string, string][] {
+  if (typeof data !== 'object' || data === null) return [];
+  return Object.entries(data).flatMap(([key, value]): [string, string][] => {
+    const label = key.replaceAll('_', ' ');
+    if (typeof value === 'number') return [[label, Number.isInteger(value) ? formatCount(value) : value.toFixed(2)]];
+    if (typeof value === 'object' && value !== null && 'current' in value && typeof value.current === 'number') {
+      return [[label, value.current.toLocaleString('en-US', { maximumFractionDigits: 2 })]];
+    }
+    return [];
+  });
+}
+
+export function InsightsList({ insights }: { insights: DashboardData['insights'] }) {
+  return (
+    <Card aria-labelledby="insights-heading">
+      <CardHeader>
+        <CardTitle id="insights-heading">Insights</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <ul className="flex flex-col gap-3" data-testid="insights">
+          {insights.map((insight) => {
+            const numbers = insightNumbers(insight.data);
+            return (
+              <li key={insight.kind} className="flex flex-col gap-1">
+                <p>{insight.sentence}</p>
+                {numbers.length > 0 && (
+                  <dl className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-foreground-muted">
+                    {numbers.map(([label, value]) => (
+                      <div key={label} className="flex gap-1">
+                        <dt>{label}:</dt>
+                        <dd className="tabular-nums">{value}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,142 @@
+'use client';
+/**
+ * One operator operation behind a confirmation: on open it asks the engine for the preview (exactly which steps
+ * will run again, or be cancelled), asks for a reason (resolve: a note), and only then runs it.
+ */
+import { useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import { OPERATION_COPY, type OperationKind } from '@/lib/console/operation-kinds';
+import type { RunOperations } from './run-operations';
+
+interface OperationDialogProps {
+  kind: OperationKind;
+  taskId: string;
+  stepName?: string;
+  operations: RunOperations;
+  onDone(message: string): void;
+  size?: 'sm' | 'md';
+}
+
+type Preview = { state: 'loading' } | { state: 'ready'; steps: string[] } | { state: 'refused'; message: string };
+
+export function OperationDialog({ kind, taskId, stepName, operations, onDone, size = 'sm' }: OperationDialogProps) {
+  const copy = OPERATION_COPY[kind];
+  const [open, setOpen] = useState(false);
+  const [preview, setPreview] = useState<Preview>({ state: 'loading' });
+  const [reason, setReason] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const reasonId = useId();
+  const title = stepName ? `${copy.label}: ${stepName}` : copy.label;
+
+  const loadPreview = async () => {
+    setPreview({ state: 'loading' });
+    try {
+      const result = await operations.preview({ kind, taskId, stepName });
+      setPreview(result.status === 'success' ? { state: 'ready', steps: result.result ?? [] } : { state: 'refused', message: result.message });
+    } catch (failure) {
+      setPreview({ state: 'refused', message: failure instanceof Error ? failure.message : 'The preview failed.' });
+    }
+  };
+
+  const confirm = async () => {
+    setPending(true);
+    setError(null);
+    try {
+      const result = await operations.run({ kind, taskId, stepName, reason });
+      if (result.status !== 'success') {
+        const fieldMessages = Object.values(result.errors).flat();
+        setError([result.message, ...fieldMessages].filter(Boolean).join(' '));
+        return;
+      }
+      setOpen(false);
+      setReason('');
+      onDone(result.message);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : 'The operation failed.');
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (pending) return;
+        setOpen(next);
+        setError(null);
+        if (next) void loadPreview();
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button variant={copy.tone === 'danger' ? 'danger' : 'secondary'} size={size}>
+          {copy.label}
+        </Button>
+      </DialogTrigger>
+      <DialogContent role="alertdialog" className="max-w-lg" data-testid="operation-dialog">
+        <DialogTitle>{title}</DialogTitle>
+        <DialogDescription>
+          {copy.noteRequired ? 'Say what was done by hand; the note is recorded with your name in the audit log.' : 'Your reason is recorded with your name in the audit log.'}
+        </DialogDescription>
+        <section aria-labelledby={`${reasonId}-preview`} className="mt-4 rounded-control border border-border bg-surface-muted p-3" aria-busy={preview.state === 'loading'}>
+          <h3 id={`${reasonId}-preview`} className="text-sm font-semibold">
+            {copy.previewHeading}
+          </h3>
+          {preview.state === 'loading' && <p className="mt-2 text-sm text-foreground-muted">Asking the engine…</p>}
+          {preview.state === 'refused' && (
+            <p role="alert" className="mt-2 text-sm text-status-failed">
+              {preview.message}
+            </p>
+          )}
+          {preview.state === 'ready' &&
+            (preview.steps.length === 0 ? (
+              <p className="mt-2 text-sm text-foreground-muted">{copy.emptyPreview}</p>
+            ) : (
+              <ul data-testid="operation-preview" className="mt-2 flex flex-wrap gap-1.5">
+                {preview.steps.map((name) => (
+                  <li key={name} className="rounded-full border border-border-strong bg-surface px-2 py-0.5 font-mono text-xs">
+                    {name}
+                  </li>
+                ))}
+              </ul>
+            ))}
+        </section>
+        <div className="mt-4 flex flex-col gap-1.5">
+          <label htmlFor={reasonId} className="text-sm font-medium">
+            {copy.noteRequired ? 'Note (required)' : 'Reason (required)'}
+          </label>
+          <textarea
+            id={reasonId}
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+            rows={3}
+            required
+            aria-describedby={`${reasonId}-error`}
+            aria-invalid={error ? true : undefined}
+            className="rounded-control border border-border-strong bg-surface px-3 py-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
+          />
+          <div id={`${reasonId}-error`} aria-live="polite" className="text-sm text-danger">
+            {error}
+          </div>
+        </div>
+        <div className="mt-6 flex justify-end gap-2">
+          <DialogClose asChild>
+            <Button variant="secondary" disabled={pending}>
+              Cancel
+            </Button>
+          </DialogClose>
+          <Button
+            variant={copy.tone}
+            onClick={() => void confirm()}
+            disabled={pending || preview.state !== 'ready'}
+            aria-busy={pending}
+          >
+            {pending ? 'Working…' : `Confirm ${copy.label.toLowerCase()}`}
+          </Button>
+        </div>
+      </DialogContent>
+    </Dialog>
+  );
+}

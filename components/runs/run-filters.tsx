@@ -1,0 +1,59 @@
+/** The /runs filters: a plain GET form, so filters live in the URL (shareable, back button works, no JS needed). */
+import Link from 'next/link';
+import { Button, buttonClassName } from '@/components/ui/button';
+import { stateAppearance } from '@/components/ui/status';
+import { TASK_STATUSES } from '@/lib/engine';
+import type { RunListQuery } from '@/lib/console/run-filters';
+
+const selectClass =
+  'h-9 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
+
+export function RunFilters({ query, pipelines }: { query: RunListQuery; pipelines: string[] }) {
+  return (
+    <form method="get" action="/runs" aria-label="Filter runs" className="flex flex-wrap items-end gap-3">
+      <div className="flex flex-col gap-1">
+        <label htmlFor="filter-status" className="text-xs font-medium text-foreground-muted">
+          Status
+        </label>
+        <select id="filter-status" name="status" defaultValue={query.status ?? ''} className={selectClass}>
+          <option value="">Any status</option>
+          {TASK_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {stateAppearance[status].label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <label htmlFor="filter-pipeline" className="text-xs font-medium text-foreground-muted">
+          Pipeline
+        </label>
+        <select id="filter-pipeline" name="pipeline" defaultValue={query.pipeline ?? ''} className={selectClass}>
+          <option value="">Any pipeline</option>
+          {pipelines.map((pipeline) => (
+            <option key={pipeline} value={pipeline}>
+              {pipeline}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex flex-col gap-1">
+        <label htmlFor="filter-created" className="text-xs font-medium text-foreground-muted">
+          Created within
+        </label>
+        <select id="filter-created" name="created" defaultValue={query.created ?? ''} className={selectClass}>
+          <option value="">Any time</option>
+          <option value="24h">Last 24 hours</option>
+          <option value="7d">Last 7 days</option>
+          <option value="30d">Last 30 days</option>
+        </select>
+      </div>
+      <Button type="submit" variant="secondary" size="sm" className="h-9">
+        Apply
+      </Button>
+      <Link href="/runs" className={buttonClassName('ghost', 'sm', 'h-9')}>
+        Clear
+      </Link>
+    </form>
+  );
+}

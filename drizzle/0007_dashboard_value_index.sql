@@ -1,0 +1,1 @@
+CREATE INDEX "customer_metrics_task_value_id_idx" ON "analytics"."customer_metrics" USING btree ("task_id","total_lifetime_value","customer_id");

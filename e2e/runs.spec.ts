@@ -1,0 +1,138 @@
+/**
+ * Engineer console, acceptance 1, 3 and 5: an operator starts a run from the form and watches the DAG complete
+ * live (screenshot kept); invalid input shows field errors and creates nothing; the time from a step's
+ * completion in the database to its node changing on the page is measured and is under a second.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { artifactPath } from './fixtures';
+import { NO_CHAOS, pageAs, putChaos, readRun, startRunViaApi, stepNode, utcDay } from './console-fixtures';
+
+const STEPS = [
+  'extract_orders',
+  'extract_users',
+  'extract_products',
+  'transform_customer_metrics',
+  'transform_product_metrics',
+  'generate_insights',
+  'update_dashboard',
+  'send_notifications',
+];
+
+/** Records, in the page, the wall-clock time at which each step node's data-status changed to each value. */
+async function recordNodeChanges(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Record<string, number> = {};
+    (window as unknown as { nodeChanges: Record<string, number> }).nodeChanges = seen;
+    (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
+    new MutationObserver((mutations) => {
+      const now = performance.timeOrigin + performance.now();
+      for (const mutation of mutations) {
+        const node = mutation.target as HTMLElement;
+        const name = node.dataset.testid?.replace(/^step-node-/, '');
+        if (!name || !node.dataset.status) continue;
+        seen[`${name}:${node.dataset.status}`] ??= now;
+      }
+    }).observe(document.body, { attributes: true, attributeFilter: ['data-status'], subtree: true });
+  });
+}
+
+test('an operator starts a run from the form and the DAG completes live', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const page = await pageAs(browser, 'operator');
+  await page.goto('/runs/new');
+  const form = page.getByRole('form', { name: 'Start a run' });
+  // Defaults come from the pipeline's schema: yesterday, #data-team, no force refresh.
+  await expect(form.getByLabel('Start date')).toHaveValue(utcDay(-1));
+  await expect(form.getByLabel('Notification channels')).toHaveValue('#data-team');
+  await expect(form.getByLabel('Force refresh')).not.toBeChecked();
+  await form.getByLabel('Force refresh').check();
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  const taskId = page.url().split('/').pop() ?? '';
+
+  await expect(page.getByTestId('run-dag')).toBeVisible();
+  for (const name of STEPS) await expect(stepNode(page, name)).toBeVisible();
+  await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-connection', 'live');
+  await recordNodeChanges(page);
+
+  for (const name of STEPS) await expect(stepNode(page, name)).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'completed');
+  // The same document all along: the marker set after load survived, so nothing was reloaded.
+  expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+  await expect(stepNode(page, 'extract_orders').getByTestId('step-attempts')).toHaveText('1/4');
+  await page.getByTestId('run-dag').screenshot({ path: artifactPath('console-dag.png') });
+
+  // The run is on /runs, and the drawer shows a step's attempt and result.
+  await stepNode(page, 'extract_users').getByRole('button').click();
+  const drawer = page.getByTestId('step-drawer');
+  await expect(drawer.getByRole('heading', { name: 'extract_users' })).toBeVisible();
+  await expect(drawer.getByTestId('step-attempts-list').locator('li')).toHaveCount(1);
+  await expect(drawer.getByTestId('step-result')).toContainText('total_count');
+  await page.keyboard.press('Escape');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByTestId('timeline-bar')).toHaveCount(STEPS.length);
+  await page.getByRole('tab', { name: 'Events' }).click();
+  await expect(page.getByTestId('run-events')).toContainText('task.completed');
+
+  await page.goto('/runs');
+  await expect(page.locator(`tr[data-run-id="${taskId}"]`)).toHaveAttribute('data-status', 'completed');
+  await page.context().close();
+});
+
+test('invalid form input shows field errors and creates nothing', async ({ browser }) => {
+  const page = await pageAs(browser, 'operator');
+  const before = (await (await page.request.get('/api/live/runs')).json()) as { total: number };
+  await page.goto('/runs/new');
+  const form = page.getByRole('form', { name: 'Start a run' });
+  // End before start, end in the future, and a malformed channel, in one submission.
+  await form.getByLabel('Start date').fill(utcDay(3));
+  await form.getByLabel('End date').fill(utcDay(2));
+  await form.getByLabel('Notification channels').fill('#data-team, Not A Channel!');
+  await form.getByRole('button', { name: 'Start run' }).click();
+
+  const endErrors = page.locator('#field-end_date-errors');
+  await expect(endErrors).toContainText('must be on or after start_date');
+  await expect(endErrors).toContainText('must not be after today (UTC)');
+  await expect(endErrors).toHaveAttribute('aria-live', 'polite');
+  await expect(page.locator('#field-channels-errors')).toContainText('must be a channel name like #data-team');
+  await expect(form.getByLabel('End date')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/\/runs\/new$/);
+  const after = (await (await page.request.get('/api/live/runs')).json()) as { total: number };
+  expect(after.total).toBe(before.total);
+  await page.context().close();
+});
+
+test('a step completing in the database reaches its node in under a second', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const page = await pageAs(browser, 'operator');
+  let observedFrom = Number.POSITIVE_INFINITY;
+  let watched = '';
+  await page.goto('/runs');
+  // Slow sources keep the run going long enough for several steps to complete while the page watches.
+  await putChaos(page, { crm: { latency_ms: 1_500 }, slack: { latency_ms: 1_500 } });
+  try {
+    const taskId = await startRunViaApi(page, utcDay(-4));
+    await page.goto(`/runs/${taskId}`);
+    await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-connection', 'live');
+    await recordNodeChanges(page);
+    observedFrom = Date.now();
+    watched = taskId;
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
+  } finally {
+    await putChaos(page, NO_CHAOS);
+  }
+  const taskId = watched;
+
+  const changes = await page.evaluate(() => (window as unknown as { nodeChanges: Record<string, number> }).nodeChanges);
+  const run = await readRun(page.request, taskId);
+  const latencies = run.steps
+    .filter((step) => step.completedAt && Date.parse(step.completedAt) > observedFrom)
+    .map((step) => ({ step: step.name, ms: (changes[`${step.name}:completed`] ?? Number.POSITIVE_INFINITY) - Date.parse(step.completedAt ?? '') }));
+  console.log(`DB commit → DOM latency per step: ${latencies.map((entry) => `${entry.step} ${Math.round(entry.ms)} ms`).join(', ')}`);
+  expect(latencies.length, 'steps that completed while the page watched').toBeGreaterThan(0);
+  for (const { step, ms } of latencies) {
+    expect(ms, `${step}: completion to node change`).toBeGreaterThanOrEqual(0);
+    expect(ms, `${step}: completion to node change`).toBeLessThan(1_000);
+  }
+  await page.context().close();
+});

@@ -1,0 +1,70 @@
+/** The graph view's pure logic: left-to-right layout, what a failure blocks, and the attempts label. */
+import { describe, expect, it } from 'vitest';
+import { attemptsLabel, blockedEdgeIds, blockedSteps, layoutSteps, NODE_HEIGHT, NODE_WIDTH, type GraphStep } from './dag';
+
+// The customer_analytics shape: three extractions, two transforms, then a chain.
+const pipeline: GraphStep[] = [
+  { name: 'extract_orders', dependsOn: [], status: 'completed' },
+  { name: 'extract_users', dependsOn: [], status: 'failed' },
+  { name: 'extract_products', dependsOn: [], status: 'completed' },
+  { name: 'transform_customer_metrics', dependsOn: ['extract_orders', 'extract_users'], status: 'pending' },
+  { name: 'transform_product_metrics', dependsOn: ['extract_orders', 'extract_products'], status: 'completed' },
+  { name: 'generate_insights', dependsOn: ['transform_customer_metrics', 'transform_product_metrics'], status: 'pending' },
+  { name: 'update_dashboard', dependsOn: ['generate_insights'], status: 'pending' },
+];
+
+describe('layoutSteps', () => {
+  it('places every dependency to the left of its dependents, without overlaps', () => {
+    const { positions, edges } = layoutSteps(pipeline);
+    for (const step of pipeline) {
+      for (const dependency of step.dependsOn) {
+        expect(positions[dependency]!.x + NODE_WIDTH, `${dependency} → ${step.name}`).toBeLessThanOrEqual(positions[step.name]!.x);
+      }
+    }
+    const boxes = Object.values(positions);
+    for (const [index, a] of boxes.entries()) {
+      for (const b of boxes.slice(index + 1)) {
+        const overlap = a.x < b.x + NODE_WIDTH && b.x < a.x + NODE_WIDTH && a.y < b.y + NODE_HEIGHT && b.y < a.y + NODE_HEIGHT;
+        expect(overlap).toBe(false);
+      }
+    }
+    expect(edges).toHaveLength(pipeline.reduce((sum, step) => sum + step.dependsOn.length, 0));
+  });
+
+  it('depends on the shape only, so the same graph lays out identically', () => {
+    expect(layoutSteps(pipeline).positions).toEqual(layoutSteps(pipeline.map((step) => ({ ...step, status: 'running' as const }))).positions);
+  });
+});
+
+describe('blockedSteps', () => {
+  it('marks the not-done steps downstream of a failure, naming the failure', () => {
+    const blocked = blockedSteps(pipeline);
+    expect([...blocked.keys()].sort()).toEqual(['generate_insights', 'transform_customer_metrics', 'update_dashboard']);
+    expect(blocked.get('update_dashboard')).toEqual(['extract_users']);
+    expect(blocked.has('transform_product_metrics')).toBe(false);
+  });
+
+  it('reports nothing when no step failed', () => {
+    expect(blockedSteps(pipeline.map((step) => ({ ...step, status: 'pending' as const })))).toEqual(new Map());
+  });
+
+  it('colours only the edges on the blocked path', () => {
+    const edges = blockedEdgeIds(pipeline, blockedSteps(pipeline));
+    expect([...edges].sort()).toEqual([
+      'extract_users->transform_customer_metrics',
+      'generate_insights->update_dashboard',
+      'transform_customer_metrics->generate_insights',
+    ]);
+  });
+});
+
+describe('attemptsLabel', () => {
+  it('counts the current budget against retry_limit + 1', () => {
+    expect(attemptsLabel({ budgetAttempts: 2, attemptCount: 2, retryLimit: 5, retryable: true })).toBe('2/6');
+    expect(attemptsLabel({ budgetAttempts: 1, attemptCount: 1, retryLimit: 3, retryable: false })).toBe('1/1');
+  });
+
+  it('mentions attempts from before an operator retry', () => {
+    expect(attemptsLabel({ budgetAttempts: 1, attemptCount: 7, retryLimit: 5, retryable: true })).toBe('1/6 (+6 earlier)');
+  });
+});

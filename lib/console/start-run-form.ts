@@ -1,0 +1,82 @@
+/**
+ * The "start a run" form over the customer_analytics input schema: form fields → pipeline input, the schema's
+ * issues mapped back onto the fields that caused them, the defaults the schema applies, and what each start
+ * outcome means to the person who pressed the button. The schema itself stays the pipeline's: UI and API agree.
+ */
+import { z } from 'zod';
+import type { StartOutcome } from '@/lib/analytics/start-run';
+import { customerAnalyticsInput, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+
+export type StartFormField = 'start_date' | 'end_date' | 'force_refresh' | 'channels';
+
+/** "#data-team, #exec" or one per line → ['#data-team', '#exec']. */
+export function parseChannels(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+function fieldOf(path: readonly PropertyKey[]): StartFormField {
+  const [top, inner] = path;
+  if (top === 'date_range') return inner === 'start_date' ? 'start_date' : 'end_date';
+  if (top === 'notification_channels') return 'channels';
+  if (top === 'force_refresh') return 'force_refresh';
+  return 'start_date';
+}
+
+export const startRunFormSchema = z
+  .object({
+    start_date: z.string().default(''),
+    end_date: z.string().default(''),
+    /** A checkbox: present ("on") when ticked. */
+    force_refresh: z.string().optional(),
+    channels: z.string().default(''),
+  })
+  .transform((form, ctx): CustomerAnalyticsInput => {
+    const channels = parseChannels(form.channels);
+    const parsed = customerAnalyticsInput.safeParse({
+      date_range: { start_date: form.start_date.trim(), end_date: form.end_date.trim() },
+      force_refresh: form.force_refresh !== undefined,
+      notification_channels: channels,
+    });
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const field = fieldOf(issue.path);
+      const channel = field === 'channels' && typeof issue.path[1] === 'number' ? channels[issue.path[1]] : undefined;
+      ctx.addIssue({ code: 'custom', path: [field], message: channel ? `“${channel}” ${issue.message}` : issue.message });
+    }
+    return z.NEVER;
+  });
+
+export interface StartFormDefaults {
+  start_date: string;
+  end_date: string;
+  force_refresh: boolean;
+  channels: string;
+}
+
+/** Yesterday as the window (the nightly run's), the rest as the pipeline schema defaults them. */
+export function startFormDefaults(now: Date = new Date()): StartFormDefaults {
+  const yesterday = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const defaults = customerAnalyticsInput.parse({ date_range: { start_date: yesterday, end_date: yesterday } });
+  return {
+    start_date: defaults.date_range.start_date,
+    end_date: defaults.date_range.end_date,
+    force_refresh: defaults.force_refresh,
+    channels: defaults.notification_channels.join(', '),
+  };
+}
+
+export interface StartRunResult {
+  kind: StartOutcome['kind'];
+  taskId: string;
+}
+
+export function describeStartOutcome(outcome: StartOutcome): string {
+  switch (outcome.kind) {
+    case 'created':
+      return 'Run started.';
+    case 'reused':
+      return 'Nothing new was started: a completed run already published this window, and its results are reused. Tick “Force refresh” to compute the window again.';
+    case 'already_running':
+      return 'Nothing new was started: a run for this window is already in progress. Follow that run instead.';
+  }
+}

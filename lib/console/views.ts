@@ -1,0 +1,180 @@
+/**
+ * What the console pages show, as plain JSON (ISO date strings): the same shape whether it arrives as a server
+ * component's initial data or from /api/live/* through React Query. Converters from the engine's rows live here.
+ */
+import type { StepStatus, TaskDetail, TaskStatus, TaskSummary } from '@/lib/engine';
+
+
+export interface RunWindow {
+  start: string;
+  end: string;
+}
+
+export interface RunSummaryView {
+  id: string;
+  pipeline: string;
+  status: TaskStatus;
+  window: RunWindow | null;
+  stepsTotal: number;
+  stepsDone: number;
+  initiator: string;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface RunListView {
+  /** When the list was read: the reference time for durations in the first render. */
+  asOf: string;
+  runs: RunSummaryView[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface AttemptView {
+  number: number;
+  workerId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** null while the attempt is running. */
+  outcome: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  errorStack: string | null;
+}
+
+export interface StepErrorView {
+  class: string;
+  message: string;
+}
+
+export interface StepView {
+  name: string;
+  description: string | null;
+  dependsOn: string[];
+  status: StepStatus;
+  retryable: boolean;
+  retryLimit: number;
+  attemptCount: number;
+  budgetAttempts: number;
+  runAfter: string | null;
+  result: unknown;
+  lastError: StepErrorView | null;
+  progressMessage: string | null;
+  progressPercent: number | null;
+  resolvedNote: string | null;
+  resolvedBy: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  attempts: AttemptView[];
+}
+
+export interface OperationView {
+  operation: string;
+  stepName: string | null;
+  actor: string;
+  reason: string | null;
+  affectedSteps: string[];
+  createdAt: string;
+}
+
+export interface RunDetailView extends RunSummaryView {
+  /** When the run was read: the reference time for elapsed times in the first render. */
+  asOf: string;
+  version: string;
+  reason: string | null;
+  context: unknown;
+  steps: StepView[];
+  operations: OperationView[];
+}
+
+export interface EventView {
+  id: number;
+  name: string;
+  stepName: string | null;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** The data window of a run, if its input has the customer_analytics `date_range` shape. */
+export function windowOf(context: unknown): RunWindow | null {
+  if (typeof context !== 'object' || context === null || !('date_range' in context)) return null;
+  const range = context.date_range;
+  if (typeof range !== 'object' || range === null) return null;
+  const start = 'start_date' in range ? range.start_date : undefined;
+  const end = 'end_date' in range ? range.end_date : undefined;
+  return typeof start === 'string' && typeof end === 'string' ? { start, end } : null;
+}
+
+function errorOf(value: unknown): StepErrorView | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const errorClass = 'class' in value && typeof value.class === 'string' ? value.class : 'Error';
+  const message = 'message' in value && typeof value.message === 'string' ? value.message : '';
+  return { class: errorClass, message };
+}
+
+export function toRunSummary(task: TaskSummary): RunSummaryView {
+  return {
+    id: task.id,
+    pipeline: `${task.namespace}.${task.name}`,
+    status: task.status,
+    window: windowOf(task.context),
+    stepsTotal: task.stepsTotal,
+    stepsDone: task.stepsDone,
+    initiator: task.initiator,
+    createdAt: task.createdAt.toISOString(),
+    startedAt: iso(task.startedAt),
+    completedAt: iso(task.completedAt),
+  };
+}
+
+export function toRunDetail(task: TaskDetail, asOf: Date): RunDetailView {
+  const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
+  return {
+    ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }),
+    asOf: asOf.toISOString(),
+    version: task.version,
+    reason: task.reason,
+    context: task.context,
+    steps: task.steps.map((step) => ({
+      name: step.name,
+      description: step.description,
+      dependsOn: step.dependsOn,
+      status: step.status,
+      retryable: step.retryable,
+      retryLimit: step.retryLimit,
+      attemptCount: step.attemptCount,
+      budgetAttempts: step.budgetAttempts,
+      runAfter: iso(step.runAfter),
+      result: step.result,
+      lastError: errorOf(step.lastError),
+      progressMessage: step.progressMessage,
+      progressPercent: step.progressPercent,
+      resolvedNote: step.resolvedNote,
+      resolvedBy: step.resolvedBy,
+      startedAt: iso(step.startedAt),
+      completedAt: iso(step.completedAt),
+      attempts: step.attempts.map((attempt) => ({
+        number: attempt.attemptNumber,
+        workerId: attempt.workerId,
+        startedAt: attempt.startedAt.toISOString(),
+        finishedAt: iso(attempt.finishedAt),
+        outcome: attempt.outcome,
+        errorClass: attempt.errorClass,
+        errorMessage: attempt.errorMessage,
+        errorStack: attempt.errorStack,
+      })),
+    })),
+    operations: task.operations.map((operation) => ({
+      operation: operation.operation,
+      stepName: operation.stepName,
+      actor: operation.actor,
+      reason: operation.reason,
+      affectedSteps: operation.affectedSteps,
+      createdAt: operation.createdAt.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Everything the executive dashboard shows for one snapshot, read in one round of parallel queries.
+ *
+ * Only the snapshot tables are read (dashboard_snapshots, customer_metrics, product_metrics, daily_revenue,
+ * insights) plus two task lookups for the freshness banner — never staging or source tables. Every query is an
+ * index lookup bounded by a LIMIT or by the task id; aggregates over all customers (segment counts, the
+ * lifetime-value histogram, the KPIs) were precomputed into the snapshot's summary when it was published.
+ */
+import type pg from 'pg';
+import { z } from 'zod';
+import type { DeliverySettings } from '@/lib/status/delivery-clock';
+import { deriveFreshness, readPipelineActivity, type Freshness } from './freshness';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
+import { listSnapshots, readSnapshot, type KpiKey, type KpiValue, type SnapshotRef } from './snapshots';
+
+export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+export type SortDirection = 'asc' | 'desc';
+
+export const CUSTOMERS_PAGE_SIZE = 25;
+export const LOW_STOCK_DAYS = 7;
+export const LOW_STOCK_LIMIT = 50;
+
+/** The dashboard's query parameters (page URL and /api/dashboard share them). */
+export const dashboardQuerySchema = z.strictObject({
+  snapshot: z.coerce.number().int('snapshot must be a whole number').positive('snapshot must be a snapshot id').optional(),
+  sort: z.enum(CUSTOMER_SORTS, { message: `sort must be one of ${CUSTOMER_SORTS.join(', ')}` }).default('lifetime_value'),
+  dir: z.enum(['asc', 'desc'], { message: 'dir must be asc or desc' }).default('desc'),
+  page: z.coerce.number().int('page must be a whole number').min(1, 'page starts at 1').max(1_000_000).default(1),
+});
+export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
+
+export interface TopCustomer {
+  customer_id: number;
+  email: string;
+  segment: string;
+  lifetime_value: number;
+  orders: number;
+  days_since_last_order: number;
+}
+
+export interface LowStockProduct {
+  product_id: number;
+  name: string | null;
+  category: string | null;
+  stock_on_hand: number | null;
+  days_of_cover: number;
+}
+
+export interface SegmentFigures {
+  segment: string;
+  customers: number;
+  revenue: number;
+  average_order_value: number | null;
+}
+
+export interface DashboardData {
+  snapshot: SnapshotRef & { customers: number; products: number };
+  freshness: Freshness;
+  snapshots: SnapshotRef[];
+  kpis: Record<KpiKey, KpiValue> | null;
+  segments: SegmentFigures[];
+  ltvHistogram: LtvBucket[];
+  dailyRevenue: { day: string; orders: number; revenue: number }[];
+  topProducts: { product_id: number; name: string | null; category: string | null; revenue: number; units_sold: number }[];
+  revenueByCategory: { category: string; revenue: number }[];
+  topCustomers: { rows: TopCustomer[]; page: number; pageSize: number; total: number; sort: CustomerSort; dir: SortDirection };
+  lowStock: { rows: LowStockProduct[]; total: number };
+  insights: { kind: string; sentence: string; data: unknown }[];
+  links: { customersCsv: string; productsCsv: string; run: string };
+}
+
+export type DashboardLoad =
+  | { kind: 'ready'; data: DashboardData }
+  | { kind: 'empty'; freshness: Pick<Freshness, 'taskId'> & { state: 'refreshing' | 'failed' | 'none' } }
+  | { kind: 'unknown_snapshot'; snapshotId: number };
+
+const SORT_COLUMNS: Record<CustomerSort, string> = {
+  lifetime_value: 'total_lifetime_value',
+  orders: 'total_orders',
+  days_since_last_order: 'days_since_last_order',
+};
+
+const segmentMixData = z.object({
+  segments: z.array(z.object({ segment: z.string(), average_order_value: z.number() })),
+});
+const categoriesData = z.object({ categories: z.array(z.object({ category: z.string(), revenue: z.number() })) });
+const lowStockData = z.object({ count: z.number().int() });
+
+function insightData<T>(insights: { kind: string; data: unknown }[], kind: string, schema: z.ZodType<T>): T | null {
+  const parsed = schema.safeParse(insights.find((insight) => insight.kind === kind)?.data);
+  return parsed.success ? parsed.data : null;
+}
+
+async function readTopCustomers(pool: pg.Pool, taskId: string, query: DashboardQuery) {
+  const column = SORT_COLUMNS[query.sort];
+  // Column and direction come from closed enums above, never from the request text itself.
+  const direction = query.dir === 'asc' ? 'ASC' : 'DESC';
+  const { rows } = await pool.query<{
+    customer_id: number; customer_email: string; customer_segment: string; total_lifetime_value: string; total_orders: number; days_since_last_order: number;
+  }>(
+    `SELECT customer_id, customer_email, customer_segment, total_lifetime_value, total_orders, days_since_last_order
+     FROM analytics.customer_metrics WHERE task_id = $1
+     ORDER BY ${column} ${direction}, customer_id ${direction} LIMIT $2 OFFSET $3`,
+    [taskId, CUSTOMERS_PAGE_SIZE, (query.page - 1) * CUSTOMERS_PAGE_SIZE],
+  );
+  return rows.map(
+    (row): TopCustomer => ({
+      customer_id: row.customer_id,
+      email: row.customer_email,
+      segment: row.customer_segment,
+      lifetime_value: Number(row.total_lifetime_value),
+      orders: row.total_orders,
+      days_since_last_order: row.days_since_last_order,
+    }),
+  );
+}
+
+export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, settings: DeliverySettings): Promise<DashboardLoad> {
+  const [snapshot, snapshots, activity] = await Promise.all([readSnapshot(pool, query.snapshot), listSnapshots(pool), readPipelineActivity(pool)]);
+  if (!snapshot) {
+    if (query.snapshot !== undefined) return { kind: 'unknown_snapshot', snapshotId: query.snapshot };
+    const state = activity.activeTaskId ? 'refreshing' : activity.lastFinished?.status === 'failed' ? 'failed' : 'none';
+    return { kind: 'empty', freshness: { state, taskId: activity.activeTaskId ?? (state === 'failed' ? (activity.lastFinished?.taskId ?? null) : null) } };
+  }
+  const taskId = snapshot.taskId;
+  const [insights, daily, products, lowStock, customers, histogram] = await Promise.all([
+    pool.query<{ kind: string; sentence: string; data: unknown }>(
+      'SELECT kind, sentence, data FROM analytics.insights WHERE task_id = $1 ORDER BY position',
+      [taskId],
+    ),
+    pool.query<{ day: string; orders: number; revenue: string }>(
+      'SELECT day::text AS day, orders, revenue FROM analytics.daily_revenue WHERE task_id = $1 ORDER BY day',
+      [taskId],
+    ),
+    // NULLS LAST matches product_metrics_task_revenue_idx; without it the planner cannot use the index's order.
+    pool.query<{ product_id: number; name: string | null; category: string | null; revenue: string; units_sold: number }>(
+      `SELECT product_id, name, category, revenue, units_sold FROM analytics.product_metrics
+       WHERE task_id = $1 ORDER BY revenue DESC NULLS LAST, product_id LIMIT 10`,
+      [taskId],
+    ),
+    pool.query<LowStockProduct>(
+      `SELECT product_id, name, category, stock_on_hand, days_of_cover FROM analytics.product_metrics
+       WHERE task_id = $1 AND days_of_cover < $2 ORDER BY days_of_cover, product_id LIMIT $3`,
+      [taskId, LOW_STOCK_DAYS, LOW_STOCK_LIMIT],
+    ),
+    readTopCustomers(pool, taskId, query),
+    snapshot.summary.ltv_histogram
+      ? Promise.resolve(snapshot.summary.ltv_histogram)
+      : pool.query<LtvBucket>(LTV_HISTOGRAM_SQL, [taskId]).then((result) => result.rows),
+  ]);
+
+  const mix = insightData(insights.rows, 'segment_mix', segmentMixData);
+  const aovBySegment = new Map(mix?.segments.map((segment) => [segment.segment, segment.average_order_value]));
+  const lowStockCount = insightData(insights.rows, 'low_stock', lowStockData)?.count ?? lowStock.rows.length;
+  const { summary, ...ref } = snapshot;
+
+  return {
+    kind: 'ready',
+    data: {
+      snapshot: { ...ref, customers: summary.customers, products: summary.products },
+      freshness: deriveFreshness(snapshot.windowEnd, activity, now, settings),
+      snapshots,
+      kpis: summary.kpis,
+      segments: summary.segments.map((segment) => ({ ...segment, average_order_value: aovBySegment.get(segment.segment) ?? null })),
+      ltvHistogram: histogram,
+      dailyRevenue: daily.rows.map((row) => ({ day: row.day, orders: row.orders, revenue: Number(row.revenue) })),
+      topProducts: products.rows.map((row) => ({ ...row, revenue: Number(row.revenue) })),
+      revenueByCategory: insightData(insights.rows, 'top_categories', categoriesData)?.categories ?? [],
+      topCustomers: { rows: customers, page: query.page, pageSize: CUSTOMERS_PAGE_SIZE, total: summary.customers, sort: query.sort, dir: query.dir },
+      lowStock: { rows: lowStock.rows, total: lowStockCount },
+      insights: insights.rows,
+      links: {
+        customersCsv: `/analytics/results/${taskId}/customers.csv`,
+        productsCsv: `/analytics/results/${taskId}/products.csv`,
+        run: `/runs/${taskId}`,
+      },
+    },
+  };
+}

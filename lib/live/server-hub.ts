@@ -1,0 +1,60 @@
+/**
+ * The web process's one LiveHub, on the shared pool (so the LISTEN connection counts against the pool's limit
+ * instead of opening another). Cached on globalThis so dev-mode reloads do not create a second listener.
+ */
+import { getDb } from '@/db/client';
+import { createProcessLogger } from '@/lib/runtime/logger';
+import { createLiveHub, type LiveHub } from './hub';
+import { formatSseMessage, SSE_HEARTBEAT_MS, SSE_RETRY_MS } from './sse';
+
+const globalForLive = globalThis as typeof globalThis & { nightshiftLiveHub?: LiveHub };
+
+export function liveHub(): LiveHub {
+  if (!globalForLive.nightshiftLiveHub) {
+    const logger = createProcessLogger('nightshift-live');
+    globalForLive.nightshiftLiveHub = createLiveHub({ pool: getDb().pool, onError: (message) => logger.warn({}, message) });
+  }
+  return globalForLive.nightshiftLiveHub;
+}
+
+/** A text/event-stream of the hub's messages for one client; unsubscribes when the client goes away. */
+export function liveEventStream(hub: LiveHub, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cleanup: () => void = () => undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          cleanup();
+        }
+      };
+      const unsubscribe = hub.subscribe((message) => send(formatSseMessage(message)));
+      const heartbeat = setInterval(() => send(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the runtime: nothing left to release.
+        }
+      };
+      signal.addEventListener('abort', onAbort);
+      send(`retry: ${SSE_RETRY_MS}\n\n`);
+      send(formatSseMessage({ type: 'status', listening: hub.isListening() }));
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The bodies of outgoing messages, in the real services' formats: Slack incoming-webhook JSON (`text` as
+ * the notification fallback plus Block Kit `blocks`) and PagerDuty Events API v2 (`event_action`, `dedup_key`,
+ * `payload.summary/source/severity`). The routing key is not part of a stored body; delivery adds it.
+ */
+import type { AlertSeverity } from '@/db/schema';
+import type { JsonValue } from '@/lib/engine';
+
+/** What message builders need of an alert. */
+export interface AlertForMessage {
+  id: number;
+  kind: string;
+  dedupKey: string;
+  severity: AlertSeverity;
+  taskId: string | null;
+  stepName: string | null;
+  title: string;
+  details: Record<string, JsonValue | undefined>;
+  createdAt: Date;
+}
+
+export interface SlackPayload {
+  channel: string;
+  text: string;
+  blocks: Array<Record<string, JsonValue>>;
+  [key: string]: JsonValue;
+}
+
+export interface PagerDutyEvent {
+  event_action: 'trigger' | 'resolve';
+  dedup_key: string;
+  payload?: {
+    summary: string;
+    source: string;
+    severity: 'critical' | 'error' | 'warning' | 'info';
+    timestamp: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    custom_details: Record<string, JsonValue | undefined>;
+  };
+  client?: string;
+  client_url?: string;
+  links?: Array<{ href: string; text: string }>;
+  [key: string]: JsonValue | undefined;
+}
+
+const PAGERDUTY_SEVERITY: Record<AlertSeverity, 'critical' | 'error' | 'warning'> = { critical: 'critical', high: 'error', medium: 'warning' };
+/** PagerDuty rejects a summary over 1024 characters. */
+const SUMMARY_LIMIT = 1024;
+
+export function taskLink(linkBaseUrl: string, taskId: string | null): string | undefined {
+  return taskId ? `${linkBaseUrl.replace(/\/+$/, '')}/runs/${taskId}` : undefined;
+}
+
+function pipelineLabel(alert: AlertForMessage): string {
+  const name = typeof alert.details.taskName === 'string' ? alert.details.taskName : 'the data pipeline';
+  return name.replace(/_/g, ' ').replace(/^./, (first) => first.toUpperCase());
+}
+
+function errorLine(alert: AlertForMessage): string | undefined {
+  const error = alert.details.error;
+  if (!error || typeof error !== 'object' || Array.isArray(error)) return undefined;
+  const errorClass = typeof error.class === 'string' ? error.class : 'Error';
+  const message = typeof error.message === 'string' ? error.message : '';
+  return `${errorClass}: ${message}`.slice(0, 500);
+}
+
+function slack(channel: string, lines: string[]): SlackPayload {
+  const text = lines.join('\n');
+  return { channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+export function slackAlertMessage(alert: AlertForMessage, channel: string, audience: 'stakeholders' | 'engineers', linkBaseUrl: string): SlackPayload {
+  const link = taskLink(linkBaseUrl, alert.taskId);
+  if (audience === 'stakeholders') {
+    return slack(channel, [
+      `⚠️ ${pipelineLabel(alert)} may be delayed due to a pipeline failure${alert.stepName ? ` (${alert.stepName})` : ''}. Engineering team investigating.`,
+    ]);
+  }
+  const error = errorLine(alert);
+  return slack(channel, [
+    `🚨 [${alert.severity}] ${alert.title}`,
+    ...(link ? [`• Task: <${link}|${alert.taskId}>`] : []),
+    ...(alert.stepName ? [`• Step: ${alert.stepName}`] : []),
+    ...(error ? [`• Error: ${error}`] : []),
+  ]);
+}
+
+export function slackResolvedMessage(alert: AlertForMessage, channel: string, audience: 'stakeholders' | 'engineers', reason: string, linkBaseUrl: string): SlackPayload {
+  if (audience === 'stakeholders') {
+    return slack(channel, [`✅ Update: ${pipelineLabel(alert)} is back on track${alert.stepName ? ` (${alert.stepName} ${reason})` : ''}.`]);
+  }
+  const link = taskLink(linkBaseUrl, alert.taskId);
+  return slack(channel, [`✅ Resolved: ${alert.title} — ${reason}`, ...(link ? [`• Task: <${link}|${alert.taskId}>`] : [])]);
+}
+
+export function slackNotice(channel: string, text: string): SlackPayload {
+  return slack(channel, [text]);
+}
+
+export function pagerDutyTrigger(alert: AlertForMessage, linkBaseUrl: string): PagerDutyEvent {
+  const link = taskLink(linkBaseUrl, alert.taskId);
+  const group = typeof alert.details.namespace === 'string' && typeof alert.details.taskName === 'string'
+    ? `${alert.details.namespace}/${alert.details.taskName}`
+    : undefined;
+  return {
+    event_action: 'trigger',
+    dedup_key: alert.dedupKey,
+    payload: {
+      summary: alert.title.slice(0, SUMMARY_LIMIT),
+      source: 'nightshift',
+      severity: PAGERDUTY_SEVERITY[alert.severity],
+      timestamp: alert.createdAt.toISOString(),
+      ...(alert.stepName ? { component: alert.stepName } : {}),
+      ...(group ? { group } : {}),
+      class: alert.kind,
+      custom_details: { ...alert.details, task_id: alert.taskId, step: alert.stepName, alert_id: alert.id },
+    },
+    client: 'Nightshift',
+    ...(link ? { client_url: link, links: [{ href: link, text: 'Open the run in Nightshift' }] } : {}),
+  };
+}
+
+export function pagerDutyResolve(alert: AlertForMessage): PagerDutyEvent {
+  return { event_action: 'resolve', dedup_key: alert.dedupKey };
+}

@@ -1,0 +1,218 @@
+/**
+ * Prometheus metrics (prom-client), served by /api/metrics.
+ *
+ * State that lives in the database (tasks by status, step attempts, extracted record counts, the ready queue,
+ * worker heartbeats, alerts, the outbox) is read at scrape time, so every web process reports the same
+ * truth whichever process did the work. Step attempts are a true counter because attempts are never deleted
+ * (short of deleting tasks). Durations are histograms observed in this process: step durations by the pipeline
+ * monitor (from engine events), HTTP durations by `instrumentRoute`, delivery outcomes by the delivery loop.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { getDb } from '@/db/client';
+
+export interface MonitoringMetrics {
+  registry: Registry;
+  stepDuration: Histogram<'step' | 'outcome'>;
+  httpDuration: Histogram<'route' | 'method' | 'status'>;
+  deliveryAttempts: Counter<'target' | 'outcome'>;
+}
+
+/** Fresh value sets per scrape: labels that vanished from the database disappear from the output too. */
+function setAll<L extends string>(gauge: Gauge<L>, rows: ReadonlyArray<{ labels: Partial<Record<L, string>>; value: number }>) {
+  gauge.reset();
+  for (const row of rows) gauge.set(row.labels, row.value);
+}
+
+export function createMetrics(pool: pg.Pool): MonitoringMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+
+  new Gauge({
+    name: 'nightshift_tasks',
+    help: 'Tasks by pipeline and status.',
+    labelNames: ['pipeline', 'status'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ pipeline: string; status: string; count: number }>(
+        `SELECT namespace || '/' || name AS pipeline, status, count(*)::int AS count FROM tasks GROUP BY 1, 2`,
+      );
+      setAll(this, rows.map((row) => ({ labels: { pipeline: row.pipeline, status: row.status }, value: row.count })));
+    },
+  });
+
+  new Counter({
+    name: 'nightshift_step_attempts_total',
+    help: 'Finished step attempts by step and outcome (completed, failed, timed_out, lost, released, cancelled).',
+    labelNames: ['step', 'outcome'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ step: string; outcome: string; count: number }>(
+        `SELECT step_name AS step, outcome, count(*)::int AS count FROM step_attempts WHERE outcome IS NOT NULL GROUP BY 1, 2`,
+      );
+      this.reset();
+      for (const row of rows) this.inc({ step: row.step, outcome: row.outcome }, row.count);
+    },
+  });
+
+  new Gauge({
+    name: 'nightshift_extraction_records_count',
+    help: "Records extracted by each extract_* step's latest completed run (the seed's data_pipeline.extraction.records_count).",
+    labelNames: ['step'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ step: string; records: number }>(
+        `SELECT DISTINCT ON (name) name AS step, (result->>'total_count')::float8 AS records
+           FROM steps
+          WHERE name LIKE 'extract\\_%' AND status = 'completed' AND jsonb_typeof(result->'total_count') = 'number'
+          ORDER BY name, completed_at DESC`,
+      );
+      setAll(this, rows.map((row) => ({ labels: { step: row.step }, value: row.records })));
+    },
+  });
+
+  // A step is ready when it may be claimed now: pending or retrying, its backoff over, every dependency done.
+  const readyQuery = `
+    WITH ready AS (
+      SELECT greatest(coalesce(s.run_after, t.created_at), coalesce(max(d.completed_at), t.created_at)) AS ready_since
+        FROM steps s
+        JOIN tasks t ON t.id = s.task_id AND t.status IN ('pending', 'running')
+        LEFT JOIN steps d ON d.task_id = s.task_id AND d.name = ANY (s.depends_on)
+       WHERE s.status IN ('pending', 'retrying') AND (s.run_after IS NULL OR s.run_after <= now())
+       GROUP BY s.id, s.run_after, t.created_at
+      HAVING bool_and(d.status IS NULL OR d.status IN ('completed', 'resolved_manually')))
+    SELECT count(*)::int AS depth, coalesce(extract(epoch FROM now() - min(ready_since)), 0)::float8 AS oldest FROM ready`;
+  const readReady = async () => (await pool.query<{ depth: number; oldest: number }>(readyQuery)).rows[0] ?? { depth: 0, oldest: 0 };
+  new Gauge({
+    name: 'nightshift_ready_steps',
+    help: 'Steps that could be claimed right now (the ready-queue depth).',
+    registers,
+    async collect() {
+      this.set((await readReady()).depth);
+    },
+  });
+  new Gauge({
+    name: 'nightshift_oldest_ready_step_age_seconds',
+    help: 'How long the longest-waiting ready step has been claimable (0 when none is).',
+    registers,
+    async collect() {
+      this.set(Math.max(0, (await readReady()).oldest));
+    },
+  });
+
+  new Gauge({
+    name: 'nightshift_worker_heartbeat_age_seconds',
+    help: 'Seconds since each running worker last recorded a heartbeat (workers seen within the last hour).',
+    labelNames: ['worker'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ worker: string; age: number }>(
+        `SELECT id AS worker, extract(epoch FROM now() - last_heartbeat_at)::float8 AS age FROM workers
+          WHERE stopped_at IS NULL AND last_heartbeat_at > now() - interval '1 hour'`,
+      );
+      setAll(this, rows.map((row) => ({ labels: { worker: row.worker }, value: row.age })));
+    },
+  });
+
+  new Gauge({
+    name: 'nightshift_alerts_open',
+    help: 'Unresolved alerts by severity and status (open, acknowledged).',
+    labelNames: ['severity', 'status'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ severity: string; status: string; count: number }>(
+        `SELECT s.severity, st.status, count(a.id)::int AS count
+           FROM unnest(enum_range(NULL::alert_severity)) AS s(severity)
+          CROSS JOIN unnest(ARRAY['open', 'acknowledged']::alert_status[]) AS st(status)
+           LEFT JOIN alerts a ON a.severity = s.severity AND a.status = st.status
+          GROUP BY 1, 2`,
+      );
+      setAll(this, rows.map((row) => ({ labels: { severity: row.severity, status: row.status }, value: row.count })));
+    },
+  });
+
+  new Gauge({
+    name: 'nightshift_outgoing_messages',
+    help: 'Outgoing alert messages by target and status (pending, delivered, dead).',
+    labelNames: ['target', 'status'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ target: string; status: string; count: number }>(
+        `SELECT target, status, count(*)::int AS count FROM outgoing_messages GROUP BY 1, 2`,
+      );
+      setAll(this, rows.map((row) => ({ labels: { target: row.target, status: row.status }, value: row.count })));
+    },
+  });
+
+  return {
+    registry,
+    stepDuration: new Histogram({
+      name: 'nightshift_step_duration_seconds',
+      help: 'Step attempt durations seen by this process, by step and outcome (completed, retrying, failed).',
+      labelNames: ['step', 'outcome'] as const,
+      buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'nightshift_http_request_duration_seconds',
+      help: 'Durations of instrumented HTTP route handlers in this process.',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'nightshift_alert_delivery_attempts_total',
+      help: 'Attempts to send outgoing alert messages by target and outcome (delivered, retry, dead).',
+      labelNames: ['target', 'outcome'] as const,
+      registers,
+    }),
+  };
+}
+
+const globalForMetrics = globalThis as typeof globalThis & { nightshiftMetrics?: { pool: pg.Pool; metrics: MonitoringMetrics } };
+
+/**
+ * This process's metrics over the shared pool: one registry per process, kept across dev reloads, and rebuilt
+ * only if the shared pool itself was replaced (tests point getDb() at a new database per file).
+ */
+export function appMetrics(): MonitoringMetrics {
+  const { pool } = getDb();
+  if (globalForMetrics.nightshiftMetrics?.pool !== pool) globalForMetrics.nightshiftMetrics = { pool, metrics: createMetrics(pool) };
+  return globalForMetrics.nightshiftMetrics.metrics;
+}
+
+/** Wraps a route handler so its duration lands in nightshift_http_request_duration_seconds. */
+export function instrumentRoute<C>(
+  route: string,
+  handler: (request: Request, context: C) => Promise<Response>,
+  metrics: () => MonitoringMetrics = appMetrics,
+): (request: Request, context: C) => Promise<Response> {
+  return async (request, context) => {
+    const started = performance.now();
+    let status = 500;
+    try {
+      const response = await handler(request, context);
+      status = response.status;
+      return response;
+    } finally {
+      metrics().httpDuration.observe({ route, method: request.method, status: String(status) }, (performance.now() - started) / 1000);
+    }
+  };
+}
+
+/** True when the request carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */
+export function hasMetricsToken(request: Request, metricsToken: string | undefined): boolean {
+  if (!metricsToken) return false;
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1].trim());
+  const expected = Buffer.from(metricsToken);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The Prometheus text exposition of this process's registry. */
+export async function metricsResponse(metrics: MonitoringMetrics = appMetrics()): Promise<Response> {
+  const body = await metrics.registry.metrics();
+  return new Response(body, { status: 200, headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' } });
+}

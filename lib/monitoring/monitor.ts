@@ -1,0 +1,127 @@
+/**
+ * The pipeline monitor: an engine event subscriber (durable cursor "pipeline-monitor") that turns final step
+ * failures into alerts routed by the step's severity, resolves them when the step later completes or is
+ * resolved by hand, posts the seed's opt-in step notices, and feeds the step-duration histogram.
+ *
+ * Only `step.failed` alerts: the engine emits it once retries are exhausted or the error is permanent, while a
+ * failure that will be retried is `step.retrying` (counted in metrics and shown in the console, paging nobody).
+ * Each event is handled in one transaction (alert + outbox rows), and keys make a redelivered event a no-op.
+ */
+import type { DbHandle } from '@/db/client';
+import { withTransaction } from '@/db/transaction';
+import type { DeliveredEvent, Logger, Subscriber } from '@/lib/engine';
+import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
+import { formatDuration } from './format';
+import { slackNotice } from './messages';
+import type { MonitoringMetrics } from './metrics';
+import { enqueueMessages } from './outbox';
+import { severityOf, STATUS_CHANNEL } from './routing';
+
+export const PIPELINE_MONITOR = 'pipeline-monitor';
+
+export interface PipelineMonitorOptions extends RoutingOptions {
+  db: DbHandle;
+  logger: Logger;
+  /** Post step started / completed notices to #data-pipeline-status (ALERT_STEP_NOTICES). */
+  stepNotices: boolean;
+  metrics?: MonitoringMetrics;
+  /** Called after the monitor enqueued messages, so an in-process delivery loop sends them at once. */
+  onEnqueued?: () => void;
+}
+
+export const stepFailureKey = (taskId: string, stepName: string) => `step_failed:${taskId}:${stepName}`;
+export const deadlineKey = (kind: 'deadline_at_risk' | 'deadline_missed', taskId: string) => `${kind}:${taskId}`;
+
+export function createPipelineMonitor(options: PipelineMonitorOptions): Subscriber {
+  const { db, logger } = options;
+
+  async function onStepFailed(event: DeliveredEvent, stepName: string): Promise<void> {
+    const step = await db.pool.query<{ metadata: unknown; attemptCount: number }>(
+      `SELECT metadata, attempt_count AS "attemptCount" FROM steps WHERE task_id = $1 AND name = $2`,
+      [event.taskId, stepName],
+    );
+    const severity = severityOf(step.rows[0]?.metadata);
+    const { payload } = event;
+    const attempts = payload.attempt ?? step.rows[0]?.attemptCount ?? 1;
+    const raised = await withTransaction(db.pool, (client) =>
+      raiseAlert(
+        client,
+        {
+          kind: 'step_failed',
+          dedupKey: stepFailureKey(event.taskId, stepName),
+          severity,
+          taskId: event.taskId,
+          stepName,
+          title: `Data pipeline failure: ${stepName} of ${payload.namespace}/${payload.taskName} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+          details: { namespace: payload.namespace, taskName: payload.taskName, attempt: attempts, error: payload.error },
+          sourceEventId: event.id,
+        },
+        options,
+      ),
+    );
+    if (raised.created) {
+      logger.warn({ taskId: event.taskId, stepName, severity, alertId: raised.alertId }, 'step failed for good: alert raised');
+      options.onEnqueued?.();
+    }
+  }
+
+  async function resolve(dedupKey: string, reason: string, fields: Record<string, unknown>): Promise<void> {
+    const resolved = await withTransaction(db.pool, (client) => resolveAlerts(client, dedupKey, reason, options));
+    if (resolved.length > 0) {
+      logger.info({ ...fields, alertIds: resolved, reason }, 'alert resolved');
+      options.onEnqueued?.();
+    }
+  }
+
+  async function notice(event: DeliveredEvent, text: string): Promise<void> {
+    if (!options.stepNotices) return;
+    const payload = slackNotice(STATUS_CHANNEL, text);
+    await enqueueMessages(db.pool, [
+      { idempotencyKey: `event:${event.id}:notice`, target: 'slack', destination: STATUS_CHANNEL, orderingKey: `slack:${STATUS_CHANNEL}`, payload },
+    ]);
+    options.onEnqueued?.();
+  }
+
+  function observe(stepName: string, outcome: string, durationMs: number | undefined) {
+    if (durationMs !== undefined) options.metrics?.stepDuration.observe({ step: stepName, outcome }, durationMs / 1000);
+  }
+
+  return {
+    name: PIPELINE_MONITOR,
+    events: ['step.started', 'step.retrying', 'step.failed', 'step.completed', 'step.resolved_manually', 'task.completed'],
+    async handle(event) {
+      const stepName = event.stepName ?? event.payload.stepName;
+      const fields = { taskId: event.taskId, stepName, event: event.name, eventId: event.id };
+      logger.debug(fields, 'pipeline monitor event');
+      if (event.name === 'task.completed') {
+        for (const kind of ['deadline_at_risk', 'deadline_missed'] as const) {
+          await resolve(deadlineKey(kind, event.taskId), 'the run finished', fields);
+        }
+        return;
+      }
+      if (!stepName) return;
+      switch (event.name) {
+        case 'step.started':
+          await notice(event, `🔄 Starting: ${stepName} (${event.taskId})`);
+          return;
+        case 'step.retrying':
+          observe(stepName, 'retrying', event.payload.durationMs);
+          return;
+        case 'step.failed':
+          observe(stepName, 'failed', event.payload.durationMs);
+          await onStepFailed(event, stepName);
+          return;
+        case 'step.completed':
+          observe(stepName, 'completed', event.payload.durationMs);
+          await resolve(stepFailureKey(event.taskId, stepName), 'completed after a retry', fields);
+          await notice(event, `✅ Completed: ${stepName} in ${formatDuration(event.payload.durationMs ?? 0)}`);
+          return;
+        case 'step.resolved_manually':
+          await resolve(stepFailureKey(event.taskId, stepName), 'resolved manually', fields);
+          return;
+        default:
+          return;
+      }
+    },
+  };
+}

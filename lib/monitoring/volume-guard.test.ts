@@ -1,0 +1,74 @@
+/**
+ * Point 7 (issue 8): the data-quality guard compares each extract step's record count with the median of recent
+ * comparable runs (same pipeline, same window length); a drop of more than 50% gives a warning insight and one
+ * medium alert (review queue, nothing sent), and fewer than three earlier runs give no verdict.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction } from '@/db/transaction';
+import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { findVolumeDrops, guardExtractVolumes } from './volume-guard';
+
+describe('extract volume guard', () => {
+  let testDb: TestDatabase;
+
+  const seedRun = async (options: { day: number; windowDays: number; status: string; counts: Record<string, number> }) => {
+    const start = `2025-03-${String(options.day).padStart(2, '0')}`;
+    const end = new Date(Date.parse(`${start}T00:00:00Z`) + (options.windowDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    const task = await testDb.pool.query<{ id: string }>(
+      `INSERT INTO tasks (namespace, name, version, status, context, initiator, created_at)
+       VALUES ('data_pipeline', 'customer_analytics', '1.0.0', $1, $2, 'seed', $3) RETURNING id`,
+      [options.status, JSON.stringify({ date_range: { start_date: start, end_date: end } }), new Date(`${start}T02:00:00Z`)],
+    );
+    const taskId = task.rows[0]?.id ?? '';
+    for (const [position, [name, count]] of Object.entries(options.counts).entries()) {
+      await testDb.pool.query(
+        `INSERT INTO steps (task_id, name, position, retryable, retry_limit, status, result) VALUES ($1, $2, $3, true, 3, 'completed', $4)`,
+        [taskId, name, position, JSON.stringify({ total_count: count })],
+      );
+    }
+    return taskId;
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('flags a drop of more than half against the median of comparable runs, once', async () => {
+    await seedRun({ day: 1, windowDays: 1, status: 'completed', counts: { extract_orders: 100, extract_users: 40 } });
+    await seedRun({ day: 2, windowDays: 1, status: 'completed', counts: { extract_orders: 120, extract_users: 42 } });
+    await seedRun({ day: 3, windowDays: 1, status: 'completed', counts: { extract_orders: 90, extract_users: 38 } });
+    // Not comparable: a 7-day window, and a failed run.
+    await seedRun({ day: 4, windowDays: 7, status: 'completed', counts: { extract_orders: 5_000, extract_users: 300 } });
+    await seedRun({ day: 5, windowDays: 1, status: 'failed', counts: { extract_orders: 1, extract_users: 1 } });
+    const current = await seedRun({ day: 6, windowDays: 1, status: 'running', counts: { extract_orders: 45, extract_users: 39 } });
+
+    // Median of 100, 120, 90 is 100; 45 is 55% below. Users (39 vs 40) are fine.
+    expect(await findVolumeDrops(testDb.pool, current)).toEqual([
+      { step: 'extract_orders', records: 45, median: 100, dropPercent: 55, comparableRuns: 3 },
+    ]);
+
+    const routing = { linkBaseUrl: 'https://nightshift.example' };
+    const insight = await withTransaction(testDb.pool, (client) => guardExtractVolumes(client, current, routing));
+    expect(insight?.kind).toBe('volume_drop');
+    expect(insight?.sentence).toContain('extract_orders extracted 45 records, 55% below the median of 100');
+    // The step is retried: a second run of the guard raises nothing new.
+    await withTransaction(testDb.pool, (client) => guardExtractVolumes(client, current, routing));
+    const alerts = await testDb.pool.query<{ severity: string; kind: string; status: string; stepName: string }>(
+      `SELECT severity, kind, status, step_name AS "stepName" FROM alerts WHERE task_id = $1`,
+      [current],
+    );
+    expect(alerts.rows).toEqual([{ severity: 'medium', kind: 'volume_drop', status: 'open', stepName: 'extract_orders' }]);
+    const messages = await testDb.pool.query(`SELECT 1 FROM outgoing_messages`);
+    expect(messages.rowCount).toBe(0);
+  });
+
+  it('gives no verdict without enough comparable history', async () => {
+    const lonely = await seedRun({ day: 20, windowDays: 3, status: 'running', counts: { extract_orders: 1 } });
+    await seedRun({ day: 10, windowDays: 3, status: 'completed', counts: { extract_orders: 1_000 } });
+    await seedRun({ day: 12, windowDays: 3, status: 'completed', counts: { extract_orders: 1_000 } });
+    expect(await findVolumeDrops(testDb.pool, lonely)).toEqual([]);
+  });
+});

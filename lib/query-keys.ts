@@ -1,0 +1,59 @@
+/**
+ * THE query-key factory of the app: every @tanstack/react-query key and its fetcher live here, so a live
+ * "task X changed" message can invalidate exactly what shows task X, and nobody invents a key that nothing
+ * invalidates. Keys are hierarchical: invalidating `runs.all` refreshes every run view.
+ */
+import { queryOptions } from '@tanstack/react-query';
+import type { RunListQuery } from '@/lib/console/run-filters';
+import { runListSearch } from '@/lib/console/run-list-search';
+import type { EventView, RunDetailView, RunListView } from '@/lib/console/views';
+
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => null);
+    const message = typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string' ? body.error : response.statusText;
+    throw new FetchError(`${message} (HTTP ${response.status})`, response.status);
+  }
+  return (await response.json()) as T;
+}
+
+export const queryKeys = {
+  runs: {
+    all: ['runs'] as const,
+    lists: () => ['runs', 'list'] as const,
+    list: (query: RunListQuery) => ['runs', 'list', query] as const,
+    /** Everything about one run: its detail and its events. */
+    task: (taskId: string) => ['runs', 'task', taskId] as const,
+    detail: (taskId: string) => ['runs', 'task', taskId, 'detail'] as const,
+    events: (taskId: string) => ['runs', 'task', taskId, 'events'] as const,
+  },
+} as const;
+
+export const runQueries = {
+  list: (query: RunListQuery) =>
+    queryOptions({
+      queryKey: queryKeys.runs.list(query),
+      queryFn: () => getJson<RunListView>(`/api/live/runs${runListSearch(query)}`),
+    }),
+  detail: (taskId: string) =>
+    queryOptions({
+      queryKey: queryKeys.runs.detail(taskId),
+      queryFn: () => getJson<RunDetailView>(`/api/live/runs/${encodeURIComponent(taskId)}`),
+    }),
+  events: (taskId: string) =>
+    queryOptions({
+      queryKey: queryKeys.runs.events(taskId),
+      queryFn: () => getJson<EventView[]>(`/api/live/runs/${encodeURIComponent(taskId)}/events`),
+    }),
+};

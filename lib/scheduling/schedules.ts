@@ -1,0 +1,151 @@
+/**
+ * Schedules: the default daily customer_analytics run, validated creation, the list the UI shows (with next
+ * and last firing), and pause / resume (an operator, audited). Resuming moves `active_from` to now, so a
+ * paused period is skipped rather than caught up.
+ */
+import type pg from 'pg';
+import { z } from 'zod';
+import type { TaskStatus } from '@/db/schema';
+import { withTransaction } from '@/db/transaction';
+import { recordAudit, type AuditActor } from '@/lib/audit/record';
+import { UserFacingError } from '@/lib/auth/errors';
+import type { JsonValue } from '@/lib/engine';
+import { cronError, nextFiring } from './cron';
+import { YESTERDAY_WINDOW } from './input-template';
+import { isValidTimeZone } from './zoned-time';
+
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+export const scheduleInputSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be lower-case letters, digits, _ or - (at most 80)'),
+    namespace: z.string().min(1),
+    pipelineName: z.string().min(1),
+    cronExpression: z.string().min(1).max(200),
+    timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+    inputTemplate: jsonValue,
+    deadlineLocalTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00')
+      .nullable(),
+    paused: z.boolean().default(false),
+    /** Default: now. Firings before it are never caught up. */
+    activeFrom: z.date().optional(),
+  })
+  .superRefine((input, ctx) => {
+    const problem = cronError(input.cronExpression, input.timeZone);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['cronExpression'], message: `is not a valid cron expression (${problem})` });
+  });
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+export interface Schedule {
+  id: string;
+  name: string;
+  namespace: string;
+  pipelineName: string;
+  cronExpression: string;
+  timeZone: string;
+  inputTemplate: JsonValue;
+  deadlineLocalTime: string | null;
+  paused: boolean;
+  activeFrom: Date;
+}
+
+export interface ScheduleListItem extends Schedule {
+  nextFiringAt: Date | null;
+  lastFiring: { scheduledFor: Date; taskId: string; taskStatus: TaskStatus; deadlineAt: Date | null } | null;
+}
+
+export const DEFAULT_SCHEDULE_NAME = 'customer_analytics_daily';
+
+const SCHEDULE_COLUMNS = `id, name, namespace, pipeline_name AS "pipelineName", cron_expression AS "cronExpression",
+  time_zone AS "timeZone", input_template AS "inputTemplate", deadline_local_time AS "deadlineLocalTime", paused,
+  active_from AS "activeFrom"`;
+
+export async function createSchedule(pool: pg.Pool | pg.ClientBase, input: ScheduleInput, options: { ifMissing?: boolean } = {}): Promise<Schedule | null> {
+  const parsed = scheduleInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new UserFacingError(`Invalid schedule: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`, 422);
+  }
+  const value = parsed.data;
+  const inserted = await pool.query<Schedule>(
+    `INSERT INTO schedules (name, namespace, pipeline_name, cron_expression, time_zone, input_template, deadline_local_time, paused, active_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now()))
+     ${options.ifMissing ? 'ON CONFLICT (name) DO NOTHING' : ''}
+     RETURNING ${SCHEDULE_COLUMNS}`,
+    [
+      value.name,
+      value.namespace,
+      value.pipelineName,
+      value.cronExpression,
+      value.timeZone,
+      JSON.stringify(value.inputTemplate),
+      value.deadlineLocalTime,
+      value.paused,
+      value.activeFrom ?? null,
+    ],
+  );
+  return inserted.rows[0] ?? null;
+}
+
+/** The seed's schedule: customer_analytics daily at 01:00 for yesterday, due by the delivery deadline. Created once. */
+export async function ensureDefaultSchedule(pool: pg.Pool, settings: { timeZone: string; deadline: string }, now: Date = new Date()): Promise<void> {
+  await createSchedule(
+    pool,
+    {
+      name: DEFAULT_SCHEDULE_NAME,
+      namespace: 'data_pipeline',
+      pipelineName: 'customer_analytics',
+      cronExpression: '0 1 * * *',
+      timeZone: settings.timeZone,
+      inputTemplate: YESTERDAY_WINDOW,
+      deadlineLocalTime: settings.deadline,
+      activeFrom: now,
+    },
+    { ifMissing: true },
+  );
+}
+
+export async function listActiveSchedules(pool: pg.Pool): Promise<Schedule[]> {
+  const { rows } = await pool.query<Schedule>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE NOT paused ORDER BY name`);
+  return rows;
+}
+
+export async function listSchedules(pool: pg.Pool, now: Date = new Date()): Promise<ScheduleListItem[]> {
+  const { rows } = await pool.query<Schedule & { lastFiring: { scheduledFor: string; taskId: string; taskStatus: TaskStatus; deadlineAt: string | null } | null }>(
+    `SELECT ${SCHEDULE_COLUMNS},
+            (SELECT json_build_object('scheduledFor', f.scheduled_for, 'taskId', f.task_id, 'taskStatus', t.status, 'deadlineAt', f.deadline_at)
+               FROM schedule_firings f JOIN tasks t ON t.id = f.task_id
+              WHERE f.schedule_id = s.id ORDER BY f.scheduled_for DESC LIMIT 1) AS "lastFiring"
+       FROM schedules s ORDER BY s.name`,
+  );
+  return rows.map((row) => ({
+    ...row,
+    nextFiringAt: row.paused ? null : nextFiring(row.cronExpression, row.timeZone, now),
+    lastFiring: row.lastFiring
+      ? {
+          scheduledFor: new Date(row.lastFiring.scheduledFor),
+          taskId: row.lastFiring.taskId,
+          taskStatus: row.lastFiring.taskStatus,
+          deadlineAt: row.lastFiring.deadlineAt ? new Date(row.lastFiring.deadlineAt) : null,
+        }
+      : null,
+  }));
+}
+
+export async function setSchedulePaused(pool: pg.Pool, scheduleId: string, paused: boolean, actor: AuditActor): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    const updated = await client.query<{ name: string }>(
+      `UPDATE schedules
+          SET paused = $2, updated_at = now(), active_from = CASE WHEN $2 THEN active_from ELSE now() END
+        WHERE id = $1 AND paused <> $2
+        RETURNING name`,
+      [scheduleId, paused],
+    );
+    const row = updated.rows[0];
+    if (!row) throw new UserFacingError(`The schedule does not exist or is already ${paused ? 'paused' : 'running'}.`, 409);
+    await recordAudit(client, { ...actor, action: paused ? 'schedule.pause' : 'schedule.resume', target: `schedule:${row.name}` });
+  });
+}

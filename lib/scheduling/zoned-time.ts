@@ -1,0 +1,94 @@
+/**
+ * Wall-clock arithmetic in IANA time zones with Intl only: the local date of an instant, and the instant of a
+ * local date + time. A local time that does not exist (the skipped hour of a spring-forward) maps to the
+ * instant one offset later, as cron implementations do; an ambiguous one (fall-back) to its first occurrence.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallClock(instant: Date, timeZone: string): WallClock {
+  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(instant).map((part) => [part.type, part.value]));
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  };
+}
+
+/** Local time minus UTC at this instant, in ms. */
+function offsetMs(instant: Date, timeZone: string): number {
+  const local = wallClock(instant, timeZone);
+  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** YYYY-MM-DD of the instant in the zone. */
+export function localDateOf(instant: Date, timeZone: string): string {
+  const local = wallClock(instant, timeZone);
+  return `${String(local.year).padStart(4, '0')}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+}
+
+/** YYYY-MM-DD plus `days` (calendar arithmetic, no zone involved). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The instant at which the zone's clocks show `date` `time` (HH:MM). */
+export function instantOf(date: string, time: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  const [hour, minute] = time.split(':').map(Number);
+  const guess = Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0);
+  const first = guess - offsetMs(new Date(guess), timeZone);
+  const second = guess - offsetMs(new Date(first), timeZone);
+  const shows = (candidate: number) => {
+    const local = wallClock(new Date(candidate), timeZone);
+    return local.hour === hour && local.minute === minute;
+  };
+  const matching = [first, second].filter(shows);
+  return new Date(matching.length > 0 ? Math.min(...matching) : Math.max(first, second));
+}
+
+/** The first moment after `after` when the zone's clocks show `time` (HH:MM): the deadline of a run fired then. */
+export function nextLocalTime(after: Date, time: string, timeZone: string): Date {
+  const date = localDateOf(after, timeZone);
+  const sameDay = instantOf(date, time, timeZone);
+  return sameDay.getTime() > after.getTime() ? sameDay : instantOf(addDays(date, 1), time, timeZone);
+}

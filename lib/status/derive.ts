@@ -1,0 +1,301 @@
+/**
+ * The public status, derived from plain facts about runs and deliveries (read by ./read-facts.ts). Pure functions,
+ * so every rule below is testable with a fixed clock.
+ *
+ * Definitions (local days and the deadline are in DELIVERY_TIMEZONE):
+ * - The delivery due on day D is the dashboard snapshot whose window ends on D − 1 (yesterday's data). It is
+ *   ON TIME when its first publication is at or before D's deadline (DELIVERY_DEADLINE, default 07:00), LATE after.
+ * - A day without such a snapshot is FAILED when a run for that window failed or was cancelled; for today it is
+ *   PENDING until the deadline passes, then LATE while a run is still going; otherwise NO RUN.
+ * - On-time % = on-time days ÷ days with a delivery outcome (on time, late or failed). Days with no run are left
+ *   out: nothing schedules runs yet (the monitoring issue), so an unscheduled day is not a missed promise.
+ * - Automatic recovery rate = failed attempts (failed, timed out, lost) that a later attempt of the same step in
+ *   the same task completed, with no operator operation on that step in between ÷ failed attempts whose fate is
+ *   known (attempts of a still-active run that no later attempt has fixed yet are left out).
+ * - Overall state, first match wins:
+ *   DOWN      no snapshot published in the last 48 hours;
+ *   DELAYED   today's delivery is late, failed or missing after the deadline, or at risk before it (a run for
+ *             today's window failed or has a step waiting to retry);
+ *   DEGRADED  the most recent finished run needed manual action (it failed, or an operator retried, reran,
+ *             resolved or cancelled something in it);
+ *   OPERATIONAL otherwise.
+ */
+import { addDays, deliveryDeadline, localDate, windowEndDeliveredOn, type DeliverySettings } from './delivery-clock';
+
+export const HISTORY_DAYS = 90;
+export const DOWN_AFTER_HOURS = 48;
+
+export type DayOutcome = 'on_time' | 'late' | 'failed' | 'no_run' | 'pending';
+export type OverallState = 'operational' | 'delayed' | 'degraded' | 'down';
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface DeliveryFact {
+  windowEnd: string;
+  publishedAt: Date;
+}
+
+export interface RunFact {
+  id: string;
+  status: RunStatus;
+  /** The run's window end (YYYY-MM-DD); null if its input has none. */
+  windowEnd: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  stepsTotal: number;
+  stepsDone: number;
+  /** A step failed and is waiting for its next automatic attempt. */
+  retrying: boolean;
+  /** An operator operation was recorded on the run, or a step was resolved by hand. */
+  operatorActed: boolean;
+}
+
+export interface AttemptFact {
+  taskId: string;
+  stepName: string;
+  attemptNumber: number;
+  outcome: 'completed' | 'failed' | 'timed_out' | 'lost';
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface OperationFact {
+  taskId: string;
+  stepName: string | null;
+  affectedSteps: string[];
+  createdAt: Date;
+}
+
+export interface StatusFacts {
+  deliveries: DeliveryFact[];
+  /** The most recent delivery, even when it is older than the history window. */
+  latestDelivery: DeliveryFact | null;
+  runs: RunFact[];
+  attempts: AttemptFact[];
+  operations: OperationFact[];
+}
+
+export interface HistoryDay {
+  date: string;
+  outcome: DayOutcome;
+  deadline_at: string;
+  delivered_at: string | null;
+}
+
+export interface Ratio {
+  percent: number | null;
+  numerator: number;
+  denominator: number;
+}
+
+export interface Incident {
+  date: string;
+  kind: 'failed' | 'late';
+  started_at: string;
+  resolved_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface TodayPipeline {
+  date: string;
+  deadline_at: string;
+  /** Filled by the monitoring issue (schedules); null means "not scheduled yet". */
+  scheduled_start_at: string | null;
+  /** Filled by the monitoring issue (ETA); null means no estimate. */
+  eta_at: string | null;
+  run: { status: RunStatus; steps_done: number; steps_total: number; percent: number } | null;
+  outcome: DayOutcome;
+  delivered_at: string | null;
+}
+
+export interface PublicStatus {
+  generated_at: string;
+  overall: { state: OverallState; reason: string };
+  delivery: { deadline: string; time_zone: string };
+  today: TodayPipeline;
+  last_delivery: { published_at: string; window_end: string; on_time: boolean } | null;
+  history: HistoryDay[];
+  on_time: { last_30_days: Ratio; last_90_days: Ratio };
+  automatic_recovery: Ratio;
+  incidents: Incident[];
+}
+
+const ACTIVE: readonly RunStatus[] = ['pending', 'running'];
+const GAVE_UP: readonly RunStatus[] = ['failed', 'cancelled'];
+
+function ratio(numerator: number, denominator: number): Ratio {
+  return { numerator, denominator, percent: denominator > 0 ? Math.round((numerator / denominator) * 1000) / 10 : null };
+}
+
+function firstDeliveryByWindowEnd(deliveries: DeliveryFact[]): Map<string, Date> {
+  const first = new Map<string, Date>();
+  for (const delivery of deliveries) {
+    const known = first.get(delivery.windowEnd);
+    if (!known || delivery.publishedAt < known) first.set(delivery.windowEnd, delivery.publishedAt);
+  }
+  return first;
+}
+
+function dayOutcome(day: string, today: string, now: Date, deliveredAt: Date | undefined, runs: RunFact[], settings: DeliverySettings): DayOutcome {
+  const deadline = deliveryDeadline(day, settings);
+  if (deliveredAt) return deliveredAt <= deadline ? 'on_time' : 'late';
+  const active = runs.some((run) => ACTIVE.includes(run.status));
+  const gaveUp = runs.some((run) => GAVE_UP.includes(run.status));
+  if (day === today && now < deadline) return 'pending';
+  if (active) return 'late';
+  if (gaveUp) return 'failed';
+  return 'no_run';
+}
+
+/** The 90 local days ending today, oldest first. */
+export function deliveryHistory(facts: StatusFacts, now: Date, settings: DeliverySettings): HistoryDay[] {
+  const today = localDate(now, settings.timeZone);
+  const delivered = firstDeliveryByWindowEnd(facts.deliveries);
+  const days: HistoryDay[] = [];
+  for (let offset = HISTORY_DAYS - 1; offset >= 0; offset -= 1) {
+    const date = addDays(today, -offset);
+    const windowEnd = windowEndDeliveredOn(date);
+    const deliveredAt = delivered.get(windowEnd);
+    const runs = facts.runs.filter((run) => run.windowEnd === windowEnd);
+    days.push({
+      date,
+      outcome: dayOutcome(date, today, now, deliveredAt, runs, settings),
+      deadline_at: deliveryDeadline(date, settings).toISOString(),
+      delivered_at: deliveredAt?.toISOString() ?? null,
+    });
+  }
+  return days;
+}
+
+export function onTimeRatio(history: HistoryDay[], lastDays: number): Ratio {
+  const counted = history.slice(-lastDays).filter((day) => day.outcome === 'on_time' || day.outcome === 'late' || day.outcome === 'failed');
+  return ratio(counted.filter((day) => day.outcome === 'on_time').length, counted.length);
+}
+
+export function automaticRecovery(facts: StatusFacts): Ratio {
+  const activeRuns = new Set(facts.runs.filter((run) => ACTIVE.includes(run.status)).map((run) => run.id));
+  let recovered = 0;
+  let known = 0;
+  for (const failed of facts.attempts) {
+    if (failed.outcome === 'completed') continue;
+    const fix = facts.attempts
+      .filter(
+        (later) =>
+          later.outcome === 'completed' && later.taskId === failed.taskId && later.stepName === failed.stepName && later.attemptNumber > failed.attemptNumber,
+      )
+      .sort((a, b) => a.attemptNumber - b.attemptNumber)[0];
+    if (!fix) {
+      if (!activeRuns.has(failed.taskId)) known += 1;
+      continue;
+    }
+    known += 1;
+    const operatorStepped = facts.operations.some(
+      (operation) =>
+        operation.taskId === failed.taskId &&
+        (operation.stepName === failed.stepName || operation.affectedSteps.includes(failed.stepName)) &&
+        operation.createdAt >= failed.finishedAt &&
+        operation.createdAt <= fix.startedAt,
+    );
+    if (!operatorStepped) recovered += 1;
+  }
+  return ratio(recovered, known);
+}
+
+export function incidents(history: HistoryDay[], facts: StatusFacts, now: Date): Incident[] {
+  const publications = facts.deliveries.map((delivery) => delivery.publishedAt).sort((a, b) => a.getTime() - b.getTime());
+  const found: Incident[] = [];
+  for (const day of history) {
+    if (day.outcome !== 'failed' && day.outcome !== 'late') continue;
+    let startedAt = new Date(day.deadline_at);
+    let resolvedAt = day.delivered_at ? new Date(day.delivered_at) : null;
+    if (day.outcome === 'failed') {
+      const windowEnd = windowEndDeliveredOn(day.date);
+      const failures = facts.runs
+        .filter((run) => run.windowEnd === windowEnd && GAVE_UP.includes(run.status))
+        .map((run) => run.completedAt ?? run.createdAt);
+      const firstFailure = failures.sort((a, b) => a.getTime() - b.getTime())[0];
+      // A failure before the deadline is already an incident; a failure after it extends one that began at the deadline.
+      if (firstFailure && firstFailure < startedAt) startedAt = firstFailure;
+      resolvedAt = publications.find((publishedAt) => publishedAt > startedAt) ?? null;
+    }
+    if (resolvedAt && resolvedAt > now) resolvedAt = null;
+    found.push({
+      date: day.date,
+      kind: day.outcome,
+      started_at: startedAt.toISOString(),
+      resolved_at: resolvedAt?.toISOString() ?? null,
+      duration_ms: resolvedAt ? Math.max(0, resolvedAt.getTime() - startedAt.getTime()) : null,
+    });
+  }
+  return found.reverse();
+}
+
+function todayPipeline(history: HistoryDay[], facts: StatusFacts): TodayPipeline {
+  const today = history[history.length - 1];
+  if (!today) throw new Error('the delivery history is empty');
+  const windowEnd = windowEndDeliveredOn(today.date);
+  const run = facts.runs.filter((candidate) => candidate.windowEnd === windowEnd).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+  return {
+    date: today.date,
+    deadline_at: today.deadline_at,
+    scheduled_start_at: null,
+    eta_at: null,
+    run: run
+      ? {
+          status: run.status,
+          steps_done: run.stepsDone,
+          steps_total: run.stepsTotal,
+          percent: run.stepsTotal > 0 ? Math.round((run.stepsDone / run.stepsTotal) * 100) : 0,
+        }
+      : null,
+    outcome: today.outcome,
+    delivered_at: today.delivered_at,
+  };
+}
+
+export function overallState(history: HistoryDay[], facts: StatusFacts, now: Date): { state: OverallState; reason: string } {
+  const latest = facts.latestDelivery;
+  if (!latest || now.getTime() - latest.publishedAt.getTime() > DOWN_AFTER_HOURS * 3_600_000) {
+    return { state: 'down', reason: `No dashboard delivery in the last ${DOWN_AFTER_HOURS} hours.` };
+  }
+  const today = history[history.length - 1];
+  if (today) {
+    if (today.outcome === 'late' || today.outcome === 'failed' || today.outcome === 'no_run') {
+      const what = { late: 'is late', failed: 'failed', no_run: 'has not run' }[today.outcome];
+      return { state: 'delayed', reason: `Today's delivery ${what} (deadline passed).` };
+    }
+    if (today.outcome === 'pending') {
+      const windowEnd = windowEndDeliveredOn(today.date);
+      const atRisk = facts.runs.some((run) => run.windowEnd === windowEnd && (GAVE_UP.includes(run.status) || run.retrying));
+      if (atRisk) return { state: 'delayed', reason: "Today's delivery is at risk: its run is retrying or failed." };
+    }
+  }
+  const lastFinished = facts.runs
+    .filter((run) => !ACTIVE.includes(run.status))
+    .sort((a, b) => (b.completedAt ?? b.createdAt).getTime() - (a.completedAt ?? a.createdAt).getTime())[0];
+  if (lastFinished && (lastFinished.status === 'failed' || lastFinished.operatorActed)) {
+    return { state: 'degraded', reason: 'The last run needed manual action by an operator.' };
+  }
+  return { state: 'operational', reason: 'Deliveries are arriving as expected.' };
+}
+
+export function deriveStatus(facts: StatusFacts, now: Date, settings: DeliverySettings): PublicStatus {
+  const history = deliveryHistory(facts, now, settings);
+  const latest = facts.latestDelivery;
+  return {
+    generated_at: now.toISOString(),
+    overall: overallState(history, facts, now),
+    delivery: { deadline: settings.deadline, time_zone: settings.timeZone },
+    today: todayPipeline(history, facts),
+    last_delivery: latest
+      ? {
+          published_at: latest.publishedAt.toISOString(),
+          window_end: latest.windowEnd,
+          on_time: latest.publishedAt <= deliveryDeadline(addDays(latest.windowEnd, 1), settings),
+        }
+      : null,
+    history,
+    on_time: { last_30_days: onTimeRatio(history, 30), last_90_days: onTimeRatio(history, HISTORY_DAYS) },
+    automatic_recovery: automaticRecovery(facts),
+    incidents: incidents(history, facts, now),
+  };
+}
