@@ -13,9 +13,10 @@ export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const requested = `${pathname}${search}`;
 
-  const isPage = !pathname.startsWith('/api/') && !pathname.startsWith('/demo/') && !/\.[a-z0-9]+$/i.test(pathname);
+  // Only paths the policy lists as pages: API routes (/api, /analytics, /demo …) answer 401 JSON themselves.
+  const access = pathname.startsWith('/api/') ? undefined : pageAccess(pathname);
   const hasCredentials = request.cookies.has(SESSION_COOKIE) || request.headers.has('authorization');
-  if (isPage && request.method === 'GET' && !hasCredentials && pageAccess(pathname) !== 'public') {
+  if (access !== undefined && access !== 'public' && request.method === 'GET' && !hasCredentials) {
     const login = new URL('/login', request.url);
     if (requested !== '/') login.searchParams.set('next', requested);
     return NextResponse.redirect(login);

@@ -1,177 +1,227 @@
 /**
- * Pipeline at scale: generate N orders over D days, run customer_analytics over the whole window in a standalone
- * worker process (sampling its peak RSS from /proc), and time the bare-SQL lower bound — the fewest statements that
- * compute the same customer and product metrics straight from the source tables — checking both give the same rows.
- *
- *   npx tsx bench/pipeline-at-scale.ts --orders 1000000 --days 90 [--customers 100000] [--products 5000]
- *
- * Runs on its own embedded PostgreSQL in a temporary folder (durable settings, as `npm start`), so it needs no
- * set-up and touches nothing else. Writes bench/results/pipeline-<orders>.json.
+ * Benchmark 3 — pipeline at scale: generate N orders over D days, run customer_analytics over the whole window in a
+ * standalone worker process (scripts/worker.ts, sampling its RSS from /proc), and time the bare-SQL lower bound —
+ * the fewest statements that compute the same customer and product metrics straight from the source tables —
+ * checking both give the same rows. The runner gives it a fresh database and keeps it for the dashboard benchmark.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { createPool } from '../db/client';
-import { startEmbeddedPostgres, freePort } from '../db/embedded';
-import { generateDemoData } from '../db/generator/generate';
-import { runMigrations } from '../db/migrate';
-import { serveRoutes } from '../tests/setup/http';
+import { createPool } from '@/db/client';
+import { generateDemoData } from '@/db/generator/generate';
+import { launchTask } from '@/lib/engine';
+import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics';
+import { buildRegistry } from '@/lib/runtime/registry';
+import { currentRssMb, peakRssMb } from './support/processes';
+import { check, round, type BenchmarkReport } from './support/report';
 
-const args = z
-  .object({
-    orders: z.coerce.number().int().min(1000).default(1_000_000),
-    days: z.coerce.number().int().min(1).max(366).default(90),
-    customers: z.coerce.number().int().min(10).default(100_000),
-    products: z.coerce.number().int().min(10).default(5_000),
-    seed: z.coerce.number().int().default(42),
-  })
-  .parse(
-    parseArgs({
-      options: { orders: { type: 'string' }, days: { type: 'string' }, customers: { type: 'string' }, products: { type: 'string' }, seed: { type: 'string' } },
-    }).values,
-  );
-
-
-/** VmHWM: the process's peak resident set size, in MB, as the kernel counts it. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return Math.round(kb / 102.4) / 10;
+export interface PipelineAtScaleOptions {
+  url: string;
+  orders: number;
+  days: number;
+  customers: number;
+  products: number;
+  seed: number;
 }
 
-const dataDir = path.join(os.tmpdir(), `nightshift-bench-${process.pid}`);
-mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), durable: true, database: 'bench' });
-const log = (message: string) => console.log(`[bench] ${message}`);
-try {
-  await runMigrations(server.url);
-  const db = createPool(server.url, { max: 4 });
-  const endDate = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
-  log(`generating ${args.orders} orders over ${args.days} days…`);
-  const generated = await generateDemoData({ app: db.pool, source: db.pool }, { ...args, endDate });
-  log(`generated ${generated.orders} orders, ${generated.orderItems} items in ${(generated.elapsedMs / 1000).toFixed(1)} s`);
-  const window = {
-    start_date: generated.windowStart.toISOString().slice(0, 10),
-    end_date: new Date(generated.windowEnd.getTime() - 1).toISOString().slice(0, 10),
-  };
+export interface PipelineAtScaleResult {
+  report: BenchmarkReport;
+  taskId: string;
+  customers: number;
+  products: number;
+  windowEnd: string;
+  pipelineSeconds: number;
+  workerPeakRssMb: number;
+}
 
-  // The demo CRM / inventory / Slack endpoints, served from this process over real HTTP.
-  process.env.DATABASE_URL = server.url;
-  const demo = await serveRoutes({
-    '/demo/crm/users': await import('../app/demo/crm/users/route'),
-    '/demo/inventory/products': await import('../app/demo/inventory/products/route'),
-    '/demo/slack/webhook': await import('../app/demo/slack/webhook/route'),
+const RSS_SAMPLE_MS = 500;
+
+/** Starts the demo CRM / inventory / Slack endpoints in a child process on this run's database; resolves with its URL. */
+function startDemoSources(url: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'workers', 'demo-sources.ts')], {
+    cwd: process.cwd(),
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: server.url,
-      CRM_URL: `${demo.url}/demo/crm`,
-      INVENTORY_URL: `${demo.url}/demo/inventory`,
-      SLACK_WEBHOOK_URL: `${demo.url}/demo/slack/webhook`,
-      WORKER_CONCURRENCY: '4',
-      WORKER_POLL_MS: '200',
-      LOG_LEVEL: 'warn',
-    },
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\S+)/.exec(output);
+      if (match?.[1]) {
+        resolve({
+          url: match[1],
+          async stop() {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    void exited.then(() => reject(new Error(`the demo sources process exited before listening:\n${output}`)));
   });
-  const workerPid = worker.pid;
-  if (!workerPid) throw new Error('worker did not start');
+}
 
-  const { launchTask } = await import('../lib/engine');
-  const { buildRegistry } = await import('../lib/runtime/registry');
-  const { CUSTOMER_ANALYTICS } = await import('../lib/pipelines/customer-analytics');
-  const rssAtStart = peakRssMb(workerPid);
-  const { taskId } = await launchTask(db, buildRegistry(), { ...CUSTOMER_ANALYTICS, context: { date_range: window }, initiator: 'bench' });
-  log(`task ${taskId} launched for ${window.start_date} … ${window.end_date}`);
-  let status = 'pending';
-  while (!['completed', 'failed', 'cancelled'].includes(status)) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    status = (await db.pool.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId])).rows[0]?.status ?? 'missing';
+export async function runPipelineAtScale(options: PipelineAtScaleOptions): Promise<PipelineAtScaleResult> {
+  const log = (message: string) => console.log(`[bench] ${message}`);
+  const db = createPool(options.url, { max: 4, applicationName: 'nightshift-bench' });
+  try {
+    const endDate = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
+    const args = options;
+    log(`generating ${args.orders} orders over ${args.days} days…`);
+    const generated = await generateDemoData({ app: db.pool, source: db.pool }, { ...args, endDate });
+    log(`generated ${generated.orders} orders, ${generated.orderItems} items in ${(generated.elapsedMs / 1000).toFixed(1)} s`);
+    const window = {
+      start_date: generated.windowStart.toISOString().slice(0, 10),
+      end_date: new Date(generated.windowEnd.getTime() - 1).toISOString().slice(0, 10),
+    };
+
+    const demo = await startDemoSources(options.url);
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: options.url,
+        CRM_URL: `${demo.url}/demo/crm`,
+        INVENTORY_URL: `${demo.url}/demo/inventory`,
+        SLACK_WEBHOOK_URL: `${demo.url}/demo/slack/webhook`,
+        WORKER_CONCURRENCY: '4',
+        WORKER_POLL_MS: '200',
+        // The scheduler would add catch-up runs of the same pipeline to the measurement.
+        SCHEDULER_ENABLED: '0',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const workerPid = worker.pid;
+    if (!workerPid) throw new Error('worker did not start');
+    const workerExited = new Promise((resolve) => worker.once('exit', resolve));
+
+    const rssAtStart = peakRssMb(workerPid);
+    const rssSamples: { second: number; rssMb: number }[] = [];
+    let status = 'pending';
+    let taskId = '';
+    let peakRss = Number.NaN;
+    try {
+      ({ taskId } = await launchTask(db, buildRegistry(), { ...CUSTOMER_ANALYTICS, context: { date_range: window }, initiator: 'bench' }));
+      log(`task ${taskId} launched for ${window.start_date} … ${window.end_date}`);
+      const launched = performance.now();
+      while (!['completed', 'failed', 'cancelled'].includes(status)) {
+        await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
+        rssSamples.push({ second: round((performance.now() - launched) / 1000, 1), rssMb: currentRssMb(workerPid) });
+        status = (await db.pool.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId])).rows[0]?.status ?? 'missing';
+      }
+      // Read before the worker exits: /proc/<pid> goes with it.
+      peakRss = peakRssMb(workerPid);
+    } finally {
+      worker.kill('SIGTERM');
+      await workerExited;
+      await demo.stop();
+    }
+    check(status === 'completed', `the run ended ${status}`);
+
+    const timing = await db.pool.query<{ name: string; seconds: number; attempts: number }>(
+      `SELECT name, extract(epoch FROM completed_at - started_at)::float8 AS seconds, attempt_count AS attempts
+       FROM steps WHERE task_id = $1 ORDER BY position`,
+      [taskId],
+    );
+    const total = (await db.pool.query<{ seconds: number }>(
+      `SELECT extract(epoch FROM completed_at - started_at)::float8 AS seconds FROM tasks WHERE id = $1`, [taskId],
+    )).rows[0]?.seconds ?? NaN;
+
+    // The bare-SQL bound: one statement per table, straight from the sources, same formulas.
+    const boundStarted = performance.now();
+    await db.pool.query(`CREATE TABLE bound_customers AS
+      WITH per AS (
+        SELECT customer_id, sum(total_amount) AS total, count(*)::int AS n,
+               min((created_at AT TIME ZONE 'UTC')::date) AS first_day, max((created_at AT TIME ZONE 'UTC')::date) AS last_day
+        FROM shop.orders WHERE created_at >= $1 AND created_at < $2 GROUP BY customer_id)
+      SELECT per.customer_id, u.email AS customer_email, per.total AS total_lifetime_value, round(per.total / per.n, 2) AS average_order_value,
+             per.n AS total_orders,
+             CASE WHEN per.n < 2 OR per.last_day - per.first_day <= 0 THEN 0 ELSE (per.n - 1) / ((per.last_day - per.first_day) / 30.0)::float8 END AS order_frequency,
+             $3::date - per.last_day AS days_since_last_order,
+             CASE WHEN per.total >= 1000 AND per.n >= 10 THEN 'VIP' WHEN per.total >= 500 OR per.n >= 5 THEN 'Regular'
+                  WHEN per.total >= 100 OR per.n >= 2 THEN 'Occasional' ELSE 'New' END AS customer_segment
+      FROM per JOIN demo.crm_users u ON u.user_id = per.customer_id`, [generated.windowStart, generated.windowEnd, window.end_date]);
+    await db.pool.query(`CREATE TABLE bound_products AS
+      WITH sales AS (
+        SELECT i.product_id, sum(i.quantity)::int AS units_sold, sum(i.quantity * i.price) AS revenue,
+               count(DISTINCT i.order_id)::int AS orders_count, count(DISTINCT o.customer_id)::int AS unique_customers
+        FROM shop.order_items i JOIN shop.orders o ON o.id = i.order_id
+        WHERE o.created_at >= $1 AND o.created_at < $2 GROUP BY i.product_id)
+      SELECT s.product_id, s.units_sold, s.revenue, s.orders_count, s.unique_customers, round(s.revenue / NULLIF(s.units_sold, 0), 2) AS average_selling_price,
+             p.stock_on_hand, CASE WHEN s.units_sold > 0 AND p.stock_on_hand IS NOT NULL THEN p.stock_on_hand / (s.units_sold::float8 / $3) END AS days_of_cover
+      FROM sales s LEFT JOIN demo.inventory_products p ON p.product_id = s.product_id`, [generated.windowStart, generated.windowEnd, args.days]);
+    const boundSeconds = (performance.now() - boundStarted) / 1000;
+
+    const differences = (await db.pool.query<{ customers: number; products: number }>(`SELECT
+        (SELECT count(*) FROM ((SELECT customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency, days_since_last_order, customer_segment
+                                FROM analytics.customer_metrics WHERE task_id = $1
+                                EXCEPT SELECT * FROM bound_customers)
+                               UNION ALL (SELECT * FROM bound_customers EXCEPT
+                                SELECT customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency, days_since_last_order, customer_segment
+                                FROM analytics.customer_metrics WHERE task_id = $1)) d)::int AS customers,
+        (SELECT count(*) FROM ((SELECT product_id, units_sold, revenue, orders_count, unique_customers, average_selling_price, stock_on_hand, days_of_cover
+                                FROM analytics.product_metrics WHERE task_id = $1
+                                EXCEPT SELECT * FROM bound_products)
+                               UNION ALL (SELECT * FROM bound_products EXCEPT
+                                SELECT product_id, units_sold, revenue, orders_count, unique_customers, average_selling_price, stock_on_hand, days_of_cover
+                                FROM analytics.product_metrics WHERE task_id = $1)) d)::int AS products`, [taskId])).rows[0];
+    const rows = (await db.pool.query<{ customers: number; products: number }>(
+      `SELECT (SELECT count(*)::int FROM bound_customers) AS customers, (SELECT count(*)::int FROM bound_products) AS products`,
+    )).rows[0];
+
+    const pipelineRows = (await db.pool.query<{ customers: number; products: number }>(
+      `SELECT (SELECT count(*)::int FROM analytics.customer_metrics WHERE task_id = $1) AS customers,
+              (SELECT count(*)::int FROM analytics.product_metrics WHERE task_id = $1) AS products`,
+      [taskId],
+    )).rows[0];
+    const tasksInDatabase = (await db.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM tasks')).rows[0]?.count;
+    check(rows !== undefined && pipelineRows !== undefined && differences !== undefined, 'the row comparison returned nothing');
+    check(rows.customers > 0 && rows.products > 0, `the bare-SQL bound found no rows (${JSON.stringify(rows)})`);
+    check(pipelineRows.customers === rows.customers && pipelineRows.products === rows.products, `the pipeline wrote ${JSON.stringify(pipelineRows)} rows, the bound ${JSON.stringify(rows)}`);
+    check(differences.customers === 0 && differences.products === 0, `the pipeline's rows differ from the bare-SQL rows: ${JSON.stringify(differences)}`);
+    check(tasksInDatabase === 1, `${tasksInDatabase} tasks ran; the measurement expects only the benchmark's`);
+    check(timing.rows.every((row) => row.attempts === 1), 'a step needed more than one attempt (faults are off, so that is a bug)');
+
+    const steps = timing.rows.map((row) => ({ name: row.name, seconds: round(row.seconds), attempts: row.attempts }));
+    const ratio = total / boundSeconds;
+    const details = {
+      input: { ...args, url: undefined, items: generated.orderItems, window },
+      generateSeconds: round(generated.elapsedMs / 1000, 1),
+      steps,
+      pipelineSeconds: round(total),
+      bareSqlSeconds: round(boundSeconds),
+      ratioToBound: round(ratio),
+      workerPeakRssMb: peakRss,
+      workerRssBeforeRunMb: rssAtStart,
+      workerRssSamples: rssSamples,
+      rowsCompared: rows,
+      rowsDiffering: differences,
+    };
+    const label = `${args.orders.toLocaleString('en-US')} orders`;
+    return {
+      taskId,
+      customers: rows.customers,
+      products: rows.products,
+      windowEnd: window.end_date,
+      pipelineSeconds: total,
+      workerPeakRssMb: peakRss,
+      report: {
+        benchmark: `pipeline-${args.orders}`,
+        rows: [
+          { metric: `${label}: customer_analytics total / bare-SQL bound`, value: `${round(total, 1)} s / ${round(boundSeconds, 1)} s = ${round(ratio)}×` },
+          { metric: `${label}: steps`, value: steps.map((step) => `${step.name} ${step.seconds} s`).join(', ') },
+          { metric: `${label}: worker peak RSS (VmHWM)`, value: `${peakRss} MB (${rssAtStart} MB before the run)` },
+          { metric: `${label}: rows equal to the bound`, value: `${rows.customers} customers, ${rows.products} products, 0 differing` },
+        ],
+        goals: [
+          { goal: `pipeline ${label}: total ≤ 1.5× bare-SQL bound`, measured: `${round(ratio)}×`, met: ratio <= 1.5 },
+          { goal: `pipeline ${label}: worker peak RSS ≤ 256 MB`, measured: `${peakRss} MB`, met: peakRss <= 256 },
+        ],
+        details,
+      },
+    };
+  } finally {
+    await db.close();
   }
-  const peakRss = peakRssMb(workerPid);
-  worker.kill('SIGTERM');
-  await new Promise((resolve) => worker.once('exit', resolve));
-  await demo.close();
-  if (status !== 'completed') throw new Error(`the run ended ${status}`);
-
-  const timing = await db.pool.query<{ name: string; seconds: number; attempts: number }>(
-    `SELECT name, extract(epoch FROM completed_at - started_at)::float8 AS seconds, attempt_count AS attempts
-     FROM steps WHERE task_id = $1 ORDER BY position`,
-    [taskId],
-  );
-  const total = (await db.pool.query<{ seconds: number }>(
-    `SELECT extract(epoch FROM completed_at - started_at)::float8 AS seconds FROM tasks WHERE id = $1`, [taskId],
-  )).rows[0]?.seconds ?? NaN;
-
-  // The bare-SQL bound: one statement per table, straight from the sources, same formulas.
-  const boundStarted = performance.now();
-  await db.pool.query(`CREATE TABLE bound_customers AS
-    WITH per AS (
-      SELECT customer_id, sum(total_amount) AS total, count(*)::int AS n,
-             min((created_at AT TIME ZONE 'UTC')::date) AS first_day, max((created_at AT TIME ZONE 'UTC')::date) AS last_day
-      FROM shop.orders WHERE created_at >= $1 AND created_at < $2 GROUP BY customer_id)
-    SELECT per.customer_id, u.email AS customer_email, per.total AS total_lifetime_value, round(per.total / per.n, 2) AS average_order_value,
-           per.n AS total_orders,
-           CASE WHEN per.n < 2 OR per.last_day - per.first_day <= 0 THEN 0 ELSE (per.n - 1) / ((per.last_day - per.first_day) / 30.0)::float8 END AS order_frequency,
-           $3::date - per.last_day AS days_since_last_order,
-           CASE WHEN per.total >= 1000 AND per.n >= 10 THEN 'VIP' WHEN per.total >= 500 OR per.n >= 5 THEN 'Regular'
-                WHEN per.total >= 100 OR per.n >= 2 THEN 'Occasional' ELSE 'New' END AS customer_segment
-    FROM per JOIN demo.crm_users u ON u.user_id = per.customer_id`, [generated.windowStart, generated.windowEnd, window.end_date]);
-  await db.pool.query(`CREATE TABLE bound_products AS
-    WITH sales AS (
-      SELECT i.product_id, sum(i.quantity)::int AS units_sold, sum(i.quantity * i.price) AS revenue,
-             count(DISTINCT i.order_id)::int AS orders_count, count(DISTINCT o.customer_id)::int AS unique_customers
-      FROM shop.order_items i JOIN shop.orders o ON o.id = i.order_id
-      WHERE o.created_at >= $1 AND o.created_at < $2 GROUP BY i.product_id)
-    SELECT s.product_id, s.units_sold, s.revenue, s.orders_count, s.unique_customers, round(s.revenue / NULLIF(s.units_sold, 0), 2) AS average_selling_price,
-           p.stock_on_hand, CASE WHEN s.units_sold > 0 AND p.stock_on_hand IS NOT NULL THEN p.stock_on_hand / (s.units_sold::float8 / $3) END AS days_of_cover
-    FROM sales s LEFT JOIN demo.inventory_products p ON p.product_id = s.product_id`, [generated.windowStart, generated.windowEnd, args.days]);
-  const boundSeconds = (performance.now() - boundStarted) / 1000;
-
-  const differences = (await db.pool.query<{ customers: number; products: number }>(`SELECT
-      (SELECT count(*) FROM ((SELECT customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency, days_since_last_order, customer_segment
-                              FROM analytics.customer_metrics WHERE task_id = $1
-                              EXCEPT SELECT * FROM bound_customers)
-                             UNION ALL (SELECT * FROM bound_customers EXCEPT
-                              SELECT customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency, days_since_last_order, customer_segment
-                              FROM analytics.customer_metrics WHERE task_id = $1)) d)::int AS customers,
-      (SELECT count(*) FROM ((SELECT product_id, units_sold, revenue, orders_count, unique_customers, average_selling_price, stock_on_hand, days_of_cover
-                              FROM analytics.product_metrics WHERE task_id = $1
-                              EXCEPT SELECT * FROM bound_products)
-                             UNION ALL (SELECT * FROM bound_products EXCEPT
-                              SELECT product_id, units_sold, revenue, orders_count, unique_customers, average_selling_price, stock_on_hand, days_of_cover
-                              FROM analytics.product_metrics WHERE task_id = $1)) d)::int AS products`, [taskId])).rows[0];
-  const rows = (await db.pool.query<{ customers: number; products: number }>(
-    `SELECT (SELECT count(*)::int FROM bound_customers) AS customers, (SELECT count(*)::int FROM bound_products) AS products`,
-  )).rows[0];
-  await db.close();
-
-  const result = {
-    date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
-    input: { ...args, items: generated.orderItems, window },
-    steps: timing.rows.map((row) => ({ name: row.name, seconds: Math.round(row.seconds * 100) / 100, attempts: row.attempts })),
-    pipelineSeconds: Math.round(total * 100) / 100,
-    bareSqlSeconds: Math.round(boundSeconds * 100) / 100,
-    ratioToBound: Math.round((total / boundSeconds) * 100) / 100,
-    workerPeakRssMb: peakRss,
-    workerRssBeforeRunMb: rssAtStart,
-    rowsCompared: rows,
-    rowsDiffering: differences,
-  };
-  console.table(result.steps);
-  console.log(JSON.stringify({ ...result, steps: undefined }, null, 2));
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/pipeline-${args.orders}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  if (differences && (differences.customers > 0 || differences.products > 0)) {
-    throw new Error(`the pipeline's rows differ from the bare-SQL rows: ${JSON.stringify(differences)}`);
-  }
-} finally {
-  await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import { NO_CHAOS, pageAs, putChaos } from './console-fixtures';
 import { openAsAdmin } from './fixtures';
 
 test('an operator edits fault injection; changes are kept and audited; viewers are refused', async ({ browser, page }) => {
+  test.setTimeout(90_000);
   const operator = await pageAs(browser, 'operator');
   try {
     await operator.goto('/chaos');

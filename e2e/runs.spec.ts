@@ -75,7 +75,9 @@ test('an operator starts a run from the form and the DAG completes live', async 
   await expect(page.getByTestId('run-events')).toContainText('task.completed');
 
   await page.goto('/runs');
-  await expect(page.locator(`tr[data-run-id="${taskId}"]`)).toHaveAttribute('data-status', 'completed');
+  const row = page.locator(`tr[data-run-id="${taskId}"]`);
+  await expect(row).toHaveAttribute('data-status', 'completed');
+  await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuetext', '8/8');
   await page.context().close();
 });
 

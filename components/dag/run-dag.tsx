@@ -7,7 +7,7 @@
 import { Background, Controls, MarkerType, ReactFlow, type Edge } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
-import { blockedEdgeIds, blockedSteps, layoutSteps } from '@/lib/console/dag';
+import { blockedEdgeIds, blockedSteps, layoutSteps, NODE_HEIGHT, NODE_WIDTH } from '@/lib/console/dag';
 import type { StepView } from '@/lib/console/views';
 import { StepNode, type StepNodeType } from './step-node';
 
@@ -24,6 +24,10 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
     id: step.name,
     type: 'step',
     position: layout.positions[step.name] ?? { x: 0, y: 0 },
+    // Fixed, known dimensions: these node objects are rebuilt on every update and carry no `measured` size, so
+    // without them React Flow would hide the nodes again until a resize that never comes.
+    width: NODE_WIDTH,
+    height: NODE_HEIGHT,
     data: { step, now, blockedBy: blocked.get(step.name), onOpen: onOpenStep },
   }));
   const edges: Edge[] = layout.edges.map((edge) => {

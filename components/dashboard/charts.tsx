@@ -3,7 +3,7 @@
  * The dashboard's charts (recharts, client-side). Each chart is paired with a table of the same figures on the
  * page (SegmentTable) or in a <details> below it, so the numbers are readable without seeing the chart.
  */
-import type { ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import {
   Area,
   AreaChart,
@@ -18,14 +18,26 @@ import {
 } from 'recharts';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import type { DashboardData } from '@/lib/dashboard/read-model';
-import { formatCompactMoney, formatCount, formatMoney } from './format';
+import { formatCompactMoney, formatCount, formatMoney, formatWholeMoney } from './format';
 
 const ACCENT = 'var(--color-accent)';
 const SECOND = 'var(--color-status-completed)';
 const AXIS = { stroke: 'var(--color-foreground-muted)', fontSize: 12 };
 const TOOLTIP_STYLE = { backgroundColor: 'var(--color-surface)', borderColor: 'var(--color-border-strong)', color: 'var(--color-foreground)' };
 
+const noSubscription = () => () => {};
+
+/**
+ * False during server rendering and hydration, true after: recharts measures the DOM and generates ids that the
+ * server cannot reproduce, so drawing charts only on the client keeps hydration exact (a mismatch would make
+ * React re-render the whole document, theme attribute included).
+ */
+function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
+}
+
 function ChartCard({ title, description, children, rows }: { title: string; description: string; children: ReactNode; rows: [string, string][] }) {
+  const hydrated = useHydrated();
   return (
     <Card>
       <CardHeader>
@@ -34,9 +46,11 @@ function ChartCard({ title, description, children, rows }: { title: string; desc
       </CardHeader>
       <CardContent>
         <div className="h-64 w-full" role="img" aria-label={`${title} chart; the figures are in the table below`}>
-          <ResponsiveContainer width="100%" height="100%">
-            {children}
-          </ResponsiveContainer>
+          {hydrated && (
+            <ResponsiveContainer width="100%" height="100%">
+              {children}
+            </ResponsiveContainer>
+          )}
         </div>
         <details className="mt-3 text-sm">
           <summary className="cursor-pointer text-foreground-muted">Show the figures</summary>
@@ -82,7 +96,8 @@ export function SegmentChart({ segments }: { segments: DashboardData['segments']
 }
 
 function bucketLabel(bucket: DashboardData['ltvHistogram'][number]): string {
-  return bucket.to === null ? `${formatCompactMoney(bucket.from)}+` : `${formatCompactMoney(bucket.from)}–${formatCompactMoney(bucket.to)}`;
+  // Full notation, not compact: this label is also rendered on the server, and compact output varies between ICU versions.
+  return bucket.to === null ? `${formatWholeMoney(bucket.from)}+` : `${formatWholeMoney(bucket.from)}–${formatWholeMoney(bucket.to)}`;
 }
 
 export function LtvHistogram({ buckets }: { buckets: DashboardData['ltvHistogram'] }) {

@@ -88,6 +88,9 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
 
   return {
     name: PIPELINE_MONITOR,
+    // On its first start the monitor begins at the end of the outbox: an existing installation must not page
+    // the on-call for every failure in its history. From then on its cursor makes it miss nothing.
+    startAt: 'latest',
     events: ['step.started', 'step.retrying', 'step.failed', 'step.completed', 'step.resolved_manually', 'task.completed'],
     async handle(event) {
       const stepName = event.stepName ?? event.payload.stepName;

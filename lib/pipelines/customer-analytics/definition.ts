@@ -3,9 +3,10 @@
  * severity policy; each handler is a thin call into its step module.
  */
 import type { DbHandle } from '@/db/client';
-import { definePipeline, type PipelineDefinition } from '@/lib/engine';
+import { definePipeline, type JsonValue, type PipelineDefinition } from '@/lib/engine';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
+import { assertStagingPresent, purgeStaleStaging } from './staging';
 import { extractOrders } from './steps/extract-orders';
 import { extractProducts, extractUsers } from './steps/extract-paged';
 import { generateInsights, previousWindowTotals } from './steps/generate-insights';
@@ -17,6 +18,13 @@ import { publishSnapshot } from './steps/update-dashboard';
 export const CUSTOMER_ANALYTICS = { namespace: 'data_pipeline', name: 'customer_analytics', version: '1.0.0' } as const;
 
 const minutes = (n: number) => n * 60_000;
+
+/** An extract step's `total_count`, from the results a dependent receives. */
+function extractedCount(result: JsonValue | undefined): number | undefined {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
+  const count = result.total_count;
+  return typeof count === 'number' ? count : undefined;
+}
 
 /**
  * `sourcesFor` gives the sources for the database handle a worker runs with (handlers call it per attempt), so
@@ -72,7 +80,13 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 2,
         timeoutMs: minutes(45),
         metadata: { severity: 'high' },
-        handler: async (ctx) => ({ ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date)) }),
+        handler: async (ctx) => {
+          await assertStagingPresent(ctx.db.pool, ctx.taskId, [
+            { table: 'analytics.staging_orders', expected: extractedCount(ctx.results.extract_orders) },
+            { table: 'analytics.staging_users', expected: extractedCount(ctx.results.extract_users) },
+          ]);
+          return { ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date)) };
+        },
       },
       {
         name: 'transform_product_metrics',
@@ -81,7 +95,13 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 2,
         timeoutMs: minutes(30),
         metadata: { severity: 'high' },
-        handler: async (ctx) => ({ ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context))) }),
+        handler: async (ctx) => {
+          await assertStagingPresent(ctx.db.pool, ctx.taskId, [
+            { table: 'analytics.staging_orders', expected: extractedCount(ctx.results.extract_orders) },
+            { table: 'analytics.staging_products', expected: extractedCount(ctx.results.extract_products) },
+          ]);
+          return { ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context))) };
+        },
       },
       {
         name: 'generate_insights',
@@ -115,7 +135,11 @@ export function createCustomerAnalyticsPipeline(
         dependsOn: 'generate_insights',
         retryLimit: 3,
         metadata: { severity: 'medium' },
-        handler: async (ctx) => ({ ...(await publishSnapshot(ctx.db.pool, { taskId: ctx.taskId, ...window(ctx.context) })) }),
+        handler: async (ctx) => {
+          const published = await publishSnapshot(ctx.db.pool, { taskId: ctx.taskId, ...window(ctx.context) });
+          const purged = await purgeStaleStaging(ctx.db.pool, ctx.taskId);
+          return { ...published, staging_purged_for_tasks: purged };
+        },
       },
       {
         name: 'send_notifications',

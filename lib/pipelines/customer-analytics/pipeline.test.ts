@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
-import { createRegistry, createWorker, getTask, launchTask, retryStep, RetryableError, type Worker } from '@/lib/engine';
+import { createRegistry, createWorker, getTask, launchTask, rerunFromStep, retryStep, RetryableError, type Worker } from '@/lib/engine';
 import { updateChaosSettings, readOrdersDbFailureRate } from '@/lib/sources/chaos';
 import { useFaultDice } from '@/lib/sources/fault-injection';
 import { createCrmClient } from '@/lib/sources/crm-client';
@@ -79,6 +79,8 @@ async function currentSnapshot() {
 }
 
 let workerRegistry: ReturnType<typeof createRegistry>;
+/** The first completed run, whose staging later runs' publishing purges. */
+let firstTaskId: string;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -139,6 +141,7 @@ afterAll(async () => {
 describe('customer_analytics on the engine', () => {
   it('computes the hand-checked metrics from the real sources and publishes a snapshot', async () => {
     const taskId = await launch();
+    firstTaskId = taskId;
     const task = await waitForStatus(taskId, ['completed', 'failed']);
     expect(task.status).toBe('completed');
     expect(task.steps.map((s) => s.status)).toEqual(Array(8).fill('completed'));
@@ -285,5 +288,21 @@ describe('customer_analytics on the engine', () => {
       [taskId],
     );
     expect(progress.rows.map((r) => r.message)).toContain(`Processed 20/${FIXTURE_ORDERS.length - 2} orders (${((20 / (FIXTURE_ORDERS.length - 2)) * 100).toFixed(1)}%)`);
+  });
+
+  it('purges the staging of finished runs when a newer snapshot is published, and refuses to transform without it', async () => {
+    const staged = async (taskId: string) =>
+      (await testDb.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics.staging_orders WHERE task_id = $1', [taskId])).rows[0]?.n;
+    const [current] = await currentSnapshot();
+    expect(current?.task_id).not.toBe(firstTaskId);
+    expect(await staged(firstTaskId)).toBe(0);
+    expect(await staged(current?.task_id ?? '')).toBe(FIXTURE_ORDERS.length - 2);
+
+    await rerunFromStep(testDb, { taskId: firstTaskId, stepName: 'transform_customer_metrics', actor: 'test', reason: 'recompute' });
+    const task = await waitForStatus(firstTaskId, ['completed', 'failed']);
+    const step = task.steps.find((s) => s.name === 'transform_customer_metrics');
+    expect(task.status).toBe('failed');
+    expect(step?.attempts.at(-1)?.errorClass).toBe('PermanentError');
+    expect(step?.attempts.at(-1)?.errorMessage).toMatch(/purged .* rerun from the extract steps/);
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * Benchmark 4 — dashboard under load: autocannon (20 connections, 10 s by default) against the dashboard's data
+ * route and the `/` page as a signed-in viewer (an API token with the viewer role, sent as a bearer), and against
+ * /status.json, with the pipeline benchmark's snapshot published. Each target is checked once in depth first (the
+ * snapshot the benchmark published, its row counts), then every response under load must be a 200 carrying that
+ * content (autocannon counts the others as non-2xx or mismatches, and any of those fails the benchmark).
+ */
+import autocannon from 'autocannon';
+import { z } from 'zod';
+import { createPool } from '@/db/client';
+import { createApiToken } from '@/lib/auth/api-tokens';
+import { check, round, type BenchmarkReport } from './support/report';
+
+export interface DashboardLoadOptions {
+  /** The app's database, for creating the viewer token. */
+  databaseUrl: string;
+  baseUrl: string;
+  connections: number;
+  durationSeconds: number;
+  /** What the pipeline benchmark published: the dashboard must show exactly this. */
+  expected: { taskId: string; customers: number; products: number; windowEnd: string };
+  /** False when no production build serves pages (the smoke test serves route handlers only). */
+  includePage: boolean;
+}
+
+const dashboardSchema = z.object({
+  kind: z.literal('ready'),
+  data: z.object({
+    snapshot: z.object({ taskId: z.string(), customers: z.number(), products: z.number(), windowEnd: z.string() }),
+    kpis: z.record(z.string(), z.unknown()).nullable(),
+  }),
+});
+const statusSchema = z.object({ overall: z.object({ state: z.string() }), last_delivery: z.object({ window_end: z.string() }).nullable() });
+
+interface Target {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The in-depth check of one response. */
+  inspect(body: string): void;
+  /** The cheap per-response check under load. */
+  verify(body: string): boolean;
+}
+
+export async function runDashboardLoad(options: DashboardLoadOptions): Promise<BenchmarkReport> {
+  const db = createPool(options.databaseUrl, { max: 1, applicationName: 'nightshift-bench' });
+  let token: string;
+  try {
+    ({ token } = await createApiToken(db.db, { name: `bench viewer ${Date.now()}`, role: 'viewer' }, { actorLabel: 'bench' }));
+  } finally {
+    await db.close();
+  }
+  const viewer = { authorization: `Bearer ${token}` };
+  const { taskId, customers, products, windowEnd } = options.expected;
+  const allTargets: Target[] = [
+    {
+      name: 'data route GET /api/dashboard (viewer)',
+      path: '/api/dashboard',
+      headers: viewer,
+      inspect(body) {
+        const parsed = dashboardSchema.parse(JSON.parse(body));
+        const { snapshot } = parsed.data;
+        check(snapshot.taskId === taskId, `the dashboard shows task ${snapshot.taskId}, not the benchmark's ${taskId}`);
+        check(snapshot.customers === customers && snapshot.products === products, `the dashboard counts ${snapshot.customers} customers / ${snapshot.products} products, the pipeline ${customers} / ${products}`);
+        check(snapshot.windowEnd.startsWith(windowEnd), `the dashboard's window ends ${snapshot.windowEnd}, not ${windowEnd}`);
+        check(parsed.data.kpis !== null, 'the dashboard has no KPIs');
+      },
+      verify: (body) => body.includes('"kind":"ready"') && body.includes(`"taskId":"${taskId}"`),
+    },
+    {
+      name: 'page GET / (viewer)',
+      path: '/',
+      headers: viewer,
+      inspect(body) {
+        check(body.includes('Executive dashboard') && body.includes('Key figures'), 'the page does not show the published dashboard');
+      },
+      verify: (body) => body.includes('Key figures'),
+    },
+    {
+      name: 'GET /status.json (public)',
+      path: '/status.json',
+      headers: {},
+      inspect(body) {
+        const status = statusSchema.parse(JSON.parse(body));
+        check(status.last_delivery !== null, 'status.json reports no delivery although a snapshot is published');
+      },
+      verify: (body) => body.includes('"last_delivery":{'),
+    },
+  ];
+  const targets = allTargets.filter((target) => options.includePage || target.path !== '/');
+
+  const measured: { name: string; requestsPerSecond: number; p50: number; p99: number; max: number; total: number }[] = [];
+  for (const target of targets) {
+    const url = `${options.baseUrl}${target.path}`;
+    // Warm-up and the in-depth check: the first render of a route compiles and fills caches; we measure steady state.
+    for (let index = 0; index < 3; index += 1) {
+      const response = await fetch(url, { headers: target.headers, redirect: 'manual' });
+      const body = await response.text();
+      check(response.status === 200, `${target.path} answered ${response.status}: ${body.slice(0, 300)}`);
+      target.inspect(body);
+    }
+    const result = await autocannon({ url, connections: options.connections, duration: options.durationSeconds, headers: target.headers, verifyBody: target.verify });
+    const bad = { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches };
+    check(result.requests.total > 0 && Object.values(bad).every((count) => count === 0), `${target.name}: ${JSON.stringify({ ...bad, total: result.requests.total })}`);
+    measured.push({
+      name: target.name,
+      requestsPerSecond: round(result.requests.average, 1),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      total: result.requests.total,
+    });
+  }
+
+  const data = measured[0];
+  check(data !== undefined, 'the data route was not measured');
+  return {
+    benchmark: 'dashboard-load',
+    rows: measured.map((target) => ({
+      metric: `${target.name}, ${options.connections} connections × ${options.durationSeconds} s`,
+      value: `${target.requestsPerSecond} req/s · p50 ${target.p50} ms · p99 ${target.p99} ms`,
+    })),
+    goals: [{ goal: 'dashboard data route p99 ≤ 100 ms', measured: `${data.p99} ms`, met: data.p99 <= 100 }],
+    details: { connections: options.connections, durationSeconds: options.durationSeconds, expected: options.expected, targets: measured },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start]`
+ *
+ * Runs the five benchmarks of issue 9, each on its own embedded PostgreSQL in a temporary folder (durable
+ * settings, as `npm start`), prints one table and writes JSON to bench/results/. A benchmark whose correctness
+ * check fails is reported as failed (and the run exits non-zero); the others still run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { freePort } from '@/db/embedded';
+import { runColdStart } from './cold-start';
+import { runDashboardLoad } from './dashboard-load';
+import { runHandoffLatency } from './handoff-latency';
+import { runPipelineAtScale, type PipelineAtScaleResult } from './pipeline-at-scale';
+import { ensureProductionBuild, holdNextLock, startNextServer, stopProcessGroup, waitForOk } from './support/next-server';
+import { machine, round, type BenchmarkReport } from './support/report';
+import { startBenchPostgres, type BenchPostgres } from './support/postgres';
+import { runThroughput } from './throughput';
+
+const BENCHMARKS = ['throughput', 'handoff-latency', 'pipeline-at-scale', 'dashboard-load', 'cold-start'] as const;
+type BenchmarkName = (typeof BENCHMARKS)[number];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: true });
+const only = z
+  .array(z.enum(BENCHMARKS))
+  .parse(values.only ? values.only.split(',').map((name) => name.trim()) : [...BENCHMARKS]);
+// The dashboard is measured on the snapshot the full-size pipeline run publishes.
+if (only.includes('dashboard-load') && !only.includes('pipeline-at-scale')) only.push('pipeline-at-scale');
+const quick = values.quick ?? false;
+
+/** Full sizes are the issue's; quick sizes keep the whole run under two minutes. */
+const sizes = quick
+  ? { tasks: 100, chainLength: 50, orders: [25_000, 50_000], products: 1_000, loadSeconds: 3 }
+  : { tasks: 1_000, chainLength: 200, orders: [500_000, 1_000_000], products: 5_000, loadSeconds: 10 };
+const DAYS = 90;
+const CONNECTIONS = 20;
+/** "Flat when the data doubles": the larger run's peak RSS within this factor of the smaller one's. */
+const FLAT_RSS_FACTOR = 1.1;
+const PROCESSES = 2;
+const CONCURRENCY = 8;
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+const reports: BenchmarkReport[] = [];
+const failures: { benchmark: BenchmarkName; error: string }[] = [];
+let postgresVersion = 'unknown';
+const runStarted = performance.now();
+const loadAverageAtStart = machine().loadAverage;
+let buildSeconds = 0;
+
+async function attempt(name: BenchmarkName, run: () => Promise<BenchmarkReport[]>): Promise<void> {
+  if (!only.includes(name)) return;
+  log(`${name}…`);
+  const started = performance.now();
+  try {
+    reports.push(...(await run()));
+    log(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    failures.push({ benchmark: name, error: message });
+    console.error(`[bench] ${name} FAILED: ${message}`);
+  }
+}
+
+async function withServer<T>(label: string, options: { commitTimestamps?: boolean }, run: (server: BenchPostgres) => Promise<T>): Promise<T> {
+  const server = await startBenchPostgres(label, options);
+  postgresVersion = server.version;
+  try {
+    return await run(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+await attempt('throughput', () =>
+  withServer('throughput', {}, async (server) => [
+    await runThroughput({ url: server.url, postmasterPid: server.postmasterPid, tasks: sizes.tasks, processes: PROCESSES, concurrency: CONCURRENCY }),
+  ]),
+);
+await attempt('handoff-latency', () =>
+  withServer('handoff', { commitTimestamps: true }, async (server) => [
+    await runHandoffLatency({ url: server.url, chainLength: sizes.chainLength, processes: PROCESSES, concurrency: CONCURRENCY }),
+  ]),
+);
+
+/** The full-size pipeline run's database, kept for the dashboard benchmark. */
+let published: { server: BenchPostgres; result: PipelineAtScaleResult } | undefined;
+await attempt('pipeline-at-scale', async () => {
+  const results: PipelineAtScaleResult[] = [];
+  for (const [index, orders] of sizes.orders.entries()) {
+    const server = await startBenchPostgres(`pipeline-${orders}`);
+    postgresVersion = server.version;
+    const keep = index === sizes.orders.length - 1 && only.includes('dashboard-load');
+    try {
+      const result = await runPipelineAtScale({ url: server.url, orders, days: DAYS, customers: orders / 10, products: sizes.products, seed: 42 });
+      results.push(result);
+      if (keep) published = { server, result };
+    } finally {
+      if (!keep || !published) await server.stop();
+    }
+  }
+  const [smaller, larger] = results;
+  if (!smaller || !larger) throw new Error('the pipeline benchmark needs two sizes');
+  const growth = larger.workerPeakRssMb / smaller.workerPeakRssMb;
+  const memory: BenchmarkReport = {
+    benchmark: 'pipeline-memory',
+    rows: [{ metric: `worker peak RSS when the orders double (${sizes.orders.join(' → ')})`, value: `${smaller.workerPeakRssMb} → ${larger.workerPeakRssMb} MB (×${round(growth)})` }],
+    goals: [{ goal: `worker peak RSS flat when the data doubles (≤ ×${FLAT_RSS_FACTOR})`, measured: `×${round(growth)}`, met: growth <= FLAT_RSS_FACTOR }],
+    details: { orders: sizes.orders, peakRssMb: [smaller.workerPeakRssMb, larger.workerPeakRssMb], growth: round(growth, 3) },
+  };
+  return [...results.map((result) => result.report), memory];
+});
+
+if (only.includes('dashboard-load') || only.includes('cold-start')) {
+  log('waiting for the shared Next lock (/tmp/nightshift-next.lock)…');
+  const lock = await holdNextLock();
+  try {
+    buildSeconds = round(ensureProductionBuild(), 1);
+    if (buildSeconds > 0) log(`built the app in ${buildSeconds} s`);
+    await attempt('dashboard-load', async () => {
+      if (!published) throw new Error('no published snapshot: the pipeline benchmark failed');
+      const { server, result } = published;
+      const port = await freePort();
+      const next = startNextServer({ port, databaseUrl: server.url });
+      try {
+        const baseUrl = `http://127.0.0.1:${port}`;
+        await waitForOk(`${baseUrl}/api/health/live`, { accept: () => true, timeoutMs: 120_000 });
+        return [
+          await runDashboardLoad({
+            databaseUrl: server.url,
+            baseUrl,
+            connections: CONNECTIONS,
+            durationSeconds: sizes.loadSeconds,
+            expected: { taskId: result.taskId, customers: result.customers, products: result.products, windowEnd: result.windowEnd },
+            includePage: true,
+          }),
+        ];
+      } finally {
+        await stopProcessGroup(next);
+      }
+    });
+    await attempt('cold-start', async () => [await runColdStart()]);
+  } finally {
+    await lock.release();
+  }
+}
+await published?.server.stop();
+
+const totalSeconds = (performance.now() - runStarted) / 1000;
+const environment = {
+  date: new Date().toISOString(),
+  quick,
+  machine: machine(),
+  loadAverageAtStart,
+  postgres: postgresVersion,
+  buildSeconds,
+  totalSeconds: Math.round(totalSeconds),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+};
+
+console.log('');
+console.table(reports.flatMap((report) => report.rows.map((row) => ({ benchmark: report.benchmark, metric: row.metric, value: row.value }))));
+console.table(reports.flatMap((report) => report.goals.map((goal) => ({ goal: goal.goal, measured: goal.measured, met: goal.met ? 'yes' : 'NO' }))));
+log(`${environment.date} · ${environment.machine.cores} cores, ${environment.machine.memoryGiB} GiB · PostgreSQL ${postgresVersion} · ${quick ? 'quick' : 'full'} run in ${environment.totalSeconds} s`);
+
+const resultsDir = path.join(process.cwd(), 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const suffix = quick ? '-quick' : '';
+for (const report of reports) {
+  writeFileSync(path.join(resultsDir, `${report.benchmark}${suffix}.json`), `${JSON.stringify({ ...environment, ...report }, null, 2)}\n`);
+}
+writeFileSync(path.join(resultsDir, `summary${suffix}.json`), `${JSON.stringify({ ...environment, reports, failures }, null, 2)}\n`);
+if (failures.length > 0) {
+  console.error(`[bench] ${failures.length} benchmark(s) failed: ${failures.map((failure) => failure.benchmark).join(', ')}`);
+  process.exit(1);
+}

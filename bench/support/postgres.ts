@@ -1,0 +1,67 @@
+/**
+ * A fresh embedded PostgreSQL per benchmark, in its own temporary folder, with `npm start`'s durable settings
+ * (fsync on), migrated. Removed on stop, so a benchmark leaves nothing behind.
+ */
+import { mkdirSync, mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
+import { runMigrations } from '@/db/migrate';
+
+export interface BenchPostgres {
+  url: string;
+  version: string;
+  /** For CPU accounting (support/processes.ts postgresCpuSeconds). */
+  postmasterPid: number;
+  stop(): Promise<void>;
+}
+
+async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * `commitTimestamps` turns on track_commit_timestamp (a server-start setting, hence the restart), which lets
+ * the hand-off benchmark read the exact commit time of a transaction.
+ */
+export async function startBenchPostgres(label: string, options: { commitTimestamps?: boolean } = {}): Promise<BenchPostgres> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `nightshift-bench-${label}-`));
+  // mkdtemp makes 0700 folders; the server runs as the postgres user when we are root and must reach it.
+  chmodSync(dataDir, 0o755);
+  mkdirSync(dataDir, { recursive: true });
+  const start = async () => startEmbeddedPostgres({ dataDir, port: await freePort(), durable: true, database: 'bench' });
+  let server: EmbeddedPostgres | undefined;
+  try {
+    server = await start();
+    if (options.commitTimestamps) {
+      await queryOnce(server.url, 'ALTER SYSTEM SET track_commit_timestamp = on');
+      await server.stop();
+      server = await start();
+    }
+    await runMigrations(server.url);
+    const [row] = await queryOnce<{ server_version: string }>(server.url, 'SHOW server_version');
+    const running = server;
+    const postmasterPid = Number.parseInt(readFileSync(path.join(running.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    return {
+      url: running.url,
+      version: row?.server_version ?? 'unknown',
+      postmasterPid,
+      async stop() {
+        await running.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await server?.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Benchmark 1 — throughput: N tasks of the 10-step no-op graph (1 → 8 → 1) through the full engine path, against
+ * graphile-worker draining 10·N no-op jobs, with the same worker processes × concurrency on the same database.
+ *
+ * Method, identical for both: the whole backlog is enqueued first (not timed; reported separately), the worker
+ * processes start and connect, and the clock runs from the moment they are all told to go until the database says
+ * everything is done (polled every 20 ms). Then every worker reports what its handlers ran, and we check each step /
+ * job ran exactly once. The CPU both sides used in the timed window (worker processes, and the PostgreSQL server's
+ * backends) is the profile: on two cores, throughput is bounded by CPU per step.
+ */
+import pg from 'pg';
+import { makeWorkerUtils, runMigrations as runGraphileMigrations } from 'graphile-worker';
+import { createPool } from '@/db/client';
+import { launchTask } from '@/lib/engine';
+import { check, round, type BenchmarkReport } from './support/report';
+import { pollUntil, postgresCpuSeconds, spawnBenchWorker, type BenchWorker } from './support/processes';
+import { buildBenchRegistry, FANOUT_PIPELINE, FANOUT_STEPS } from './workers/bench-pipelines';
+import type { Execution } from './workers/protocol';
+
+export interface ThroughputOptions {
+  url: string;
+  postmasterPid: number;
+  tasks: number;
+  processes: number;
+  concurrency: number;
+}
+
+const POLL_MS = 20;
+
+/** Starts the workers, lets them go, waits for `done`, stops them; returns the seconds between go and done. */
+async function timedDrain(
+  workers: BenchWorker[],
+  postmasterPid: number,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number }> {
+  try {
+    await Promise.all(workers.map((worker) => worker.ready));
+    const postgresCpuAtGo = postgresCpuSeconds(postmasterPid);
+    const started = performance.now();
+    for (const worker of workers) worker.go();
+    await pollUntil('the backlog to drain', async () => ((await done()) ? true : undefined), { intervalMs: POLL_MS, timeoutMs });
+    const seconds = (performance.now() - started) / 1000;
+    const postgresCpu = postgresCpuSeconds(postmasterPid) - postgresCpuAtGo;
+    const reports = await Promise.all(workers.map((worker) => worker.stop()));
+    return {
+      seconds,
+      executions: reports.flatMap((report) => report.executions),
+      workerCpuSeconds: round(reports.reduce((sum, report) => sum + report.cpuSeconds, 0), 2),
+      postgresCpuSeconds: round(postgresCpu, 2),
+    };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.kill()));
+  }
+}
+
+function duplicates(executions: readonly Execution[]): number {
+  return executions.length - new Set(executions.map((execution) => execution.key)).size;
+}
+
+async function runNightshift(options: ThroughputOptions) {
+  const db = createPool(options.url, { max: 4, applicationName: 'nightshift-bench' });
+  try {
+    const registry = buildBenchRegistry({ chainLength: 2 });
+    const enqueueStarted = performance.now();
+    const taskIds: string[] = [];
+    for (let index = 0; index < options.tasks; index += 1) {
+      taskIds.push((await launchTask(db, registry, { ...FANOUT_PIPELINE, context: {}, initiator: 'bench' })).taskId);
+    }
+    const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
+
+    const workers = Array.from({ length: options.processes }, (_, index) =>
+      spawnBenchWorker('engine-worker', {
+        BENCH_DATABASE_URL: options.url,
+        BENCH_WORKER_ID: `bench-engine-${index}`,
+        BENCH_CONCURRENCY: String(options.concurrency),
+        BENCH_CHAIN_LENGTH: '2',
+      }),
+    );
+    const drained = await timedDrain(
+      workers,
+      options.postmasterPid,
+      async () => {
+        const { rows } = await db.pool.query<{ completed: number; dead: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                  count(*) FILTER (WHERE status IN ('failed', 'cancelled'))::int AS dead FROM tasks`,
+        );
+        const row = rows[0];
+        if (row && row.dead > 0) throw new Error(`${row.dead} benchmark tasks failed`);
+        return row?.completed === options.tasks;
+      },
+      Math.max(120_000, options.tasks * 500),
+    );
+
+    const expectedSteps = options.tasks * FANOUT_STEPS;
+    const { rows: [attempts] = [] } = await db.pool.query<{ total: number; completed: number; retried: number }>(
+      `SELECT (SELECT count(*)::int FROM step_attempts) AS total,
+              (SELECT count(*)::int FROM step_attempts WHERE outcome = 'completed') AS completed,
+              (SELECT count(*)::int FROM steps WHERE attempt_count <> 1 OR status <> 'completed') AS retried`,
+    );
+    check(drained.executions.length === expectedSteps, `Nightshift handlers ran ${drained.executions.length} times, expected ${expectedSteps}`);
+    check(duplicates(drained.executions) === 0, `Nightshift ran ${duplicates(drained.executions)} steps more than once`);
+    check(drained.executions.every((execution) => taskIds.some((id) => execution.key.startsWith(`${id}/`))), 'a handler ran a step of an unknown task');
+    check(attempts?.total === expectedSteps && attempts.completed === expectedSteps, `step_attempts holds ${JSON.stringify(attempts)}, expected ${expectedSteps} completed`);
+    check(attempts.retried === 0, `${attempts.retried} steps are not completed in exactly one attempt`);
+    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds };
+  } finally {
+    await db.close();
+  }
+}
+
+async function runGraphile(options: ThroughputOptions, jobs: number) {
+  await runGraphileMigrations({ connectionString: options.url });
+  const utils = await makeWorkerUtils({ connectionString: options.url });
+  const enqueueStarted = performance.now();
+  try {
+    await utils.addJobs(Array.from({ length: jobs }, (_, i) => ({ identifier: 'noop', payload: { i } })));
+  } finally {
+    await utils.release();
+  }
+  const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
+
+  const client = new pg.Client({ connectionString: options.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const workers = Array.from({ length: options.processes }, () =>
+      spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
+    );
+    const drained = await timedDrain(
+      workers,
+      options.postmasterPid,
+      async () => {
+        const { rows } = await client.query<{ left: number; failed: number }>(
+          `SELECT count(*)::int AS left, count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failed FROM graphile_worker._private_jobs`,
+        );
+        const row = rows[0];
+        if (row && row.failed > 0) throw new Error(`${row.failed} graphile-worker jobs failed`);
+        return row?.left === 0;
+      },
+      Math.max(120_000, jobs * 50),
+    );
+    const expectedKeys = new Set(Array.from({ length: jobs }, (_, i) => `job/${i}`));
+    check(drained.executions.length === jobs, `graphile-worker handlers ran ${drained.executions.length} times, expected ${jobs}`);
+    check(duplicates(drained.executions) === 0, `graphile-worker ran ${duplicates(drained.executions)} jobs more than once`);
+    check(drained.executions.every((execution) => expectedKeys.has(execution.key) && execution.attempt === 1), 'graphile-worker ran an unknown job or a retry');
+    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds };
+  } finally {
+    await client.end();
+  }
+}
+
+const perThousand = (seconds: number, count: number) => round((seconds / count) * 1000, 2);
+
+export async function runThroughput(options: ThroughputOptions): Promise<BenchmarkReport> {
+  const nightshift = await runNightshift(options);
+  const graphile = await runGraphile(options, nightshift.steps);
+  const stepsPerSecond = nightshift.steps / nightshift.seconds;
+  const jobsPerSecond = graphile.jobs / graphile.seconds;
+  const ratio = stepsPerSecond / jobsPerSecond;
+  const setup = `${options.processes} processes × concurrency ${options.concurrency}`;
+  return {
+    benchmark: 'throughput',
+    rows: [
+      { metric: `Nightshift: ${options.tasks} tasks × ${FANOUT_STEPS} steps, ${setup}`, value: `${round(stepsPerSecond, 0)} steps/s (${round(nightshift.seconds, 2)} s)` },
+      { metric: `graphile-worker: ${graphile.jobs} no-op jobs, ${setup}`, value: `${round(jobsPerSecond, 0)} jobs/s (${round(graphile.seconds, 2)} s)` },
+      { metric: 'ratio Nightshift / graphile-worker', value: `${round(ratio, 2)}×` },
+      { metric: 'enqueue (not timed above): launchTask × tasks / addJobs', value: `${round(nightshift.enqueueSeconds, 2)} s / ${round(graphile.enqueueSeconds, 2)} s` },
+      {
+        metric: 'CPU per 1,000 steps / jobs: workers + PostgreSQL',
+        value: `Nightshift ${perThousand(nightshift.workerCpuSeconds, nightshift.steps)} + ${perThousand(nightshift.postgresCpuSeconds, nightshift.steps)} s · graphile-worker ${perThousand(graphile.workerCpuSeconds, graphile.jobs)} + ${perThousand(graphile.postgresCpuSeconds, graphile.jobs)} s`,
+      },
+    ],
+    goals: [{ goal: 'throughput: Nightshift ≥ 1.0× graphile-worker', measured: `${round(ratio, 2)}×`, met: ratio >= 1 }],
+    details: {
+      ...options,
+      url: undefined,
+      postmasterPid: undefined,
+      nightshift: { ...nightshift, stepsPerSecond: round(stepsPerSecond, 1) },
+      graphile: { ...graphile, jobsPerSecond: round(jobsPerSecond, 1) },
+      ratio: round(ratio, 3),
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The console's read models and operation previews against a real PostgreSQL: list filters and paging, the run
+ * view (JSON only, steps in declaration order), events, and engine refusals turned into operator messages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { UserFacingError } from '@/lib/auth/errors';
+import { createRegistry, definePipeline, launchTask } from '@/lib/engine';
+import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { previewOperation } from './operations';
+import { loadRunDetail, loadRunEvents, loadRunList } from './read-models';
+
+const chain = definePipeline({
+  namespace: 'console',
+  name: 'chain',
+  version: '1',
+  description: 'a → b → c',
+  input: z.object({ date_range: z.object({ start_date: z.string(), end_date: z.string() }) }),
+  steps: [
+    { name: 'a', handler: async () => ({ ok: true }) },
+    { name: 'b', dependsOn: 'a', handler: async () => ({ ok: true }) },
+    { name: 'c', dependsOn: 'b', retryLimit: 5, handler: async () => ({ ok: true }) },
+  ],
+});
+const other = definePipeline({ namespace: 'console', name: 'other', version: '1', description: 'one step', input: z.object({}), steps: [{ name: 'only', handler: async () => null }] });
+
+describe('console read models', () => {
+  let testDb: TestDatabase;
+  const taskIds: string[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const registry = createRegistry();
+    registry.register(chain);
+    registry.register(other);
+    // No worker runs here: the tasks stay pending, which is all these reads need.
+    for (const day of ['2026-01-01', '2026-01-02', '2026-01-03']) {
+      const { taskId } = await launchTask(testDb, registry, { namespace: 'console', name: 'chain', context: { date_range: { start_date: day, end_date: day } }, initiator: 'tester' });
+      taskIds.push(taskId);
+    }
+    await launchTask(testDb, registry, { namespace: 'console', name: 'other', context: {}, initiator: 'tester' });
+  });
+  afterAll(async () => {
+    await testDb.drop();
+  });
+
+  it('lists newest first, filtered by pipeline and status, with the data window', async () => {
+    const chains = await loadRunList(testDb, { pipeline: 'console.chain', page: 1 });
+    expect(chains.total).toBe(3);
+    expect(chains.runs.map((run) => run.id)).toEqual([...taskIds].reverse());
+    expect(chains.runs[0]).toMatchObject({ pipeline: 'console.chain', status: 'pending', window: { start: '2026-01-03', end: '2026-01-03' }, stepsTotal: 3, stepsDone: 0 });
+    expect((await loadRunList(testDb, { page: 1 })).total).toBe(4);
+    expect((await loadRunList(testDb, { status: 'completed', page: 1 })).total).toBe(0);
+    expect((await loadRunList(testDb, { page: 2 })).runs).toEqual([]);
+  });
+
+  it('gives a run as plain JSON with its steps in declaration order', async () => {
+    const run = await loadRunDetail(testDb, taskIds[0]!);
+    expect(run).toBeDefined();
+    expect(JSON.parse(JSON.stringify(run))).toEqual(run);
+    expect(run?.steps.map((step) => [step.name, step.dependsOn, step.retryLimit])).toEqual([
+      ['a', [], 3],
+      ['b', ['a'], 3],
+      ['c', ['b'], 5],
+    ]);
+    expect(await loadRunDetail(testDb, 'not-a-uuid')).toBeUndefined();
+    const events = await loadRunEvents(testDb, taskIds[0]!);
+    expect(events.every((event) => typeof event.createdAt === 'string')).toBe(true);
+  });
+
+  it('previews with the engine and turns its refusals into operator messages', async () => {
+    expect(await previewOperation(testDb, { kind: 'cancel_task', taskId: taskIds[1]! })).toEqual(['a', 'b', 'c']);
+    expect(await previewOperation(testDb, { kind: 'resolve_step', taskId: taskIds[1]!, stepName: 'a' })).toEqual(['b', 'c']);
+    const refused = previewOperation(testDb, { kind: 'retry_step', taskId: taskIds[1]!, stepName: 'a' });
+    await expect(refused).rejects.toBeInstanceOf(UserFacingError);
+    await expect(refused).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/only a failed step can be retried/) });
+    await expect(previewOperation(testDb, { kind: 'retry_failed', taskId: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Staging retention. Each run stages its whole window (a million orders is ~300 MB), so staging cannot be kept
+ * forever. After a snapshot is published, the staging of other runs that can no longer need it is deleted:
+ * finished runs (completed or cancelled) and failed runs left alone for a week. A failed run younger than that
+ * keeps its staging, so an operator's retry resumes from where it stopped.
+ *
+ * A transform that finds its staging purged refuses to run (PermanentError) instead of computing empty metrics;
+ * the way back is to rerun from the extract steps.
+ */
+import type pg from 'pg';
+import { PermanentError } from '@/lib/engine';
+
+const STAGING_TABLES = ['analytics.staging_order_items', 'analytics.staging_orders', 'analytics.staging_users', 'analytics.staging_products'];
+const FAILED_RUN_RETENTION_DAYS = 7;
+
+export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {
+  const stale = await pool.query<{ id: string }>(
+    `SELECT DISTINCT s.task_id AS id FROM analytics.staging_orders s JOIN tasks t ON t.id = s.task_id
+     WHERE s.task_id <> $1
+       AND (t.status IN ('completed', 'cancelled')
+            OR (t.status = 'failed' AND t.updated_at < now() - make_interval(days => $2)))`,
+    [keepTaskId, FAILED_RUN_RETENTION_DAYS],
+  );
+  const ids = stale.rows.map((row) => row.id);
+  if (ids.length === 0) return 0;
+  for (const table of STAGING_TABLES) {
+    await pool.query(`DELETE FROM ${table} WHERE task_id = ANY($1::uuid[])`, [ids]);
+  }
+  return ids.length;
+}
+
+/** Throws when the extract said it staged rows but none are there (purged after the run finished). */
+export async function assertStagingPresent(pool: pg.Pool, taskId: string, extracted: { table: string; expected: number | undefined }[]): Promise<void> {
+  for (const { table, expected } of extracted) {
+    if (!expected) continue;
+    const { rows } = await pool.query<{ present: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table} WHERE task_id = $1) AS present`, [taskId]);
+    if (!rows[0]?.present) {
+      throw new PermanentError(
+        `The staged rows of ${table} for this run were purged after it finished; rerun from the extract steps to compute it again.`,
+      );
+    }
+  }
+}
