@@ -53,6 +53,8 @@ if (!process.env.NIGHTSHIFT_E2E_DATA_DIR) {
   chmodSync(dataDir, 0o755);
   process.env.NIGHTSHIFT_E2E_DATA_DIR = dataDir;
   process.env.NIGHTSHIFT_E2E_PG_PORT = String(await freePort());
+  // A fixed port only when asked for: another run (or anything else) on 3100 must not break this one.
+  process.env.NIGHTSHIFT_E2E_PORT = String(settings.E2E_PORT ?? (await freePort()));
 }
 
 // The e2e server always uses its own embedded database; an external DATABASE_URL is for the vitest suite.
@@ -60,7 +62,7 @@ if (!process.env.NIGHTSHIFT_E2E_DATA_DIR) {
 delete process.env.DATABASE_URL;
 delete process.env.SOURCE_DATABASE_URL;
 
-const port = settings.E2E_PORT;
+const port = Number(process.env.NIGHTSHIFT_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({

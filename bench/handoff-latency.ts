@@ -11,12 +11,14 @@
  * (now() of the completion transaction, i.e. its start).
  *
  * The profile splits each hand-off in three: wake-up (commit → the claim transaction's start, step_attempts.started_at),
- * claim (→ the claim's commit, read from its step.started outbox row), dispatch (→ the handler's start).
+ * claim (→ the claim's commit, read from its step.started outbox row), dispatch (→ the handler's start); with
+ * pg_stat_statements on the server, the statements' times are reported too.
  */
 import { createPool } from '@/db/client';
 import { launchTask } from '@/lib/engine';
 import { check, percentile, round, type BenchmarkReport } from './support/report';
 import { pollUntil, spawnBenchWorker } from './support/processes';
+import { statementProfiler } from './support/statements';
 import { buildBenchRegistry, CHAIN_PIPELINE, linkName } from './workers/bench-pipelines';
 
 export interface HandoffOptions {
@@ -48,6 +50,7 @@ export async function runHandoffLatency(options: HandoffOptions): Promise<Benchm
     const { rows: [setting] = [] } = await db.pool.query<{ track_commit_timestamp: string }>('SHOW track_commit_timestamp');
     check(setting?.track_commit_timestamp === 'on', 'the hand-off benchmark needs a server with track_commit_timestamp = on');
     await Promise.all(workers.map((worker) => worker.ready));
+    const readStatements = await statementProfiler(options.url);
     for (const worker of workers) worker.go();
     const registry = buildBenchRegistry({ chainLength: options.chainLength });
     const { taskId } = await launchTask(db, registry, { ...CHAIN_PIPELINE, context: {}, initiator: 'bench' });
@@ -61,6 +64,7 @@ export async function runHandoffLatency(options: HandoffOptions): Promise<Benchm
       { intervalMs: 50, timeoutMs: Math.max(60_000, options.chainLength * 1_000) },
     );
     check(status === 'completed', `the chain ended ${status}`);
+    const topStatements = readStatements ? await readStatements() : null;
     const reports = await Promise.all(workers.map((worker) => worker.stop()));
     const executions = reports.flatMap((report) => report.executions);
 
@@ -136,6 +140,7 @@ export async function runHandoffLatency(options: HandoffOptions): Promise<Benchm
         fromPredecessorHandlerReturnMs: summary(fromHandlerReturn),
         profileMs: { wakeUp: summary(wakeUp), claimTransaction: summary(claim), dispatch: summary(dispatch) },
         workerClockSkewMs: clockSkewMs,
+        topStatements,
       },
     };
   } finally {

@@ -6,7 +6,8 @@
  * processes start and connect, and the clock runs from the moment they are all told to go until the database says
  * everything is done (polled every 20 ms). Then every worker reports what its handlers ran, and we check each step /
  * job ran exactly once. The CPU both sides used in the timed window (worker processes, and the PostgreSQL server's
- * backends) is the profile: on two cores, throughput is bounded by CPU per step.
+ * backends) is the profile: on two cores, throughput is bounded by CPU per step. When the server has
+ * pg_stat_statements, the statements that took the most time in each timed window are reported too.
  */
 import pg from 'pg';
 import { makeWorkerUtils, runMigrations as runGraphileMigrations } from 'graphile-worker';
@@ -14,40 +15,46 @@ import { createPool } from '@/db/client';
 import { launchTask } from '@/lib/engine';
 import { check, round, type BenchmarkReport } from './support/report';
 import { pollUntil, postgresCpuSeconds, spawnBenchWorker, type BenchWorker } from './support/processes';
+import { statementProfiler, type StatementStat } from './support/statements';
 import { buildBenchRegistry, FANOUT_PIPELINE, FANOUT_STEPS } from './workers/bench-pipelines';
 import type { Execution } from './workers/protocol';
 
 export interface ThroughputOptions {
   url: string;
-  postmasterPid: number;
+  /** The server's postmaster, for CPU accounting; unknown for an external server (its CPU is then not reported). */
+  postmasterPid?: number;
   tasks: number;
   processes: number;
   concurrency: number;
 }
 
 const POLL_MS = 20;
-
 /** Starts the workers, lets them go, waits for `done`, stops them; returns the seconds between go and done. */
 async function timedDrain(
   workers: BenchWorker[],
-  postmasterPid: number,
+  postmasterPid: number | undefined,
   done: () => Promise<boolean>,
   timeoutMs: number,
-): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number }> {
+  url: string,
+): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number | null; topStatements: StatementStat[] | null }> {
+  const postgresCpu = () => (postmasterPid === undefined ? 0 : postgresCpuSeconds(postmasterPid));
   try {
     await Promise.all(workers.map((worker) => worker.ready));
-    const postgresCpuAtGo = postgresCpuSeconds(postmasterPid);
+    const readStatements = await statementProfiler(url);
+    const postgresCpuAtGo = postgresCpu();
     const started = performance.now();
     for (const worker of workers) worker.go();
     await pollUntil('the backlog to drain', async () => ((await done()) ? true : undefined), { intervalMs: POLL_MS, timeoutMs });
     const seconds = (performance.now() - started) / 1000;
-    const postgresCpu = postgresCpuSeconds(postmasterPid) - postgresCpuAtGo;
+    const postgresCpuUsed = postgresCpu() - postgresCpuAtGo;
+    const topStatements = readStatements ? await readStatements() : null;
     const reports = await Promise.all(workers.map((worker) => worker.stop()));
     return {
       seconds,
       executions: reports.flatMap((report) => report.executions),
       workerCpuSeconds: round(reports.reduce((sum, report) => sum + report.cpuSeconds, 0), 2),
-      postgresCpuSeconds: round(postgresCpu, 2),
+      postgresCpuSeconds: postmasterPid === undefined ? null : round(postgresCpuUsed, 2),
+      topStatements,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.kill()));
@@ -58,7 +65,7 @@ function duplicates(executions: readonly Execution[]): number {
   return executions.length - new Set(executions.map((execution) => execution.key)).size;
 }
 
-async function runNightshift(options: ThroughputOptions) {
+async function runNightshift(options: ThroughputOptions, workers: BenchWorker[]) {
   const db = createPool(options.url, { max: 4, applicationName: 'nightshift-bench' });
   try {
     const registry = buildBenchRegistry({ chainLength: 2 });
@@ -69,14 +76,6 @@ async function runNightshift(options: ThroughputOptions) {
     }
     const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
 
-    const workers = Array.from({ length: options.processes }, (_, index) =>
-      spawnBenchWorker('engine-worker', {
-        BENCH_DATABASE_URL: options.url,
-        BENCH_WORKER_ID: `bench-engine-${index}`,
-        BENCH_CONCURRENCY: String(options.concurrency),
-        BENCH_CHAIN_LENGTH: '2',
-      }),
-    );
     const drained = await timedDrain(
       workers,
       options.postmasterPid,
@@ -90,6 +89,7 @@ async function runNightshift(options: ThroughputOptions) {
         return row?.completed === options.tasks;
       },
       Math.max(120_000, options.tasks * 500),
+      options.url,
     );
 
     const expectedSteps = options.tasks * FANOUT_STEPS;
@@ -103,13 +103,13 @@ async function runNightshift(options: ThroughputOptions) {
     check(drained.executions.every((execution) => taskIds.some((id) => execution.key.startsWith(`${id}/`))), 'a handler ran a step of an unknown task');
     check(attempts?.total === expectedSteps && attempts.completed === expectedSteps, `step_attempts holds ${JSON.stringify(attempts)}, expected ${expectedSteps} completed`);
     check(attempts.retried === 0, `${attempts.retried} steps are not completed in exactly one attempt`);
-    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds };
+    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, topStatements: drained.topStatements };
   } finally {
     await db.close();
   }
 }
 
-async function runGraphile(options: ThroughputOptions, jobs: number) {
+async function runGraphile(options: ThroughputOptions, jobs: number, workers: BenchWorker[]) {
   await runGraphileMigrations({ connectionString: options.url });
   const utils = await makeWorkerUtils({ connectionString: options.url });
   const enqueueStarted = performance.now();
@@ -124,9 +124,6 @@ async function runGraphile(options: ThroughputOptions, jobs: number) {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const workers = Array.from({ length: options.processes }, () =>
-      spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
-    );
     const drained = await timedDrain(
       workers,
       options.postmasterPid,
@@ -139,22 +136,55 @@ async function runGraphile(options: ThroughputOptions, jobs: number) {
         return row?.left === 0;
       },
       Math.max(120_000, jobs * 50),
+      options.url,
     );
     const expectedKeys = new Set(Array.from({ length: jobs }, (_, i) => `job/${i}`));
     check(drained.executions.length === jobs, `graphile-worker handlers ran ${drained.executions.length} times, expected ${jobs}`);
     check(duplicates(drained.executions) === 0, `graphile-worker ran ${duplicates(drained.executions)} jobs more than once`);
     check(drained.executions.every((execution) => expectedKeys.has(execution.key) && execution.attempt === 1), 'graphile-worker ran an unknown job or a retry');
-    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds };
+    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, topStatements: drained.topStatements };
   } finally {
     await client.end();
   }
 }
 
-const perThousand = (seconds: number, count: number) => round((seconds / count) * 1000, 2);
+function describeTop(statements: StatementStat[], seconds: number): string {
+  const [top] = statements;
+  if (!top) return 'none';
+  const share = top.totalMs / 1000 / seconds;
+  return `${top.calls} calls × ${top.meanMs} ms = ${round(top.totalMs / 1000, 1)} s of ${round(seconds, 1)} s wall (${round(share * 100, 0)}%): ${top.query.slice(0, 90)}…`;
+}
+
+const perThousand = (seconds: number | null, count: number) => (seconds === null ? '?' : round((seconds / count) * 1000, 2));
 
 export async function runThroughput(options: ThroughputOptions): Promise<BenchmarkReport> {
-  const nightshift = await runNightshift(options);
-  const graphile = await runGraphile(options, nightshift.steps);
+  // All worker processes start up front, while the backlog is enqueued; the graphile-worker ones stay idle (connected,
+  // their runner not started) until their turn, so process start-up is off the clock and off the critical path.
+  const engineWorkers = Array.from({ length: options.processes }, (_, index) =>
+    spawnBenchWorker('engine-worker', {
+      BENCH_DATABASE_URL: options.url,
+      BENCH_WORKER_ID: `bench-engine-${index}`,
+      BENCH_CONCURRENCY: String(options.concurrency),
+      BENCH_CHAIN_LENGTH: '2',
+    }),
+  );
+  const graphileWorkers = Array.from({ length: options.processes }, () =>
+    spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
+  );
+  try {
+    const nightshift = await runNightshift(options, engineWorkers);
+    const graphile = await runGraphile(options, nightshift.steps, graphileWorkers);
+    return summarize(options, nightshift, graphile);
+  } finally {
+    await Promise.all([...engineWorkers, ...graphileWorkers].map((worker) => worker.kill()));
+  }
+}
+
+function summarize(
+  options: ThroughputOptions,
+  nightshift: Awaited<ReturnType<typeof runNightshift>>,
+  graphile: Awaited<ReturnType<typeof runGraphile>>,
+): BenchmarkReport {
   const stepsPerSecond = nightshift.steps / nightshift.seconds;
   const jobsPerSecond = graphile.jobs / graphile.seconds;
   const ratio = stepsPerSecond / jobsPerSecond;
@@ -170,6 +200,9 @@ export async function runThroughput(options: ThroughputOptions): Promise<Benchma
         metric: 'CPU per 1,000 steps / jobs: workers + PostgreSQL',
         value: `Nightshift ${perThousand(nightshift.workerCpuSeconds, nightshift.steps)} + ${perThousand(nightshift.postgresCpuSeconds, nightshift.steps)} s · graphile-worker ${perThousand(graphile.workerCpuSeconds, graphile.jobs)} + ${perThousand(graphile.postgresCpuSeconds, graphile.jobs)} s`,
       },
+      ...(nightshift.topStatements?.[0]
+        ? [{ metric: 'Nightshift: statement with the most PostgreSQL time', value: describeTop(nightshift.topStatements, nightshift.seconds) }]
+        : []),
     ],
     goals: [{ goal: 'throughput: Nightshift ≥ 1.0× graphile-worker', measured: `${round(ratio, 2)}×`, met: ratio >= 1 }],
     details: {

@@ -41,7 +41,8 @@ function replay(page: Page, action: CapturedAction) {
 }
 
 test('a viewer sees the DAG without actions, and a forged action call as viewer is refused', async ({ browser }) => {
-  test.setTimeout(90_000);
+  // Generous: two users are created through the admin UI first, and the machine may be shared.
+  test.setTimeout(150_000);
   const operator = await pageAs(browser, 'operator');
   const viewer = await pageAs(browser, 'viewer');
   await operator.goto('/runs');

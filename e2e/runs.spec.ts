@@ -5,7 +5,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { artifactPath } from './fixtures';
-import { NO_CHAOS, pageAs, putChaos, readRun, startRunViaApi, stepNode, utcDay } from './console-fixtures';
+import { NO_CHAOS, pageAs, putChaos, startRunViaApi, stepNode, utcDay } from './console-fixtures';
+import { openE2eDatabase } from './e2e-database';
 
 const STEPS = [
   'extract_orders',
@@ -107,8 +108,26 @@ test('invalid form input shows field errors and creates nothing', async ({ brows
 test('a step completing in the database reaches its node in under a second', async ({ browser }) => {
   test.setTimeout(90_000);
   const page = await pageAs(browser, 'operator');
-  let observedFrom = Number.POSITIVE_INFINITY;
-  let watched = '';
+  const db = openE2eDatabase();
+  // When each step's completion first became visible in the database, seen by polling it every 10 ms:
+  // the latency is measured from the commit being visible (at most ~10 ms late), not from a timestamp the
+  // engine took before its transaction committed.
+  const visibleAt: Record<string, number> = {};
+  let watching = true;
+  let watchedTask = '';
+  const watcher = (async () => {
+    while (watching) {
+      if (watchedTask) {
+        const { rows } = await db.pool.query<{ name: string }>(
+          `SELECT name FROM steps WHERE task_id = $1 AND status = 'completed'`,
+          [watchedTask],
+        );
+        const now = Date.now();
+        for (const { name } of rows) visibleAt[name] ??= now;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
   await page.goto('/runs');
   // Slow sources keep the run going long enough for several steps to complete while the page watches.
   await putChaos(page, { crm: { latency_ms: 1_500 }, slack: { latency_ms: 1_500 } });
@@ -117,24 +136,30 @@ test('a step completing in the database reaches its node in under a second', asy
     await page.goto(`/runs/${taskId}`);
     await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-connection', 'live');
     await recordNodeChanges(page);
-    observedFrom = Date.now();
-    watched = taskId;
+    // Steps already complete before the page started watching are not measured.
+    const { rows } = await db.pool.query<{ name: string }>(`SELECT name FROM steps WHERE task_id = $1 AND status = 'completed'`, [taskId]);
+    const alreadyDone = new Set(rows.map((row) => row.name));
+    watchedTask = taskId;
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
-  } finally {
-    await putChaos(page, NO_CHAOS);
-  }
-  const taskId = watched;
+    watching = false;
+    await watcher;
 
-  const changes = await page.evaluate(() => (window as unknown as { nodeChanges: Record<string, number> }).nodeChanges);
-  const run = await readRun(page.request, taskId);
-  const latencies = run.steps
-    .filter((step) => step.completedAt && Date.parse(step.completedAt) > observedFrom)
-    .map((step) => ({ step: step.name, ms: (changes[`${step.name}:completed`] ?? Number.POSITIVE_INFINITY) - Date.parse(step.completedAt ?? '') }));
-  console.log(`DB commit → DOM latency per step: ${latencies.map((entry) => `${entry.step} ${Math.round(entry.ms)} ms`).join(', ')}`);
-  expect(latencies.length, 'steps that completed while the page watched').toBeGreaterThan(0);
-  for (const { step, ms } of latencies) {
-    expect(ms, `${step}: completion to node change`).toBeGreaterThanOrEqual(0);
-    expect(ms, `${step}: completion to node change`).toBeLessThan(1_000);
+    const changes = await page.evaluate(() => (window as unknown as { nodeChanges: Record<string, number> }).nodeChanges);
+    const latencies = Object.entries(visibleAt)
+      .filter(([step]) => !alreadyDone.has(step))
+      .map(([step, seenAt]) => ({ step, ms: (changes[`${step}:completed`] ?? Number.POSITIVE_INFINITY) - seenAt }));
+    console.log(`DB commit visible → DOM latency per step: ${latencies.map((entry) => `${entry.step} ${Math.round(entry.ms)} ms`).join(', ')}`);
+    expect(latencies.length, 'steps that completed while the page watched').toBeGreaterThan(0);
+    for (const { step, ms } of latencies) {
+      // The poll may see the commit up to one interval after the page does.
+      expect(ms, `${step}: completion to node change`).toBeGreaterThanOrEqual(-50);
+      expect(ms, `${step}: completion to node change`).toBeLessThan(1_000);
+    }
+  } finally {
+    watching = false;
+    await watcher;
+    await putChaos(page, NO_CHAOS);
+    await db.close();
   }
   await page.context().close();
 });

@@ -94,7 +94,7 @@ const envSchema = z.object({
   SCHEDULER_CATCH_UP_DAYS: z.coerce.number().int().min(0).max(366).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Playwright only: port of the production server the e2e tests start. */
-  E2E_PORT: z.coerce.number().int().min(1).max(65535).default(3100),
+  E2E_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Playwright only: Chromium to drive; unset means /usr/bin/chromium, else Playwright's own download. */
   PLAYWRIGHT_CHROMIUM_PATH: z.string().min(1).optional(),
   /** First run only: the admin account created when no user exists. Unset password: one is generated and written to the data folder. */

@@ -28,11 +28,15 @@ async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string):
   }
 }
 
-/**
- * `commitTimestamps` turns on track_commit_timestamp (a server-start setting, hence the restart), which lets
- * the hand-off benchmark read the exact commit time of a transaction.
- */
-export async function startBenchPostgres(label: string, options: { commitTimestamps?: boolean } = {}): Promise<BenchPostgres> {
+export interface BenchPostgresOptions {
+  /** track_commit_timestamp = on: lets the hand-off benchmark read the exact commit time of a transaction. */
+  commitTimestamps?: boolean;
+  /** pg_stat_statements loaded and created: per-statement time, the throughput benchmark's profile. */
+  statementStats?: boolean;
+}
+
+/** Both options are server-start settings, hence the restart after ALTER SYSTEM. */
+export async function startBenchPostgres(label: string, options: BenchPostgresOptions = {}): Promise<BenchPostgres> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `nightshift-bench-${label}-`));
   // mkdtemp makes 0700 folders; the server runs as the postgres user when we are root and must reach it.
   chmodSync(dataDir, 0o755);
@@ -41,11 +45,13 @@ export async function startBenchPostgres(label: string, options: { commitTimesta
   let server: EmbeddedPostgres | undefined;
   try {
     server = await start();
-    if (options.commitTimestamps) {
-      await queryOnce(server.url, 'ALTER SYSTEM SET track_commit_timestamp = on');
+    if (options.commitTimestamps) await queryOnce(server.url, 'ALTER SYSTEM SET track_commit_timestamp = on');
+    if (options.statementStats) await queryOnce(server.url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+    if (options.commitTimestamps || options.statementStats) {
       await server.stop();
       server = await start();
     }
+    if (options.statementStats) await queryOnce(server.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await runMigrations(server.url);
     const [row] = await queryOnce<{ server_version: string }>(server.url, 'SHOW server_version');
     const running = server;

@@ -1,6 +1,6 @@
 /** Child processes of the benchmarks: IPC workers (engine, graphile-worker) and /proc memory readings. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { workerMessageSchema, type Execution } from '../workers/protocol';
 
@@ -71,16 +71,30 @@ export function spawnBenchWorker(script: 'engine-worker' | 'graphile-worker', en
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** utime + stime + cutime + cstime of one process (its own CPU and that of its reaped children), in seconds. */
-function processTreeCpuSeconds(pid: number): number {
+/** /proc/<pid>/stat fields from `state` on (the command name before them may hold spaces); undefined once it ended. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at state; utime is the 14th field overall.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0) / CLOCK_TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0; // the process ended between listing and reading
+    return undefined;
   }
+}
+
+/** utime + stime + cutime + cstime of one process (its own CPU and that of its reaped children), in seconds. */
+function processTreeCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  // utime is the 14th field of the line, index 11 from `state`.
+  return fields ? [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0) / CLOCK_TICKS_PER_SECOND : 0;
+}
+
+/** CPU seconds used so far by every live process of a process group (e.g. `next start` and its server child). */
+export function processGroupCpuSeconds(groupId: number): number {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => Number(statFields(pid)?.[2]) === groupId)
+    .reduce((sum, pid) => sum + processTreeCpuSeconds(pid), 0);
 }
 
 /**

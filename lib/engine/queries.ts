@@ -58,8 +58,9 @@ export async function listTasks(db: DbHandle, filters: ListTasksFilters = {}): P
   const rows = await db.db
     .select({
       task: tasks,
-      stepsTotal: sql<number>`(SELECT count(*)::int FROM steps s WHERE s.task_id = ${tasks.id})`,
-      stepsDone: sql<number>`(SELECT count(*)::int FROM steps s WHERE s.task_id = ${tasks.id} AND s.status IN ('completed', 'resolved_manually'))`,
+      // Qualified by hand: inside the subquery drizzle would render ${tasks.id} as a bare "id", i.e. the step's id.
+      stepsTotal: sql<number>`(SELECT count(*)::int FROM steps s WHERE s.task_id = "tasks"."id")`,
+      stepsDone: sql<number>`(SELECT count(*)::int FROM steps s WHERE s.task_id = "tasks"."id" AND s.status IN ('completed', 'resolved_manually'))`,
     })
     .from(tasks)
     .where(where)

@@ -260,8 +260,12 @@ export function overallState(history: HistoryDay[], facts: StatusFacts, now: Dat
   const today = history[history.length - 1];
   if (today) {
     if (today.outcome === 'late' || today.outcome === 'failed' || today.outcome === 'no_run') {
-      const what = { late: 'is late', failed: 'failed', no_run: 'has not run' }[today.outcome];
-      return { state: 'delayed', reason: `Today's delivery ${what} (deadline passed).` };
+      const reason = {
+        late: today.delivered_at ? "Today's delivery arrived after the deadline." : "Today's delivery is late: the deadline has passed.",
+        failed: "Today's delivery failed.",
+        no_run: "Today's delivery has not run and the deadline has passed.",
+      }[today.outcome];
+      return { state: 'delayed', reason };
     }
     if (today.outcome === 'pending') {
       const windowEnd = windowEndDeliveredOn(today.date);

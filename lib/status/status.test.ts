@@ -162,6 +162,12 @@ describe('public status', () => {
     expect(serialized).not.toContain('at extract');
   });
 
+  it('stays Delayed for the rest of a day whose delivery arrived late', async () => {
+    const status = await loadPublicStatus(testDb.pool, new Date('2026-03-10T12:00:00Z'), UTC);
+    expect(status.history.at(-1)).toMatchObject({ date: '2026-03-10', outcome: 'late', delivered_at: '2026-03-10T08:30:00.000Z' });
+    expect(status.overall).toEqual({ state: 'delayed', reason: "Today's delivery arrived after the deadline." });
+  });
+
   it('is Operational when the last run needed no operator', async () => {
     await testDb.pool.query('DELETE FROM task_operations WHERE task_id = $1', [todaysRun]);
     const status = await loadPublicStatus(testDb.pool, new Date('2026-03-11T09:00:00Z'), UTC);

@@ -1,0 +1,73 @@
+/**
+ * The benchmarks in a tiny configuration, part of `npm test`: each one runs end to end against a real PostgreSQL and
+ * its correctness checks must pass (every step / job exactly once, the pipeline's rows equal to the bare-SQL rows,
+ * the dashboard answering 200 with the published snapshot). Figures are not asserted: they mean nothing at this size.
+ *
+ * The `/` page and cold start need a production build and `npm start`; they run only in `npm run bench`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { serveRoutes, useAppDatabase } from '@/tests/setup/http';
+import { runDashboardLoad } from './dashboard-load';
+import { runHandoffLatency } from './handoff-latency';
+import { runPipelineAtScale } from './pipeline-at-scale';
+import { startBenchPostgres, type BenchPostgres } from './support/postgres';
+import { runThroughput } from './throughput';
+
+describe('benchmarks, tiny configuration', () => {
+  let throughputDb: TestDatabase;
+  let pipelineDb: TestDatabase;
+  // Hand-off timing reads commit timestamps, a server-start setting the shared test server does not have.
+  let handoffServer: BenchPostgres;
+
+  beforeAll(async () => {
+    [throughputDb, pipelineDb, handoffServer] = await Promise.all([
+      createTestDatabase(),
+      createTestDatabase(),
+      startBenchPostgres('smoke', { commitTimestamps: true }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([throughputDb?.drop(), pipelineDb?.drop(), handoffServer?.stop()]);
+  });
+
+  it('throughput: every step and every graphile-worker job runs exactly once', async () => {
+    const report = await runThroughput({ url: throughputDb.url, tasks: 3, processes: 2, concurrency: 2 });
+    expect(report.details.nightshift).toMatchObject({ steps: 30 });
+    expect(report.details.graphile).toMatchObject({ jobs: 30 });
+    expect(report.goals).toHaveLength(1);
+  });
+
+  it('hand-off latency: every link runs once, after its predecessor committed', async () => {
+    const report = await runHandoffLatency({ url: handoffServer.url, chainLength: 8, processes: 2, concurrency: 2 });
+    expect(report.details.samples).toBe(7);
+    expect(report.goals.map((goal) => goal.goal)).toEqual(['hand-off p50 ≤ 5 ms', 'hand-off p95 ≤ 20 ms']);
+  });
+
+  it('pipeline at scale and dashboard load: the pipeline equals the bare-SQL bound, the dashboard serves its snapshot', async () => {
+    const pipeline = await runPipelineAtScale({ url: pipelineDb.url, orders: 1_000, days: 7, customers: 100, products: 50, seed: 7 });
+    expect(pipeline.report.details.rowsDiffering).toEqual({ customers: 0, products: 0 });
+    expect(pipeline.customers).toBeGreaterThan(0);
+
+    const forgetAppDatabase = useAppDatabase(pipelineDb.url);
+    const server = await serveRoutes({
+      '/api/dashboard': await import('@/app/api/dashboard/route'),
+      '/status.json': await import('@/app/status.json/route'),
+    });
+    try {
+      const report = await runDashboardLoad({
+        databaseUrl: pipelineDb.url,
+        baseUrl: server.url,
+        connections: 2,
+        durationSeconds: 1,
+        expected: { taskId: pipeline.taskId, customers: pipeline.customers, products: pipeline.products, windowEnd: pipeline.windowEnd },
+        includePage: false,
+      });
+      expect(report.details.targets).toHaveLength(2);
+    } finally {
+      await server.close();
+      await forgetAppDatabase();
+    }
+  });
+});
