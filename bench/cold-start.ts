@@ -2,26 +2,27 @@
  * Benchmark 5 — cold start: from spawning `npm start` to the first 200 on `/` (as the operator API_TOKEN, with the
  * dashboard page in the body), first with an empty data folder (initdb, migrations, first admin, demo seed, Next
  * start), then again with the data folder that run left behind. The production build must exist and be current
- * (the runner builds first), so neither run includes a build; a run that rebuilds anyway fails the check.
+ * (it is rebuilt before each run if needed; call with the Next lock held), so neither run includes a build; a run
+ * that rebuilds anyway fails the check.
  * After each run the whole process group, PostgreSQL included, must be gone.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, processAlive, resolveClusterDir } from '@/db/embedded';
-import { stopProcessGroup, waitForOk } from './support/next-server';
+import { ensureProductionBuild, spawnGroup, stopProcessGroup, waitForOk } from './support/next-server';
 import { check, round, type BenchmarkReport } from './support/report';
 
 const START_TIMEOUT_MS = 180_000;
 
 async function timeStart(dataDir: string, apiToken: string): Promise<{ seconds: number; output: string }> {
+  // Others may edit sources in a shared checkout between runs; the start must find a current build.
+  ensureProductionBuild();
   const port = await freePort();
   const { DATABASE_URL: _database, SOURCE_DATABASE_URL: _source, ...inherited } = process.env;
-  const child = spawn('npm', ['start'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnGroup('npm', ['start'], {
+    stdio: 'pipe',
     env: {
       ...inherited,
       NIGHTSHIFT_DATA_DIR: dataDir,

@@ -11,6 +11,7 @@ import { generateDemoData } from '@/db/generator/generate';
 import { launchTask } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics';
 import { buildRegistry } from '@/lib/runtime/registry';
+import { onInterrupt } from './support/cleanup';
 import { currentRssMb, peakRssMb } from './support/processes';
 import { check, round, type BenchmarkReport } from './support/report';
 
@@ -43,6 +44,11 @@ function startDemoSources(url: string): Promise<{ url: string; stop(): Promise<v
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const forget = onInterrupt(async () => {
+    child.kill('SIGKILL');
+    await exited;
+  });
+  void exited.then(forget);
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -83,6 +89,11 @@ function spawnPipelineWorker(url: string, demoUrl: string) {
   if (!pid) throw new Error('worker did not start');
   let running = true;
   const exited = new Promise((resolve) => worker.once('exit', resolve)).finally(() => (running = false));
+  const forget = onInterrupt(async () => {
+    worker.kill('SIGKILL');
+    await exited;
+  });
+  void exited.then(forget);
   return {
     pid,
     isRunning: () => running,

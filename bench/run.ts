@@ -16,6 +16,7 @@ import { runDashboardLoad } from './dashboard-load';
 import { runHandoffLatency } from './handoff-latency';
 import { runPipelineAtScale, type PipelineAtScaleResult } from './pipeline-at-scale';
 import { ensureProductionBuild, holdNextLock, startNextServer, stopProcessGroup, waitForOk } from './support/next-server';
+import { runCleanups } from './support/cleanup';
 import { machine, round, type BenchmarkReport } from './support/report';
 import { startBenchPostgres, type BenchPostgres, type BenchPostgresOptions } from './support/postgres';
 import { runThroughput } from './throughput';
@@ -42,7 +43,7 @@ const quick = values.quick ?? false;
 
 /** Full sizes are the issue's; quick sizes keep the whole run under two minutes. */
 const sizes = quick
-  ? { tasks: 100, chainLength: 50, orders: [25_000, 50_000], products: 1_000, loadSeconds: 3 }
+  ? { tasks: 50, chainLength: 50, orders: [20_000, 40_000], products: 1_000, loadSeconds: 2 }
   : { tasks: 1_000, chainLength: 200, orders: [500_000, 1_000_000], products: 5_000, loadSeconds: 10 };
 const DAYS = 90;
 const CONNECTIONS = 20;
@@ -52,12 +53,20 @@ const PROCESSES = z.coerce.number().int().min(1).max(16).parse(values.processes)
 const CONCURRENCY = z.coerce.number().int().min(1).max(64).parse(values.concurrency);
 
 const log = (message: string) => console.log(`[bench] ${message}`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`[bench] ${signal}: stopping servers and worker processes…`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
 const reports: BenchmarkReport[] = [];
 const failures: { benchmark: BenchmarkName; error: string }[] = [];
 let postgresVersion = 'unknown';
 const runStarted = performance.now();
 const loadAverageAtStart = machine().loadAverage;
 let buildSeconds = 0;
+/** The 1-minute load average when each benchmark finished: other work on the machine skews the figures. */
+const loadAverageAfter: Record<string, number> = {};
 
 async function attempt(name: BenchmarkName, run: () => Promise<BenchmarkReport[]>): Promise<void> {
   if (!only.includes(name)) return;
@@ -65,7 +74,8 @@ async function attempt(name: BenchmarkName, run: () => Promise<BenchmarkReport[]
   const started = performance.now();
   try {
     reports.push(...(await run()));
-    log(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    loadAverageAfter[name] = machine().loadAverage[0] ?? Number.NaN;
+    log(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s (load average ${loadAverageAfter[name]})`);
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     failures.push({ benchmark: name, error: message });
@@ -164,6 +174,7 @@ const environment = {
   quick,
   machine: machine(),
   loadAverageAtStart,
+  loadAverageAfter,
   postgres: postgresVersion,
   buildSeconds,
   totalSeconds: Math.round(totalSeconds),
@@ -190,7 +201,8 @@ function markdownSummary(): string {
   const lines = [
     `Run: \`${environment.command}\` · ${environment.date} · ${environment.machine.cores} cores (${environment.machine.cpu}), ${environment.machine.memoryGiB} GiB · ` +
       `Node ${environment.machine.node} · PostgreSQL ${environment.postgres} (embedded, durable settings) · ` +
-      `load average at start ${environment.loadAverageAtStart.join(' / ')} · ${environment.totalSeconds} s in all`,
+      `load average at start ${environment.loadAverageAtStart.join(' / ')}, after each benchmark ` +
+      `${Object.entries(environment.loadAverageAfter).map(([name, load]) => `${name} ${load}`).join(', ')} · ${environment.totalSeconds} s in all`,
     '',
     '| benchmark | measure | result |',
     '| --- | --- | --- |',

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { onInterrupt } from './cleanup';
 
 const NEXT_LOCK = '/tmp/nightshift-next.lock';
 const root = process.cwd();
@@ -109,11 +110,18 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 15_000): P
   }
 }
 
+/** Spawns a command in a process group of its own, stopped by stopProcessGroup (or by the runner when interrupted). */
+export function spawnGroup(command: string, args: string[], options: { env: NodeJS.ProcessEnv; stdio: 'inherit' | 'pipe' }): ChildProcess {
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', options.stdio, options.stdio], env: options.env });
+  const forget = onInterrupt(() => stopProcessGroup(child, 5_000));
+  child.once('exit', () => forget());
+  return child;
+}
+
 /** `next start` on `port` against `databaseUrl`, with the engine and scheduler off so nothing but requests runs. */
 export function startNextServer(options: { port: number; databaseUrl: string }): ChildProcess {
-  return spawn(nextBin, ['start', '-p', String(options.port)], {
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
+  return spawnGroup(nextBin, ['start', '-p', String(options.port)], {
+    stdio: 'inherit',
     env: {
       ...process.env,
       NODE_ENV: 'production',

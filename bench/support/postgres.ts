@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
 import { runMigrations } from '@/db/migrate';
+import { onInterrupt } from './cleanup';
 
 export interface BenchPostgres {
   url: string;
@@ -55,12 +56,17 @@ export async function startBenchPostgres(label: string, options: BenchPostgresOp
     await runMigrations(server.url);
     const [row] = await queryOnce<{ server_version: string }>(server.url, 'SHOW server_version');
     const running = server;
+    const forget = onInterrupt(async () => {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const postmasterPid = Number.parseInt(readFileSync(path.join(running.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
     return {
       url: running.url,
       version: row?.server_version ?? 'unknown',
       postmasterPid,
       async stop() {
+        forget();
         await running.stop();
         rmSync(dataDir, { recursive: true, force: true });
       },

@@ -13,6 +13,16 @@ import { PermanentError } from '@/lib/engine';
 const STAGING_TABLES = ['analytics.staging_order_items', 'analytics.staging_orders', 'analytics.staging_users', 'analytics.staging_products'];
 const FAILED_RUN_RETENTION_DAYS = 7;
 
+/**
+ * Refreshes the planner's statistics after an extract filled its staging tables. Without it the transforms are
+ * planned on the statistics of before the load (autovacuum has not caught up yet): the planner then expects a
+ * handful of rows and picks a nested loop that takes minutes instead of a hash join that takes milliseconds —
+ * seen with 30,000 orders. ANALYZE samples a fixed number of rows, so it stays quick at any size.
+ */
+export async function analyzeStaging(pool: pg.Pool, tables: string[]): Promise<void> {
+  await pool.query(`ANALYZE ${tables.join(', ')}`);
+}
+
 export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {
   const stale = await pool.query<{ id: string }>(
     `SELECT DISTINCT s.task_id AS id FROM analytics.staging_orders s JOIN tasks t ON t.id = s.task_id

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { maybeTerminateBackend, readOrderBatches, toOrdersDbError } from '@/lib/sources/orders-db';
 import { clearCheckpoint, readCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoints';
+import { analyzeStaging } from '../staging';
 import type { CustomerAnalyticsSources } from '../sources';
 import { asStepError } from '../sources';
 
@@ -71,6 +72,7 @@ export async function extractOrders(
       ? await copyInDatabase(sources, input, window)
       : await copyStreamed(appPool, sources, input, window);
     await clearCheckpoint(appPool, input.taskId, STEP);
+    await analyzeStaging(appPool, ['analytics.staging_orders', 'analytics.staging_order_items']);
     return {
       total_count: processed,
       date_range: { start_date: input.startDate, end_date: input.endDate },

@@ -10,6 +10,7 @@ import type { CrmUserRecord } from '@/lib/sources/crm-client';
 import type { InventoryProductRecord } from '@/lib/sources/inventory-client';
 import type { PagedSource } from '@/lib/sources/paged-source';
 import { clearCheckpoint, readCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoints';
+import { analyzeStaging } from '../staging';
 import { translatingSourceErrors } from '../sources';
 import type { ExtractResult } from './extract-orders';
 
@@ -49,6 +50,7 @@ async function extractPages<T>(pool: pg.Pool, source: PagedSource<T>, extract: P
       input.progress(`Processed ${checkpoint.rows} ${extract.noun} (${checkpoint.batches} ${checkpoint.batches === 1 ? 'page' : 'pages'})`);
     }
     await clearCheckpoint(pool, input.taskId, extract.step);
+    await analyzeStaging(pool, [extract.stagingTable]);
     return {
       total_count: checkpoint.rows,
       date_range: { start_date: input.startDate, end_date: input.endDate },
