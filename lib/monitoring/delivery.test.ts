@@ -123,6 +123,11 @@ describe('outgoing message delivery (acceptance 2)', () => {
       ['trigger', 'order-test'],
       ['resolve', 'order-test'],
     ]);
+    // The alert's Slack messages go out too; the next test starts from an empty queue.
+    await waitFor('every message delivered', async () => {
+      const pending = await testDb.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outgoing_messages WHERE status = 'pending'`);
+      return pending.rows[0]?.n === 0;
+    });
   });
 
   it('a permanent refusal becomes a dead letter; an operator resends it (audited)', async () => {
