@@ -142,7 +142,8 @@ describe('execution', () => {
 
     expect(await stepStates(testDb, taskId)).toEqual({
       doomed: 'failed',
-      after_doomed: 'pending',
+      // Downstream of a final failure is blocked at once, in the failing transaction: nothing lingers as pending.
+      after_doomed: 'blocked',
       independent: 'completed',
       after_independent: 'completed',
     });
