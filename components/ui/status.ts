@@ -50,7 +50,7 @@ export const stateAppearance: Record<RunState, StateAppearance> = {
   blocked: {
     label: 'Blocked',
     description: 'A step it depends on failed or was cancelled; retrying that step lets this one run.',
-    className: 'text-status-cancelled bg-status-cancelled-tint',
+    className: 'text-status-blocked bg-status-blocked-tint',
   },
   resolved_manually: {
     label: 'Resolved manually',
