@@ -53,6 +53,8 @@ const envSchema = z.object({
   WORKER_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
   /** How long a stopping worker lets in-flight steps finish before releasing them to other workers. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  WORKER_MAX_LOST_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(10),
+  WORKER_MAX_RATE_LIMITED_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(20),
   /** How often the event dispatcher polls the outbox when no NOTIFY arrives. */
   EVENT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   SEED_ON_EMPTY: flag(true),

@@ -153,7 +153,7 @@ async function operate(
 async function resetSteps(client: pg.ClientBase, taskId: string, plan: Plan): Promise<void> {
   await client.query(
     `UPDATE steps
-        SET status = 'pending', budget_attempts = 0, run_after = NULL, updated_at = now(),
+        SET status = 'pending', budget_attempts = 0, lost_attempts = 0, rate_limited_attempts = 0, run_after = NULL, updated_at = now(),
             result = CASE WHEN $3 THEN NULL ELSE result END,
             completed_at = CASE WHEN $3 THEN NULL ELSE completed_at END,
             started_at = CASE WHEN $3 THEN NULL ELSE started_at END,

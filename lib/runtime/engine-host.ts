@@ -26,6 +26,8 @@ export interface EngineHostOptions {
     | 'WORKER_BACKOFF_BASE_MS'
     | 'WORKER_BACKOFF_CAP_MS'
     | 'WORKER_SHUTDOWN_GRACE_MS'
+    | 'WORKER_MAX_LOST_ATTEMPTS'
+    | 'WORKER_MAX_RATE_LIMITED_ATTEMPTS'
     | 'EVENT_POLL_MS'
   >;
   logger: Logger;
@@ -52,6 +54,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
     heartbeatMs: settings.WORKER_HEARTBEAT_MS,
     pollIntervalMs: settings.WORKER_POLL_MS,
     backoff: { baseMs: settings.WORKER_BACKOFF_BASE_MS, capMs: settings.WORKER_BACKOFF_CAP_MS },
+    attemptCaps: { maxLostAttempts: settings.WORKER_MAX_LOST_ATTEMPTS, maxRateLimitedAttempts: settings.WORKER_MAX_RATE_LIMITED_ATTEMPTS },
     logger: options.logger,
   });
   const subscribers = options.subscribers ?? [];
