@@ -143,6 +143,7 @@ async function operate(
       ...events,
       { name: 'task.operation', task, stepName: stepName ?? undefined, extra: { operation, actor: who.actor, reason: who.reason ?? null, steps: affected } },
     ]);
+    await who.alsoInTransaction?.(client, affected);
     // Counters, blocked steps and the task's status follow from the new step states; wake exactly the ready ones.
     const settled = await client.query<{ ready: number }>(`SELECT nightshift_settle_task($1) AS ready`, [taskId]);
     await notifyReady(client, settled.rows[0]?.ready ?? 0);
@@ -210,7 +211,7 @@ export const resolveStepManually = (db: DbHandle, input: StepOperationInput & { 
   if (!input.note?.trim()) {
     return Promise.reject(new InputValidationError('resolve manually', [{ path: 'note', message: 'a note is required' }]));
   }
-  return operate(db, input.taskId, { actor: input.actor, reason: input.reason ?? input.note }, 'resolve_manually', input.stepName, async (client, task, steps) => {
+  return operate(db, input.taskId, { actor: input.actor, reason: input.reason ?? input.note, alsoInTransaction: input.alsoInTransaction }, 'resolve_manually', input.stepName, async (client, task, steps) => {
     const plan = planResolveStepManually(task.status, steps, input.stepName);
     await resetSteps(client, input.taskId, plan);
     const resolved = await client.query<{ attemptCount: number }>(
