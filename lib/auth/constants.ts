@@ -5,3 +5,9 @@ export const SESSION_COOKIE = 'nightshift_session';
 
 /** Set by proxy.ts on every request: the path (with query) the browser asked for, for `/login?next=`. */
 export const REQUESTED_PATH_HEADER = 'x-nightshift-path';
+
+/**
+ * Set by the server (scripts/serve.ts) on every request to the socket's peer address, overwriting whatever the
+ * client sent under that name: the one address fact a client cannot choose.
+ */
+export const PEER_ADDRESS_HEADER = 'x-nightshift-peer';
