@@ -8,15 +8,10 @@
  */
 import http from 'node:http';
 import next from 'next';
-import { PEER_ADDRESS_HEADER } from '../lib/auth/constants';
 import { env } from '../lib/env';
+import { stampPeerAddress } from '../lib/http/peer-address';
 
 const dev = process.argv.includes('--dev');
-
-/** Stamps the socket's peer onto the request; exported for the test that proves a client cannot forge it. */
-export function stampPeerAddress(request: http.IncomingMessage): void {
-  request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? '';
-}
 
 async function main() {
   const port = env().PORT;
@@ -52,9 +47,7 @@ async function main() {
   process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  main().catch((error: unknown) => {
-    console.error(`[nightshift] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(`[nightshift] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -17,8 +17,24 @@ export function liveHub(): LiveHub {
   return globalForLive.nightshiftLiveHub;
 }
 
-/** A text/event-stream of the hub's messages for one client; unsubscribes when the client goes away. */
-export function liveEventStream(hub: LiveHub, signal: AbortSignal): ReadableStream<Uint8Array> {
+/**
+ * How often an open stream asks whether its reader may still read. The check at connect time is not enough: a
+ * stream outlives sign-out, a disabled account or a revoked token unless someone looks again.
+ */
+export const LIVE_PRINCIPAL_RECHECK_MS = 15_000;
+
+export interface LiveStreamOptions {
+  /** Whether the principal that opened the stream still may read it; false (or an error) ends the stream. */
+  stillAllowed(): Promise<boolean>;
+  /** Injectable for tests; at most 30 s in production. */
+  recheckMs?: number;
+}
+
+/**
+ * A text/event-stream of the hub's messages for one client; unsubscribes when the client goes away, and ends
+ * the stream once `stillAllowed` says no.
+ */
+export function liveEventStream(hub: LiveHub, signal: AbortSignal, options: LiveStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup: () => void = () => undefined;
   return new ReadableStream<Uint8Array>({
@@ -34,10 +50,20 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal): ReadableStre
       };
       const unsubscribe = hub.subscribe((message) => send(formatSseMessage(message)));
       const heartbeat = setInterval(() => send(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+      const recheck = setInterval(() => {
+        options.stillAllowed().then(
+          (allowed) => {
+            if (!allowed) onAbort();
+          },
+          // Fail closed: when the check cannot answer, the browser reconnects and is checked afresh.
+          () => onAbort(),
+        );
+      }, options.recheckMs ?? LIVE_PRINCIPAL_RECHECK_MS);
       cleanup = () => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
+        clearInterval(recheck);
         unsubscribe();
         signal.removeEventListener('abort', onAbort);
       };
