@@ -203,7 +203,7 @@ describe('the Slack sink', () => {
 
 describe('the Slack sink is safe to leave public', () => {
   const count = async () => Number((await testDb.pool.query<{ n: string }>('SELECT count(*) AS n FROM demo.slack_messages')).rows[0]?.n);
-  const post = (body: string | Uint8Array, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+  const post = (body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
     fetch(`${server.url}/demo/slack/webhook`, { method: 'POST', headers, body });
 
   it('lets only viewers read what it received (run summaries and alerts): anonymous is 401', async () => {
