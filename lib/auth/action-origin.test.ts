@@ -116,7 +116,8 @@ describe('server actions refuse calls that are not from this site', () => {
 
   it('runs the same action when the browser says it comes from this site (Origin or Sec-Fetch-Site)', async () => {
     const { createUserAction } = await import('@/app/admin/users/actions');
-    for (const [index, headers] of [{ host: HOST, origin: `http://${HOST}` }, { host: HOST, 'sec-fetch-site': 'same-origin' }].entries()) {
+    const fromThisSite: Array<Record<string, string>> = [{ host: HOST, origin: `http://${HOST}` }, { host: HOST, 'sec-fetch-site': 'same-origin' }];
+    for (const [index, headers] of fromThisSite.entries()) {
       const admin = await createIdentity(appDb.db, 'admin');
       setFakeRequest({ sessionToken: admin.sessionToken, headers, fromOurPages: false });
       const state = await createUserAction(

@@ -3,9 +3,11 @@
  * instead of opening another). Cached on globalThis so dev-mode reloads do not create a second listener.
  */
 import { getDb } from '@/db/client';
+import { stillHasRole } from '@/lib/auth/principal';
+import type { Role } from '@/lib/auth/roles';
 import { createProcessLogger } from '@/lib/runtime/logger';
 import { createLiveHub, type LiveHub } from './hub';
-import { formatSseMessage, SSE_HEARTBEAT_MS, SSE_RETRY_MS } from './sse';
+import { formatSseMessage, SSE_HEARTBEAT_MS, SSE_RETRY_MS, sseHeaders } from './sse';
 
 const globalForLive = globalThis as typeof globalThis & { nightshiftLiveHub?: LiveHub };
 
@@ -83,4 +85,16 @@ export function liveEventStream(hub: LiveHub, signal: AbortSignal, options: Live
       cleanup();
     },
   });
+}
+
+/**
+ * The SSE response for a request already allowed as `role`: the process's hub, ending when the client leaves or
+ * when the request's session or token no longer grants `role` (checked every `recheckMs`).
+ */
+export function liveStreamResponse(request: Request, role: Role, options: { hub?: LiveHub; recheckMs?: number } = {}): Response {
+  const stream = liveEventStream(options.hub ?? liveHub(), request.signal, {
+    stillAllowed: () => stillHasRole(request, role),
+    recheckMs: options.recheckMs,
+  });
+  return new Response(stream, { headers: sseHeaders });
 }

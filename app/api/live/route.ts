@@ -4,12 +4,8 @@
  * within LIVE_PRINCIPAL_RECHECK_MS of its session or token ending.
  */
 import { withRole } from '@/lib/auth/guards';
-import { stillHasRole } from '@/lib/auth/principal';
-import { liveEventStream, liveHub } from '@/lib/live/server-hub';
-import { sseHeaders } from '@/lib/live/sse';
+import { liveStreamResponse } from '@/lib/live/server-hub';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withRole('viewer', (request) =>
-  new Response(liveEventStream(liveHub(), request.signal, { stillAllowed: () => stillHasRole(request, 'viewer') }), { headers: sseHeaders }),
-);
+export const GET = withRole('viewer', (request) => liveStreamResponse(request, 'viewer'));
