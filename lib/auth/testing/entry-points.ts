@@ -44,7 +44,12 @@ export function concretize(template: string, sample?: (name: string) => string):
     if (dynamic?.[1]) {
       const value = sample ? sample(dynamic[1]) : /id$/i.test(dynamic[1]) ? '00000000-0000-4000-8000-000000000000' : 'sample';
       params[dynamic[1]] = value;
-      return encodeURIComponent(value);
+      try {
+        return encodeURIComponent(value);
+      } catch {
+        // A lone surrogate cannot be percent-encoded; the handler still gets it in params.
+        return 'unencodable';
+      }
     }
     return segment;
   });
