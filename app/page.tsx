@@ -1,6 +1,6 @@
 /** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
@@ -8,7 +8,6 @@ import { KpiCards } from '@/components/dashboard/kpi-cards';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { getDb } from '@/db/client';
 import { hasRole, requirePageRole } from '@/lib/auth';
 import { dashboardQuerySchema, loadDashboardNow } from '@/lib/dashboard';
@@ -25,9 +24,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const parsed = dashboardQuerySchema.safeParse(
     Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
   );
-  // A mistyped or stale link still shows the dashboard, with its defaults and a note of what was ignored.
+  // A link to a snapshot that does not (or cannot) exist is a 404; any other mistyped or stale parameter still
+  // shows the dashboard, with its defaults and a note of what was ignored.
+  if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
   const load = await loadDashboardNow(getDb().pool, query);
+  if (load.kind === 'unknown_snapshot') notFound();
 
   return (
     <div className="flex flex-col gap-6">
@@ -41,18 +43,6 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         </p>
       )}
       {load.kind === 'empty' && <DashboardEmptyState freshness={load.freshness} isOperator={isOperator} />}
-      {load.kind === 'unknown_snapshot' && (
-        <Card>
-          <CardHeader>
-            <CardTitle as="h2">Snapshot #{load.snapshotId} does not exist</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <Link className={buttonClassName('secondary')} href="/">
-              Show the current dashboard
-            </Link>
-          </CardContent>
-        </Card>
-      )}
       {load.kind === 'ready' && (
         <>
           <FreshnessBanner data={load.data} isOperator={isOperator} />
