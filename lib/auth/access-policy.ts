@@ -47,6 +47,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // The other demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
   { pattern: '/demo/**', access: 'public' },
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
+  { pattern: '/api/runs/[id]/operations', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/runs/[id]/operations/preview', methods: ['GET'], access: 'operator' },
   // Live updates for the engineer console (issue 6): server-sent events and the JSON the pages refetch.
   { pattern: '/api/live', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/live/**', methods: ['GET'], access: 'viewer' },
