@@ -7,9 +7,10 @@
  *   yesterday's data, so anything older means a delivery was missed. Chosen over "published more than 26 h ago"
  *   because a re-run of an old window is new but still not yesterday's numbers;
  * - fresh: otherwise.
- * The first that applies wins. The two task lookups use tasks_status_idx / tasks_pipeline_idx.
+ * The first that applies wins.
  */
 import type pg from 'pg';
+import { findLatestTask } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/definition';
 import { addDays, localDate, type DeliverySettings } from '@/lib/status/delivery-clock';
 
@@ -17,7 +18,7 @@ export type FreshnessState = 'fresh' | 'stale' | 'refreshing' | 'failed';
 
 export interface PipelineActivity {
   activeTaskId: string | null;
-  lastFinished: { taskId: string; status: 'completed' | 'failed' | 'cancelled'; finishedAt: Date | null } | null;
+  lastFinished: { taskId: string; status: FinishedStatus; finishedAt: Date | null } | null;
 }
 
 export interface Freshness {
@@ -29,25 +30,18 @@ export interface Freshness {
 }
 
 export async function readPipelineActivity(pool: pg.Pool): Promise<PipelineActivity> {
-  const pipeline = [CUSTOMER_ANALYTICS.namespace, CUSTOMER_ANALYTICS.name];
-  const [active, finished] = await Promise.all([
-    pool.query<{ id: string }>(
-      `SELECT id FROM tasks WHERE status IN ('pending', 'running') AND namespace = $1 AND name = $2 ORDER BY created_at DESC LIMIT 1`,
-      pipeline,
-    ),
-    pool.query<{ id: string; status: 'completed' | 'failed' | 'cancelled'; completed_at: Date | null }>(
-      `SELECT id, status, completed_at FROM tasks
-       WHERE namespace = $1 AND name = $2 AND status IN ('completed', 'failed', 'cancelled')
-       ORDER BY created_at DESC LIMIT 1`,
-      pipeline,
-    ),
+  const [active, last] = await Promise.all([
+    findLatestTask(pool, CUSTOMER_ANALYTICS, { statuses: ['pending', 'running'] }),
+    findLatestTask(pool, CUSTOMER_ANALYTICS, { statuses: FINISHED }),
   ]);
-  const last = finished.rows[0];
   return {
-    activeTaskId: active.rows[0]?.id ?? null,
-    lastFinished: last ? { taskId: last.id, status: last.status, finishedAt: last.completed_at } : null,
+    activeTaskId: active?.id ?? null,
+    lastFinished: last ? { taskId: last.id, status: last.status, finishedAt: last.completedAt } : null,
   };
 }
+
+const FINISHED = ['completed', 'failed', 'cancelled'] as const;
+type FinishedStatus = (typeof FINISHED)[number];
 
 export function deriveFreshness(windowEnd: string, activity: PipelineActivity, now: Date, settings: DeliverySettings): Freshness {
   const expectedWindowEnd = addDays(localDate(now, settings.timeZone), -1);

@@ -9,7 +9,7 @@
  */
 import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
-import type { DeliveredEvent, Logger, Subscriber } from '@/lib/engine';
+import { readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
 import { formatDuration } from './format';
 import { slackNotice } from './messages';
@@ -36,13 +36,10 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
   const { db, logger } = options;
 
   async function onStepFailed(event: DeliveredEvent, stepName: string): Promise<void> {
-    const step = await db.pool.query<{ metadata: unknown; attemptCount: number }>(
-      `SELECT metadata, attempt_count AS "attemptCount" FROM steps WHERE task_id = $1 AND name = $2`,
-      [event.taskId, stepName],
-    );
-    const severity = severityOf(step.rows[0]?.metadata);
+    const step = await readStep(db.pool, event.taskId, stepName);
+    const severity = severityOf(step?.metadata);
     const { payload } = event;
-    const attempts = payload.attempt ?? step.rows[0]?.attemptCount ?? 1;
+    const attempts = payload.attempt ?? step?.attemptCount ?? 1;
     const raised = await withTransaction(db.pool, (client) =>
       raiseAlert(
         client,
