@@ -45,7 +45,7 @@ export async function startCustomerAnalyticsRun(
 
     if (!input.force_refresh) {
       const published = await client.query<{ task_id: string }>(
-        `SELECT task_id FROM analytics.dashboard_snapshots WHERE window_start = $1 AND window_end = $2 ORDER BY published_at DESC`,
+        `SELECT task_id FROM analytics.dashboard_snapshots WHERE window_start = $1 AND window_end = $2 AND state = 'published' ORDER BY published_at DESC`,
         [start, end],
       );
       const completed = new Set(

@@ -74,6 +74,8 @@ export async function findLatestTask<S extends TaskStatus>(
 
 export interface StepState {
   name: string;
+  /** The step definition's description: what it does, in words an operator reads. */
+  description: string | null;
   status: StepStatus;
   dependsOn: string[];
   /** The step definition's metadata (e.g. a pipeline's alert severity). */
@@ -83,7 +85,7 @@ export interface StepState {
   completedAt: Date | null;
 }
 
-const STEP_COLUMNS = `s.name, s.status, s.depends_on AS "dependsOn", s.metadata, s.attempt_count AS "attemptCount",
+const STEP_COLUMNS = `s.name, s.description, s.status, s.depends_on AS "dependsOn", s.metadata, s.attempt_count AS "attemptCount",
   s.started_at AS "startedAt", s.completed_at AS "completedAt"`;
 
 /** The task's steps in declaration order (empty for an unknown task). */

@@ -12,7 +12,7 @@ import { withTransaction } from '@/db/transaction';
 import { readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
 import { formatDuration } from './format';
-import { slackNotice } from './messages';
+import { slackNotice, type Resolution } from './messages';
 import type { MonitoringMetrics } from './metrics';
 import { enqueueMessages } from './outbox';
 import { severityOf, STATUS_CHANNEL } from './routing';
@@ -62,8 +62,8 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
     }
   }
 
-  async function resolve(dedupKey: string, reason: string, fields: Record<string, unknown>): Promise<void> {
-    const resolved = await withTransaction(db.pool, (client) => resolveAlerts(client, dedupKey, reason, options));
+  async function resolve(dedupKey: string, reason: string, fields: Record<string, unknown>, resolution?: Resolution): Promise<void> {
+    const resolved = await withTransaction(db.pool, (client) => resolveAlerts(client, dedupKey, reason, options, resolution));
     if (resolved.length > 0) {
       logger.info({ ...fields, alertIds: resolved, reason }, 'alert resolved');
       options.onEnqueued?.();
@@ -116,9 +116,12 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
           await resolve(stepFailureKey(event.taskId, stepName), 'completed after a retry', fields);
           await notice(event, `✅ Completed: ${stepName} in ${formatDuration(event.payload.durationMs ?? 0)}`);
           return;
-        case 'step.resolved_manually':
-          await resolve(stepFailureKey(event.taskId, stepName), 'resolved manually', fields);
+        case 'step.resolved_manually': {
+          const step = await readStep(db.pool, event.taskId, stepName);
+          const missingData = step?.description ? step.description.replace(/^./, (first) => first.toLowerCase()) : null;
+          await resolve(stepFailureKey(event.taskId, stepName), 'resolved manually', fields, { kind: 'resolved_manually', missingData });
           return;
+        }
         default:
           return;
       }

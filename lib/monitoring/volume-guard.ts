@@ -1,14 +1,13 @@
 /**
- * The data-quality guard (issue 8, point 7): after the extracts, each extract step's record count is compared
- * with the median of the same step in recent comparable runs (same pipeline, same window length, completed).
- * A drop of more than half yields a warning insight and a medium alert (the in-app review queue); the run
- * carries on, because a quiet day is possible and a human should judge it, not the pipeline.
+ * The extract volume check: each extract step's record count is compared with the median of the same step in
+ * recent comparable runs (same pipeline, same window length, completed, snapshot published). A count below half
+ * of it is a volume drop: the dashboard's data-quality gate (lib/delivery/gate.ts) holds the snapshot for review,
+ * and the run's insights carry a warning explaining the figures should an operator publish them anyway.
  *
  * With fewer than MIN_COMPARABLE_RUNS earlier counts there is no baseline, and nothing is flagged.
  */
 import { z } from 'zod';
 import { readCompletedStepResults, readRecentStepResults, readTaskFacts, type JsonValue } from '@/lib/engine';
-import { raiseAlert, type RoutingOptions } from './alert-store';
 import type { Queryable } from './outbox';
 
 export const RECENT_RUNS = 7;
@@ -61,7 +60,13 @@ export async function findVolumeDrops(client: Queryable, taskId: string): Promis
     excludeTaskId: taskId,
     taskLimit: HISTORY_SEARCH_RUNS,
   });
-  const comparable = history.filter((row) => windowSpan(row.taskContext) === span);
+  // Only runs whose snapshot was published count: a held or discarded run's low counts must not lower the bar.
+  const published = await client.query<{ task_id: string }>(
+    `SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'published' AND task_id = ANY ($1::uuid[])`,
+    [[...new Set(history.map((row) => row.taskId))]],
+  );
+  const publishedIds = new Set(published.rows.map((row) => row.task_id));
+  const comparable = history.filter((row) => publishedIds.has(row.taskId) && windowSpan(row.taskContext) === span);
   const drops: VolumeDrop[] = [];
   for (const step of [...current].sort((a, b) => a.stepName.localeCompare(b.stepName))) {
     const records = recordCount(step.result);
@@ -85,39 +90,20 @@ export async function findVolumeDrops(client: Queryable, taskId: string): Promis
   return drops;
 }
 
-function describeDrop(drop: VolumeDrop): string {
+export function describeDrop(drop: VolumeDrop): string {
   return `${drop.step} extracted ${drop.records} records, ${drop.dropPercent}% below the median of ${drop.median} over ${drop.comparableRuns} recent runs`;
 }
 
-/**
- * Runs the guard for a task inside the caller's transaction: raises the medium alert (once per task) and
- * returns the warning insight to store, or null when every count is in line.
- */
-export async function guardExtractVolumes(
+/** The warning insight for the task's volume drops, or null when every count is in line. */
+export async function volumeWarningInsight(
   client: Queryable,
   taskId: string,
-  routing: RoutingOptions,
 ): Promise<{ kind: 'volume_drop'; sentence: string; data: Record<string, unknown> } | null> {
   const drops = await findVolumeDrops(client, taskId);
   if (drops.length === 0) return null;
-  const task = await readTaskFacts(client, taskId);
-  const sentence = `Warning: ${drops.map(describeDrop).join('; ')}. Check the sources before trusting these figures.`;
-  await raiseAlert(
-    client,
-    {
-      kind: 'volume_drop',
-      dedupKey: `volume_drop:${taskId}`,
-      severity: 'medium',
-      taskId,
-      stepName: drops[0]?.step ?? null,
-      title: `Extracted volume dropped by more than half: ${drops.map((drop) => drop.step).join(', ')}`,
-      details: {
-        namespace: task?.namespace,
-        taskName: task?.name,
-        drops: drops.map((drop) => ({ ...drop })),
-      },
-    },
-    routing,
-  );
-  return { kind: 'volume_drop', sentence, data: { warning: true, drops } };
+  return {
+    kind: 'volume_drop',
+    sentence: `Warning: ${drops.map(describeDrop).join('; ')}. Check the sources before trusting these figures.`,
+    data: { warning: true, drops },
+  };
 }

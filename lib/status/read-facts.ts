@@ -1,11 +1,12 @@
 /**
- * The facts the public status is derived from, read through the engine's read API and from the snapshot table. Selects only
- * states, counts and timestamps: no error text, step results or customer data ever leave this module.
+ * The facts the public status is derived from, read through the engine's read API and from the snapshot table, each
+ * run and publication classified by the delivery definition. Selects only states, counts and timestamps: no error
+ * text, step results or customer data ever leave this module.
  */
 import type pg from 'pg';
-import { z } from 'zod';
-import { listFinishedAttempts, listPipelineOperations, listPipelineRuns, type JsonValue } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/definition';
+import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
+import { listFinishedAttempts, listPipelineOperations, listPipelineRuns } from '@/lib/engine';
+import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
 import { addDays, localDate, zonedTimeToInstant, type DeliverySettings } from './delivery-clock';
 import { HISTORY_DAYS, type AttemptFact, type DeliveryFact, type OperationFact, type RunFact, type StatusFacts } from './derive';
 
@@ -18,46 +19,62 @@ export function factsSince(now: Date, settings: DeliverySettings): Date {
   return zonedTimeToInstant(addDays(firstDay, -1), '00:00', settings.timeZone);
 }
 
-/** The window end (YYYY-MM-DD) of a customer_analytics run's input; null when the input has none. */
-export function windowEndOf(context: JsonValue): string | null {
-  const parsed = runWindow.safeParse(context);
-  return parsed.success ? parsed.data.date_range.end_date : null;
+interface PublishedRow {
+  window_start: string;
+  window_end: string;
+  published_at: Date;
+  held_at: Date | null;
+  kind: DeliveryKind | null;
 }
 
-const runWindow = z.object({ date_range: z.object({ start_date: z.string(), end_date: z.string() }) });
+const PUBLISHED_COLUMNS = `window_start::text AS window_start, window_end::text AS window_end, published_at, held_at, kind`;
 
-export async function readStatusFacts(pool: pg.Pool, now: Date, settings: DeliverySettings): Promise<StatusFacts> {
-  const since = factsSince(now, settings);
-  const [deliveries, latest, runs, attempts, operations] = await Promise.all([
-    pool.query<{ window_end: string; published_at: Date }>(
-      `SELECT window_end::text AS window_end, published_at FROM analytics.dashboard_snapshots
-       WHERE published_at >= $1 ORDER BY published_at`,
+export async function readStatusFacts(pool: pg.Pool, now: Date, policy: DeliveryPolicy): Promise<StatusFacts> {
+  const since = factsSince(now, policy);
+  const [published, latest, runs, attempts, operations] = await Promise.all([
+    pool.query<PublishedRow>(
+      `SELECT ${PUBLISHED_COLUMNS} FROM analytics.dashboard_snapshots
+        WHERE state = 'published' AND published_at >= $1 AND kind IS DISTINCT FROM 'backfill' AND kind IS DISTINCT FROM 'ad_hoc'
+        ORDER BY published_at`,
       [since],
     ),
-    pool.query<{ window_end: string; published_at: Date }>(
-      `SELECT window_end::text AS window_end, published_at FROM analytics.dashboard_snapshots ORDER BY published_at DESC LIMIT 1`,
+    // Deliveries only; the few newest candidates suffice, since rows without a stored kind are classified here.
+    pool.query<PublishedRow>(
+      `SELECT ${PUBLISHED_COLUMNS} FROM analytics.dashboard_snapshots
+        WHERE state = 'published' AND kind IS DISTINCT FROM 'backfill' AND kind IS DISTINCT FROM 'ad_hoc'
+        ORDER BY window_end DESC, published_at DESC LIMIT 20`,
     ),
     listPipelineRuns(pool, CUSTOMER_ANALYTICS, { createdSince: since }),
     listFinishedAttempts(pool, CUSTOMER_ANALYTICS, { createdSince: since, outcomes: RECOVERY_OUTCOMES }),
     listPipelineOperations(pool, CUSTOMER_ANALYTICS, { createdSince: since }),
   ]);
+  const held = await pool.query<{ task_id: string }>(
+    `SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'held' AND task_id = ANY ($1::uuid[])`,
+    [runs.map((run) => run.id)],
+  );
+  const heldRuns = new Set(held.rows.map((row) => row.task_id));
+  const isDelivery = (row: PublishedRow) =>
+    (row.kind ?? classifyRun({ start: row.window_start, end: row.window_end }, row.published_at, policy)) === 'delivery';
   const delivery = (row: { window_end: string; published_at: Date }): DeliveryFact => ({ windowEnd: row.window_end, publishedAt: row.published_at });
   return {
-    deliveries: deliveries.rows.map(delivery),
-    latestDelivery: latest.rows[0] ? delivery(latest.rows[0]) : null,
-    runs: runs.map(
-      (run): RunFact => ({
+    deliveries: published.rows.filter(isDelivery).map(delivery),
+    latestDelivery: latest.rows.filter(isDelivery).map(delivery)[0] ?? null,
+    runs: runs.map((run): RunFact => {
+      const window = windowOfContext(run.context);
+      return {
         id: run.id,
         status: run.status,
-        windowEnd: windowEndOf(run.context),
+        windowEnd: window?.end ?? null,
         createdAt: run.createdAt,
         completedAt: run.completedAt,
         stepsTotal: run.stepsTotal,
         stepsDone: run.stepsDone,
         retrying: run.retrying,
         operatorActed: run.operatorActed,
-      }),
-    ),
+        kind: window ? classifyRun(window, run.createdAt, policy) : null,
+        held: heldRuns.has(run.id),
+      };
+    }),
     attempts: attempts.map(
       (attempt): AttemptFact => ({
         taskId: attempt.taskId,
