@@ -33,7 +33,8 @@ async function insertRun(
   if (!id) throw new Error('no task id');
   for (const [position, [name, status, description]] of (run.steps ?? []).entries()) {
     await testDb.pool.query(
-      `INSERT INTO steps (task_id, name, description, position, status, retryable, retry_limit) VALUES ($1, $2, $3, $4, $5::step_status, true, 3)`,
+      `INSERT INTO steps (pipeline, task_created_at, task_id, name, description, position, status, retryable, retry_limit)
+       VALUES ('fixture/history@1', now(), $1, $2, $3, $4, $5::step_status, true, 3)`,
       [id, name, description ?? null, position, status],
     );
   }

@@ -310,21 +310,19 @@ export interface ReadyQueue {
 }
 
 /**
- * The ready queue: steps a worker may claim now — pending or retrying with any backoff over, in a live task,
- * every dependency completed or resolved manually. This is the one definition of "ready" outside the claim
- * itself (claim-steps.ts), and the two must agree; a step became ready at the latest of its task's creation, its
- * backoff's end and its last dependency's completion.
+ * The ready queue: steps a worker may claim now — the claim's own condition (nightshift_claim_steps): pending or
+ * retrying, no dependency left to wait for (waiting_for = 0, materialized by completion), any backoff over. It
+ * reads the ready index, so it costs the same however much history there is. A step became ready at the latest
+ * of its task's creation, its backoff's end and its last dependency's completion.
  */
 export async function readReadyQueue(db: EngineReader): Promise<ReadyQueue> {
   const { rows } = await db.query<ReadyQueue>(
     `WITH ready AS (
-       SELECT greatest(coalesce(s.run_after, t.created_at), coalesce(max(d.completed_at), t.created_at)) AS ready_since
+       SELECT greatest(s.task_created_at, coalesce(s.run_after, s.task_created_at),
+                       coalesce((SELECT max(d.completed_at) FROM steps d WHERE d.task_id = s.task_id AND d.name = ANY (s.depends_on)),
+                                s.task_created_at)) AS ready_since
          FROM steps s
-         JOIN tasks t ON t.id = s.task_id AND t.status IN ('pending', 'running')
-         LEFT JOIN steps d ON d.task_id = s.task_id AND d.name = ANY (s.depends_on)
-        WHERE s.status IN ('pending', 'retrying') AND (s.run_after IS NULL OR s.run_after <= now())
-        GROUP BY s.id, s.run_after, t.created_at
-       HAVING bool_and(d.status IS NULL OR d.status IN ('completed', 'resolved_manually')))
+        WHERE s.status IN ('pending', 'retrying') AND s.waiting_for = 0 AND (s.run_after IS NULL OR s.run_after <= now()))
      SELECT count(*)::int AS depth,
             greatest(coalesce(extract(epoch FROM now() - min(ready_since)), 0), 0)::float8 AS "oldestReadyAgeSeconds"
        FROM ready`,
