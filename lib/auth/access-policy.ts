@@ -86,6 +86,10 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/alerts/actions.ts#resendMessageAction': 'operator',
   // Schedules (issue 8): pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
+  // Review decisions on dashboard snapshots (lib/delivery/publish.ts).
+  'app/delivery/actions.ts#publishAnywayAction': 'operator',
+  'app/delivery/actions.ts#discardSnapshotAction': 'operator',
+  'app/delivery/actions.ts#makeDefaultViewAction': 'operator',
 };
 
 export function matchesPattern(pattern: string, path: string): boolean {
