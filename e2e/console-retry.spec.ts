@@ -47,7 +47,7 @@ test('a failed step is retried from the DAG after the fault is switched off in /
     const dialog = page.getByTestId('operation-dialog');
     await expect(dialog.getByTestId('operation-preview').locator('li')).toHaveText(RETRIED);
     await dialog.getByLabel('Reason (required)').fill('CRM is back; e2e retry');
-    await dialog.getByRole('button', { name: 'Confirm retry' }).click();
+    await dialog.getByRole('button', { name: 'Retry step' }).click();
     await expect(dialog).toBeHidden();
     await page.keyboard.press('Escape');
 

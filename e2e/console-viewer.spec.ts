@@ -30,7 +30,7 @@ async function captureCancelAction(operator: Page, taskId: string): Promise<Capt
   const dialog = operator.getByTestId('operation-dialog');
   await expect(dialog.getByTestId('operation-preview')).toBeVisible();
   await dialog.getByLabel('Reason (required)').fill('forged by the e2e test');
-  await dialog.getByRole('button', { name: 'Confirm cancel run' }).click();
+  await dialog.getByRole('button', { name: 'Cancel run' }).click();
   await expect.poll(() => captured !== undefined).toBe(true);
   return captured as CapturedAction;
 }
