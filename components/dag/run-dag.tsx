@@ -44,7 +44,7 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
   return (
     <div
       data-testid="run-dag"
-      className="h-[520px] w-full overflow-hidden rounded-card border border-border bg-background"
+      className="h-[420px] w-full overflow-hidden rounded-card border border-border bg-background sm:h-[520px]"
       role="group"
       aria-label={`Step graph: ${steps.length} steps, dependencies left to right`}
     >
@@ -63,7 +63,10 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
         nodesFocusable={false}
         edgesFocusable={false}
         elementsSelectable={false}
+        // The page keeps the wheel for scrolling; zoom with the controls or a pinch, pan by dragging.
         zoomOnScroll={false}
+        zoomOnPinch
+        panOnDrag
         preventScrolling={false}
         style={{ backgroundColor: 'transparent' }}
       >
