@@ -2,10 +2,14 @@
 import type pg from 'pg';
 import { env } from '@/lib/env';
 import { deliverySettingsFromEnv } from '@/lib/status/delivery-clock';
-import { loadDashboard, type DashboardLoad, type DashboardQuery } from './read-model';
+import { loadDashboard, loadDashboardPulse, type DashboardLoad, type DashboardPulse, type DashboardQuery } from './read-model';
 
-export { dashboardQuerySchema, type DashboardData, type DashboardLoad, type DashboardQuery } from './read-model';
+export { dashboardQuerySchema, type DashboardData, type DashboardLoad, type DashboardPulse, type DashboardQuery } from './read-model';
 
 export function loadDashboardNow(pool: pg.Pool, query: DashboardQuery): Promise<DashboardLoad> {
   return loadDashboard(pool, query, new Date(), deliverySettingsFromEnv(env()));
+}
+
+export function loadDashboardPulseNow(pool: pg.Pool): Promise<DashboardPulse> {
+  return loadDashboardPulse(pool, new Date(), deliverySettingsFromEnv(env()));
 }

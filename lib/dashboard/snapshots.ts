@@ -81,6 +81,13 @@ export async function readSnapshot(pool: pg.Pool, id?: number): Promise<Snapshot
   return { ...toRef(row), summary: snapshotSummary.parse(row.summary ?? {}) };
 }
 
+/** The current snapshot without its summary: enough to tell whether a newer one was published. */
+export async function readCurrentSnapshotRef(pool: pg.Pool): Promise<SnapshotRef | null> {
+  const { rows } = await pool.query<SnapshotRow>(`SELECT ${COLUMNS} FROM analytics.dashboard_snapshots WHERE is_current`);
+  const row = rows[0];
+  return row ? toRef(row) : null;
+}
+
 export const SNAPSHOT_LIST_LIMIT = 60;
 
 /** The newest snapshots first, for the picker. */
