@@ -55,7 +55,8 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
         // Without a click handler React Flow gives non-selectable nodes `pointer-events: none`.
         onNodeClick={(_event, node) => onOpenStep(node.id)}
         fitView
-        fitViewOptions={{ padding: 0.08 }}
+        // Below this zoom node text is unreadable (a phone): show part of the graph at a legible size and let the reader pan.
+        fitViewOptions={{ padding: 0.08, minZoom: 0.6 }}
         minZoom={0.3}
         maxZoom={1.5}
         nodesDraggable={false}

@@ -1,7 +1,7 @@
 'use client';
 /**
  * The main navigation: the links the signed-in role may open (the server filters them) and the account slot.
- * Below the `md` breakpoint both collapse behind a Menu button (a disclosure: aria-expanded, Escape closes and
+ * Below the `lg` breakpoint both collapse behind a Menu button (a disclosure: aria-expanded, Escape closes and
  * gives focus back to the button, following a link closes it), so the header fits a 390 px phone.
  */
 import Link from 'next/link';
@@ -53,7 +53,7 @@ export function NavLinks({ items, account }: { items: readonly NavItem[]; accoun
           setOpenedAt(pathname);
           setOpen((value) => !value);
         }}
-        className="order-3 inline-flex h-9 items-center gap-1.5 rounded-control border border-border-strong px-3 text-sm font-medium md:hidden"
+        className="order-3 inline-flex h-9 items-center gap-1.5 rounded-control border border-border-strong px-3 text-sm font-medium lg:hidden"
       >
         {open ? <CloseIcon className="size-4" /> : <MenuIcon className="size-4" />}
         Menu
@@ -61,13 +61,13 @@ export function NavLinks({ items, account }: { items: readonly NavItem[]; accoun
       <div
         id={panelId}
         className={cn(
-          'order-4 basis-full flex-col gap-3 border-t border-border py-3 md:order-2 md:flex md:flex-1 md:basis-auto md:flex-row md:items-center md:border-0 md:py-0',
+          'order-4 basis-full flex-col gap-3 border-t border-border py-3 lg:order-2 lg:flex lg:min-w-0 lg:flex-1 lg:basis-auto lg:flex-row lg:items-center lg:border-0 lg:py-0',
           open ? 'flex' : 'hidden',
         )}
       >
         {items.length > 0 && (
           <nav aria-label="Main">
-            <ul className="flex flex-col gap-1 md:flex-row md:items-center">
+            <ul className="flex flex-col gap-1 lg:flex-row lg:items-center lg:gap-0.5">
               {items.map((item) => {
                 const current = isCurrent(pathname, item);
                 return (
@@ -76,7 +76,7 @@ export function NavLinks({ items, account }: { items: readonly NavItem[]; accoun
                       href={item.href}
                       aria-current={current ? 'page' : undefined}
                       className={cn(
-                        'block rounded-control px-3 py-2 text-sm font-medium transition-colors',
+                        'block rounded-control px-3 py-2 text-sm font-medium transition-colors lg:px-2.5',
                         current
                           ? 'bg-surface-muted text-foreground underline decoration-accent decoration-2 underline-offset-8'
                           : 'text-foreground-muted hover:bg-surface-muted hover:text-foreground',
@@ -90,7 +90,7 @@ export function NavLinks({ items, account }: { items: readonly NavItem[]; accoun
             </ul>
           </nav>
         )}
-        <div className="md:ml-auto">{account}</div>
+        <div className="lg:ml-auto">{account}</div>
       </div>
     </>
   );

@@ -5,6 +5,7 @@
  */
 import Link from 'next/link';
 import { ThemeToggle } from '@/components/theme/theme-toggle';
+import { buttonClassName } from '@/components/ui/button';
 import { pageAccess } from '@/lib/auth/access-policy';
 import { currentPrincipal } from '@/lib/auth/request-context';
 import { hasRole } from '@/lib/auth/roles';
@@ -35,21 +36,19 @@ function Brand({ href, suffix }: { href: string; suffix?: string }) {
   );
 }
 
-const rowClass = 'mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 md:gap-x-6';
+const rowClass = 'mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 lg:flex-nowrap';
 
 export async function SiteHeader() {
   const principal = await currentPrincipal();
-  const items = principal
-    ? primaryNavigation.filter(({ href }) => {
-        const access = pageAccess(href);
-        return access === 'public' || (access !== undefined && hasRole(principal.role, access));
-      })
-    : [];
+  const items = primaryNavigation.filter(({ href }) => {
+    const access = pageAccess(href);
+    return access === 'public' || (access !== undefined && principal !== null && hasRole(principal.role, access));
+  });
 
   const consoleHeader = (
     <div className={rowClass}>
       <Brand href="/" />
-      <div className="order-2 ml-auto md:order-3 md:ml-0">
+      <div className="order-2 ml-auto lg:order-3 lg:ml-0">
         <ThemeToggle />
       </div>
       <NavLinks items={items} account={<HeaderAccount />} />
@@ -61,6 +60,9 @@ export async function SiteHeader() {
       <Brand href="/status" suffix="status" />
       <div className="ml-auto flex items-center gap-2">
         <ThemeToggle />
+        <Link href={principal ? '/' : '/login'} className={buttonClassName('secondary', 'sm')}>
+          {principal ? 'Open the console' : 'Sign in'}
+        </Link>
       </div>
     </div>
   );

@@ -32,7 +32,7 @@ export function RunHeader({
   return (
     <Card className="flex flex-col gap-4 p-5" aria-labelledby="run-title">
       <div className="flex flex-wrap items-center gap-3">
-        <h1 id="run-title" className="text-2xl font-semibold tracking-tight">
+        <h1 id="run-title" className="text-2xl font-semibold tracking-tight [overflow-wrap:anywhere]">
           {run.pipeline}
         </h1>
         <StatusBadge state={run.status} data-testid="run-status" className="text-sm" />

@@ -15,7 +15,7 @@ export function CreateTokenForm() {
     <div className="flex flex-col gap-4">
       <form {...formProps} className="flex flex-wrap items-end gap-4" noValidate aria-label="Create an API token">
         <FormField label="Name" name="name" autoComplete="off" required hint="What uses it, e.g. “nightly-cron”." errors={state.errors.name} />
-        <div className="flex flex-col gap-1.5">
+        <div className="flex min-w-0 max-w-full flex-col gap-1.5">
           <label htmlFor="token-role" className="text-sm font-medium">
             Role
           </label>
@@ -23,7 +23,7 @@ export function CreateTokenForm() {
             id="token-role"
             name="role"
             defaultValue="operator"
-            className="h-10 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
+            className="h-10 w-full min-w-0 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
           >
             {ROLES.map((role) => (
               <option key={role} value={role}>

@@ -8,12 +8,12 @@ import { ROLES, ROLE_DESCRIPTIONS, type Role } from '@/lib/auth/roles';
 import { changeUserRoleAction, createUserAction, setUserDisabledAction } from './actions';
 
 const selectClass =
-  'h-10 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
+  'h-10 w-full min-w-0 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
 
 export function CreateUserForm() {
   const { state, pending, formProps } = useActionForm(createUserAction, idleState(), { resetOnSuccess: true });
   return (
-    <form {...formProps} className="grid gap-4 sm:grid-cols-2" noValidate aria-label="Create a user">
+    <form {...formProps} className="grid grid-cols-1 gap-4 sm:grid-cols-2 [&>*]:min-w-0" noValidate aria-label="Create a user">
       <FormField label="Email" name="email" type="email" autoComplete="off" required errors={state.errors.email} />
       <FormField label="Name" name="name" autoComplete="off" errors={state.errors.name} />
       <FormField
