@@ -8,7 +8,7 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { signIn } from './console-fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, artifactPath } from './fixtures';
-import { DESKTOP, expectAxeClean, expectMenuWorksFromKeyboard, expectNoSidewaysScroll, PHONE, SCHEMES, useScheme } from './ui-checks';
+import { DESKTOP, expectAxeClean, expectMenuWorksFromKeyboard, expectNoSidewaysScroll, PHONE, SCHEMES, switchScheme } from './ui-checks';
 
 interface PageVisit {
   name: string;
@@ -47,7 +47,7 @@ async function visit(page: Page, viewport: Viewport, target: PageVisit): Promise
   await expect(page.locator('main')).toBeVisible();
   if (target.ready) await expect(page.locator(target.ready).first()).toBeVisible();
   for (const scheme of SCHEMES) {
-    await useScheme(page, scheme);
+    await switchScheme(page, scheme);
     const label = `${target.name} (${viewport.name}, ${scheme})`;
     if (viewport.name === 'phone') await expectNoSidewaysScroll(page, label);
     else await expectAxeClean(page, label, { coloursOnly: scheme === 'dark' });
@@ -65,7 +65,8 @@ async function signedInContext(browser: Browser, viewport: Viewport, storageStat
 test.describe.configure({ mode: 'serial' });
 
 test('every page on desktop and phone, light and dark: no sideways scroll, keyboard Menu, axe clean', async ({ browser }) => {
-  test.setTimeout(240_000);
+  // About 26 page visits and 30 scans: generous for a shared 2-core machine.
+  test.setTimeout(300_000);
   const desktop = await signedInContext(browser, VIEWPORTS[0]!);
   await signIn(desktop.page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
   const session = await desktop.context.storageState();
@@ -101,8 +102,8 @@ test('every page on desktop and phone, light and dark: no sideways scroll, keybo
         const drawer = page.getByTestId('step-drawer');
         await expect(drawer).toBeVisible();
         for (const scheme of SCHEMES) {
-          await useScheme(page, scheme);
-          if (viewport.name === 'desktop') await expectAxeClean(page, `step drawer (${scheme})`, { coloursOnly: scheme === 'dark' });
+          await switchScheme(page, scheme);
+          if (viewport.name === 'desktop') await expectAxeClean(page, `step drawer (${scheme})`, { selector: '[data-testid="step-drawer"]', coloursOnly: scheme === 'dark' });
           else expect((await drawer.boundingBox())?.width, 'the drawer spans the phone').toBeGreaterThanOrEqual(PHONE.width - 1);
           await page.screenshot({ path: artifactPath(`pages/run-drawer-${viewport.name}-${scheme}.png`) });
         }

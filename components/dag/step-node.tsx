@@ -87,14 +87,19 @@ export function StepNode({ data }: NodeProps<StepNodeType>) {
             {message ?? ' '}
           </span>
           <span className="mt-auto flex w-full items-center gap-2 text-xs tabular-nums text-foreground-muted">
-            <span data-testid="step-elapsed">{timing}</span>
+            {/* A blocked step that never ran needs the room for what blocks it more than "Not started". */}
+            {!(blockedBy && duration === null) && (
+              <span className="shrink-0 whitespace-nowrap" data-testid="step-elapsed">
+                {timing}
+              </span>
+            )}
             {step.status === 'retrying' && (
               <span className="ml-auto font-semibold text-status-retrying" data-testid="step-next-retry">
                 Next retry {formatWait(step.runAfter, now)}
               </span>
             )}
             {blockedBy && (
-              <span className="ml-auto truncate font-semibold text-status-failed" data-testid="step-blocked">
+              <span className="ml-auto min-w-0 truncate font-semibold text-status-failed" data-testid="step-blocked" title={`Blocked by ${blockedBy.join(', ')}`}>
                 Blocked by {blockedBy.join(', ')}
               </span>
             )}
