@@ -33,16 +33,17 @@ describe('benchmarks, tiny configuration', () => {
   });
 
   it('throughput: every step and every graphile-worker job runs exactly once', async () => {
-    const report = await runThroughput({ url: throughputDb.url, tasks: 3, processes: 2, concurrency: 2 });
+    const report = await runThroughput({ url: throughputDb.url, tasks: 3, historyTasks: 20, processes: 2, concurrency: 2 });
     expect(report.details.nightshift).toMatchObject({ steps: 30 });
+    expect(report.details.nightshiftWithHistory).toMatchObject({ steps: 30 });
     expect(report.details.graphile).toMatchObject({ jobs: 30 });
-    expect(report.goals).toHaveLength(1);
+    expect(report.goals).toHaveLength(2);
   });
 
   it('hand-off latency: every link runs once, after its predecessor committed', async () => {
     const report = await runHandoffLatency({ url: handoffServer.url, chainLength: 8, processes: 2, concurrency: 2 });
     expect(report.details.samples).toBe(7);
-    expect(report.goals.map((goal) => goal.goal)).toEqual(['hand-off p50 ≤ 5 ms', 'hand-off p95 ≤ 20 ms']);
+    expect(report.goals.map((goal) => goal.goal)).toEqual(['hand-off p50 ≤ 3 ms', 'hand-off p95 ≤ 10 ms']);
   });
 
   it('pipeline at scale and dashboard load: the pipeline equals the bare-SQL bound, the dashboard serves its snapshot', async () => {

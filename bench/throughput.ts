@@ -15,7 +15,8 @@ import { createPool } from '@/db/client';
 import { launchTask } from '@/lib/engine';
 import { check, round, type BenchmarkReport } from './support/report';
 import { pollUntil, postgresCpuSeconds, spawnBenchWorker, type BenchWorker } from './support/processes';
-import { statementProfiler, type StatementStat } from './support/statements';
+import { statementProfiler, type StatementProfile } from './support/statements';
+import { seedFinishedHistory } from '@/lib/engine/test-fixtures/history';
 import { buildBenchRegistry, FANOUT_PIPELINE, FANOUT_STEPS } from './workers/bench-pipelines';
 import type { Execution } from './workers/protocol';
 
@@ -26,6 +27,8 @@ export interface ThroughputOptions {
   tasks: number;
   processes: number;
   concurrency: number;
+  /** Finished tasks (half of them failed, with blocked downstream steps) added before the second Nightshift run. */
+  historyTasks: number;
 }
 
 const POLL_MS = 20;
@@ -36,7 +39,7 @@ async function timedDrain(
   done: () => Promise<boolean>,
   timeoutMs: number,
   url: string,
-): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number | null; topStatements: StatementStat[] | null }> {
+): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number | null; statements: StatementProfile | null }> {
   const postgresCpu = () => (postmasterPid === undefined ? 0 : postgresCpuSeconds(postmasterPid));
   try {
     await Promise.all(workers.map((worker) => worker.ready));
@@ -47,14 +50,14 @@ async function timedDrain(
     await pollUntil('the backlog to drain', async () => ((await done()) ? true : undefined), { intervalMs: POLL_MS, timeoutMs });
     const seconds = (performance.now() - started) / 1000;
     const postgresCpuUsed = postgresCpu() - postgresCpuAtGo;
-    const topStatements = readStatements ? await readStatements() : null;
+    const statements = readStatements ? await readStatements() : null;
     const reports = await Promise.all(workers.map((worker) => worker.stop()));
     return {
       seconds,
       executions: reports.flatMap((report) => report.executions),
       workerCpuSeconds: round(reports.reduce((sum, report) => sum + report.cpuSeconds, 0), 2),
       postgresCpuSeconds: postmasterPid === undefined ? null : round(postgresCpuUsed, 2),
-      topStatements,
+      statements,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.kill()));
@@ -65,10 +68,11 @@ function duplicates(executions: readonly Execution[]): number {
   return executions.length - new Set(executions.map((execution) => execution.key)).size;
 }
 
-async function runNightshift(options: ThroughputOptions, workers: BenchWorker[]) {
+async function runNightshift(options: ThroughputOptions, workers: BenchWorker[], history: { tasks: number } = { tasks: 0 }) {
   const db = createPool(options.url, { max: 4, applicationName: 'nightshift-bench' });
   try {
     const registry = buildBenchRegistry({ chainLength: 2 });
+    if (history.tasks > 0) await seedFinishedHistory(db.pool, registry.require(FANOUT_PIPELINE.namespace, FANOUT_PIPELINE.name), history.tasks);
     const enqueueStarted = performance.now();
     const taskIds: string[] = [];
     for (let index = 0; index < options.tasks; index += 1) {
@@ -82,7 +86,8 @@ async function runNightshift(options: ThroughputOptions, workers: BenchWorker[])
       async () => {
         const { rows } = await db.pool.query<{ completed: number; dead: number }>(
           `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
-                  count(*) FILTER (WHERE status IN ('failed', 'cancelled'))::int AS dead FROM tasks`,
+                  count(*) FILTER (WHERE status IN ('failed', 'cancelled'))::int AS dead FROM tasks WHERE id = ANY ($1::uuid[])`,
+          [taskIds],
         );
         const row = rows[0];
         if (row && row.dead > 0) throw new Error(`${row.dead} benchmark tasks failed`);
@@ -94,16 +99,17 @@ async function runNightshift(options: ThroughputOptions, workers: BenchWorker[])
 
     const expectedSteps = options.tasks * FANOUT_STEPS;
     const { rows: [attempts] = [] } = await db.pool.query<{ total: number; completed: number; retried: number }>(
-      `SELECT (SELECT count(*)::int FROM step_attempts) AS total,
-              (SELECT count(*)::int FROM step_attempts WHERE outcome = 'completed') AS completed,
-              (SELECT count(*)::int FROM steps WHERE attempt_count <> 1 OR status <> 'completed') AS retried`,
+      `SELECT (SELECT count(*)::int FROM step_attempts WHERE task_id = ANY ($1::uuid[])) AS total,
+              (SELECT count(*)::int FROM step_attempts WHERE task_id = ANY ($1::uuid[]) AND outcome = 'completed') AS completed,
+              (SELECT count(*)::int FROM steps WHERE task_id = ANY ($1::uuid[]) AND (attempt_count <> 1 OR status <> 'completed')) AS retried`,
+      [taskIds],
     );
     check(drained.executions.length === expectedSteps, `Nightshift handlers ran ${drained.executions.length} times, expected ${expectedSteps}`);
     check(duplicates(drained.executions) === 0, `Nightshift ran ${duplicates(drained.executions)} steps more than once`);
     check(drained.executions.every((execution) => taskIds.some((id) => execution.key.startsWith(`${id}/`))), 'a handler ran a step of an unknown task');
     check(attempts?.total === expectedSteps && attempts.completed === expectedSteps, `step_attempts holds ${JSON.stringify(attempts)}, expected ${expectedSteps} completed`);
     check(attempts.retried === 0, `${attempts.retried} steps are not completed in exactly one attempt`);
-    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, topStatements: drained.topStatements };
+    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements };
   } finally {
     await db.close();
   }
@@ -142,14 +148,14 @@ async function runGraphile(options: ThroughputOptions, jobs: number, workers: Be
     check(drained.executions.length === jobs, `graphile-worker handlers ran ${drained.executions.length} times, expected ${jobs}`);
     check(duplicates(drained.executions) === 0, `graphile-worker ran ${duplicates(drained.executions)} jobs more than once`);
     check(drained.executions.every((execution) => expectedKeys.has(execution.key) && execution.attempt === 1), 'graphile-worker ran an unknown job or a retry');
-    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, topStatements: drained.topStatements };
+    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements };
   } finally {
     await client.end();
   }
 }
 
-function describeTop(statements: StatementStat[], seconds: number): string {
-  const [top] = statements;
+function describeTop(statements: StatementProfile, seconds: number): string {
+  const [top] = statements.top;
   if (!top) return 'none';
   const share = top.totalMs / 1000 / seconds;
   return `${top.calls} calls × ${top.meanMs} ms = ${round(top.totalMs / 1000, 1)} s of ${round(seconds, 1)} s wall (${round(share * 100, 0)}%): ${top.query.slice(0, 90)}…`;
@@ -160,34 +166,42 @@ const perThousand = (seconds: number | null, count: number) => (seconds === null
 export async function runThroughput(options: ThroughputOptions): Promise<BenchmarkReport> {
   // All worker processes start up front, while the backlog is enqueued; the graphile-worker ones stay idle (connected,
   // their runner not started) until their turn, so process start-up is off the clock and off the critical path.
-  const engineWorkers = Array.from({ length: options.processes }, (_, index) =>
-    spawnBenchWorker('engine-worker', {
-      BENCH_DATABASE_URL: options.url,
-      BENCH_WORKER_ID: `bench-engine-${index}`,
-      BENCH_CONCURRENCY: String(options.concurrency),
-      BENCH_CHAIN_LENGTH: '2',
-    }),
-  );
+  const spawnEngineWorkers = (run: string) =>
+    Array.from({ length: options.processes }, (_, index) =>
+      spawnBenchWorker('engine-worker', {
+        BENCH_DATABASE_URL: options.url,
+        BENCH_WORKER_ID: `bench-engine-${run}-${index}`,
+        BENCH_CONCURRENCY: String(options.concurrency),
+        BENCH_CHAIN_LENGTH: '2',
+      }),
+    );
+  const engineWorkers = spawnEngineWorkers('empty');
+  const historyWorkers = spawnEngineWorkers('history');
   const graphileWorkers = Array.from({ length: options.processes }, () =>
     spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
   );
   try {
     const nightshift = await runNightshift(options, engineWorkers);
+    const withHistory = await runNightshift(options, historyWorkers, { tasks: options.historyTasks });
     const graphile = await runGraphile(options, nightshift.steps, graphileWorkers);
-    return summarize(options, nightshift, graphile);
+    return summarize(options, nightshift, withHistory, graphile);
   } finally {
-    await Promise.all([...engineWorkers, ...graphileWorkers].map((worker) => worker.kill()));
+    await Promise.all([...engineWorkers, ...historyWorkers, ...graphileWorkers].map((worker) => worker.kill()));
   }
 }
 
 function summarize(
   options: ThroughputOptions,
   nightshift: Awaited<ReturnType<typeof runNightshift>>,
+  withHistory: Awaited<ReturnType<typeof runNightshift>>,
   graphile: Awaited<ReturnType<typeof runGraphile>>,
 ): BenchmarkReport {
   const stepsPerSecond = nightshift.steps / nightshift.seconds;
+  const historyStepsPerSecond = withHistory.steps / withHistory.seconds;
+  const historyRatio = historyStepsPerSecond / stepsPerSecond;
   const jobsPerSecond = graphile.jobs / graphile.seconds;
   const ratio = stepsPerSecond / jobsPerSecond;
+  const perStep = (profile: StatementProfile | null, count: number) => (profile ? round(profile.totalCalls / count, 2) : '?');
   const setup = `${options.processes} processes × concurrency ${options.concurrency}`;
   return {
     benchmark: 'throughput',
@@ -195,21 +209,37 @@ function summarize(
       { metric: `Nightshift: ${options.tasks} tasks × ${FANOUT_STEPS} steps, ${setup}`, value: `${round(stepsPerSecond, 0)} steps/s (${round(nightshift.seconds, 2)} s)` },
       { metric: `graphile-worker: ${graphile.jobs} no-op jobs, ${setup}`, value: `${round(jobsPerSecond, 0)} jobs/s (${round(graphile.seconds, 2)} s)` },
       { metric: 'ratio Nightshift / graphile-worker', value: `${round(ratio, 2)}×` },
+      {
+        metric: `Nightshift with ${options.historyTasks.toLocaleString('en')} finished tasks in the database (half failed, downstream blocked)`,
+        value: `${round(historyStepsPerSecond, 0)} steps/s (${round(withHistory.seconds, 2)} s) = ${round(historyRatio, 2)}× the empty database`,
+      },
+      {
+        metric: 'statements per step / job (pg_stat_statements calls in the timed window)',
+        value: `Nightshift ${perStep(nightshift.statements, nightshift.steps)} · graphile-worker ${perStep(graphile.statements, graphile.jobs)}`,
+      },
       { metric: 'enqueue (not timed above): launchTask × tasks / addJobs', value: `${round(nightshift.enqueueSeconds, 2)} s / ${round(graphile.enqueueSeconds, 2)} s` },
       {
         metric: 'CPU per 1,000 steps / jobs: workers + PostgreSQL',
         value: `Nightshift ${perThousand(nightshift.workerCpuSeconds, nightshift.steps)} + ${perThousand(nightshift.postgresCpuSeconds, nightshift.steps)} s · graphile-worker ${perThousand(graphile.workerCpuSeconds, graphile.jobs)} + ${perThousand(graphile.postgresCpuSeconds, graphile.jobs)} s`,
       },
-      ...(nightshift.topStatements?.[0]
-        ? [{ metric: 'Nightshift: statement with the most PostgreSQL time', value: describeTop(nightshift.topStatements, nightshift.seconds) }]
+      ...(nightshift.statements?.top[0]
+        ? [{ metric: 'Nightshift: statement with the most PostgreSQL time', value: describeTop(nightshift.statements, nightshift.seconds) }]
         : []),
     ],
-    goals: [{ goal: 'throughput: Nightshift ≥ 1.0× graphile-worker', measured: `${round(ratio, 2)}×`, met: ratio >= 1 }],
+    goals: [
+      { goal: 'throughput: Nightshift ≥ 1.0× graphile-worker', measured: `${round(ratio, 2)}×`, met: ratio >= 1 },
+      {
+        goal: `throughput with ${options.historyTasks.toLocaleString('en')} finished tasks within 10% of the empty database`,
+        measured: `${round(historyRatio, 2)}×`,
+        met: historyRatio >= 0.9,
+      },
+    ],
     details: {
       ...options,
       url: undefined,
       postmasterPid: undefined,
       nightshift: { ...nightshift, stepsPerSecond: round(stepsPerSecond, 1) },
+      nightshiftWithHistory: { ...withHistory, stepsPerSecond: round(historyStepsPerSecond, 1) },
       graphile: { ...graphile, jobsPerSecond: round(jobsPerSecond, 1) },
       ratio: round(ratio, 3),
     },

@@ -12,7 +12,14 @@ export type StatementStat = {
 };
 
 /** Resets pg_stat_statements; returns a reader of what ran since, or undefined when the server lacks the extension. */
-export async function statementProfiler(url: string): Promise<(() => Promise<StatementStat[]>) | undefined> {
+// A type alias, not an interface: it must fit the JSON details' index signature.
+export type StatementProfile = {
+  top: StatementStat[];
+  /** Every statement execution in the window (a SQL function's inner statements are not counted: one call is one). */
+  totalCalls: number;
+};
+
+export async function statementProfiler(url: string): Promise<(() => Promise<StatementProfile>) | undefined> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => undefined);
   await client.connect();
@@ -35,7 +42,11 @@ export async function statementProfiler(url: string): Promise<(() => Promise<Sta
           ORDER BY total_exec_time DESC LIMIT $1`,
         [TOP_STATEMENTS],
       );
-      return rows;
+      const total = await reader.query<{ calls: number }>(
+        `SELECT coalesce(sum(calls), 0)::float8 AS calls FROM pg_stat_statements
+          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      return { top: rows, totalCalls: total.rows[0]?.calls ?? 0 };
     } finally {
       await reader.end();
     }

@@ -31,6 +31,7 @@ const borders: Record<StepView['status'], string> = {
   completed: 'border-status-completed',
   failed: 'border-status-failed border-[3px] shadow-[0_0_0_4px] shadow-status-failed-tint',
   cancelled: 'border-status-cancelled',
+  blocked: 'border-status-blocked border-dashed',
   resolved_manually: 'border-status-resolved-manually',
 };
 

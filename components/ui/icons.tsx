@@ -104,5 +104,6 @@ export const stateIcons: Record<RunState, (props: IconProps) => ReactNode> = {
   completed: CheckCircleIcon,
   failed: XCircleIcon,
   cancelled: BanIcon,
+  blocked: BanIcon,
   resolved_manually: HandCheckIcon,
 };

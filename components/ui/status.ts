@@ -2,7 +2,7 @@
  * The engine's run states as the UI shows them: label, one-line meaning, and the Tailwind classes of their
  * colour tokens (written out in full so Tailwind finds them). Step states are a superset of task states.
  */
-export const stepStates = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled', 'resolved_manually'] as const;
+export const stepStates = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled', 'resolved_manually', 'blocked'] as const;
 export const taskStates = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 export type StepState = (typeof stepStates)[number];
@@ -46,6 +46,11 @@ export const stateAppearance: Record<RunState, StateAppearance> = {
     label: 'Cancelled',
     description: 'Stopped by an operator before it finished.',
     className: 'text-status-cancelled bg-status-cancelled-tint',
+  },
+  blocked: {
+    label: 'Blocked',
+    description: 'A step it depends on failed or was cancelled; retrying that step lets this one run.',
+    className: 'text-status-blocked bg-status-blocked-tint',
   },
   resolved_manually: {
     label: 'Resolved manually',

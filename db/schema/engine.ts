@@ -32,6 +32,8 @@ export const stepStatus = pgEnum('step_status', [
   'failed',
   'cancelled',
   'resolved_manually',
+  /** Terminal: a step upstream failed for good or was cancelled; an operator retry of that step revives it. */
+  'blocked',
 ]);
 export const attemptOutcome = pgEnum('attempt_outcome', [
   'completed',
@@ -60,6 +62,11 @@ export const tasks = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Steps not yet in a final state (completed, resolved manually, failed, blocked, cancelled). The transaction
+     * that brings it to 0 finishes the task; keeping it on the task row makes that decision race-free.
+     */
+    unfinishedSteps: integer('unfinished_steps').notNull().default(0),
   },
   (table) => [
     uniqueIndex('tasks_idempotency_key_idx').on(table.idempotencyKey),
@@ -81,6 +88,14 @@ export const steps = pgTable(
     position: integer('position').notNull(),
     description: text('description'),
     dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    /** The reverse edges: steps that list this one in depends_on. Completion walks them to wake dependents. */
+    dependents: text('dependents').array().notNull().default(sql`'{}'::text[]`),
+    /** Dependencies not yet completed or resolved; a pending step with 0 here is ready to claim. */
+    waitingFor: integer('waiting_for').notNull().default(0),
+    /** `namespace/name@version` of the task, copied so a claim filters by pipeline without a join. */
+    pipeline: text('pipeline').notNull(),
+    /** The task's creation time, copied so the ready index orders oldest task first without a join. */
+    taskCreatedAt: timestamp('task_created_at', { withTimezone: true }).notNull(),
     status: stepStatus('status').notNull().default('pending'),
     retryable: boolean('retryable').notNull(),
     /** Retries allowed after the first attempt of the current budget. */
@@ -91,6 +106,11 @@ export const steps = pgTable(
     attemptCount: integer('attempt_count').notNull().default(0),
     /** Attempts counted against the current retry budget; an operator retry resets it to 0. */
     budgetAttempts: integer('budget_attempts').notNull().default(0),
+    /**
+     * The attempt that may change this step (the fence): set by the claim, checked by completion, failure and
+     * progress, so an attempt closed by timeout, lease loss or cancel can no longer write.
+     */
+    currentAttemptId: bigint('current_attempt_id', { mode: 'number' }),
     /** Earliest time the step may be claimed (backoff); null = at once. */
     runAfter: timestamp('run_after', { withTimezone: true }),
     result: jsonb('result'),
@@ -107,10 +127,11 @@ export const steps = pgTable(
   },
   (table) => [
     uniqueIndex('steps_task_name_idx').on(table.taskId, table.name),
-    // The claim query scans only claimable steps.
-    index('steps_claimable_idx')
-      .on(table.runAfter)
-      .where(sql`${table.status} IN ('pending', 'retrying')`),
+    // The ready queue: only claimable work, oldest task first. Steps waiting for dependencies, finished steps and
+    // the history of finished tasks are outside it, so a claim costs the same however much history there is.
+    index('steps_ready_idx')
+      .on(table.taskCreatedAt, table.position)
+      .where(sql`${table.status} IN ('pending', 'retrying') AND ${table.waitingFor} = 0`),
   ],
 );
 

@@ -1,6 +1,10 @@
 /** NOTIFY channel names: the contract between the engine's writers, its workers and live views. */
 
-/** Payload empty: a step may have become claimable (launch, completion, retry scheduled, operator action). */
+/**
+ * Sent only when steps became claimable (launch, completion, retry, operator action). Payload: how many, as
+ * `"3"`; or `"1@<epoch ms>"` for a retry that becomes claimable at that time.
+ * The SQL functions of drizzle/0009_engine_functions.sql use these channel names literally.
+ */
 export const READY_CHANNEL = 'nightshift_ready';
 /** Payload: task id. Something about the task changed (an event was written); live views refresh. */
 export const EVENTS_CHANNEL = 'nightshift_events';

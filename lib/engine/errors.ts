@@ -81,3 +81,8 @@ export class ResultTooLargeError extends PermanentError {
 export class WorkerShutdownError extends Error {
   override name = 'WorkerShutdownError';
 }
+
+/** A handler's write was refused because its attempt is no longer the step's current one (see assertCurrentAttempt). */
+export class StaleAttemptError extends PermanentError {
+  override name = 'StaleAttemptError';
+}

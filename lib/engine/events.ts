@@ -73,6 +73,7 @@ export async function appendEvents(client: pg.ClientBase, events: readonly NewEv
   await client.query(`SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id`, [EVENTS_CHANNEL, taskIds]);
 }
 
-export async function notifyReady(client: pg.ClientBase): Promise<void> {
-  await client.query(`SELECT pg_notify($1, '')`, [READY_CHANNEL]);
+/** Announces that `count` steps became claimable; workers claim at most that many (and their free slots). */
+export async function notifyReady(client: pg.ClientBase, count: number): Promise<void> {
+  if (count > 0) await client.query(`SELECT pg_notify($1, $2)`, [READY_CHANNEL, String(count)]);
 }

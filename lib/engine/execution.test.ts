@@ -142,7 +142,8 @@ describe('execution', () => {
 
     expect(await stepStates(testDb, taskId)).toEqual({
       doomed: 'failed',
-      after_doomed: 'pending',
+      // Downstream of a final failure is blocked at once, in the failing transaction: nothing lingers as pending.
+      after_doomed: 'blocked',
       independent: 'completed',
       after_independent: 'completed',
     });
@@ -218,7 +219,7 @@ describe('execution', () => {
     expect(gap('capped')).toBeLessThan(1_995 + 1_500);
   });
 
-  it('aborts a timed-out handler that ignores its signal, frees the slot, and retries', async () => {
+  it('aborts a timed-out handler that ignores its signal, frees its slot at the hard limit, and retries', async () => {
     const signals: AbortSignal[] = [];
     const hanging = definePipeline({
       namespace: 'exec',
@@ -240,8 +241,8 @@ describe('execution', () => {
       ],
     });
     const registry = registryWith(hanging);
-    // One slot: "other" and the retry can only run if the hung handler's slot was freed.
-    await workers.start(testDb, registry, { concurrency: 1, backoff: { baseMs: 10, capMs: 100 } });
+    // One slot: "other" and the retry can only run once the hung handler's slot is freed, at the 1 s hard limit.
+    await workers.start(testDb, registry, { concurrency: 1, backoff: { baseMs: 10, capMs: 100 }, abandonHandlerAfterMs: 1_000 });
     const started = Date.now();
     const { taskId } = await launch(registry, 'hanging');
     await waitForTaskStatus(testDb, taskId, ['completed'], 7_000);

@@ -36,9 +36,11 @@ export {
   PipelineDefinitionError,
   ResultTooLargeError,
   RetryableError,
+  StaleAttemptError,
   StepTimeoutError,
   WorkerShutdownError,
 } from './errors';
+export { assertCurrentAttempt } from './fence';
 export { CANCEL_CHANNEL, EVENTS_CHANNEL, READY_CHANNEL } from './channels';
 export { consoleLogger } from './logger';
 export {

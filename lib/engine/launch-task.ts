@@ -4,6 +4,7 @@
  * converge on one task: the unique index decides, and the losers read the winner's id.
  */
 import type { DbHandle } from '@/db/client';
+import { pipelineKey } from './claim-steps';
 import { notifyReady } from './events';
 import { InputValidationError } from './errors';
 import type { PipelineRegistry } from './registry';
@@ -66,12 +67,22 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
     // A concurrent launch with the same key committed first (the insert waited for it, then did nothing).
     if (!id) return undefined;
     const steps = definition.steps;
+    // Readiness is materialized at launch: each step waits for its dependencies, roots are ready at once, and
+    // each step knows its dependents so completion can wake them without a scan.
+    const dependents = new Map<string, string[]>();
+    for (const step of steps) for (const dependency of step.dependsOn) dependents.set(dependency, [...(dependents.get(dependency) ?? []), step.name]);
     await client.query(
-      `INSERT INTO steps (task_id, name, position, description, depends_on, retryable, retry_limit, timeout_ms, metadata)
+      `WITH task AS (
+         UPDATE tasks SET unfinished_steps = $3 WHERE id = $1 RETURNING created_at
+       )
+       INSERT INTO steps (task_id, name, position, description, depends_on, dependents, waiting_for, pipeline, task_created_at,
+                          retryable, retry_limit, timeout_ms, metadata)
        SELECT $1, s.name, s.position, s.description, ARRAY(SELECT jsonb_array_elements_text(s.depends_on)),
+              ARRAY(SELECT jsonb_array_elements_text(s.dependents)), jsonb_array_length(s.depends_on), $4, task.created_at,
               s.retryable, s.retry_limit, s.timeout_ms, s.metadata
-         FROM jsonb_to_recordset($2::jsonb) AS s(name text, position int, description text, depends_on jsonb,
-                                                 retryable boolean, retry_limit int, timeout_ms int, metadata jsonb)`,
+         FROM task, jsonb_to_recordset($2::jsonb) AS s(name text, position int, description text, depends_on jsonb,
+                                                       dependents jsonb, retryable boolean, retry_limit int,
+                                                       timeout_ms int, metadata jsonb)`,
       [
         id,
         JSON.stringify(
@@ -80,15 +91,18 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
             position,
             description: step.description,
             depends_on: step.dependsOn,
+            dependents: dependents.get(step.name) ?? [],
             retryable: step.retryable,
             retry_limit: step.retryLimit,
             timeout_ms: step.timeoutMs,
             metadata: step.metadata,
           })),
         ),
+        steps.length,
+        pipelineKey(definition),
       ],
     );
-    await notifyReady(client);
+    await notifyReady(client, steps.filter((step) => step.dependsOn.length === 0).length);
     return id;
   });
   if (taskId) return { taskId, created: true };

@@ -106,7 +106,7 @@ describe('operator operations', () => {
     broken.add('extract_b');
     const { taskId } = await launch('etl');
     await waitForTaskStatus(testDb, taskId, ['failed']);
-    expect(await stepStates(testDb, taskId)).toMatchObject({ extract_a: 'completed', extract_b: 'failed', transform: 'pending', publish: 'pending' });
+    expect(await stepStates(testDb, taskId)).toMatchObject({ extract_a: 'completed', extract_b: 'failed', transform: 'blocked', publish: 'blocked' });
     const before = await stepRows(taskId);
 
     expect(await previewRetryStep(testDb, { taskId, stepName: 'extract_b' })).toEqual(['extract_b', 'transform', 'publish']);

@@ -10,7 +10,6 @@ import { CANCEL_CHANNEL } from './channels';
 import { InputValidationError, NotFoundError, OperationNotAllowedError } from './errors';
 import { appendEvents, notifyReady, type NewEvent } from './events';
 import { downstreamOf, inDeclarationOrder } from './graph';
-import { settleTask } from './settle-task';
 import { withClient, withTransaction } from '@/db/transaction';
 import { lockTask, type LockedTask } from './task-transaction';
 import type { Actor, StepStatus, TaskStatus } from './types';
@@ -78,8 +77,8 @@ export function planRerunFromStep(taskStatus: TaskStatus, steps: readonly PlanSt
 export function planResolveStepManually(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
   requireLiveTask(taskStatus, 'resolve a step');
   const step = requireStep(steps, stepName);
-  if (!['failed', 'pending', 'retrying'].includes(step.status)) {
-    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a failed, pending or retrying step can be resolved manually`);
+  if (!['failed', 'blocked', 'pending', 'retrying'].includes(step.status)) {
+    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a failed, blocked, pending or retrying step can be resolved manually`);
   }
   // The resolved step itself does not run; its not-completed dependents follow.
   const plan = retryPlan(steps, [stepName]);
@@ -144,8 +143,9 @@ async function operate(
       ...events,
       { name: 'task.operation', task, stepName: stepName ?? undefined, extra: { operation, actor: who.actor, reason: who.reason ?? null, steps: affected } },
     ]);
-    await settleTask(client, task);
-    await notifyReady(client);
+    // Counters, blocked steps and the task's status follow from the new step states; wake exactly the ready ones.
+    const settled = await client.query<{ ready: number }>(`SELECT nightshift_settle_task($1) AS ready`, [taskId]);
+    await notifyReady(client, settled.rows[0]?.ready ?? 0);
     return affected;
   });
 }
@@ -241,15 +241,20 @@ export const previewCancelTask = (db: DbHandle, input: { taskId: string }) =>
 /** Cancels the task: running attempts are closed (their workers abort them), unfinished steps cancelled. Returns the cancelled steps. */
 export async function cancelTask(db: DbHandle, input: Actor & { taskId: string }): Promise<string[]> {
   return operate(db, input.taskId, input, 'cancel', null, async (client, task, steps) => {
-    const cancelled = inDeclarationOrder(steps, planCancelTask(task.status, steps));
+    planCancelTask(task.status, steps);
+    // Steps first, attempts second: a claim that locked a step before us commits its attempt while we wait for the
+    // step row, and only a later statement (a fresh snapshot) sees that attempt to close it.
+    const cancelledRows = await client.query<{ name: string }>(
+      `UPDATE steps SET status = 'cancelled', run_after = NULL, updated_at = now()
+        WHERE task_id = $1 AND status IN ('pending', 'running', 'retrying')
+        RETURNING name`,
+      [input.taskId],
+    );
+    const cancelled = inDeclarationOrder(steps, cancelledRows.rows.map((row) => row.name));
     await client.query(
       `UPDATE step_attempts SET finished_at = now(), outcome = 'cancelled', error_class = 'TaskCancelled', error_message = $2
         WHERE task_id = $1 AND finished_at IS NULL`,
       [input.taskId, `Task cancelled by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`],
-    );
-    await client.query(
-      `UPDATE steps SET status = 'cancelled', run_after = NULL, updated_at = now() WHERE task_id = $1 AND name = ANY ($2::text[])`,
-      [input.taskId, cancelled],
     );
     const duration = await client.query<{ durationMs: number }>(
       `UPDATE tasks SET status = 'cancelled', completed_at = now(), updated_at = now() WHERE id = $1

@@ -18,6 +18,7 @@ export const STEP_STATUSES = [
   'failed',
   'cancelled',
   'resolved_manually',
+  'blocked',
 ] as const satisfies readonly StepStatus[];
 
 export const EVENT_NAMES = [
@@ -50,6 +51,12 @@ export interface StepContext<TContext = unknown> {
   stepName: string;
   /** 1 for the first attempt of the step, counting every attempt ever made (operator retries included). */
   attempt: number;
+  /**
+   * This attempt's id: the fence. A handler that writes its own data in a transaction calls
+   * `assertCurrentAttempt(client, ctx)` first, so an attempt that timed out, lost its lease or was
+   * cancelled cannot write after another attempt took the step over.
+   */
+  attemptId: number;
   /** The task's input, validated with the pipeline's schema, defaults applied. */
   context: TContext;
   /** Results of the step's dependencies, by step name. */

@@ -1,19 +1,21 @@
 /**
  * createWorker: claims ready steps and runs their handlers, up to `concurrency` at a time.
  *
- * Wake-ups come from LISTEN/NOTIFY (a step may be ready, a task was cancelled) with polling as the
- * fallback; an idle worker also sleeps exactly until the next retry is due. Each attempt holds a lease
- * that a heartbeat renews; the heartbeat also notices attempts closed elsewhere (task cancelled, lease
- * declared lost) and aborts their handlers. A handler that ignores its AbortSignal is not waited for:
- * its slot is counted free once the outcome is decided, and its eventual result is discarded.
+ * Wake-ups: a NOTIFY says how many steps became ready (or when a retry becomes due), and the worker claims at
+ * most that many, and no more than its free slots; a completion claims the dependents it made ready at once.
+ * Polling is only the fallback for notifications lost while disconnected. Each attempt holds a lease that a
+ * heartbeat renews; the heartbeat also notices attempts closed elsewhere (task cancelled, lease declared lost)
+ * and aborts their handlers. A handler that ignores its AbortSignal keeps its slot until it settles or
+ * `abandonHandlerAfterMs` passes, so the worker never runs more handlers than its concurrency; its outcome is
+ * recorded at once (the step retries elsewhere) and its eventual result is discarded by the fence.
  * Every loop catches its errors and backs off, so a database restart is survived without unhandled rejections.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
-import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { CANCEL_CHANNEL, READY_CHANNEL } from './channels';
-import { claimSteps, nextRetryDueAt, type ClaimedStep } from './claim-steps';
+import { claimSteps, type ClaimedStep } from './claim-steps';
 import { completeAttempt } from './complete-attempt';
 import {
   PermanentError,
@@ -25,6 +27,7 @@ import {
 } from './errors';
 import { failAttempt, type FailureOutcome } from './fail-attempt';
 import { recordWorkerHeartbeat, renewLeases } from './heartbeat';
+import { createAnnouncer } from './announcer';
 import { createNotificationListener } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
 import { createProgressReporter, type ProgressReporter } from './progress-reporter';
@@ -46,6 +49,8 @@ export interface WorkerOptions {
   heartbeatMs: number;
   pollIntervalMs: number;
   backoff?: BackoffSettings;
+  /** How long a handler that ignores its abort (timeout, cancel) may keep its slot after its outcome was recorded. Default: leaseMs. */
+  abandonHandlerAfterMs?: number;
   logger?: Logger;
 }
 
@@ -69,6 +74,9 @@ interface InFlight {
   progress: ProgressReporter;
   /** True once this worker is writing the outcome; the heartbeat must then not treat it as closed elsewhere. */
   persisting: boolean;
+  /** Resolves when the handler itself returned or threw (not when a timeout decided the outcome). */
+  handlerSettled: Promise<void>;
+  handlerRunning: boolean;
   done: Promise<void>;
 }
 
@@ -110,81 +118,115 @@ export function createWorker(options: WorkerOptions): Worker {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const logger = withFields(options.logger ?? consoleLogger(), { workerId: id });
 
+  const abandonHandlerAfterMs = options.abandonHandlerAfterMs ?? leaseMs;
+
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   const inFlight = new Map<number, InFlight>();
+  /** Slots still running a handler whose outcome is already recorded (timed out or cancelled, ignoring abort). */
+  let lingering = 0;
   let claiming: Promise<void> | undefined;
-  let claimAgain = false;
+  /** Steps announced ready that this worker may try to claim; capped by its concurrency. */
+  let readyHint = 0;
+  /**
+   * The backlog is unknown (start, poll, reconnect) or was bigger than the free slots: claim up to the free slots
+   * until a claim comes back short, which proves nothing more is ready.
+   */
+  let probing = false;
   let lastRecoveryAt = 0;
   let consecutiveFailures = 0;
   let pollTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
-  let dueTimer: NodeJS.Timeout | undefined;
+  const dueTimers = new Set<NodeJS.Timeout>();
 
   const listener = createNotificationListener({
     pool: db.pool,
     channels: [READY_CHANNEL, CANCEL_CHANNEL],
     logger,
-    onConnected: () => wake(),
+    onConnected: () => probe(),
     onNotification: (channel, payload) => {
-      if (channel === READY_CHANNEL) wake();
+      if (channel === READY_CHANNEL) onReady(payload);
       else if ([...inFlight.values()].some((entry) => entry.claim.taskId === payload)) void heartbeat();
     },
   });
 
-  const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
+  const announcer = createAnnouncer(db.pool, { logger });
 
-  const scheduleWake = (delayMs: number) => {
-    if (dueTimer) clearTimeout(dueTimer);
-    dueTimer = setTimeout(() => {
-      dueTimer = undefined;
-      wake();
+  const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
+  const busySlots = () => inFlight.size + lingering;
+
+  const wakeLater = (delayMs: number, count: number) => {
+    const timer = setTimeout(() => {
+      dueTimers.delete(timer);
+      wake(count);
     }, Math.max(0, delayMs));
+    dueTimers.add(timer);
   };
 
-  async function claimUntilFull(): Promise<void> {
-    do {
-      claimAgain = false;
-      while (state === 'running') {
-        const free = concurrency - inFlight.size;
-        if (free <= 0) return;
-        if (Date.now() - lastRecoveryAt >= pollIntervalMs) {
-          lastRecoveryAt = Date.now();
-          const recovered = await recoverExpiredLeases(db.pool, { backoff });
-          if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
-        }
-        const claimed = await claimSteps(db.pool, { workerId: id, limit: free, leaseMs, pipelines: pipelineKeys() });
-        consecutiveFailures = 0;
-        for (const claim of claimed) startAttempt(claim);
-        if (claimed.length < free) {
-          const due = await nextRetryDueAt(db.pool);
-          if (due && due.getTime() - Date.now() < pollIntervalMs) scheduleWake(due.getTime() - Date.now() + 5);
-          break;
-        }
-      }
-    } while (claimAgain && state === 'running');
+  /** READY_CHANNEL payloads: "3" (three steps ready now) or "1@1767225600000" (one ready at that time). */
+  function onReady(payload: string): void {
+    const match = /^(\d+)(?:@(\d+))?$/.exec(payload);
+    if (!match) return probe();
+    const count = Number(match[1]);
+    const dueAt = match[2] === undefined ? undefined : Number(match[2]);
+    if (dueAt !== undefined && dueAt > Date.now()) wakeLater(dueAt - Date.now() + 2, count);
+    else wake(count);
   }
 
-  function wake(): void {
-    if (state !== 'running') return;
-    if (claiming) {
-      claimAgain = true;
-      return;
+  async function claimAnnounced(): Promise<void> {
+    while (state === 'running') {
+      if (Date.now() - lastRecoveryAt >= pollIntervalMs) {
+        lastRecoveryAt = Date.now();
+        const recovered = await recoverExpiredLeases(db.pool, { backoff });
+        if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
+      }
+      const free = concurrency - busySlots();
+      const wanted = probing ? free : Math.min(free, readyHint);
+      if (wanted <= 0) return;
+      const claimed = await claimSteps(db.pool, { workerId: id, limit: wanted, leaseMs, pipelines: pipelineKeys() });
+      consecutiveFailures = 0;
+      for (const claim of claimed) {
+        startAttempt(claim);
+        announcer.taskChanged(claim.taskId);
+      }
+      // Fewer than asked: nothing more is ready (or other workers took it); wait to be told again.
+      // All we asked for while our slots were the limit: more may be ready, so freed slots keep looking.
+      if (claimed.length < wanted) {
+        readyHint = 0;
+        probing = false;
+      } else {
+        readyHint = Math.max(0, readyHint - claimed.length);
+        if (wanted === free) probing = true;
+      }
     }
-    claiming = claimUntilFull()
+  }
+
+  /** Claims up to the free slots until nothing more is found: after start, a poll or a reconnect. */
+  function probe(): void {
+    probing = true;
+    wake(0);
+  }
+
+  /** Claims up to `count` more steps, announced ready. */
+  function wake(count: number): void {
+    if (state !== 'running') return;
+    readyHint = Math.min(concurrency, readyHint + count);
+    if (claiming) return;
+    claiming = claimAnnounced()
       .catch((error: unknown) => {
         consecutiveFailures += 1;
-        const delay = Math.min(pollIntervalMs, 100 * 2 ** Math.min(consecutiveFailures, 8));
+        const delay = computeBackoffMs(consecutiveFailures, { baseMs: 100, capMs: pollIntervalMs });
         logger.warn({ error: describeError(error), retryInMs: delay }, 'claiming failed');
-        scheduleWake(delay);
+        wakeLater(delay, 0);
+        probing = true;
       })
       .finally(() => {
         claiming = undefined;
-        if (claimAgain) wake();
+        if ((readyHint > 0 || probing) && busySlots() < concurrency) wake(0);
       });
   }
 
   /** Retries a database write until it succeeds; gives up after a while so a dead database cannot pin the slot forever. */
-  async function persistently(what: string, write: () => Promise<boolean>): Promise<void> {
+  async function persistently(what: string, write: () => Promise<unknown>): Promise<void> {
     const started = Date.now();
     for (let failures = 0; ; failures += 1) {
       try {
@@ -197,7 +239,7 @@ export function createWorker(options: WorkerOptions): Worker {
           return;
         }
         logger.warn({ error: describeError(error) }, `could not record ${what}; retrying`);
-        await sleep(Math.min(2_000, 100 * 2 ** Math.min(failures, 5)));
+        await sleep(computeBackoffMs(failures + 1, { baseMs: 100, capMs: 2_000 }));
       }
     }
   }
@@ -215,9 +257,13 @@ export function createWorker(options: WorkerOptions): Worker {
       settle: (settlement) => settle(settlement),
       persisting: false,
       progress: createProgressReporter(
-        (message, percent) => recordProgress(db.pool, { attemptId: claim.attemptId, taskId: claim.taskId, message, percent }),
+        async (message, percent) => {
+          if (await recordProgress(db.pool, { attemptId: claim.attemptId, stepId: claim.stepId, message, percent })) announcer.taskChanged(claim.taskId);
+        },
         { intervalMs: PROGRESS_INTERVAL_MS, logger: attemptLogger },
       ),
+      handlerSettled: Promise.resolve(),
+      handlerRunning: false,
       done: Promise.resolve(),
     };
     inFlight.set(claim.attemptId, entry);
@@ -225,8 +271,27 @@ export function createWorker(options: WorkerOptions): Worker {
       .catch((error: unknown) => attemptLogger.error({ error: describeError(error) }, 'attempt bookkeeping failed'))
       .finally(() => {
         inFlight.delete(claim.attemptId);
-        wake();
+        void holdSlotUntilHandlerSettles(entry, attemptLogger);
       });
+  }
+
+  /**
+   * The outcome is recorded, but a handler that ignored its abort may still be running: its slot stays taken until
+   * it settles or abandonHandlerAfterMs passes, so this worker never runs more handlers than its concurrency.
+   */
+  async function holdSlotUntilHandlerSettles(entry: InFlight, attemptLogger: Logger): Promise<void> {
+    if (entry.handlerRunning) {
+      lingering += 1;
+      let limitTimer: NodeJS.Timeout | undefined;
+      const settledInTime = await Promise.race([
+        entry.handlerSettled.then(() => true),
+        new Promise<boolean>((resolve) => (limitTimer = setTimeout(() => resolve(false), abandonHandlerAfterMs))),
+      ]);
+      clearTimeout(limitTimer);
+      lingering -= 1;
+      if (!settledInTime) attemptLogger.warn({ abandonHandlerAfterMs }, 'a handler ignored its abort for too long; its slot is freed');
+    }
+    wake(0);
   }
 
   async function runAttempt(entry: InFlight, settled: Promise<Settlement>, attemptLogger: Logger): Promise<void> {
@@ -241,6 +306,7 @@ export function createWorker(options: WorkerOptions): Worker {
         taskId: claim.taskId,
         stepName: claim.stepName,
         attempt: claim.attemptNumber,
+        attemptId: claim.attemptId,
         context: claim.context,
         results: claim.results,
         progress: (message, percent) => entry.progress.report(message, percent),
@@ -257,12 +323,16 @@ export function createWorker(options: WorkerOptions): Worker {
         }, timeoutMs);
       }
       // Promise.resolve().then: a handler that throws synchronously is a failed attempt, not a crashed worker.
-      Promise.resolve()
+      entry.handlerRunning = true;
+      entry.handlerSettled = Promise.resolve()
         .then(() => step.handler(ctx))
         .then(
           (value) => entry.settle(toSettlement(claim.stepName, value)),
           (error: unknown) => entry.settle({ kind: 'failed', outcome: 'failed', error: serializeError(error) }),
-        );
+        )
+        .finally(() => {
+          entry.handlerRunning = false;
+        });
     }
 
     const settlement = await settled;
@@ -276,15 +346,31 @@ export function createWorker(options: WorkerOptions): Worker {
     await entry.progress.flush();
     entry.progress.cancel();
     if (settlement.kind === 'completed') {
-      await persistently('a completed attempt', () =>
-        completeAttempt(db.pool, { attemptId: claim.attemptId, taskId: claim.taskId, result: settlement.result, resultJson: settlement.json }),
-      );
+      await persistently('a completed attempt', async () => {
+        const madeReady = await completeAttempt(db.pool, { attemptId: claim.attemptId, result: settlement.result, resultJson: settlement.json });
+        if (madeReady === undefined) {
+          attemptLogger.info({}, 'the attempt was fenced off (cancelled, lost or superseded); its result is discarded');
+          return;
+        }
+        announcer.taskChanged(claim.taskId);
+        if (madeReady === 0) return;
+        // This worker claims what it has room for (this attempt's slot included) at once; others hear of the rest.
+        const room = state === 'running' ? Math.max(0, concurrency - busySlots() + 1) : 0;
+        announcer.ready(Math.max(0, madeReady - room));
+        wake(Math.min(madeReady, room));
+      });
     } else {
       if (settlement.outcome !== 'released') {
         attemptLogger.warn({ outcome: settlement.outcome, error: settlement.error.message }, 'attempt failed');
       }
       await persistently('a failed attempt', () =>
-        failAttempt(db.pool, { attemptId: claim.attemptId, taskId: claim.taskId, outcome: settlement.outcome, error: settlement.error, backoff }),
+        failAttempt(db.pool, {
+          attemptId: claim.attemptId,
+          budgetAttempts: claim.budgetAttempts,
+          outcome: settlement.outcome,
+          error: settlement.error,
+          backoff,
+        }),
       );
     }
   }
@@ -312,17 +398,19 @@ export function createWorker(options: WorkerOptions): Worker {
       state = 'running';
       await heartbeat();
       listener.start();
-      pollTimer = setInterval(wake, pollIntervalMs);
+      // The fallback for notifications lost while the LISTEN connection was down: probe as if all slots were announced.
+      pollTimer = setInterval(probe, pollIntervalMs);
       heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
       logger.info({ concurrency, leaseMs, heartbeatMs, pollIntervalMs }, 'worker started');
-      wake();
+      probe();
     },
     async stop(stopOptions = {}) {
       if (state !== 'running') return;
       state = 'stopping';
       const graceMs = stopOptions.graceMs ?? 25_000;
       clearInterval(pollTimer);
-      if (dueTimer) clearTimeout(dueTimer);
+      for (const timer of dueTimers) clearTimeout(timer);
+      dueTimers.clear();
       await listener.stop();
       await claiming;
 
@@ -340,6 +428,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       await allDone();
       clearInterval(heartbeatTimer);
+      await announcer.stop();
       await recordWorkerHeartbeat(db.pool, { id, concurrency, stopped: true }).catch((error: unknown) =>
         logger.warn({ error: describeError(error) }, 'could not record the worker stop'),
       );

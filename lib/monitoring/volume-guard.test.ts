@@ -22,7 +22,7 @@ describe('extract volume guard', () => {
     const taskId = task.rows[0]?.id ?? '';
     for (const [position, [name, count]] of Object.entries(options.counts).entries()) {
       await testDb.pool.query(
-        `INSERT INTO steps (task_id, name, position, retryable, retry_limit, status, result) VALUES ($1, $2, $3, true, 3, 'completed', $4)`,
+        `INSERT INTO steps (pipeline, task_created_at, task_id, name, position, retryable, retry_limit, status, result) VALUES ('fixture/history@1', now(), $1, $2, $3, true, 3, 'completed', $4)`,
         [taskId, name, position, JSON.stringify({ total_count: count })],
       );
     }

@@ -97,8 +97,8 @@ describe('deadline watch with ETA (acceptance 4)', () => {
       let cursor = start;
       for (const [position, [name, minutes]] of ([['a', a], ['b', b], ['c', c]] as const).entries()) {
         await testDb.pool.query(
-          `INSERT INTO steps (task_id, name, position, depends_on, retryable, retry_limit, status, attempt_count, started_at, completed_at)
-           VALUES ($1, $2, $3, $4, true, 3, 'completed', 1, $5, $6)`,
+          `INSERT INTO steps (pipeline, task_created_at, task_id, name, position, depends_on, retryable, retry_limit, status, attempt_count, started_at, completed_at)
+           VALUES ('fixture/history@1', now(), $1, $2, $3, $4, true, 3, 'completed', 1, $5, $6)`,
           [task.rows[0]?.id, name, position, position === 0 ? [] : [['a', 'b'][position - 1]], new Date(cursor), new Date(cursor + minutes * MINUTE)],
         );
         cursor += minutes * MINUTE;

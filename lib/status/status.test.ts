@@ -30,8 +30,8 @@ async function seedRun(
   if (!taskId) throw new Error('no task id');
   for (const [position, step] of run.steps.entries()) {
     const inserted = await testDb.pool.query<{ id: string }>(
-      `INSERT INTO steps (task_id, name, position, status, retryable, retry_limit, result, last_error)
-       VALUES ($1, $2, $3, $4::step_status, true, 3, $5, $6) RETURNING id`,
+      `INSERT INTO steps (pipeline, task_created_at, task_id, name, position, status, retryable, retry_limit, result, last_error)
+       VALUES ('fixture/history@1', now(), $1, $2, $3, $4::step_status, true, 3, $5, $6) RETURNING id`,
       [taskId, step.name, position, step.status, JSON.stringify({ emails: [SECRET_EMAIL] }), JSON.stringify({ message: SECRET_ERROR })],
     );
     for (const [index, attempt] of step.attempts.entries()) {

@@ -3,7 +3,8 @@
  * severity policy; each handler is a thin call into its step module.
  */
 import type { DbHandle } from '@/db/client';
-import { definePipeline, type JsonValue, type PipelineDefinition } from '@/lib/engine';
+import type pg from 'pg';
+import { assertCurrentAttempt, definePipeline, type JsonValue, type PipelineDefinition, type StepContext } from '@/lib/engine';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
@@ -37,6 +38,16 @@ export function createCustomerAnalyticsPipeline(
     startDate: context.date_range.start_date,
     endDate: context.date_range.end_date,
   });
+  /** What an extract needs from its step context; `fence` guards every batch it writes (see assertCurrentAttempt). */
+  function extractInput(ctx: StepContext<CustomerAnalyticsInput>) {
+    return {
+      taskId: ctx.taskId,
+      ...window(ctx.context),
+      progress: ctx.progress,
+      signal: ctx.signal,
+      fence: (client: pg.ClientBase) => assertCurrentAttempt(client, ctx),
+    };
+  }
 
   return definePipeline({
     ...CUSTOMER_ANALYTICS,
@@ -50,7 +61,7 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(30),
         metadata: { severity: 'critical' },
         handler: async (ctx) => ({
-          ...(await extractOrders(ctx.db.pool, sourcesFor(ctx.db), { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+          ...(await extractOrders(ctx.db.pool, sourcesFor(ctx.db), extractInput(ctx))),
         }),
       },
       {
@@ -60,7 +71,7 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(20),
         metadata: { severity: 'critical' },
         handler: async (ctx) => ({
-          ...(await extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+          ...(await extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, extractInput(ctx))),
         }),
       },
       {
@@ -70,7 +81,7 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(15),
         metadata: { severity: 'medium' },
         handler: async (ctx) => ({
-          ...(await extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, { taskId: ctx.taskId, ...window(ctx.context), progress: ctx.progress, signal: ctx.signal })),
+          ...(await extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, extractInput(ctx))),
         }),
       },
       {

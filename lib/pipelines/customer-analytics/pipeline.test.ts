@@ -214,8 +214,8 @@ describe('customer_analytics on the engine', () => {
     expect(steps.extract_users?.attempts).toHaveLength(6);
     expect(steps.extract_orders?.status).toBe('completed');
     expect(steps.extract_products?.status).toBe('completed');
-    expect(steps.transform_customer_metrics?.status).toBe('pending');
-    expect(steps.generate_insights?.status).toBe('pending');
+    expect(steps.transform_customer_metrics?.status).toBe('blocked');
+    expect(steps.generate_insights?.status).toBe('blocked');
     const ordersAttempt = steps.extract_orders?.attempts[0];
 
     await updateChaosSettings(testDb.db, { crm: { failure_rate: 0 } });

@@ -28,6 +28,8 @@ export interface ExtractOrdersInput {
   endDate: string;
   progress(message: string, percent?: number): void;
   signal: AbortSignal;
+  /** Called first in every batch's transaction: refuses the write once this attempt was superseded. */
+  fence(client: pg.ClientBase): Promise<void>;
 }
 
 const STEP = 'extract_orders';
@@ -134,8 +136,12 @@ async function copyInDatabase(
       if (pid !== undefined) await maybeTerminateBackend(sources.ordersPool, pid, await sources.ordersFailureRate());
       let result: pg.QueryResult<{ copied: number; last_id: number | null }>;
       try {
+        await client.query('BEGIN');
+        await input.fence(client);
         result = await client.query(COPY_BATCH_SQL, [input.taskId, window.from, window.to, lastId, batchSize, processed, batches]);
+        await client.query('COMMIT');
       } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
         broken ??= error instanceof Error ? error : new Error(String(error));
         throw broken;
       }
@@ -173,6 +179,7 @@ async function copyStreamed(
     const items = batch.orders.flatMap((order) => order.items.map((item) => ({ order_id: order.id, ...item })));
     const next: Checkpoint = { position: String(batch.lastId), rows: checkpoint.rows + batch.orders.length, batches: checkpoint.batches + 1 };
     await withTransaction(appPool, async (client) => {
+      await input.fence(client);
       await client.query(
         `WITH staged AS (
            INSERT INTO analytics.staging_orders (task_id, order_id, customer_id, total_amount, created_at)

@@ -20,6 +20,8 @@ interface PagedExtractInput {
   endDate: string;
   progress(message: string, percent?: number): void;
   signal: AbortSignal;
+  /** Called first in every page's transaction: refuses the write once this attempt was superseded. */
+  fence(client: pg.ClientBase): Promise<void>;
 }
 
 interface PagedExtract<T> {
@@ -43,6 +45,7 @@ async function extractPages<T>(pool: pg.Pool, source: PagedSource<T>, extract: P
       const page = await source.fetchPage(checkpoint.position, { signal: input.signal });
       const next: Checkpoint = { position: page.nextCursor, rows: checkpoint.rows + page.items.length, batches: checkpoint.batches + 1 };
       await withTransaction(pool, async (client) => {
+        await input.fence(client);
         if (page.items.length > 0) await extract.insertPage(client, input.taskId, page.items);
         await saveCheckpoint(client, input.taskId, extract.step, next);
       });

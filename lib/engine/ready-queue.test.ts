@@ -1,0 +1,244 @@
+/**
+ * The ready-queue core under concurrency, against real PostgreSQL: joins become ready exactly once when their
+ * parents finish at the same moment, a claim racing a cancel never starts a cancelled step, a stale attempt is
+ * fenced off, nothing of a finished task stays claimable, and a handler that ignores its abort keeps its slot.
+ * The internal one-call operations are driven directly (on separate pooled connections) to force the races.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { withTransaction } from '@/db/transaction';
+import { assertCurrentAttempt, cancelTask, createRegistry, definePipeline, launchTask, StaleAttemptError, type PipelineRegistry } from '@/lib/engine';
+import { claimSteps, pipelineKey, type ClaimedStep } from './claim-steps';
+import { completeAttempt } from './complete-attempt';
+import { failAttempt } from './fail-attempt';
+import { makeWorkerFactory, sleep, stepStates, waitForTaskStatus } from './test-fixtures/harness';
+
+let testDb: TestDatabase;
+const workers = makeWorkerFactory();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterEach(async () => {
+  await workers.stopAll();
+});
+afterAll(async () => {
+  await workers.stopAll();
+  await testDb.drop();
+});
+
+const noop = async () => null;
+const diamond = definePipeline({
+  namespace: 'queue',
+  name: 'diamond',
+  version: '1',
+  description: 'a → (b, c) → d',
+  input: z.object({}),
+  steps: [
+    { name: 'a', handler: noop },
+    { name: 'b', dependsOn: 'a', handler: noop },
+    { name: 'c', dependsOn: 'a', handler: noop },
+    { name: 'd', dependsOn: ['b', 'c'], handler: noop },
+  ],
+});
+const fanOut = definePipeline({
+  namespace: 'queue',
+  name: 'fan_out',
+  version: '1',
+  description: 'eight independent steps and one that waits for them all',
+  input: z.object({}),
+  steps: [
+    ...Array.from({ length: 8 }, (_, index) => ({ name: `s${index}`, handler: noop })),
+    { name: 'join', dependsOn: Array.from({ length: 8 }, (_, index) => `s${index}`), handler: noop },
+  ],
+});
+const registry = createRegistry();
+registry.register(diamond);
+registry.register(fanOut);
+const pipelines = [diamond, fanOut].map(({ namespace, name, version }) => ({ namespace, name, version }));
+
+const launch = (name: string) => launchTask(testDb, registry, { namespace: 'queue', name, context: {}, initiator: 'test' });
+const claim = (limit: number, workerId = 'test-worker') => claimSteps(testDb.pool, { workerId, limit, leaseMs: 30_000, pipelines });
+const complete = (step: ClaimedStep) => completeAttempt(testDb.pool, { attemptId: step.attemptId, result: { step: step.stepName }, resultJson: JSON.stringify({ step: step.stepName }) });
+
+async function claimOnly(taskId: string, names: string[]): Promise<ClaimedStep[]> {
+  const claimed = await claim(100);
+  const mine = claimed.filter((step) => step.taskId === taskId).sort((x, y) => x.stepName.localeCompare(y.stepName));
+  expect(mine.map((step) => step.stepName)).toEqual([...names].sort());
+  return mine;
+}
+
+/** Ready-index rows (exactly the partial index's predicate) of the given tasks. */
+async function readyRows(taskIds: string[]): Promise<{ taskId: string; name: string }[]> {
+  const rows = await testDb.pool.query<{ taskId: string; name: string }>(
+    `SELECT task_id AS "taskId", name FROM steps
+      WHERE status IN ('pending', 'retrying') AND waiting_for = 0 AND task_id = ANY ($1::uuid[])`,
+    [taskIds],
+  );
+  return rows.rows;
+}
+
+describe('ready queue', () => {
+  it('makes a join ready exactly once when its two parents complete at the same moment (50 rounds)', async () => {
+    for (let round = 0; round < 50; round += 1) {
+      const { taskId } = await launch('diamond');
+      const [a] = await claimOnly(taskId, ['a']);
+      expect(await complete(a!)).toBe(2);
+      const parents = await claimOnly(taskId, ['b', 'c']);
+      // Both completions run at once on two connections; each locks the task row first, so one of them takes d to 0.
+      const madeReady = await Promise.all(parents.map(complete));
+      expect(madeReady.sort()).toEqual([0, 1]);
+      const [d] = await claimOnly(taskId, ['d']);
+      expect(d?.results).toEqual({ b: { step: 'b' }, c: { step: 'c' } });
+      expect(await claim(100)).toEqual([]);
+      await complete(d!);
+      expect(await stepStates(testDb, taskId)).toEqual({ a: 'completed', b: 'completed', c: 'completed', d: 'completed' });
+      const task = await testDb.pool.query(`SELECT status, unfinished_steps FROM tasks WHERE id = $1`, [taskId]);
+      expect(task.rows[0]).toEqual({ status: 'completed', unfinished_steps: 0 });
+      const attempts = await testDb.pool.query(`SELECT count(*)::int AS n FROM step_attempts WHERE task_id = $1`, [taskId]);
+      expect(attempts.rows[0]?.n).toBe(4);
+    }
+  });
+
+  it('makes a join of eight parents ready exactly once when all eight complete concurrently (20 rounds)', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const { taskId } = await launch('fan_out');
+      const parents = await claimOnly(taskId, Array.from({ length: 8 }, (_, index) => `s${index}`));
+      const madeReady = await Promise.all(parents.map(complete));
+      expect(madeReady.filter((count) => count === 1)).toHaveLength(1);
+      expect(madeReady.filter((count) => count === 0)).toHaveLength(7);
+      const [join] = await claimOnly(taskId, ['join']);
+      await complete(join!);
+      await waitForTaskStatus(testDb, taskId, ['completed'], 2_000);
+    }
+  });
+
+  it('never starts a cancelled step: claims racing a cancel (30 rounds)', async () => {
+    for (let round = 0; round < 30; round += 1) {
+      const { taskId } = await launch('fan_out');
+      const claims = Array.from({ length: 4 }, (_, index) => sleep(round % 3).then(() => claim(2, `racer-${index}`)));
+      const cancel = cancelTask(testDb, { taskId, actor: 'test', reason: 'race' });
+      const [claimed, cancelled] = await Promise.all([Promise.all(claims), cancel]);
+      // After the cancel committed, no claim finds anything of the task, and nothing of it is claimable or open.
+      expect((await claim(100)).filter((step) => step.taskId === taskId)).toEqual([]);
+      expect(await readyRows([taskId])).toEqual([]);
+      const open = await testDb.pool.query(`SELECT count(*)::int AS n FROM step_attempts WHERE task_id = $1 AND finished_at IS NULL`, [taskId]);
+      expect(open.rows[0]?.n).toBe(0);
+      const states = await stepStates(testDb, taskId);
+      expect(Object.values(states).every((status) => status === 'cancelled')).toBe(true);
+      // Every step some racer did claim was cancelled with its attempt closed as cancelled.
+      for (const step of claimed.flat().filter((candidate) => candidate.taskId === taskId)) {
+        expect(cancelled).toContain(step.stepName);
+        expect(await complete(step)).toBeUndefined();
+      }
+    }
+  });
+
+  it('fences a stale attempt: once superseded it can neither complete nor fail its step, nor write through assertCurrentAttempt', async () => {
+    const { taskId } = await launch('diamond');
+    const [first] = await claimOnly(taskId, ['a']);
+    // The first attempt's lease runs out (its worker froze): recovery declares it lost, and the step is claimed again.
+    await testDb.pool.query(`UPDATE step_attempts SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [first!.attemptId]);
+    const lost = await failAttempt(testDb.pool, {
+      attemptId: first!.attemptId,
+      budgetAttempts: first!.budgetAttempts,
+      outcome: 'lost',
+      onlyIfLeaseExpired: true,
+      backoff: { baseMs: 0, capMs: 0 },
+      error: { errorClass: 'LeaseExpiredError', message: 'lost', stack: null, retryable: true, retryAfterMs: undefined },
+    });
+    expect(lost).toBe('retrying');
+    const [second] = await claimOnly(taskId, ['a']);
+    expect(second!.attemptId).not.toBe(first!.attemptId);
+
+    // The frozen worker wakes up: every write of the old attempt is refused.
+    await expect(
+      withTransaction(testDb.pool, (client) => assertCurrentAttempt(client, { taskId, stepName: 'a', attemptId: first!.attemptId })),
+    ).rejects.toBeInstanceOf(StaleAttemptError);
+    expect(await complete(first!)).toBeUndefined();
+    const failed = await failAttempt(testDb.pool, {
+      attemptId: first!.attemptId,
+      budgetAttempts: first!.budgetAttempts,
+      outcome: 'failed',
+      backoff: { baseMs: 0, capMs: 0 },
+      error: { errorClass: 'Error', message: 'late failure', stack: null, retryable: false, retryAfterMs: undefined },
+    });
+    expect(failed).toBe('fenced');
+    expect((await stepStates(testDb, taskId)).a).toBe('running');
+
+    // The current attempt still may write and complete.
+    await withTransaction(testDb.pool, (client) => assertCurrentAttempt(client, { taskId, stepName: 'a', attemptId: second!.attemptId }));
+    expect(await complete(second!)).toBe(2);
+    const attempts = await testDb.pool.query<{ outcome: string }>(
+      `SELECT outcome FROM step_attempts WHERE task_id = $1 AND step_name = 'a' ORDER BY attempt_number`,
+      [taskId],
+    );
+    expect(attempts.rows.map((row) => row.outcome)).toEqual(['lost', 'completed']);
+  });
+
+  it('leaves no step of a failed or cancelled task in the ready index', async () => {
+    const failing = await launch('diamond');
+    const [a] = await claimOnly(failing.taskId, ['a']);
+    await complete(a!);
+    const [b, c] = await claimOnly(failing.taskId, ['b', 'c']);
+    const permanent = { errorClass: 'PermanentError', message: 'broken', stack: null, retryable: false, retryAfterMs: undefined };
+    expect(await failAttempt(testDb.pool, { attemptId: b!.attemptId, budgetAttempts: 1, outcome: 'failed', backoff: { baseMs: 0, capMs: 0 }, error: permanent })).toBe('failed');
+    // d is blocked at once (its other parent is still running): the task is not finished until c is.
+    expect(await stepStates(testDb, failing.taskId)).toMatchObject({ b: 'failed', c: 'running', d: 'blocked' });
+    await complete(c!);
+    await waitForTaskStatus(testDb, failing.taskId, ['failed'], 2_000);
+
+    const cancelled = await launch('fan_out');
+    await claim(3);
+    await cancelTask(testDb, { taskId: cancelled.taskId, actor: 'test' });
+
+    expect(await readyRows([failing.taskId, cancelled.taskId])).toEqual([]);
+    const everything = await testDb.pool.query(
+      `SELECT count(*)::int AS n FROM steps s JOIN tasks t ON t.id = s.task_id
+        WHERE s.status IN ('pending', 'retrying') AND s.waiting_for = 0 AND t.status IN ('failed', 'cancelled', 'completed')`,
+    );
+    expect(everything.rows[0]?.n).toBe(0);
+    // The claim plan reads the partial index, not the table.
+    const plan = await testDb.pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT id FROM steps WHERE status IN ('pending', 'retrying') AND waiting_for = 0
+                 AND (run_after IS NULL OR run_after <= now()) AND pipeline = ANY ($1::text[])
+               ORDER BY task_created_at, position LIMIT 8 FOR UPDATE SKIP LOCKED`,
+      [pipelines.map(pipelineKey)],
+    );
+    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('steps_ready_idx');
+  });
+
+  it('keeps the slot of a timed-out handler that ignores its abort: never more handlers than the concurrency', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const stubborn = definePipeline({
+      namespace: 'queue',
+      name: 'stubborn',
+      version: '1',
+      description: 'handlers that ignore their abort signal',
+      input: z.object({}),
+      steps: Array.from({ length: 4 }, (_, index) => ({
+        name: `slow${index}`,
+        timeoutMs: 150,
+        retryLimit: 0,
+        handler: async () => {
+          running += 1;
+          maxRunning = Math.max(maxRunning, running);
+          await sleep(600); // ignores ctx.signal on purpose
+          running -= 1;
+          return null;
+        },
+      })),
+    });
+    const stubbornRegistry: PipelineRegistry = createRegistry();
+    stubbornRegistry.register(stubborn);
+    await workers.start(testDb, stubbornRegistry, { concurrency: 2, abandonHandlerAfterMs: 5_000 });
+    const { taskId } = await launchTask(testDb, stubbornRegistry, { namespace: 'queue', name: 'stubborn', context: {}, initiator: 'test' });
+    await waitForTaskStatus(testDb, taskId, ['failed'], 10_000);
+    await sleep(700);
+    expect(maxRunning).toBe(2);
+    const outcomes = await testDb.pool.query<{ outcome: string }>(`SELECT outcome FROM step_attempts WHERE task_id = $1`, [taskId]);
+    expect(outcomes.rows.map((row) => row.outcome)).toEqual(['timed_out', 'timed_out', 'timed_out', 'timed_out']);
+  });
+});
