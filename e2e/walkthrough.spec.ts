@@ -98,7 +98,9 @@ test('every page on desktop and phone, light and dark: no sideways scroll, keybo
         // The run page's step drawer, open: full width on a phone, axe-clean in both schemes.
         const page = signedIn.page;
         await page.goto(`/runs/${runId}`);
-        await page.locator('[data-testid^="step-node-"] button').first().click();
+        // From the keyboard: on a phone the first node may sit outside the graph's initial view until panned.
+        await page.locator('[data-testid^="step-node-"] button').first().focus();
+        await page.keyboard.press('Enter');
         const drawer = page.getByTestId('step-drawer');
         await expect(drawer).toBeVisible();
         for (const scheme of SCHEMES) {

@@ -8,7 +8,7 @@ import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { attemptsLabel } from '@/lib/console/dag';
 import { formatDuration, formatTimestamp, formatWait, spanMs } from '@/lib/console/format';
-import { cn } from '@/components/ui/cn';
+import { ScrollRegion } from '@/components/ui/scroll-region';
 import type { OperationKind } from '@/lib/console/operation-kinds';
 import type { EventView, RunDetailView, StepView } from '@/lib/console/views';
 import { OperationDialog } from './operation-dialog';
@@ -23,18 +23,6 @@ function stepOperations(step: StepView, taskStatus: RunDetailView['status']): Op
   if (step.status === 'completed' || step.status === 'resolved_manually') kinds.push('rerun_from_step');
   if (step.status === 'failed' || step.status === 'pending' || step.status === 'retrying') kinds.push('resolve_step');
   return kinds;
-}
-
-/**
- * A box that scrolls on its own. Keyboard users scroll with the arrow keys once it has focus, so it is a tab stop
- * with a name (axe: scrollable-region-focusable).
- */
-function ScrollArea({ label, className, children, ...props }: { label: string; className: string; children: React.ReactNode; 'data-testid'?: string }) {
-  return (
-    <div role="region" aria-label={label} tabIndex={0} className={cn('overflow-auto rounded-control focus-visible:outline-2 focus-visible:outline-focus', className)} {...props}>
-      {children}
-    </div>
-  );
 }
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
@@ -143,9 +131,9 @@ export function StepDrawer({
                           {attempt.errorStack && (
                             <details className="mt-1">
                               <summary className="cursor-pointer text-xs text-foreground-muted">Stack trace</summary>
-                              <ScrollArea label={`Stack trace of attempt ${attempt.number}`} className="mt-1 max-h-60 bg-surface-muted p-2">
+                              <ScrollRegion label={`Stack trace of attempt ${attempt.number}`} className="mt-1 max-h-60 rounded-control bg-surface-muted p-2">
                                 <pre className="text-xs">{attempt.errorStack}</pre>
-                              </ScrollArea>
+                              </ScrollRegion>
                             </details>
                           )}
                         </li>
@@ -159,7 +147,7 @@ export function StepDrawer({
                 {progress.length === 0 ? (
                   <p className="text-sm text-foreground-muted">No progress reported.</p>
                 ) : (
-                  <ScrollArea label="Progress history" className="max-h-48">
+                  <ScrollRegion label="Progress history" className="max-h-48">
                     <ol className="flex flex-col gap-1 text-xs">
                       {progress.map((event) => (
                         <li key={event.id} className="flex gap-3">
@@ -171,7 +159,7 @@ export function StepDrawer({
                         </li>
                       ))}
                     </ol>
-                  </ScrollArea>
+                  </ScrollRegion>
                 )}
               </Section>
 
@@ -179,14 +167,14 @@ export function StepDrawer({
                 {step.result === null || step.result === undefined ? (
                   <p className="text-sm text-foreground-muted">No result yet.</p>
                 ) : (
-                  <ScrollArea label={`Result of ${step.name}`} className="max-h-72 bg-surface-muted p-3" data-testid="step-result">
+                  <ScrollRegion label={`Result of ${step.name}`} className="max-h-72 rounded-control bg-surface-muted p-3" data-testid="step-result">
                     <pre className="text-xs">{JSON.stringify(step.result, null, 2)}</pre>
-                  </ScrollArea>
+                  </ScrollRegion>
                 )}
               </Section>
 
               <Section title={`Events (${stepEvents.length})`}>
-                <ScrollArea label={`Events of ${step.name}`} className="max-h-72">
+                <ScrollRegion label={`Events of ${step.name}`} className="max-h-72">
                   <ol className="flex flex-col gap-1 text-xs">
                     {stepEvents.map((event) => (
                       <li key={event.id} className="flex gap-3">
@@ -196,7 +184,7 @@ export function StepDrawer({
                       </li>
                     ))}
                   </ol>
-                </ScrollArea>
+                </ScrollRegion>
               </Section>
             </>
           )}
