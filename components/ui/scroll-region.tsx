@@ -2,7 +2,8 @@
 /**
  * A box that scrolls on its own (a wide table on a phone, a long result in the drawer). Keyboard users scroll it
  * with the arrow keys once it has focus, so while its content overflows it is a tab stop (axe:
- * scrollable-region-focusable); while everything fits it stays out of the tab order.
+ * scrollable-region-focusable); while everything fits it stays out of the tab order. It is `relative` so that
+ * absolutely positioned content (screen-reader-only labels in a table) scrolls with it instead of widening the page.
  */
 import { useEffect, useRef, useState, type ComponentPropsWithoutRef } from 'react';
 import { cn } from './cn';
@@ -28,7 +29,7 @@ export function ScrollRegion({ label, className, children, ...props }: Component
       role={label ? 'region' : undefined}
       aria-label={label}
       tabIndex={scrollable ? 0 : undefined}
-      className={cn('overflow-auto focus-visible:outline-2 focus-visible:outline-focus', className)}
+      className={cn('relative overflow-auto focus-visible:outline-2 focus-visible:outline-focus', className)}
       {...props}
     >
       {children}
