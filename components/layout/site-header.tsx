@@ -58,7 +58,7 @@ export async function SiteHeader() {
   const statusHeader = (
     <div className={rowClass}>
       <Brand href="/status" suffix="status" />
-      <div className="ml-auto flex items-center gap-2">
+      <div className="order-2 ml-auto flex items-center gap-2">
         <ThemeToggle />
         <Link href={principal ? '/' : '/login'} className={buttonClassName('secondary', 'sm')}>
           {principal ? 'Open the console' : 'Sign in'}
