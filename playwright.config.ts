@@ -118,6 +118,8 @@ export default defineConfig({
       EMBEDDED_PG_PORT: process.env.NIGHTSHIFT_E2E_PG_PORT ?? '',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      // Specs drive steps into failure on purpose; a 250 ms back-off base spends ~8 s instead of ~31 s on six attempts.
+      WORKER_BACKOFF_BASE_MS: '250',
     },
   },
 });

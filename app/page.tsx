@@ -2,21 +2,29 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
+import { DashboardLive } from '@/components/dashboard/dashboard-live';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
+import { LiveUpdates } from '@/components/live/live-updates';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
 import { getDb } from '@/db/client';
 import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from './delivery/review-forms';
 import { hasRole, requirePageRole } from '@/lib/auth';
-import { dashboardQuerySchema, loadDashboardNow } from '@/lib/dashboard';
+import { dashboardQuerySchema, loadDashboardNow, type DashboardLoad, type DashboardPulse } from '@/lib/dashboard';
 
 export const metadata: Metadata = { title: 'Executive dashboard' };
 export const dynamic = 'force-dynamic';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** What this render shows, in the terms DashboardLive compares with the live pulse. */
+function shownPulse(load: Exclude<DashboardLoad, { kind: 'unknown_snapshot' }>): DashboardPulse {
+  if (load.kind === 'empty') return { currentSnapshotId: null, state: load.freshness.state };
+  return { currentSnapshotId: load.data.snapshots.find((snapshot) => snapshot.isCurrent)?.id ?? null, state: load.data.freshness.state };
+}
 
 export default async function DashboardPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePageRole('viewer');
@@ -38,6 +46,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         <h1 className="text-2xl font-semibold tracking-tight">Executive dashboard</h1>
         {load.kind === 'ready' && <SnapshotPicker snapshots={load.data.snapshots} selectedId={load.data.snapshot.id} />}
       </div>
+      <LiveUpdates>
+        <DashboardLive shown={shownPulse(load)} followsCurrent={query.snapshot === undefined} />
+      </LiveUpdates>
       {!parsed.success && (
         <p role="alert" className="rounded-card border border-status-retrying bg-status-retrying-tint p-3 text-sm text-status-retrying">
           Some link parameters were not understood and were ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.

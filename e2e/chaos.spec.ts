@@ -15,7 +15,7 @@ test('an operator edits fault injection; changes are kept and audited; viewers a
     await latency.fill('25');
     await operator.getByLabel('Slack (notifications): Rate limit (%)').fill('150');
     await operator.getByRole('button', { name: 'Save settings' }).click();
-    await expect(operator.locator('#field-slack_rate_limit_rate-errors')).toContainText('Enter a percentage from 0 to 100');
+    await expect(operator.locator('#field-slack_rate_limit_rate-errors')).toContainText('Slack (notifications) rate limit must be a percentage from 0 to 100.');
 
     await operator.getByLabel('Inventory (products): Latency (ms)').fill('25');
     await operator.getByLabel('Slack (notifications): Rate limit (%)').fill('0');

@@ -77,7 +77,13 @@ export async function startRunViaApi(page: Page, day: string): Promise<string> {
 
 export interface RunJson {
   status: string;
-  steps: { name: string; status: string; completedAt: string | null; attempts: unknown[] }[];
+  steps: {
+    name: string;
+    status: string;
+    completedAt: string | null;
+    lastError: { class: string; message: string } | null;
+    attempts: { errorClass: string | null; errorMessage: string | null }[];
+  }[];
 }
 
 export async function readRun(request: APIRequestContext, taskId: string): Promise<RunJson> {

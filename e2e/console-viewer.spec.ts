@@ -30,7 +30,7 @@ async function captureCancelAction(operator: Page, taskId: string): Promise<Capt
   const dialog = operator.getByTestId('operation-dialog');
   await expect(dialog.getByTestId('operation-preview')).toBeVisible();
   await dialog.getByLabel('Reason (required)').fill('forged by the e2e test');
-  await dialog.getByRole('button', { name: 'Confirm cancel run' }).click();
+  await dialog.getByRole('button', { name: 'Cancel run' }).click();
   await expect.poll(() => captured !== undefined).toBe(true);
   return captured as CapturedAction;
 }
@@ -54,6 +54,12 @@ test('a viewer sees the DAG without actions, and a forged action call as viewer 
 
     await viewer.goto(`/runs/${taskId}`);
     await expect(viewer.getByTestId('run-dag')).toBeVisible();
+    // The navigation offers each role only what it may open: no Chaos (403) or Admin for a viewer.
+    const viewerNav = viewer.getByRole('navigation', { name: 'Main' });
+    await expect(viewerNav.getByRole('link', { name: 'Runs' })).toBeVisible();
+    await expect(viewerNav.getByRole('link', { name: 'Chaos' })).toHaveCount(0);
+    await expect(viewerNav.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+    await expect(operator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chaos' })).toBeVisible();
     await expect(stepNode(viewer, 'extract_users')).toBeVisible();
     await expect(viewer.getByTestId('run-actions')).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /cancel run|retry|rerun|resolve/i })).toHaveCount(0);

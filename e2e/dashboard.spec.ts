@@ -1,9 +1,11 @@
 /**
- * Issue 7, acceptance 1, 2 and 4 for the executive dashboard, against the production build:
+ * The executive dashboard against the production build:
  * - after a completed run a viewer sees every KPI and segment count equal to the snapshot rows read from the
  *   database here, and the customers CSV has one line per customer_metrics row;
  * - while a run is in progress, and after its update_dashboard step failed, the page still shows the previous
  *   snapshot whole, under the refreshing / last-run-failed banner (operators get a link to the run);
+ * - an open dashboard follows along without a reload: it shows a newly published snapshot within 5 s, and the
+ *   refreshing / failed banner while a run is under way and after it failed;
  * - screenshots go to e2e/artifacts/.
  * update_dashboard is made to fail for real: this spec holds a row lock on the current snapshot, so the publish
  * step's UPDATE runs into its 5 s lock_timeout on every attempt until its retries are spent.
@@ -95,12 +97,17 @@ test.describe('executive dashboard', () => {
   test('after a completed run a viewer sees the snapshot figures, and the CSV has one row per customer', async () => {
     test.setTimeout(120_000);
     await admin.goto('/');
+    // Opened before the run: this page must pick the new snapshot up by itself.
+    await viewer.goto('/');
+    await viewer.evaluate(() => ((window as unknown as { openedBeforeRun: boolean }).openedBeforeRun = true));
     const taskId = await startRun(admin);
-    await expect.poll(() => taskStatus(db, taskId), { timeout: 90_000, intervals: [500] }).toBe('completed');
+    await expect.poll(async () => (await currentSnapshot(db))?.task_id, { timeout: 90_000, intervals: [250] }).toBe(taskId);
     const snapshot = await currentSnapshot(db);
-    expect(snapshot?.task_id).toBe(taskId);
     if (!snapshot) return;
     published = snapshot;
+    await expect(viewer.getByTestId('snapshot-run'), 'the open dashboard shows the new snapshot').toHaveText(`#${snapshot.id}`, { timeout: 5_000 });
+    expect(await viewer.evaluate(() => (window as unknown as { openedBeforeRun?: boolean }).openedBeforeRun), 'without a reload').toBe(true);
+    await expect.poll(() => taskStatus(db, taskId), { timeout: 30_000 }).toBe('completed');
 
     await viewer.goto('/');
     await expect(viewer.getByRole('heading', { level: 1, name: 'Executive dashboard' })).toBeVisible();
@@ -151,10 +158,14 @@ test.describe('executive dashboard', () => {
     try {
       await lock.query('BEGIN');
       await lock.query('SELECT id FROM analytics.dashboard_snapshots WHERE is_current FOR UPDATE');
+      await viewer.goto('/');
+      await expect(viewer.getByTestId('freshness-banner')).not.toHaveAttribute('data-freshness', 'refreshing');
       const taskId = await startRun(admin);
 
       await expect.poll(() => taskStatus(db, taskId), { timeout: 30_000 }).toBe('running');
-      await viewer.goto('/');
+      // The open page turns to "refreshing" by itself, then back to the published figures' banner after the failure.
+      await expect(viewer.getByTestId('freshness-banner'), 'live: refreshing').toHaveAttribute('data-freshness', 'refreshing', { timeout: 5_000 });
+      await viewer.reload();
       await expect(viewer.getByTestId('freshness-banner')).toHaveAttribute('data-freshness', 'refreshing');
       await expect(viewer.getByTestId('snapshot-run')).toHaveText(`#${published.id}`);
       expect(await shownKpis(viewer)).toEqual(Object.fromEntries(KPI_KEYS.map((key) => [key, published.summary.kpis[key].current])));
@@ -163,6 +174,7 @@ test.describe('executive dashboard', () => {
       await expect.poll(() => taskStatus(db, taskId), { timeout: 120_000, intervals: [1_000] }).toBe('failed');
       const step = await db.pool.query<{ name: string }>(`SELECT name FROM steps WHERE task_id = $1 AND status = 'failed'`, [taskId]);
       expect(step.rows.map((row) => row.name)).toEqual(['update_dashboard']);
+      await expect(viewer.getByTestId('freshness-banner'), 'live: failed').toHaveAttribute('data-freshness', 'failed', { timeout: 5_000 });
 
       await viewer.goto('/');
       await expect(viewer.getByTestId('freshness-banner')).toHaveAttribute('data-freshness', 'failed');

@@ -49,6 +49,13 @@ test.describe('public status (anonymous)', () => {
     await expect(page.getByTestId('overall-state')).toHaveAttribute('data-state', status.overall.state);
     await expect(page.getByTestId('history').locator('[data-outcome]')).toHaveCount(90);
     await expect(page.getByTestId('scheduled-start')).toHaveText('Not scheduled yet');
+    // Its own header: no console navigation for the public, and the app's icons instead of a 404.
+    await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+    const icon = await page.locator('link[rel="icon"]').first().getAttribute('href');
+    expect((await request.get(icon ?? '/favicon.ico')).status()).toBe(200);
+    expect((await request.get('/favicon.ico')).status()).toBe(200);
+    await expect(page).toHaveTitle('Status · Nightshift');
 
     const today = page.getByTestId('history').locator('[data-outcome]').last();
     await today.hover();

@@ -7,6 +7,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { RunListQuery } from '@/lib/console/run-filters';
 import { runListSearch } from '@/lib/console/run-list-search';
 import type { EventView, RunDetailView, RunListView } from '@/lib/console/views';
+import type { DashboardPulse } from '@/lib/dashboard/read-model';
 
 export class FetchError extends Error {
   constructor(
@@ -38,7 +39,20 @@ export const queryKeys = {
     detail: (taskId: string) => ['runs', 'task', taskId, 'detail'] as const,
     events: (taskId: string) => ['runs', 'task', taskId, 'events'] as const,
   },
+  dashboard: {
+    all: ['dashboard'] as const,
+    /** Whether the shown dashboard is still the current one; any run's change may alter it. */
+    pulse: () => ['dashboard', 'pulse'] as const,
+  },
 } as const;
+
+export const dashboardQueries = {
+  pulse: () =>
+    queryOptions({
+      queryKey: queryKeys.dashboard.pulse(),
+      queryFn: () => getJson<DashboardPulse>('/api/dashboard/pulse'),
+    }),
+};
 
 export const runQueries = {
   list: (query: RunListQuery) =>

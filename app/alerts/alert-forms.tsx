@@ -1,14 +1,14 @@
 'use client';
 /** The two buttons of /alerts: acknowledge an alert, resend a dead letter. Errors are announced in place. */
-import { useActionState } from 'react';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { idleState } from '@/lib/auth/action-state';
 import { acknowledgeAlertAction, resendMessageAction } from './actions';
 
 export function AcknowledgeAlertForm({ alertId, title }: { alertId: number; title: string }) {
-  const [state, formAction, pending] = useActionState(acknowledgeAlertAction, idleState());
+  const { state, pending, formProps } = useActionForm(acknowledgeAlertAction, idleState());
   return (
-    <form action={formAction} className="flex items-center gap-2">
+    <form {...formProps} className="flex items-center gap-2">
       <input type="hidden" name="alertId" value={alertId} />
       <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Acknowledge: ${title}`}>
         Acknowledge
@@ -21,9 +21,9 @@ export function AcknowledgeAlertForm({ alertId, title }: { alertId: number; titl
 }
 
 export function ResendMessageForm({ messageId, destination }: { messageId: number; destination: string }) {
-  const [state, formAction, pending] = useActionState(resendMessageAction, idleState());
+  const { state, pending, formProps } = useActionForm(resendMessageAction, idleState());
   return (
-    <form action={formAction} className="flex items-center gap-2">
+    <form {...formProps} className="flex items-center gap-2">
       <input type="hidden" name="messageId" value={messageId} />
       <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Resend message ${messageId} to ${destination}`}>
         Resend

@@ -44,7 +44,7 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
   return (
     <div
       data-testid="run-dag"
-      className="h-[520px] w-full overflow-hidden rounded-card border border-border bg-background"
+      className="h-[420px] w-full overflow-hidden rounded-card border border-border bg-background sm:h-[520px]"
       role="group"
       aria-label={`Step graph: ${steps.length} steps, dependencies left to right`}
     >
@@ -55,7 +55,8 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
         // Without a click handler React Flow gives non-selectable nodes `pointer-events: none`.
         onNodeClick={(_event, node) => onOpenStep(node.id)}
         fitView
-        fitViewOptions={{ padding: 0.08 }}
+        // Below this zoom node text is unreadable (a phone): show part of the graph at a legible size and let the reader pan.
+        fitViewOptions={{ padding: 0.08, minZoom: 0.6 }}
         minZoom={0.3}
         maxZoom={1.5}
         nodesDraggable={false}
@@ -63,7 +64,10 @@ export function RunDag({ steps, now, onOpenStep }: { steps: StepView[]; now: num
         nodesFocusable={false}
         edgesFocusable={false}
         elementsSelectable={false}
+        // The page keeps the wheel for scrolling; zoom with the controls or a pinch, pan by dragging.
         zoomOnScroll={false}
+        zoomOnPinch
+        panOnDrag
         preventScrolling={false}
         style={{ backgroundColor: 'transparent' }}
       >

@@ -2,6 +2,9 @@
 /**
  * The dashboard's charts (recharts, client-side). Each chart is paired with a table of the same figures on the
  * page (SegmentTable) or in a <details> below it, so the numbers are readable without seeing the chart.
+ * Every item carries its label: charts of many named items (products, categories, value ranges) are horizontal
+ * bars, whose labels have a line each instead of competing for room under the axis, where recharts drops the
+ * ones that collide.
  */
 import { useSyncExternalStore, type ReactNode } from 'react';
 import {
@@ -36,8 +39,22 @@ function useHydrated(): boolean {
   return useSyncExternalStore(noSubscription, () => true, () => false);
 }
 
-function ChartCard({ title, description, children, rows }: { title: string; description: string; children: ReactNode; rows: [string, string][] }) {
+function ChartCard({
+  title,
+  description,
+  children,
+  rows,
+  itemCount,
+}: {
+  title: string;
+  description: string;
+  children: ReactNode;
+  rows: [string, string][];
+  /** Horizontal bar charts grow with their items, so each label keeps a readable line. */
+  itemCount?: number;
+}) {
   const hydrated = useHydrated();
+  const height = itemCount === undefined ? undefined : `${Math.max(8, itemCount * 2 + 3)}rem`;
   return (
     <Card>
       <CardHeader>
@@ -45,7 +62,7 @@ function ChartCard({ title, description, children, rows }: { title: string; desc
         <CardDescription>{description}</CardDescription>
       </CardHeader>
       <CardContent>
-        <div className="h-64 w-full" role="img" aria-label={`${title} chart; the figures are in the table below`}>
+        <div className="h-64 w-full" style={height ? { height } : undefined} role="img" aria-label={`${title} chart; the figures are in the table below`}>
           {hydrated && (
             <ResponsiveContainer width="100%" height="100%">
               {children}
@@ -71,6 +88,62 @@ function ChartCard({ title, description, children, rows }: { title: string; desc
 }
 
 const moneyTick = (value: number) => formatCompactMoney(value);
+
+/** Room for a category label left of a horizontal bar: at most this many characters, then an ellipsis. */
+const LABEL_CHARS = 22;
+const LABEL_WIDTH = 150;
+
+interface CategoryTickProps {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value?: unknown };
+}
+
+/** A category axis label cut to fit, with the full name as its SVG <title> (shown on hover, read by screen readers). */
+function CategoryTick({ x = 0, y = 0, payload }: CategoryTickProps) {
+  const full = String(payload?.value ?? '');
+  const shown = full.length > LABEL_CHARS ? `${full.slice(0, LABEL_CHARS - 1).trimEnd()}…` : full;
+  return (
+    <g transform={`translate(${x},${y})`}>
+      <text x={-6} y={0} dy={4} textAnchor="end" fontSize={12} fill="var(--color-foreground-muted)">
+        {shown !== full && <title>{full}</title>}
+        {shown}
+      </text>
+    </g>
+  );
+}
+
+/**
+ * The shared shape of the horizontal bar charts: one labelled bar per item, money on the value axis unless told
+ * otherwise. A render helper, not a component: ResponsiveContainer sizes the chart element it is given directly.
+ */
+function horizontalBars<T extends object>({
+  data,
+  labelKey,
+  valueKey,
+  name,
+  fill,
+  tickFormatter = moneyTick,
+  tooltip = moneyTooltip,
+}: {
+  data: T[];
+  labelKey: string;
+  valueKey: string;
+  name: string;
+  fill: string;
+  tickFormatter?: (value: number) => string;
+  tooltip?: (value: unknown) => string;
+}) {
+  return (
+    <BarChart data={data} layout="vertical" margin={{ left: 4, right: 16 }}>
+      <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+      <XAxis type="number" tick={AXIS} tickFormatter={tickFormatter} />
+      <YAxis type="category" dataKey={labelKey} tick={<CategoryTick />} width={LABEL_WIDTH} interval={0} />
+      <Tooltip contentStyle={TOOLTIP_STYLE} formatter={tooltip} />
+      <Bar dataKey={valueKey} name={name} fill={fill} />
+    </BarChart>
+  );
+}
 const moneyTooltip = (value: unknown) => formatMoney(Number(value));
 const countTooltip = (value: unknown) => formatCount(Number(value));
 
@@ -83,7 +156,7 @@ export function SegmentChart({ segments }: { segments: DashboardData['segments']
     >
       <BarChart data={segments}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis dataKey="segment" tick={AXIS} />
+        <XAxis dataKey="segment" tick={AXIS} interval={0} />
         <YAxis yAxisId="customers" tick={AXIS} tickFormatter={(value: number) => formatCount(value)} />
         <YAxis yAxisId="revenue" orientation="right" tick={AXIS} tickFormatter={moneyTick} />
         <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value, name) => (name === 'Revenue' ? moneyTooltip(value) : countTooltip(value))} />
@@ -107,14 +180,9 @@ export function LtvHistogram({ buckets }: { buckets: DashboardData['ltvHistogram
       title="Lifetime value distribution"
       description="Customers per lifetime-value range (revenue in the window)."
       rows={data.map((bucket) => [bucket.label, `${formatCount(bucket.customers)} customers`])}
+      itemCount={data.length}
     >
-      <BarChart data={data}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis dataKey="label" tick={AXIS} />
-        <YAxis tick={AXIS} tickFormatter={(value: number) => formatCount(value)} />
-        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={countTooltip} />
-        <Bar dataKey="customers" name="Customers" fill={ACCENT} />
-      </BarChart>
+      {horizontalBars({ data, labelKey: 'label', valueKey: 'customers', name: 'Customers', fill: ACCENT, tickFormatter: formatCount, tooltip: countTooltip })}
     </ChartCard>
   );
 }
@@ -144,14 +212,9 @@ export function TopProductsChart({ products }: { products: DashboardData['topPro
       title="Top 10 products by revenue"
       description="The best sellers of the window."
       rows={data.map((product) => [product.name, formatMoney(product.revenue)])}
+      itemCount={data.length}
     >
-      <BarChart data={data} layout="vertical" margin={{ left: 24 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis type="number" tick={AXIS} tickFormatter={moneyTick} />
-        <YAxis type="category" dataKey="name" tick={AXIS} width={140} />
-        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
-        <Bar dataKey="revenue" name="Revenue" fill={ACCENT} />
-      </BarChart>
+      {horizontalBars({ data, labelKey: 'name', valueKey: 'revenue', name: 'Revenue', fill: ACCENT })}
     </ChartCard>
   );
 }
@@ -162,14 +225,9 @@ export function CategoryRevenueChart({ categories }: { categories: DashboardData
       title="Revenue by category"
       description="The ten categories with the most revenue."
       rows={categories.map((category) => [category.category, formatMoney(category.revenue)])}
+      itemCount={categories.length}
     >
-      <BarChart data={categories}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis dataKey="category" tick={AXIS} />
-        <YAxis tick={AXIS} tickFormatter={moneyTick} />
-        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
-        <Bar dataKey="revenue" name="Revenue" fill={SECOND} />
-      </BarChart>
+      {horizontalBars({ data: categories, labelKey: 'category', valueKey: 'revenue', name: 'Revenue', fill: SECOND })}
     </ChartCard>
   );
 }
@@ -184,7 +242,7 @@ export function AovBySegmentChart({ segments }: { segments: DashboardData['segme
     >
       <BarChart data={data}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis dataKey="segment" tick={AXIS} />
+        <XAxis dataKey="segment" tick={AXIS} interval={0} />
         <YAxis tick={AXIS} tickFormatter={moneyTick} />
         <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
         <Bar dataKey="aov" name="Average order value" fill={ACCENT} />

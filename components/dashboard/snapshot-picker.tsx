@@ -9,13 +9,13 @@ import { formatDay, formatTimestamp } from './format';
 
 export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotRef[]; selectedId: number }) {
   return (
-    <form method="get" action="/" className="flex flex-wrap items-end gap-2" aria-label="Snapshot">
-      <label className="flex flex-col gap-1 text-sm">
+    <form method="get" action="/" className="flex w-full min-w-0 flex-wrap items-end gap-2 sm:w-auto" aria-label="Snapshot">
+      <label className="flex min-w-0 flex-1 flex-col gap-1 text-sm">
         <span className="text-foreground-muted">Snapshot</span>
         <select
           name="snapshot"
           defaultValue={String(selectedId)}
-          className="h-9 rounded-control border border-border-strong bg-surface px-2 text-sm"
+          className="h-9 w-full min-w-0 rounded-control border border-border-strong bg-surface px-2 text-sm"
         >
           {snapshots.map((snapshot) => (
             <option key={snapshot.id} value={snapshot.id}>

@@ -167,18 +167,6 @@ export function LowStockTable({ lowStock }: { lowStock: DashboardData['lowStock'
 }
 
 /** Top-level numbers of an insight's data, shown beside its sentence (nested lists stay in the CSVs and charts). */
-function insightNumbers(data: unknown): [string, string][] {
-  if (typeof data !== 'object' || data === null) return [];
-  return Object.entries(data).flatMap(([key, value]): [string, string][] => {
-    const label = key.replaceAll('_', ' ');
-    if (typeof value === 'number') return [[label, Number.isInteger(value) ? formatCount(value) : value.toFixed(2)]];
-    if (typeof value === 'object' && value !== null && 'current' in value && typeof value.current === 'number') {
-      return [[label, value.current.toLocaleString('en-US', { maximumFractionDigits: 2 })]];
-    }
-    return [];
-  });
-}
-
 export function InsightsList({ insights }: { insights: DashboardData['insights'] }) {
   return (
     <Card aria-labelledby="insights-heading">
@@ -187,24 +175,12 @@ export function InsightsList({ insights }: { insights: DashboardData['insights']
       </CardHeader>
       <CardContent>
         <ul className="flex flex-col gap-3" data-testid="insights">
-          {insights.map((insight) => {
-            const numbers = insightNumbers(insight.data);
-            return (
-              <li key={insight.kind} className="flex flex-col gap-1">
-                <p>{insight.sentence}</p>
-                {numbers.length > 0 && (
-                  <dl className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-foreground-muted">
-                    {numbers.map(([label, value]) => (
-                      <div key={label} className="flex gap-1">
-                        <dt>{label}:</dt>
-                        <dd className="tabular-nums">{value}</dd>
-                      </div>
-                    ))}
-                  </dl>
-                )}
-              </li>
-            );
-          })}
+          {/* The sentences carry the figures; the numbers behind them are in the charts' tables and the CSVs. */}
+          {insights.map((insight) => (
+            <li key={insight.kind}>
+              <p>{insight.sentence}</p>
+            </li>
+          ))}
         </ul>
       </CardContent>
     </Card>

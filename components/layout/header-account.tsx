@@ -1,6 +1,6 @@
 /**
- * Right-hand slot of the site header: who is signed in, their role, admin links and sign out — or a sign-in
- * link. A server component: it reads the same per-request principal the page's own check uses.
+ * The account slot of the site header: who is signed in, their role and sign out — or a sign-in link. A server
+ * component: it reads the same per-request principal the page's own check uses.
  */
 import Link from 'next/link';
 import { SignOutButton } from '@/components/auth/sign-out-button';
@@ -18,13 +18,8 @@ export async function HeaderAccount() {
     );
   }
   return (
-    <div className="flex items-center gap-2 text-sm" data-testid="header-account">
-      {principal.role === 'admin' && (
-        <Link href="/admin/users" className={buttonClassName('ghost', 'sm')}>
-          Admin
-        </Link>
-      )}
-      <span className="hidden max-w-48 truncate text-foreground-muted sm:inline" title={principal.label}>
+    <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="header-account">
+      <span className="max-w-full truncate text-foreground-muted lg:hidden xl:inline xl:max-w-48" title={principal.label}>
         <span className="sr-only">Signed in as </span>
         {principal.label}
       </span>

@@ -1,7 +1,8 @@
 'use client';
 /**
  * One EventSource per tab on /api/live: each "task X changed" message invalidates the React Query caches that
- * show task X (coalesced per animation-frame-ish tick, so a burst of events costs one refetch). When the stream
+ * show task X, and the dashboard's pulse, since a run's change may publish a snapshot or change the freshness
+ * banner (coalesced per animation-frame-ish tick, so a burst of events costs one refetch). When the stream
  * drops, or the server says it is not listening, views poll every POLL_FALLBACK_MS until it is back; on the
  * way back everything is refetched once, because messages sent in between are lost.
  */
@@ -35,6 +36,11 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       for (const taskId of changed) void queryClient.invalidateQueries({ queryKey: queryKeys.runs.task(taskId) });
       changed.clear();
       void queryClient.invalidateQueries({ queryKey: queryKeys.runs.lists() });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard.all });
+    };
+    const refetchEverything = () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard.all });
     };
     const source = new EventSource('/api/live');
     source.addEventListener('task', (event) => {
@@ -43,13 +49,13 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       changed.add(message.taskId);
       flushTimer ??= setTimeout(flush, COALESCE_MS);
     });
-    source.addEventListener('resync', () => void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all }));
+    source.addEventListener('resync', refetchEverything);
     source.addEventListener('status', (event) => {
       const message = parseSseMessage('status', event.data);
       if (message?.type !== 'status') return;
       if (message.listening && stateRef.current !== 'live') {
         // Whatever changed while we were not listening was not announced: catch up once.
-        void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all });
+        refetchEverything();
       }
       update(message.listening ? 'live' : 'polling');
     });

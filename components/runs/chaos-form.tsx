@@ -1,7 +1,7 @@
 'use client';
 /** The fault-injection form: one fieldset per demo source, rates in percent, latency in milliseconds. */
-import { useActionState } from 'react';
 import { FormField, FormMessage } from '@/components/auth/form-field';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { idleState, type ActionState } from '@/lib/auth/action-state';
@@ -11,9 +11,9 @@ type ChaosState = ActionState<string>;
 const HTTP_SOURCE_LIST = ['crm', 'inventory', 'slack'] as const;
 
 export function ChaosForm({ action, values }: { action: (state: ChaosState, payload: FormData) => Promise<ChaosState>; values: Record<string, number> }) {
-  const [state, formAction, pending] = useActionState(action, idleState<string>());
+  const { state, pending, formProps } = useActionForm(action, idleState<string>());
   return (
-    <form action={formAction} noValidate aria-label="Fault-injection settings" className="flex flex-col gap-5">
+    <form {...formProps} noValidate aria-label="Fault-injection settings" className="flex flex-col gap-5">
       <div className="grid gap-4 lg:grid-cols-2">
         {HTTP_SOURCE_LIST.map((source) => (
           <Card key={source}>

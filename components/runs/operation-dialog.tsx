@@ -46,8 +46,9 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
     try {
       const result = await operations.run({ kind, taskId, stepName, reason });
       if (result.status !== 'success') {
+        // The reason is the only field: its own message says what to fix, without the generic form summary.
         const fieldMessages = Object.values(result.errors).flat();
-        setError([result.message, ...fieldMessages].filter(Boolean).join(' '));
+        setError(fieldMessages.length > 0 ? fieldMessages.join(' ') : result.message);
         return;
       }
       setOpen(false);
@@ -124,7 +125,7 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
         <div className="mt-6 flex justify-end gap-2">
           <DialogClose asChild>
             <Button variant="secondary" disabled={pending}>
-              Cancel
+              {copy.dismissLabel}
             </Button>
           </DialogClose>
           <Button
@@ -133,7 +134,7 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
             disabled={pending || preview.state !== 'ready'}
             aria-busy={pending}
           >
-            {pending ? 'Working…' : `Confirm ${copy.label.toLowerCase()}`}
+            {pending ? 'Working…' : copy.confirmLabel}
           </Button>
         </div>
       </DialogContent>

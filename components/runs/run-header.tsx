@@ -32,11 +32,11 @@ export function RunHeader({
   return (
     <Card className="flex flex-col gap-4 p-5" aria-labelledby="run-title">
       <div className="flex flex-wrap items-center gap-3">
-        <h1 id="run-title" className="text-2xl font-semibold tracking-tight">
+        <h1 id="run-title" className="text-2xl font-semibold tracking-tight [overflow-wrap:anywhere]">
           {run.pipeline}
         </h1>
         <StatusBadge state={run.status} data-testid="run-status" className="text-sm" />
-        <span className="font-mono text-xs text-foreground-muted">
+        <span className="font-mono text-xs break-all text-foreground-muted">
           {run.id} · v{run.version}
         </span>
         {operations && (
@@ -48,11 +48,12 @@ export function RunHeader({
           </div>
         )}
       </div>
-      <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-6">
+      {/* Values wrap rather than truncate: a cut window end or initiator is a wrong fact, not a shorter one. */}
+      <dl className="grid grid-cols-[repeat(auto-fill,minmax(10.5rem,1fr))] gap-x-6 gap-y-2 text-sm">
         {facts.map(([term, value]) => (
           <div key={term} className="min-w-0">
             <dt className="text-xs text-foreground-muted">{term}</dt>
-            <dd className="truncate tabular-nums" title={value}>
+            <dd className="tabular-nums [overflow-wrap:anywhere]">
               {value}
             </dd>
           </div>

@@ -117,7 +117,7 @@ export function RunView({ initialRun, initialEvents, renderedAt, operations }: R
             className="pt-4"
           >
             {candidate.id === 'graph' && tab === 'graph' && <RunDag steps={run.steps} now={now} onOpenStep={setOpenStep} />}
-            {candidate.id === 'timeline' && tab === 'timeline' && <RunTimeline steps={run.steps} now={now} />}
+            {candidate.id === 'timeline' && tab === 'timeline' && <RunTimeline steps={run.steps} operations={run.operations} now={now} />}
             {candidate.id === 'events' && tab === 'events' && <RunEvents events={events} />}
           </div>
         ))}

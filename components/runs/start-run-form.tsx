@@ -4,12 +4,12 @@
  * announced (aria-live); a start that reuses a published window or joins a running one is explained with a link.
  */
 import Link from 'next/link';
-import { useActionState } from 'react';
 import { FormField, FormMessage } from '@/components/auth/form-field';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { idleState, type ActionState } from '@/lib/auth/action-state';
-import type { StartFormDefaults, StartFormField, StartRunResult } from '@/lib/console/start-run-form';
+import { START_FORM_LABELS, type StartFormDefaults, type StartFormField, type StartRunResult } from '@/lib/console/start-run-form';
 
 type StartState = ActionState<StartFormField, StartRunResult>;
 
@@ -20,16 +20,16 @@ export function StartRunForm({
   action: (state: StartState, payload: FormData) => Promise<StartState>;
   defaults: StartFormDefaults;
 }) {
-  const [state, formAction, pending] = useActionState(action, idleState<StartFormField, StartRunResult>());
+  const { state, pending, formProps } = useActionForm(action, idleState<StartFormField, StartRunResult>());
   const outcome = state.status === 'success' ? state.result : undefined;
   return (
     <Card>
       <CardContent className="pt-5">
-        <form action={formAction} noValidate aria-label="Start a run" className="flex flex-col gap-5">
+        <form {...formProps} noValidate aria-label="Start a run" className="flex flex-col gap-5">
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-2 text-sm font-semibold">Date range (UTC, both days included)</legend>
             <FormField
-              label="Start date"
+              label={START_FORM_LABELS.start_date}
               name="start_date"
               type="date"
               defaultValue={defaults.start_date}
@@ -40,7 +40,7 @@ export function StartRunForm({
               errors={state.errors.start_date}
             />
             <FormField
-              label="End date"
+              label={START_FORM_LABELS.end_date}
               name="end_date"
               type="date"
               defaultValue={defaults.end_date}
@@ -52,7 +52,7 @@ export function StartRunForm({
             />
           </fieldset>
           <FormField
-            label="Notification channels"
+            label={START_FORM_LABELS.channels}
             name="channels"
             defaultValue={defaults.channels}
             hint={`Slack channels to notify, separated by commas (default ${defaults.channels}).`}
@@ -69,7 +69,7 @@ export function StartRunForm({
                 className="size-4 accent-accent focus-visible:outline-2 focus-visible:outline-focus"
               />
               <label htmlFor="field-force_refresh" className="text-sm font-medium">
-                Force refresh
+                {START_FORM_LABELS.force_refresh}
               </label>
             </div>
             <p id="field-force_refresh-hint" className="text-xs text-foreground-muted">

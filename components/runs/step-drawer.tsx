@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { attemptsLabel } from '@/lib/console/dag';
 import { formatDuration, formatTimestamp, formatWait, spanMs } from '@/lib/console/format';
+import { ScrollRegion } from '@/components/ui/scroll-region';
 import type { OperationKind } from '@/lib/console/operation-kinds';
 import type { EventView, RunDetailView, StepView } from '@/lib/console/views';
 import { OperationDialog } from './operation-dialog';
@@ -60,13 +61,13 @@ export function StepDrawer({
         <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/40" />
         <DialogPrimitive.Content
           data-testid="step-drawer"
-          className="fixed inset-y-0 right-0 z-50 flex w-[min(40rem,100vw)] flex-col gap-5 overflow-y-auto border-l border-border bg-surface p-6 text-foreground shadow-card focus:outline-none"
+          className="fixed inset-y-0 right-0 z-50 flex w-full flex-col gap-5 overflow-y-auto border-l border-border bg-surface p-4 text-foreground shadow-card focus:outline-none sm:w-[min(40rem,100vw)] sm:p-6"
         >
           {step && (
             <>
               <div className="flex items-start gap-3">
                 <div className="flex min-w-0 flex-col gap-1">
-                  <DialogPrimitive.Title className="truncate font-mono text-lg font-semibold">{step.name}</DialogPrimitive.Title>
+                  <DialogPrimitive.Title className="font-mono text-lg font-semibold break-all">{step.name}</DialogPrimitive.Title>
                   <DialogPrimitive.Description className="text-sm text-foreground-muted">{step.description ?? 'No description.'}</DialogPrimitive.Description>
                 </div>
                 <DialogPrimitive.Close asChild>
@@ -130,7 +131,9 @@ export function StepDrawer({
                           {attempt.errorStack && (
                             <details className="mt-1">
                               <summary className="cursor-pointer text-xs text-foreground-muted">Stack trace</summary>
-                              <pre className="mt-1 max-h-60 overflow-auto rounded-control bg-surface-muted p-2 text-xs">{attempt.errorStack}</pre>
+                              <ScrollRegion label={`Stack trace of attempt ${attempt.number}`} className="mt-1 max-h-60 rounded-control bg-surface-muted p-2">
+                                <pre className="text-xs">{attempt.errorStack}</pre>
+                              </ScrollRegion>
                             </details>
                           )}
                         </li>
@@ -144,17 +147,19 @@ export function StepDrawer({
                 {progress.length === 0 ? (
                   <p className="text-sm text-foreground-muted">No progress reported.</p>
                 ) : (
-                  <ol className="flex max-h-48 flex-col gap-1 overflow-y-auto text-xs">
-                    {progress.map((event) => (
-                      <li key={event.id} className="flex gap-3">
-                        <span className="shrink-0 tabular-nums text-foreground-muted">{formatTimestamp(event.createdAt).slice(11)}</span>
-                        <span>
-                          {typeof event.payload.message === 'string' ? event.payload.message : ''}
-                          {typeof event.payload.percent === 'number' ? ` (${Math.round(event.payload.percent)}%)` : ''}
-                        </span>
-                      </li>
-                    ))}
-                  </ol>
+                  <ScrollRegion label="Progress history" className="max-h-48">
+                    <ol className="flex flex-col gap-1 text-xs">
+                      {progress.map((event) => (
+                        <li key={event.id} className="flex gap-3">
+                          <span className="shrink-0 tabular-nums text-foreground-muted">{formatTimestamp(event.createdAt).slice(11)}</span>
+                          <span>
+                            {typeof event.payload.message === 'string' ? event.payload.message : ''}
+                            {typeof event.payload.percent === 'number' ? ` (${Math.round(event.payload.percent)}%)` : ''}
+                          </span>
+                        </li>
+                      ))}
+                    </ol>
+                  </ScrollRegion>
                 )}
               </Section>
 
@@ -162,22 +167,24 @@ export function StepDrawer({
                 {step.result === null || step.result === undefined ? (
                   <p className="text-sm text-foreground-muted">No result yet.</p>
                 ) : (
-                  <pre className="max-h-72 overflow-auto rounded-control bg-surface-muted p-3 text-xs" data-testid="step-result">
-                    {JSON.stringify(step.result, null, 2)}
-                  </pre>
+                  <ScrollRegion label={`Result of ${step.name}`} className="max-h-72 rounded-control bg-surface-muted p-3" data-testid="step-result">
+                    <pre className="text-xs">{JSON.stringify(step.result, null, 2)}</pre>
+                  </ScrollRegion>
                 )}
               </Section>
 
               <Section title={`Events (${stepEvents.length})`}>
-                <ol className="flex max-h-72 flex-col gap-1 overflow-y-auto text-xs">
-                  {stepEvents.map((event) => (
-                    <li key={event.id} className="flex gap-3">
-                      <span className="shrink-0 tabular-nums text-foreground-muted">{formatTimestamp(event.createdAt).slice(11)}</span>
-                      <span className="shrink-0 font-mono">{event.name}</span>
-                      <span className="min-w-0 text-foreground-muted">{describeEvent(event)}</span>
-                    </li>
-                  ))}
-                </ol>
+                <ScrollRegion label={`Events of ${step.name}`} className="max-h-72">
+                  <ol className="flex flex-col gap-1 text-xs">
+                    {stepEvents.map((event) => (
+                      <li key={event.id} className="flex gap-3">
+                        <span className="shrink-0 tabular-nums text-foreground-muted">{formatTimestamp(event.createdAt).slice(11)}</span>
+                        <span className="shrink-0 font-mono">{event.name}</span>
+                        <span className="min-w-0 text-foreground-muted">{describeEvent(event)}</span>
+                      </li>
+                    ))}
+                  </ol>
+                </ScrollRegion>
               </Section>
             </>
           )}

@@ -18,7 +18,7 @@ export function DialogContent({ className, children, ...props }: ComponentPropsW
       <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/50" />
       <DialogPrimitive.Content
         className={cn(
-          'fixed top-1/2 left-1/2 z-50 w-[calc(100vw-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2',
+          'fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 overflow-y-auto',
           'rounded-card border border-border bg-surface p-6 text-foreground shadow-card',
           className,
         )}
@@ -43,8 +43,9 @@ export interface ConfirmDialogProps {
   trigger: ReactNode;
   title: string;
   description: ReactNode;
-  confirmLabel?: string;
-  cancelLabel?: string;
+  /** Both buttons name what they do ("Cancel run" / "Keep running"), never a bare "Confirm" / "Cancel". */
+  confirmLabel: string;
+  cancelLabel: string;
   /** `danger` for destructive actions such as cancelling a run. */
   tone?: 'primary' | 'danger';
   /** May be async; the dialog closes when it resolves and shows the message when it throws. */
@@ -55,8 +56,8 @@ export function ConfirmDialog({
   trigger,
   title,
   description,
-  confirmLabel = 'Confirm',
-  cancelLabel = 'Cancel',
+  confirmLabel,
+  cancelLabel,
   tone = 'primary',
   onConfirm,
 }: ConfirmDialogProps) {

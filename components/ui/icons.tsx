@@ -85,6 +85,18 @@ export const MoonIcon = (props: IconProps) => (
   </Icon>
 );
 
+export const MenuIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M4 6h16M4 12h16M4 18h16" />
+  </Icon>
+);
+
+export const CloseIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M6 6l12 12M18 6L6 18" />
+  </Icon>
+);
+
 export const stateIcons: Record<RunState, (props: IconProps) => ReactNode> = {
   pending: ClockIcon,
   running: PlayIcon,

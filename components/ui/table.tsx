@@ -1,12 +1,14 @@
 /** Styled table primitives; the wrapper scrolls sideways on narrow screens instead of squeezing columns. */
 import type { ComponentPropsWithRef } from 'react';
 import { cn } from './cn';
+import { ScrollRegion } from './scroll-region';
 
-export function Table({ className, ...props }: ComponentPropsWithRef<'table'>) {
+/** `label` names the scroll area for screen readers when the table is wider than its card. */
+export function Table({ className, label, ...props }: ComponentPropsWithRef<'table'> & { label?: string }) {
   return (
-    <div className="w-full overflow-x-auto">
+    <ScrollRegion label={label} className="w-full overflow-y-hidden">
       <table className={cn('w-full caption-bottom border-collapse text-sm', className)} {...props} />
-    </div>
+    </ScrollRegion>
   );
 }
 

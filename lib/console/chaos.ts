@@ -32,21 +32,23 @@ export const SOURCE_LABELS: Record<HttpSource | 'orders_db', string> = {
 /** The form's field name of a setting, e.g. `crm_failure_rate`. */
 export const chaosFieldName = (source: HttpSource | 'orders_db', key: HttpSettingKey) => `${source}_${key}` as const;
 
-const percent = z.coerce
-  .number({ error: 'Enter a percentage from 0 to 100' })
-  .min(0, 'Enter a percentage from 0 to 100')
-  .max(100, 'Enter a percentage from 0 to 100');
-const latency = z.coerce
-  .number({ error: 'Enter whole milliseconds from 0 to 60000' })
-  .int('Enter whole milliseconds from 0 to 60000')
-  .min(0, 'Enter whole milliseconds from 0 to 60000')
-  .max(60_000, 'Enter whole milliseconds from 0 to 60000');
+/** A setting's field as the form labels it ("Slack (notifications) rate limit"), so its message names it. */
+const fieldLabel = (source: HttpSource | 'orders_db', label: string) => `${SOURCE_LABELS[source]} ${label.toLowerCase()}`;
+
+const percent = (label: string) => {
+  const message = `${label} must be a percentage from 0 to 100.`;
+  return z.coerce.number({ error: message }).min(0, message).max(100, message);
+};
+const latency = (label: string) => {
+  const message = `${label} must be whole milliseconds from 0 to 60000.`;
+  return z.coerce.number({ error: message }).int(message).min(0, message).max(60_000, message);
+};
 
 const httpFields = (source: HttpSource) => ({
-  [chaosFieldName(source, 'failure_rate')]: percent,
-  [chaosFieldName(source, 'rate_limit_rate')]: percent,
-  [chaosFieldName(source, 'hang_rate')]: percent,
-  [chaosFieldName(source, 'latency_ms')]: latency,
+  [chaosFieldName(source, 'failure_rate')]: percent(fieldLabel(source, 'Failure')),
+  [chaosFieldName(source, 'rate_limit_rate')]: percent(fieldLabel(source, 'Rate limit')),
+  [chaosFieldName(source, 'hang_rate')]: percent(fieldLabel(source, 'Hang')),
+  [chaosFieldName(source, 'latency_ms')]: latency(fieldLabel(source, 'Latency')),
 });
 
 // Percentages with more precision than a basis point are noise; rounding also avoids 0.07 * 100 artefacts.
@@ -54,7 +56,7 @@ const toRate = (value: number) => Math.round(value * 100) / 10_000;
 
 /** Every setting of every source, as the form submits them; becomes a full ChaosPatch. */
 export const chaosFormSchema = z
-  .object({ ...httpFields('crm'), ...httpFields('inventory'), ...httpFields('slack'), orders_db_failure_rate: percent })
+  .object({ ...httpFields('crm'), ...httpFields('inventory'), ...httpFields('slack'), orders_db_failure_rate: percent(fieldLabel('orders_db', 'Failure')) })
   .transform((form): ChaosPatch => {
     const value = (name: string): number => {
       const entry = (form as Record<string, number>)[name];

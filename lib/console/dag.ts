@@ -6,8 +6,8 @@ import dagre from '@dagrejs/dagre';
 import type { StepStatus } from '@/lib/engine';
 
 /** Fixed node size: the layout never depends on text, so nothing shifts when data arrives. */
-export const NODE_WIDTH = 248;
-export const NODE_HEIGHT = 148;
+export const NODE_WIDTH = 256;
+export const NODE_HEIGHT = 160;
 
 export interface GraphStep {
   name: string;

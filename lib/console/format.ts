@@ -38,3 +38,26 @@ export function formatWindow(window: { start: string; end: string } | null): str
   if (!window) return '—';
   return window.start === window.end ? window.start : `${window.start} → ${window.end}`;
 }
+
+interface StepClock {
+  status: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  attempts: readonly { finishedAt: string | null }[];
+}
+
+/**
+ * How long a step ran: until its completion, or — failed and cancelled steps record no completion — until its
+ * last attempt ended; only a step that may still run counts on to `now`. `stopped` says which of the two it is.
+ * Null before the step started.
+ */
+export function stepDuration(step: StepClock, now: number): { ms: number | null; stopped: boolean } | null {
+  if (!step.startedAt) return null;
+  if (step.status !== 'failed' && step.status !== 'cancelled') {
+    const ms = spanMs(step.startedAt, step.completedAt, now);
+    return ms === null ? null : { ms, stopped: step.completedAt !== null };
+  }
+  const lastEnd = step.attempts.reduce<string | null>((latest, attempt) => (attempt.finishedAt && (!latest || attempt.finishedAt > latest) ? attempt.finishedAt : latest), null);
+  // Cancelled mid-attempt, the attempt may have no recorded end: stopped, for an unknown time.
+  return { ms: lastEnd ? spanMs(step.startedAt, lastEnd, now) : null, stopped: true };
+}

@@ -8,6 +8,9 @@ export type OperationKind = (typeof OPERATION_KINDS)[number];
 interface OperationCopy {
   /** Button and dialog title. */
   label: string;
+  /** The dialog's two buttons, each naming what it does (a bare "Cancel" next to "Cancel run" says nothing). */
+  confirmLabel: string;
+  dismissLabel: string;
   /** Heading over the preview's step list. */
   previewHeading: string;
   /** Shown when the preview lists no steps. */
@@ -21,6 +24,8 @@ interface OperationCopy {
 export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
   retry_step: {
     label: 'Retry',
+    confirmLabel: 'Retry step',
+    dismissLabel: 'Close',
     previewHeading: 'These steps will run again',
     emptyPreview: 'No step would run again.',
     targetsStep: true,
@@ -29,6 +34,8 @@ export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
   },
   retry_failed: {
     label: 'Retry all failed',
+    confirmLabel: 'Retry all failed',
+    dismissLabel: 'Close',
     previewHeading: 'These steps will run again',
     emptyPreview: 'No step would run again.',
     targetsStep: false,
@@ -37,6 +44,8 @@ export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
   },
   rerun_from_step: {
     label: 'Rerun from here',
+    confirmLabel: 'Rerun from here',
+    dismissLabel: 'Keep the results',
     previewHeading: 'These steps will run again (their results are discarded)',
     emptyPreview: 'No step would run again.',
     targetsStep: true,
@@ -45,6 +54,8 @@ export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
   },
   resolve_step: {
     label: 'Resolve manually',
+    confirmLabel: 'Mark as resolved',
+    dismissLabel: 'Close',
     previewHeading: 'The step is marked done; these steps will then run',
     emptyPreview: 'The step is marked done; no other step needs to run.',
     targetsStep: true,
@@ -53,6 +64,8 @@ export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
   },
   cancel_task: {
     label: 'Cancel run',
+    confirmLabel: 'Cancel run',
+    dismissLabel: 'Keep running',
     previewHeading: 'These steps will be cancelled',
     emptyPreview: 'No step is left to cancel.',
     targetsStep: false,

@@ -27,14 +27,14 @@ import { OPERATION_KINDS, type OperationKind } from './operation-kinds';
 
 const taskId = z.uuid('Unknown run');
 const stepName = z.string().trim().min(1, 'Choose a step').max(200);
-const reason = z.string().trim().min(3, 'Give a reason (at least 3 characters)').max(2_000, 'Keep the reason under 2000 characters');
+const reason = z.string().trim().min(3, 'Reason must be at least 3 characters: say why.').max(2_000, 'Reason must be at most 2,000 characters.');
 
 export const taskOperationSchema = z.object({ taskId, reason });
 export const stepOperationSchema = z.object({ taskId, stepName, reason });
 export const resolveOperationSchema = z.object({
   taskId,
   stepName,
-  note: z.string().trim().min(3, 'Say what was done by hand (at least 3 characters)').max(2_000, 'Keep the note under 2000 characters'),
+  note: z.string().trim().min(3, 'Note must say what was done by hand, in at least 3 characters.').max(2_000, 'Note must be at most 2,000 characters.'),
 });
 export const previewSchema = z.object({ kind: z.enum(OPERATION_KINDS), taskId, stepName: stepName.optional() });
 

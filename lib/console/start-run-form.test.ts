@@ -24,20 +24,26 @@ describe('startRunFormSchema', () => {
 
   it('puts each problem on the field that caused it', () => {
     const errors = fieldErrors({ start_date: daysFromToday(-1), end_date: daysFromToday(-2), channels: '#ok, bad channel' });
-    expect(errors.end_date?.join(' ')).toMatch(/on or after start_date/);
-    expect(errors.channels?.join(' ')).toMatch(/“bad” must be a channel name/);
+    expect(errors.end_date).toEqual(['End date must be on or after the start date.']);
+    expect(errors.channels?.join(' ')).toMatch(/Notification channel “bad” must be a channel name/);
     expect(errors.channels?.join(' ')).toMatch(/“channel” must be a channel name/);
     expect(Object.keys(errors).sort()).toEqual(['channels', 'end_date']);
   });
 
   it('refuses a future end date and a missing start date', () => {
     const errors = fieldErrors({ start_date: '', end_date: daysFromToday(2), channels: '#data-team' });
-    expect(errors.end_date?.join(' ')).toMatch(/not be after today/);
-    expect(errors.start_date?.join(' ')).toMatch(/YYYY-MM-DD/);
+    expect(errors.end_date).toEqual(['End date must not be after today (UTC).']);
+    expect(errors.start_date).toEqual(['Enter the start date.']);
+  });
+
+  it('names the window limit in words', () => {
+    expect(fieldErrors({ start_date: '2024-01-01', end_date: '2025-06-01', channels: '#data-team' }).end_date).toEqual([
+      'End date must be at most 365 days after the start date (a window of 366 days).',
+    ]);
   });
 
   it('needs at least one channel', () => {
-    expect(fieldErrors({ start_date: daysFromToday(-1), end_date: daysFromToday(-1), channels: ' , ' }).channels).toEqual(['name at least one channel']);
+    expect(fieldErrors({ start_date: daysFromToday(-1), end_date: daysFromToday(-1), channels: ' , ' }).channels).toEqual(['Notification channels must name at least one channel.']);
   });
 });
 

@@ -22,6 +22,32 @@ function fieldOf(path: readonly PropertyKey[]): StartFormField {
   return 'start_date';
 }
 
+/** The form's labels: messages name a field the way the person sees it, never by its id. */
+export const START_FORM_LABELS: Record<StartFormField, string> = {
+  start_date: 'Start date',
+  end_date: 'End date',
+  force_refresh: 'Force refresh',
+  channels: 'Notification channels',
+};
+
+/** `start_date` inside a pipeline message → `the start date`. */
+function namesInWords(message: string): string {
+  return message.replace(/\b(start_date|end_date)\b/g, (id: string) => `the ${START_FORM_LABELS[id === 'start_date' ? 'start_date' : 'end_date'].toLowerCase()}`);
+}
+
+/**
+ * One pipeline issue as a sentence about the form field: "End date must be on or after the start date." The
+ * pipeline's messages are predicates ("must …"), so label + message reads as a sentence. A date input only ever
+ * submits YYYY-MM-DD or nothing, so a date issue on an empty field asks for the date instead of naming a format
+ * the input does not show.
+ */
+function sentenceFor(field: StartFormField, message: string, value: string, channel: string | undefined): string {
+  const label = START_FORM_LABELS[field];
+  if ((field === 'start_date' || field === 'end_date') && value === '') return `Enter the ${label.toLowerCase()}.`;
+  if (channel !== undefined) return `Notification channel “${channel}” ${namesInWords(message)}.`;
+  return `${label} ${namesInWords(message)}.`;
+}
+
 export const startRunFormSchema = z
   .object({
     start_date: z.string().default(''),
@@ -32,8 +58,9 @@ export const startRunFormSchema = z
   })
   .transform((form, ctx): CustomerAnalyticsInput => {
     const channels = parseChannels(form.channels);
+    const dates = { start_date: form.start_date.trim(), end_date: form.end_date.trim() };
     const parsed = customerAnalyticsInput.safeParse({
-      date_range: { start_date: form.start_date.trim(), end_date: form.end_date.trim() },
+      date_range: dates,
       force_refresh: form.force_refresh !== undefined,
       notification_channels: channels,
     });
@@ -41,7 +68,8 @@ export const startRunFormSchema = z
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
       const channel = field === 'channels' && typeof issue.path[1] === 'number' ? channels[issue.path[1]] : undefined;
-      ctx.addIssue({ code: 'custom', path: [field], message: channel ? `“${channel}” ${issue.message}` : issue.message });
+      const value = field === 'start_date' || field === 'end_date' ? dates[field] : form.channels;
+      ctx.addIssue({ code: 'custom', path: [field], message: sentenceFor(field, issue.message, value, channel) });
     }
     return z.NEVER;
   });

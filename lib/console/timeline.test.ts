@@ -50,6 +50,31 @@ describe('buildTimeline', () => {
     expect(timeline.end).toBe(ms(9));
   });
 
+  it('tells the wait for an operator from back-off, and a blocked dependent waits for the operator too', () => {
+    const failedAttempts = [
+      { number: 1, startedAt: at(0), finishedAt: at(1), outcome: 'failed' },
+      { number: 2, startedAt: at(3), finishedAt: at(4), outcome: 'failed' },
+    ];
+    const timeline = buildTimeline(
+      [
+        { name: 'extract', status: 'completed', runAfter: null, attempts: [...failedAttempts, { number: 1, startedAt: at(60), finishedAt: at(62), outcome: 'completed' }] },
+        { name: 'transform', status: 'completed', runAfter: null, dependsOn: ['extract'], attempts: [{ number: 1, startedAt: at(63), finishedAt: at(65), outcome: 'completed' }] },
+      ],
+      ms(100),
+      [{ stepName: 'extract', affectedSteps: ['extract', 'transform'], createdAt: at(59) }],
+    );
+    expect(timeline.rows[0]!.gaps).toEqual([
+      { kind: 'backoff', start: ms(1), end: ms(3) },
+      // Then the retry's attempt starts as soon as a worker takes it: no dependency to wait for.
+      { kind: 'operator', start: ms(4), end: ms(59) },
+    ]);
+    expect(timeline.rows[1]!.gaps).toEqual([
+      { kind: 'dependency', start: ms(0), end: ms(4) },
+      { kind: 'operator', start: ms(4), end: ms(59) },
+      { kind: 'dependency', start: ms(59), end: ms(63) },
+    ]);
+  });
+
   it('has an empty axis when nothing started', () => {
     const timeline = buildTimeline([{ name: 'a', status: 'pending', runAfter: null, attempts: [] }], 1_000);
     expect(timeline).toEqual({ rows: [{ step: 'a', bars: [], gaps: [] }], start: 1_000, end: 1_000 });

@@ -1,6 +1,7 @@
 /**
- * The run page's Gantt: every attempt as a bar on one time axis, and the gaps between a step's attempts (the
- * retry back-off) — including the wait before a scheduled retry that has not started yet.
+ * The run page's Gantt: every attempt as a bar on one time axis, and what each step waited for in between — the
+ * retry back-off, an operator (a step that failed for good runs again only when someone retries it), or the
+ * steps it depends on — including the wait before a scheduled retry that has not started yet.
  */
 import type { StepStatus } from '@/lib/engine';
 
@@ -15,7 +16,15 @@ export interface TimelineStep {
   name: string;
   status: StepStatus;
   runAfter: string | null;
+  dependsOn?: readonly string[];
   attempts: readonly TimelineAttempt[];
+}
+
+/** An operator's action on the run (retry, rerun, resolve, cancel) and the steps it set going again. */
+export interface TimelineOperation {
+  stepName: string | null;
+  affectedSteps: readonly string[];
+  createdAt: string;
 }
 
 export interface TimelineBar {
@@ -26,9 +35,15 @@ export interface TimelineBar {
   outcome: string | null;
 }
 
+export type WaitKind = 'backoff' | 'scheduled' | 'operator' | 'dependency';
+
 export interface TimelineGap {
-  /** `backoff`: between two attempts; `scheduled`: waiting for a retry that has not started yet. */
-  kind: 'backoff' | 'scheduled';
+  /**
+   * `backoff`: between two attempts of one retry budget; `scheduled`: waiting for a retry that has not started
+   * yet; `operator`: failed for good (itself or a step it depends on) until an operator acted; `dependency`:
+   * waiting for the steps it depends on to finish.
+   */
+  kind: WaitKind;
   start: number;
   end: number;
 }
@@ -46,24 +61,79 @@ export interface Timeline {
   end: number;
 }
 
-export function buildTimeline(steps: readonly TimelineStep[], now: number): Timeline {
+/** Every step that `name` depends on, directly or not. */
+function ancestorsOf(name: string, steps: readonly TimelineStep[]): Set<string> {
+  const byName = new Map(steps.map((step) => [step.name, step]));
+  const found = new Set<string>();
+  const pending = [...(byName.get(name)?.dependsOn ?? [])];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (found.has(next)) continue;
+    found.add(next);
+    pending.push(...(byName.get(next)?.dependsOn ?? []));
+  }
+  return found;
+}
+
+export function buildTimeline(steps: readonly TimelineStep[], now: number, operations: readonly TimelineOperation[] = []): Timeline {
+  const barsOf = (step: TimelineStep): TimelineBar[] =>
+    step.attempts
+      .map((attempt) => ({
+        attempt: attempt.number,
+        start: Date.parse(attempt.startedAt),
+        end: attempt.finishedAt ? Date.parse(attempt.finishedAt) : now,
+        outcome: attempt.outcome,
+      }))
+      .sort((a, b) => a.start - b.start);
+  const barsByStep = new Map(steps.map((step) => [step.name, barsOf(step)]));
+  const allStarts = [...barsByStep.values()].flatMap((bars) => bars.map((bar) => bar.start));
+  const runStart = allStarts.length > 0 ? Math.min(...allStarts) : now;
+
   const rows: TimelineRow[] = steps.map((step) => {
-    const bars = step.attempts.map((attempt) => ({
-      attempt: attempt.number,
-      start: Date.parse(attempt.startedAt),
-      end: attempt.finishedAt ? Date.parse(attempt.finishedAt) : now,
-      outcome: attempt.outcome,
-    }));
+    const bars = barsByStep.get(step.name) ?? [];
+    const ancestors = ancestorsOf(step.name, steps);
+    const operationTimes = operations
+      .filter((operation) => operation.stepName === step.name || operation.affectedSteps.includes(step.name))
+      .map((operation) => Date.parse(operation.createdAt))
+      .sort((a, b) => a - b);
+    /** When the last attempt of this step or of a step it depends on gave up, before `time`. */
+    const lastFailureBefore = (from: number, time: number): number => {
+      let latest = from;
+      for (const name of [step.name, ...ancestors]) {
+        for (const bar of barsByStep.get(name) ?? []) {
+          if (bar.outcome !== null && bar.outcome !== 'completed' && bar.end <= time && bar.end > latest) latest = bar.end;
+        }
+      }
+      return latest;
+    };
     const gaps: TimelineGap[] = [];
+    const add = (kind: WaitKind, start: number, end: number) => {
+      if (end > start) gaps.push({ kind, start, end });
+    };
+    /** One wait, split where an operator set the step going again: before it, the wait was for the operator. */
+    const classify = (start: number, end: number, otherwise: WaitKind) => {
+      const operation = operationTimes.find((time) => time > start && time <= end);
+      if (operation === undefined) {
+        add(otherwise, start, end);
+        return;
+      }
+      const failedAt = lastFailureBefore(start, operation);
+      add('dependency', start, failedAt);
+      add('operator', failedAt, operation);
+      // After the operator, a step with dependencies waits for them to run again; without any it starts at once.
+      if (ancestors.size > 0) add('dependency', operation, end);
+    };
+
+    const first = bars[0];
+    if (first && ancestors.size > 0) classify(runStart, first.start, 'dependency');
     for (let index = 1; index < bars.length; index += 1) {
       const previous = bars[index - 1];
       const current = bars[index];
-      if (previous && current && current.start > previous.end) gaps.push({ kind: 'backoff', start: previous.end, end: current.start });
+      if (previous && current && current.start > previous.end) classify(previous.end, current.start, 'backoff');
     }
     const last = bars[bars.length - 1];
     if (step.status === 'retrying' && last && last.outcome !== null) {
       const scheduled = step.runAfter ? Date.parse(step.runAfter) : now;
-      gaps.push({ kind: 'scheduled', start: last.end, end: Math.max(scheduled, last.end) });
+      add('scheduled', last.end, Math.max(scheduled, last.end));
     }
     return { step: step.name, bars, gaps };
   });

@@ -9,9 +9,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
-import { deriveFreshness, readPipelineActivity, type Freshness } from './freshness';
+import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
-import { listSnapshots, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
+import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type KpiKey, type KpiValue, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -79,10 +79,32 @@ export interface DashboardData {
   links: { customersCsv: string; productsCsv: string; run: string };
 }
 
+type EmptyFreshness = Pick<Freshness, 'taskId'> & { state: 'refreshing' | 'failed' | 'none' };
+
 export type DashboardLoad =
   | { kind: 'ready'; data: DashboardData }
-  | { kind: 'empty'; freshness: Pick<Freshness, 'taskId'> & { state: 'refreshing' | 'failed' | 'none' } }
+  | { kind: 'empty'; freshness: EmptyFreshness }
   | { kind: 'unknown_snapshot'; snapshotId: number };
+
+/**
+ * What an open dashboard polls (or refetches on a live message) to learn that it is out of date: the current
+ * snapshot and the banner's state. Two small lookups instead of the whole read model.
+ */
+export interface DashboardPulse {
+  currentSnapshotId: number | null;
+  state: Freshness['state'] | EmptyFreshness['state'];
+}
+
+function emptyFreshness(activity: PipelineActivity): EmptyFreshness {
+  const state = activity.activeTaskId ? 'refreshing' : activity.lastFinished?.status === 'failed' ? 'failed' : 'none';
+  return { state, taskId: activity.activeTaskId ?? (state === 'failed' ? (activity.lastFinished?.taskId ?? null) : null) };
+}
+
+export async function loadDashboardPulse(pool: pg.Pool, now: Date, policy: DeliveryPolicy): Promise<DashboardPulse> {
+  const [current, activity] = await Promise.all([readCurrentSnapshotRef(pool, policy), readPipelineActivity(pool, policy, now)]);
+  if (!current) return { currentSnapshotId: null, state: emptyFreshness(activity).state };
+  return { currentSnapshotId: current.id, state: deriveFreshness(current, activity, now, policy).state };
+}
 
 const SORT_COLUMNS: Record<CustomerSort, string> = {
   lifetime_value: 'total_lifetime_value',
@@ -133,8 +155,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
   ]);
   if (!snapshot) {
     if (query.snapshot !== undefined) return { kind: 'unknown_snapshot', snapshotId: query.snapshot };
-    const state = activity.activeTaskId ? 'refreshing' : activity.lastFinished?.status === 'failed' ? 'failed' : 'none';
-    return { kind: 'empty', freshness: { state, taskId: activity.activeTaskId ?? (state === 'failed' ? (activity.lastFinished?.taskId ?? null) : null) } };
+    return { kind: 'empty', freshness: emptyFreshness(activity) };
   }
   const taskId = snapshot.taskId;
   const [insights, daily, products, lowStock, customers, histogram] = await Promise.all([

@@ -104,6 +104,13 @@ export async function readSnapshot(pool: pg.Pool, policy: DeliveryPolicy, id?: n
   return { ...toRef(row, policy), summary: snapshotSummary.parse(row.summary ?? {}), holdReasons: holdReasonsSchema.parse(row.hold_reasons) };
 }
 
+/** The current snapshot without its summary: enough to tell whether a newer one was published. */
+export async function readCurrentSnapshotRef(pool: pg.Pool, policy: DeliveryPolicy): Promise<SnapshotRef | null> {
+  const { rows } = await pool.query<SnapshotRow>(`SELECT ${COLUMNS} FROM analytics.dashboard_snapshots WHERE is_current`);
+  const row = rows[0];
+  return row ? toRef(row, policy) : null;
+}
+
 export const SNAPSHOT_LIST_LIMIT = 60;
 
 /** Published snapshots, newest publication first, for the picker. */

@@ -61,8 +61,8 @@ export interface SerializedError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     return {
-      // The subclass name tells most (CrmTimeoutError extends RetryableError); `name` covers plain objects' errors.
-      errorClass: error.constructor.name !== 'Error' ? error.constructor.name : error.name,
+      // `name`, which every error class sets, not constructor.name: a production build minifies class names ("t").
+      errorClass: error.name !== 'Error' ? error.name : error.constructor.name,
       message: error.message,
       stack: error.stack ?? null,
       retryable: !(error instanceof PermanentError),

@@ -1,20 +1,21 @@
 'use client';
 /** Create an API token (shown once, with a copy button) and revoke one. */
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { FormField, FormMessage } from '@/components/auth/form-field';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { idleState } from '@/lib/auth/action-state';
 import { ROLES, ROLE_DESCRIPTIONS } from '@/lib/auth/roles';
 import { createApiTokenAction, revokeApiTokenAction } from './actions';
 
 export function CreateTokenForm() {
-  const [state, formAction, pending] = useActionState(createApiTokenAction, idleState<'name' | 'role', { token: string; name: string }>());
+  const { state, pending, formProps } = useActionForm(createApiTokenAction, idleState<'name' | 'role', { token: string; name: string }>(), { resetOnSuccess: true });
   const [copied, setCopied] = useState(false);
   return (
     <div className="flex flex-col gap-4">
-      <form action={formAction} className="flex flex-wrap items-end gap-4" noValidate aria-label="Create an API token">
+      <form {...formProps} className="flex flex-wrap items-end gap-4" noValidate aria-label="Create an API token">
         <FormField label="Name" name="name" autoComplete="off" required hint="What uses it, e.g. “nightly-cron”." errors={state.errors.name} />
-        <div className="flex flex-col gap-1.5">
+        <div className="flex min-w-0 max-w-full flex-col gap-1.5">
           <label htmlFor="token-role" className="text-sm font-medium">
             Role
           </label>
@@ -22,7 +23,7 @@ export function CreateTokenForm() {
             id="token-role"
             name="role"
             defaultValue="operator"
-            className="h-10 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
+            className="h-10 w-full min-w-0 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
           >
             {ROLES.map((role) => (
               <option key={role} value={role}>
@@ -61,9 +62,9 @@ export function CreateTokenForm() {
 }
 
 export function RevokeTokenForm({ tokenId, name }: { tokenId: string; name: string }) {
-  const [state, formAction, pending] = useActionState(revokeApiTokenAction, idleState());
+  const { state, pending, formProps } = useActionForm(revokeApiTokenAction, idleState());
   return (
-    <form action={formAction} className="flex items-center gap-2">
+    <form {...formProps} className="flex items-center gap-2">
       <input type="hidden" name="tokenId" value={tokenId} />
       <Button type="submit" variant="danger" size="sm" disabled={pending} aria-label={`Revoke token ${name}`}>
         Revoke

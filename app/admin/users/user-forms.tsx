@@ -1,19 +1,19 @@
 'use client';
-/** The forms on /admin/users: create a user, change a role, disable / enable. Each shows its own outcome. */
-import { useActionState } from 'react';
+/** The forms on /admin/users: create a user, change a role, disable / enable. Each shows its own outcome and keeps its input when refused. */
 import { FormField, FormMessage } from '@/components/auth/form-field';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { idleState } from '@/lib/auth/action-state';
 import { ROLES, ROLE_DESCRIPTIONS, type Role } from '@/lib/auth/roles';
 import { changeUserRoleAction, createUserAction, setUserDisabledAction } from './actions';
 
 const selectClass =
-  'h-10 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
+  'h-10 w-full min-w-0 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
 
 export function CreateUserForm() {
-  const [state, formAction, pending] = useActionState(createUserAction, idleState());
+  const { state, pending, formProps } = useActionForm(createUserAction, idleState(), { resetOnSuccess: true });
   return (
-    <form action={formAction} className="grid gap-4 sm:grid-cols-2" noValidate aria-label="Create a user">
+    <form {...formProps} className="grid grid-cols-1 gap-4 sm:grid-cols-2 [&>*]:min-w-0" noValidate aria-label="Create a user">
       <FormField label="Email" name="email" type="email" autoComplete="off" required errors={state.errors.email} />
       <FormField label="Name" name="name" autoComplete="off" errors={state.errors.name} />
       <FormField
@@ -53,9 +53,9 @@ export function CreateUserForm() {
 }
 
 export function RoleForm({ userId, email, role, disabled }: { userId: string; email: string; role: Role; disabled: boolean }) {
-  const [state, formAction, pending] = useActionState(changeUserRoleAction, idleState());
+  const { state, pending, formProps } = useActionForm(changeUserRoleAction, idleState());
   return (
-    <form action={formAction} className="flex flex-wrap items-center gap-2">
+    <form {...formProps} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="userId" value={userId} />
       <label className="sr-only" htmlFor={`role-${userId}`}>
         Role of {email}
@@ -78,9 +78,9 @@ export function RoleForm({ userId, email, role, disabled }: { userId: string; em
 }
 
 export function DisableForm({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
-  const [state, formAction, pending] = useActionState(setUserDisabledAction, idleState());
+  const { state, pending, formProps } = useActionForm(setUserDisabledAction, idleState());
   return (
-    <form action={formAction} className="flex flex-wrap items-center gap-2">
+    <form {...formProps} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="userId" value={userId} />
       <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
       <Button type="submit" variant={disabled ? 'secondary' : 'danger'} size="sm" disabled={pending} aria-label={`${disabled ? 'Enable' : 'Disable'} ${email}`}>

@@ -9,7 +9,11 @@ import { loadRunDelivery } from '@/lib/delivery/runs';
 import { DeliveryPanel } from './delivery-panel';
 import { RunPage } from './run-page';
 
-export const metadata: Metadata = { title: 'Run' };
+/** The run's short id in the tab title, so several open runs can be told apart; no database read for it. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Run ${id.slice(0, 8)}` };
+}
 export const dynamic = 'force-dynamic';
 
 export default async function RunDetailPage({ params }: { params: Promise<{ id: string }> }) {

@@ -48,14 +48,14 @@ export const customerAnalyticsInput = z
           ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be after today (UTC)' });
         }
         if (daysBetween(range.start_date, range.end_date) + 1 > MAX_WINDOW_DAYS) {
-          ctx.addIssue({ code: 'custom', path: ['end_date'], message: `the window may span at most ${MAX_WINDOW_DAYS} days` });
+          ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must be at most ${MAX_WINDOW_DAYS - 1} days after start_date (a window of ${MAX_WINDOW_DAYS} days)` });
         }
       }),
     force_refresh: z.boolean().default(false),
     notification_channels: z
       .array(z.string().regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a channel name like #data-team'))
-      .min(1, 'name at least one channel')
-      .max(20, 'at most 20 channels')
+      .min(1, 'must name at least one channel')
+      .max(20, 'must list at most 20 channels')
       .default(['#data-team']),
   })
   .strict();

@@ -37,11 +37,31 @@ const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD
 const count = new Intl.NumberFormat('en-US');
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/** `1 product`, `2,000 products`: a count with the noun it counts, singular or plural. */
+export function counted(value: number, singular: string, plural = `${singular}s`): string {
+  return `${count.format(value)} ${value === 1 ? singular : plural}`;
+}
+
+/** `the previous day`, `the previous 30 days`. */
+export function previousPeriod(days: number): string {
+  return days === 1 ? 'the previous day' : `the previous ${count.format(days)} days`;
+}
+
 function describeChange(value: KpiValue, windowDays: number): string {
-  if (value.change_percent === null) return `with no comparable figure for the previous ${windowDays} days`;
-  if (value.change_percent === 0) return `unchanged on the previous ${windowDays} days`;
+  if (value.change_percent === null) return `with no comparable figure for ${previousPeriod(windowDays)}`;
+  if (value.change_percent === 0) return `unchanged on ${previousPeriod(windowDays)}`;
   const direction = value.change_percent > 0 ? 'up' : 'down';
-  return `${direction} ${Math.abs(value.change_percent).toFixed(1)}% on the previous ${windowDays} days`;
+  return `${direction} ${Math.abs(value.change_percent).toFixed(1)}% on ${previousPeriod(windowDays)}`;
+}
+
+/**
+ * The segment insight: the segment that brought the most revenue, then the VIP share — unless the leader is the
+ * VIP segment itself, when the second clause would repeat the first.
+ */
+export function segmentSentence(leading: { segment: string; customers: number; revenue_share_percent: number } | undefined, vipSharePercent: number): string {
+  if (!leading) return 'No customer known to the CRM ordered in this window.';
+  const lead = `${leading.segment} customers (${count.format(leading.customers)}) brought ${leading.revenue_share_percent.toFixed(1)}% of revenue`;
+  return leading.segment === 'VIP' ? `${lead}.` : `${lead}; VIP customers brought ${vipSharePercent.toFixed(1)}%.`;
 }
 
 /** VIP share of the revenue of the customers with metrics (CRM-known), in percent. */
@@ -97,7 +117,7 @@ export async function generateInsights(
       {
         kind: 'kpis',
         sentence:
-          `Revenue was ${money.format(kpis.revenue.current)} from ${count.format(kpis.orders.current)} orders, ` +
+          `Revenue was ${money.format(kpis.revenue.current)} from ${counted(kpis.orders.current, 'order')}, ` +
           `${describeChange(kpis.revenue, days)}; the average order was ${money.format(kpis.average_order_value.current)}.`,
         data: { ...kpis },
       },
@@ -107,10 +127,7 @@ export async function generateInsights(
     const leading = [...segments].sort((a, b) => b.revenue - a.revenue)[0];
     insights.push({
       kind: 'segment_mix',
-      sentence: leading && leading.revenue > 0
-        ? `${leading.segment} customers brought ${leading.revenue_share_percent.toFixed(1)}% of revenue ` +
-          `(${count.format(leading.customers)} customers); VIPs are ${kpis.vip_revenue_share.current.toFixed(1)}% of revenue.`
-        : 'No customer known to the CRM ordered in this window.',
+      sentence: segmentSentence(leading && leading.revenue > 0 ? leading : undefined, kpis.vip_revenue_share.current),
       data: { segments },
     });
 
@@ -124,7 +141,7 @@ export async function generateInsights(
       kind: 'top_products',
       sentence: products[0]
         ? `The best seller was ${products[0].name ?? `product ${products[0].product_id}`} with ${money.format(products[0].revenue)} ` +
-          `from ${count.format(products[0].units_sold)} units.`
+          `from ${counted(products[0].units_sold, 'unit')}.`
         : 'No product sold in this window.',
       data: { products },
     });
@@ -159,7 +176,7 @@ export async function generateInsights(
     const topShare = Number(conc?.total_revenue ?? 0) > 0 ? round2((Number(conc?.top_revenue ?? 0) / Number(conc?.total_revenue)) * 100) : 0;
     insights.push({
       kind: 'revenue_concentration',
-      sentence: `The top 10% of customers (${count.format(conc?.top_customers ?? 0)}) brought ${topShare.toFixed(1)}% of revenue.`,
+      sentence: `The top 10% of customers (${counted(conc?.top_customers ?? 0, 'customer')}) brought ${topShare.toFixed(1)}% of revenue.`,
       data: { top_customers: conc?.top_customers ?? 0, top_revenue_share_percent: topShare },
     });
 
@@ -172,17 +189,22 @@ export async function generateInsights(
     insights.push({
       kind: 'low_stock',
       sentence: lowStock.rows.length > 0
-        ? `${count.format(lowStock.rows.length)} products have less than 7 days of stock at the current sales rate.`
+        ? `${counted(lowStock.rows.length, 'product has', 'products have')} less than 7 days of stock at the current sales rate.`
         : 'Every product that sold has at least 7 days of stock.',
       data: { count: lowStock.rows.length, products: lowStockProducts },
     });
 
     const notes: string[] = [];
-    if (input.skippedCustomers > 0) notes.push(`${count.format(input.skippedCustomers)} customers with orders are missing from the CRM and were left out of customer metrics`);
-    if (input.productsWithoutInventory > 0) notes.push(`${count.format(input.productsWithoutInventory)} products that sold are missing from the inventory`);
+    if (input.skippedCustomers > 0) {
+      notes.push(`${counted(input.skippedCustomers, 'customer with orders is', 'customers with orders are')} missing from the CRM and left out of customer metrics`);
+    }
+    if (input.productsWithoutInventory > 0) {
+      notes.push(`${counted(input.productsWithoutInventory, 'product that sold is', 'products that sold are')} missing from the inventory`);
+    }
+    const noteText = notes.join('; ');
     insights.push({
       kind: 'data_quality',
-      sentence: notes.length > 0 ? `${notes.join('; ')}.` : 'Every customer and product in the orders was found in the CRM and the inventory.',
+      sentence: notes.length > 0 ? `${noteText.charAt(0).toUpperCase()}${noteText.slice(1)}.` : 'Every customer and product in the orders was found in the CRM and the inventory.',
       data: { skipped_customers: input.skippedCustomers, products_without_inventory: input.productsWithoutInventory },
     });
 
