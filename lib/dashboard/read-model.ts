@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
-import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type KpiKey, type KpiValue, type SnapshotKpis, type SnapshotRef } from './snapshots';
+import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
