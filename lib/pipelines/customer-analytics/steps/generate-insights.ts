@@ -1,7 +1,8 @@
 /**
  * generate_insights: typed business insights, each a plain-language sentence plus the numbers behind it,
- * computed by set-based SQL over the task's metrics and staging rows. Also writes revenue per day for the
- * dashboard's chart, so the dashboard never has to read staging or source tables.
+ * computed by set-based SQL over the task's metrics, its staged users and its orders (inside the boundary
+ * extract_orders pinned). Also writes revenue per day for the dashboard's chart, so the dashboard never has to
+ * read staging or source tables.
  *
  * The previous window's totals come from the orders source (one indexed aggregate), because staging only
  * holds the current window.
@@ -10,6 +11,7 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
 import { guardExtractVolumes } from '@/lib/monitoring/volume-guard';
+import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export type KpiValue = {
   current: number;
@@ -47,6 +49,8 @@ export interface InsightsInput {
   windowDays: number;
   skippedCustomers: number;
   productsWithoutInventory: number;
+  /** The run's orders, as extract_orders pinned them. */
+  boundary: OrdersBoundary;
 }
 
 export interface PreviousWindowTotals {
@@ -90,8 +94,8 @@ async function readCurrentTotals(client: pg.PoolClient, input: InsightsInput) {
     vip_revenue: string | null; metrics_revenue: string | null;
   }>(
     `SELECT
-       (SELECT sum(total_amount) FROM analytics.staging_orders WHERE task_id = $1) AS revenue,
-       (SELECT count(*)::int FROM analytics.staging_orders WHERE task_id = $1) AS orders,
+       (SELECT sum(revenue) FROM analytics.daily_revenue WHERE task_id = $1) AS revenue,
+       (SELECT sum(orders)::int FROM analytics.daily_revenue WHERE task_id = $1) AS orders,
        (SELECT count(*)::int FROM analytics.customer_metrics WHERE task_id = $1) AS active_customers,
        (SELECT count(*)::int FROM analytics.staging_users WHERE task_id = $1
           AND (created_at AT TIME ZONE 'UTC')::date BETWEEN $2::date AND $3::date) AS new_customers,
@@ -139,14 +143,22 @@ export async function generateInsights(
   return withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
     await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [input.taskId]);
+    const relations = ordersRelations(input.boundary, 4);
     await client.query(
       `INSERT INTO analytics.daily_revenue (task_id, day, orders, revenue)
-       SELECT $1, d::date, count(o.order_id)::int, coalesce(sum(o.total_amount), 0)
+       SELECT $1, d::date, count(o.id)::int, coalesce(sum(o.total_amount), 0)
        FROM generate_series($2::date, $3::date, interval '1 day') AS d
-       LEFT JOIN analytics.staging_orders o ON o.task_id = $1 AND (o.created_at AT TIME ZONE 'UTC')::date = d::date
+       LEFT JOIN ${relations.orders} o ON (o.created_at AT TIME ZONE 'UTC')::date = d::date
        GROUP BY d ORDER BY d`,
-      [input.taskId, input.startDate, input.endDate],
+      [input.taskId, input.startDate, input.endDate, ...relations.params],
     );
+    // The days cover the whole window, so their sums are the run's order count and revenue (read once, here).
+    const pinned = await client.query<PinnedFigures>(
+      `SELECT coalesce(sum(orders), 0)::int AS pinned_orders, coalesce(sum(revenue), 0)::text AS pinned_revenue
+       FROM analytics.daily_revenue WHERE task_id = $1`,
+      [input.taskId],
+    );
+    assertBoundaryHeld(input.boundary, pinned.rows[0] ?? { pinned_orders: 0, pinned_revenue: '0' });
 
     const totals = await readCurrentTotals(client, input);
     const previousAov = previous.orders > 0 ? previous.revenue / previous.orders : null;

@@ -1,10 +1,11 @@
 /**
- * transform_customer_metrics: the seed's per-customer metrics, as one set-based statement over the task's staging
- * rows. Customers the CRM does not know are skipped and counted. Reruns replace the task's rows in the same
- * transaction, so a retry never leaves a mix.
+ * transform_customer_metrics: the seed's per-customer metrics, as one set-based statement over the run's orders
+ * (inside the boundary extract_orders pinned) and its staged CRM users. Customers the CRM does not know are skipped
+ * and counted. Reruns replace the task's rows in the same transaction, so a retry never leaves a mix.
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export interface CustomerMetricsSummary {
   total_customers: number;
@@ -15,15 +16,14 @@ export interface CustomerMetricsSummary {
 
 // Dates are UTC calendar days. order_frequency and the segment thresholds follow the seed's Ruby exactly;
 // days_since_last_order counts to the window's end date (not today) so a rerun reproduces the same rows.
-const CUSTOMER_METRICS_SQL = `
+const customerMetricsSql = (orders: string) => `
 WITH per_customer AS (
   SELECT customer_id,
          sum(total_amount)                                  AS total,
          count(*)::int                                      AS orders,
          min((created_at AT TIME ZONE 'UTC')::date)         AS first_day,
          max((created_at AT TIME ZONE 'UTC')::date)         AS last_day
-  FROM analytics.staging_orders
-  WHERE task_id = $1
+  FROM ${orders} o
   GROUP BY customer_id
 ), inserted AS (
   INSERT INTO analytics.customer_metrics (
@@ -43,18 +43,25 @@ WITH per_customer AS (
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM inserted)::int AS total_customers,
-       (SELECT count(*) FROM per_customer)::int AS customers_with_orders`;
+       (SELECT count(*) FROM per_customer)::int AS customers_with_orders,
+       (SELECT coalesce(sum(orders), 0) FROM per_customer)::int AS pinned_orders,
+       (SELECT coalesce(sum(total), 0) FROM per_customer)::text AS pinned_revenue`;
 
-export async function computeCustomerMetrics(pool: pg.Pool, taskId: string, endDate: string): Promise<CustomerMetricsSummary> {
+export async function computeCustomerMetrics(pool: pg.Pool, taskId: string, endDate: string, boundary: OrdersBoundary): Promise<CustomerMetricsSummary> {
   const calculatedAt = new Date();
+  const relations = ordersRelations(boundary, 4);
   const counts = await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.customer_metrics WHERE task_id = $1', [taskId]);
-    const result = await client.query<{ total_customers: number; customers_with_orders: number }>(CUSTOMER_METRICS_SQL, [
+    const result = await client.query<{ total_customers: number; customers_with_orders: number } & PinnedFigures>(customerMetricsSql(relations.orders), [
       taskId,
       endDate,
       calculatedAt,
+      ...relations.params,
     ]);
-    return result.rows[0] ?? { total_customers: 0, customers_with_orders: 0 };
+    const row = result.rows[0] ?? { total_customers: 0, customers_with_orders: 0, pinned_orders: 0, pinned_revenue: '0' };
+    // The per-customer sums cover every order inside the boundary: the check costs nothing extra.
+    assertBoundaryHeld(boundary, row);
+    return row;
   });
   return {
     total_customers: counts.total_customers,

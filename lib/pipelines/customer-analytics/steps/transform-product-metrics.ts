@@ -1,9 +1,11 @@
 /**
- * transform_product_metrics: per product with sales in the window, one set-based statement over staging.
- * Products the inventory does not know keep their sales figures with null stock, category and cover.
+ * transform_product_metrics: per product with sales in the window, one set-based statement over the run's orders
+ * (inside the boundary extract_orders pinned), their items and the staged inventory. Products the inventory does
+ * not know keep their sales figures with null stock, category and cover.
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { assertBoundaryHeld, ordersRelations, PINNED_FIGURES_SQL, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export interface ProductMetricsSummary {
   total_products: number;
@@ -11,16 +13,15 @@ export interface ProductMetricsSummary {
   calculated_at: string;
 }
 
-const PRODUCT_METRICS_SQL = `
+const productMetricsSql = (orders: string, items: string) => `
 WITH sales AS (
   SELECT i.product_id,
          sum(i.quantity)::int                 AS units_sold,
          sum(i.quantity * i.price)            AS revenue,
          count(DISTINCT i.order_id)::int      AS orders_count,
          count(DISTINCT o.customer_id)::int   AS unique_customers
-  FROM analytics.staging_order_items i
-  JOIN analytics.staging_orders o ON o.task_id = i.task_id AND o.order_id = i.order_id
-  WHERE i.task_id = $1
+  FROM ${items} i
+  JOIN ${orders} o ON o.id = i.order_id
   GROUP BY i.product_id
 ), inserted AS (
   INSERT INTO analytics.product_metrics (
@@ -35,20 +36,25 @@ WITH sales AS (
   FROM sales s
   LEFT JOIN analytics.staging_products p ON p.task_id = $1 AND p.product_id = s.product_id
   RETURNING stock_on_hand
+), pinned AS (
+  SELECT ${PINNED_FIGURES_SQL} FROM ${orders} o
 )
-SELECT count(*)::int AS total_products, count(*) FILTER (WHERE stock_on_hand IS NULL)::int AS without_inventory
+SELECT count(*)::int AS total_products, count(*) FILTER (WHERE stock_on_hand IS NULL)::int AS without_inventory,
+       (SELECT pinned_orders FROM pinned) AS pinned_orders, (SELECT pinned_revenue FROM pinned) AS pinned_revenue
 FROM inserted`;
 
-export async function computeProductMetrics(pool: pg.Pool, taskId: string, windowDays: number): Promise<ProductMetricsSummary> {
+export async function computeProductMetrics(pool: pg.Pool, taskId: string, windowDays: number, boundary: OrdersBoundary): Promise<ProductMetricsSummary> {
   const calculatedAt = new Date();
+  const relations = ordersRelations(boundary, 4);
   const counts = await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.product_metrics WHERE task_id = $1', [taskId]);
-    const result = await client.query<{ total_products: number; without_inventory: number }>(PRODUCT_METRICS_SQL, [
-      taskId,
-      windowDays,
-      calculatedAt,
-    ]);
-    return result.rows[0] ?? { total_products: 0, without_inventory: 0 };
+    const result = await client.query<{ total_products: number; without_inventory: number } & PinnedFigures>(
+      productMetricsSql(relations.orders, relations.items),
+      [taskId, windowDays, calculatedAt, ...relations.params],
+    );
+    const row = result.rows[0] ?? { total_products: 0, without_inventory: 0, pinned_orders: 0, pinned_revenue: '0' };
+    assertBoundaryHeld(boundary, row);
+    return row;
   });
   return {
     total_products: counts.total_products,
