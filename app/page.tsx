@@ -9,9 +9,9 @@ import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { getDb } from '@/db/client';
 import { hasRole, requirePageRole } from '@/lib/auth';
-import { dashboardQuerySchema, loadDashboardNow } from '@/lib/dashboard';
+import { cachedAnswers } from '@/lib/answers';
+import { dashboardQuerySchema } from '@/lib/dashboard';
 
 export const metadata: Metadata = { title: 'Executive dashboard' };
 export const dynamic = 'force-dynamic';
@@ -27,7 +27,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   );
   // A mistyped or stale link still shows the dashboard, with its defaults and a note of what was ignored.
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
-  const load = await loadDashboardNow(getDb().pool, query);
+  const load = (await cachedAnswers().dashboard(query)).value;
 
   return (
     <div className="flex flex-col gap-6">
