@@ -1,7 +1,7 @@
 /** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
+import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/lazy-charts';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
