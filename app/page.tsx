@@ -6,7 +6,8 @@ import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
-import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
+import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
+import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { hasRole, requirePageRole } from '@/lib/auth';
@@ -21,7 +22,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function DashboardPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePageRole('viewer');
   const isOperator = hasRole(principal.role, 'operator');
-  const raw = await searchParams;
+  const { [STOCK_PAGE_PARAM]: stockPage, ...raw } = await searchParams;
   const parsed = dashboardQuerySchema.safeParse(
     Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
   );
@@ -78,7 +79,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </section>
           <InsightsList insights={load.data.insights} />
           <TopCustomersTable customers={load.data.topCustomers} query={query} />
-          <LowStockTable lowStock={load.data.lowStock} />
+          <LowStockPages lowStock={load.data.lowStock} query={query} page={stockPageSchema.parse(Array.isArray(stockPage) ? stockPage[0] : stockPage)} />
           <section aria-label="Downloads" className="flex flex-wrap gap-3">
             <a className={buttonClassName('secondary')} href={load.data.links.customersCsv} download>
               Download customers CSV

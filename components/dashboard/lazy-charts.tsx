@@ -3,7 +3,7 @@
  * The dashboard's charts, loaded only when they come near the viewport. recharts is most of the page's
  * JavaScript, and parsing and running it on load blocked the main thread for seconds on a phone: the charts sit
  * below the key figures, so the page now ships a placeholder of the same size, and the chart module (./charts.tsx)
- * is fetched and drawn once its placeholder comes within 200 px of the viewport. The placeholder keeps the card's
+ * is fetched and drawn once its placeholder enters the viewport. The placeholder keeps the card's
  * height, so nothing moves when the chart arrives.
  */
 import dynamic from 'next/dynamic';
@@ -35,7 +35,7 @@ function whenNear<P extends object>(title: string, Chart: ComponentType<P>) {
       if (!element || near) return;
       const observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) setNear(true);
-      }, { rootMargin: '200px 0px' });
+      }, { rootMargin: '0px' });
       observer.observe(element);
       return () => observer.disconnect();
     }, [near]);

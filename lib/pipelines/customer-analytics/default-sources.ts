@@ -10,7 +10,9 @@ import { createInventoryClient } from '@/lib/sources/inventory-client';
 import { createSlackClient } from '@/lib/sources/slack-client';
 import type { CustomerAnalyticsSources } from './sources';
 
-const PAGE_SIZE = 1_000;
+// The APIs' largest page: extract_users is on the critical path (the transforms wait for it), and each page costs a
+// request and a committed transaction, so 100,000 users in 20 pages instead of 100 saves most of that overhead.
+const PAGE_SIZE = 5_000;
 const HTTP_TIMEOUT_MS = 30_000;
 
 function createDefaultSources(app: DbHandle): CustomerAnalyticsSources {
