@@ -81,7 +81,8 @@ try {
         tbt: Math.round(numeric('total-blocking-time')),
         cls: Math.round(numeric('cumulative-layout-shift') * 1000) / 1000,
         si: Math.round(numeric('speed-index')),
-        domNodes: numeric('dom-size'),
+        // Lighthouse 13 reports the DOM size as an insight; older versions as the dom-size audit.
+        domNodes: lhr.audits['dom-size-insight']?.numericValue ?? numeric('dom-size'),
         jsKb: Math.round(scriptBytes / 1024),
       });
       log(`run ${run + 1}: ${JSON.stringify(runs.at(-1))}`);
