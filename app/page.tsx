@@ -1,6 +1,6 @@
 /** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/lazy-charts';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
@@ -9,7 +9,6 @@ import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
 import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { hasRole, requirePageRole } from '@/lib/auth';
 import { cachedAnswers } from '@/lib/answers';
 import { dashboardQuerySchema } from '@/lib/dashboard';
@@ -26,9 +25,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const parsed = dashboardQuerySchema.safeParse(
     Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
   );
-  // A mistyped or stale link still shows the dashboard, with its defaults and a note of what was ignored.
+  // A link to a snapshot that does not (or cannot) exist is a 404; any other mistyped or stale parameter still
+  // shows the dashboard, with its defaults and a note of what was ignored.
+  if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
   const load = (await cachedAnswers().dashboard(query)).value;
+  if (load.kind === 'unknown_snapshot') notFound();
 
   return (
     <div className="flex flex-col gap-6">
@@ -42,18 +44,6 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         </p>
       )}
       {load.kind === 'empty' && <DashboardEmptyState freshness={load.freshness} isOperator={isOperator} />}
-      {load.kind === 'unknown_snapshot' && (
-        <Card>
-          <CardHeader>
-            <CardTitle as="h2">Snapshot #{load.snapshotId} does not exist</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <Link className={buttonClassName('secondary')} href="/">
-              Show the current dashboard
-            </Link>
-          </CardContent>
-        </Card>
-      )}
       {load.kind === 'ready' && (
         <>
           <FreshnessBanner data={load.data} isOperator={isOperator} />

@@ -1,6 +1,11 @@
 -- The engine's hot paths as SQL functions: a claim, a completion and a failure are each one call (one round trip,
 -- one transaction). lib/engine/*.ts call them; the reasoning behind each lock is written beside it.
 -- NOTIFY channel names are the constants of lib/engine/channels.ts.
+--
+-- Claims and completions send no NOTIFY themselves: PostgreSQL serializes the commits of every transaction that
+-- notifies (one cluster-wide lock held through the commit's WAL flush), which measured 3-4x fewer commits per second
+-- with eight concurrent writers. The worker announces what its calls changed instead, coalesced into one NOTIFY
+-- every few milliseconds (lib/engine/announcer.ts). Rarer paths (failures, operator operations) notify here.
 
 -- Closes a task whose last unfinished steps just reached a final state. Called with the task row locked.
 CREATE FUNCTION nightshift_finish_steps(p_task_id uuid, p_finished integer) RETURNS void
@@ -125,14 +130,12 @@ BEGIN
          (SELECT coalesce(jsonb_object_agg(d.name, d.result), '{}'::jsonb)
             FROM steps d WHERE d.task_id = c.task_id AND d.name = ANY (c.depends_on))
     FROM claimed c JOIN tasks t ON t.id = c.task_id;
-
-  PERFORM pg_notify('nightshift_events', x.task_id::text)
-     FROM (SELECT DISTINCT s.task_id FROM steps s WHERE s.id = ANY (v_ids)) x;
 END $$;--> statement-breakpoint
 
 /*
- * Completion of an attempt. Returns how many dependents became ready, or -1 when the attempt may no longer change
- * its step (the fence: closed by timeout, lease loss or cancel, or superseded by a newer attempt).
+ * Completion of an attempt. Returns how many dependents became ready (the caller claims what it can and announces
+ * the rest), or -1 when the attempt may no longer change its step (the fence: closed by timeout, lease loss or
+ * cancel, or superseded by a newer attempt).
  *
  * The task row is locked first, by every writer that changes a task's state (completion, failure, operator
  * operations, cancel); claims never wait for it. That orders the writers of one task: the decrement of a join's
@@ -182,11 +185,6 @@ BEGIN
                              'stepName', v_step.name, 'attempt', v_attempt.attempt_number,
                              'durationMs', round(v_attempt.duration_ms), 'resultSummary', p_result_summary));
   PERFORM nightshift_finish_steps(v_task.id, 1);
-
-  IF v_ready > 0 THEN
-    PERFORM pg_notify('nightshift_ready', v_ready::text);
-  END IF;
-  PERFORM pg_notify('nightshift_events', v_task.id::text);
   RETURN v_ready;
 END $$;--> statement-breakpoint
 

@@ -25,7 +25,7 @@ test('a failed step is retried from the DAG after the fault is switched off in /
     await expect(users).toHaveAttribute('data-status', 'failed', { timeout: 90_000 });
     await expect(users.getByTestId('step-attempts')).toHaveText('6/6');
     const dependent = stepNode(page, 'transform_customer_metrics');
-    await expect(dependent).toHaveAttribute('data-status', 'pending');
+    await expect(dependent).toHaveAttribute('data-status', 'blocked');
     await expect(dependent).toHaveAttribute('data-blocked', 'true');
     await expect(dependent.getByTestId('step-blocked')).toHaveText('Blocked by extract_users');
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });

@@ -57,8 +57,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  cachedAnswers().close();
-  await liveHub().close();
   await server?.close();
   await forgetAppDatabase?.();
   await testDb?.drop();

@@ -42,7 +42,9 @@ export const PAGE_RULES: readonly PathRule[] = [
 export const ROUTE_RULES: readonly RouteRule[] = [
   { pattern: '/api/health/*', access: 'public' },
   { pattern: '/status.json', access: 'public' },
-  // The demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
+  // What the demo Slack sink received are the pipeline's real run summaries and alerts: viewers only.
+  { pattern: '/demo/slack/messages', methods: ['GET'], access: 'viewer' },
+  // The other demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
   { pattern: '/demo/**', access: 'public' },
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
   // Live updates for the engineer console (issue 6): server-sent events and the JSON the pages refetch.

@@ -23,7 +23,13 @@ export const LOW_STOCK_LIMIT = 50;
 
 /** The dashboard's query parameters (page URL and /api/dashboard share them). */
 export const dashboardQuerySchema = z.strictObject({
-  snapshot: z.coerce.number().int('snapshot must be a whole number').positive('snapshot must be a snapshot id').optional(),
+  // Capped at PostgreSQL's integer range: a larger id names no snapshot, and must not reach the query as one.
+  snapshot: z.coerce
+    .number()
+    .int('snapshot must be a whole number')
+    .positive('snapshot must be a snapshot id')
+    .max(2_147_483_647, 'snapshot must be a snapshot id')
+    .optional(),
   sort: z.enum(CUSTOMER_SORTS, { message: `sort must be one of ${CUSTOMER_SORTS.join(', ')}` }).default('lifetime_value'),
   dir: z.enum(['asc', 'desc'], { message: 'dir must be asc or desc' }).default('desc'),
   page: z.coerce.number().int('page must be a whole number').min(1, 'page starts at 1').max(1_000_000).default(1),

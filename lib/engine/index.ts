@@ -6,6 +6,7 @@ export { definePipeline, DEFAULT_RETRY_LIMIT } from './definition';
 export { createRegistry, type PipelineRegistry } from './registry';
 export { launchTask, type LaunchTaskOptions, type LaunchTaskResult } from './launch-task';
 export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from './worker';
+export { DEFAULT_ATTEMPT_CAPS, type AttemptCaps } from './fail-attempt';
 export {
   createEventDispatcher,
   type DeliveredEvent,

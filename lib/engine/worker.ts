@@ -25,8 +25,9 @@ import {
   serializeError,
   type SerializedError,
 } from './errors';
-import { failAttempt, type FailureOutcome } from './fail-attempt';
+import { DEFAULT_ATTEMPT_CAPS, failAttempt, type AttemptCaps, type FailureOutcome } from './fail-attempt';
 import { recordWorkerHeartbeat, renewLeases } from './heartbeat';
+import { createAnnouncer } from './announcer';
 import { createNotificationListener } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
 import { createProgressReporter, type ProgressReporter } from './progress-reporter';
@@ -48,6 +49,8 @@ export interface WorkerOptions {
   heartbeatMs: number;
   pollIntervalMs: number;
   backoff?: BackoffSettings;
+  /** Caps of lost and rate-limited attempts, which do not spend a step's retry budget. */
+  attemptCaps?: AttemptCaps;
   /** How long a handler that ignores its abort (timeout, cancel) may keep its slot after its outcome was recorded. Default: leaseMs. */
   abandonHandlerAfterMs?: number;
   logger?: Logger;
@@ -91,6 +94,21 @@ function isTransient(error: unknown): boolean {
   return ['08', '53', '57', '40'].includes(code.slice(0, 2));
 }
 
+/** The application database's connection is gone (SQLSTATE class 08, or the server shutting down): infrastructure, not the step. */
+function lostTheDatabase(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code))) return true;
+  }
+  return false;
+}
+
+/** Why a handler's failure ended its attempt: a rate limit and a lost database do not spend the retry budget. */
+function failureOutcome(error: unknown, serialized: SerializedError): FailureOutcome {
+  if (serialized.retryAfterMs !== undefined) return 'rate_limited';
+  return lostTheDatabase(error) ? 'lost' : 'failed';
+}
+
 function toSettlement(stepName: string, value: unknown): Settlement {
   let json: string | undefined;
   try {
@@ -118,6 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const logger = withFields(options.logger ?? consoleLogger(), { workerId: id });
 
   const abandonHandlerAfterMs = options.abandonHandlerAfterMs ?? leaseMs;
+  const attemptCaps = options.attemptCaps ?? DEFAULT_ATTEMPT_CAPS;
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   const inFlight = new Map<number, InFlight>();
@@ -126,6 +145,11 @@ export function createWorker(options: WorkerOptions): Worker {
   let claiming: Promise<void> | undefined;
   /** Steps announced ready that this worker may try to claim; capped by its concurrency. */
   let readyHint = 0;
+  /**
+   * The backlog is unknown (start, poll, reconnect) or was bigger than the free slots: claim up to the free slots
+   * until a claim comes back short, which proves nothing more is ready.
+   */
+  let probing = false;
   let lastRecoveryAt = 0;
   let consecutiveFailures = 0;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -136,12 +160,14 @@ export function createWorker(options: WorkerOptions): Worker {
     pool: db.pool,
     channels: [READY_CHANNEL, CANCEL_CHANNEL],
     logger,
-    onConnected: () => wake(concurrency),
+    onConnected: () => probe(),
     onNotification: (channel, payload) => {
       if (channel === READY_CHANNEL) onReady(payload);
       else if ([...inFlight.values()].some((entry) => entry.claim.taskId === payload)) void heartbeat();
     },
   });
+
+  const announcer = createAnnouncer(db.pool, { logger });
 
   const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
   const busySlots = () => inFlight.size + lingering;
@@ -157,7 +183,7 @@ export function createWorker(options: WorkerOptions): Worker {
   /** READY_CHANNEL payloads: "3" (three steps ready now) or "1@1767225600000" (one ready at that time). */
   function onReady(payload: string): void {
     const match = /^(\d+)(?:@(\d+))?$/.exec(payload);
-    if (!match) return wake(concurrency);
+    if (!match) return probe();
     const count = Number(match[1]);
     const dueAt = match[2] === undefined ? undefined : Number(match[2]);
     if (dueAt !== undefined && dueAt > Date.now()) wakeLater(dueAt - Date.now() + 2, count);
@@ -168,23 +194,37 @@ export function createWorker(options: WorkerOptions): Worker {
     while (state === 'running') {
       if (Date.now() - lastRecoveryAt >= pollIntervalMs) {
         lastRecoveryAt = Date.now();
-        const recovered = await recoverExpiredLeases(db.pool, { backoff });
+        const recovered = await recoverExpiredLeases(db.pool, { backoff, caps: attemptCaps });
         if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
       }
       const free = concurrency - busySlots();
-      const wanted = Math.min(free, readyHint);
+      const wanted = probing ? free : Math.min(free, readyHint);
       if (wanted <= 0) return;
       const claimed = await claimSteps(db.pool, { workerId: id, limit: wanted, leaseMs, pipelines: pipelineKeys() });
       consecutiveFailures = 0;
-      for (const claim of claimed) startAttempt(claim);
-      // Fewer than asked: the rest went to other workers (or were never ours to take); wait to be told again.
-      // All we asked for while our slots were the limit: more may be ready, so the next freed slot looks once more.
-      if (claimed.length < wanted) readyHint = 0;
-      else readyHint = Math.max(readyHint - claimed.length, wanted === free ? 1 : 0);
+      for (const claim of claimed) {
+        startAttempt(claim);
+        announcer.taskChanged(claim.taskId);
+      }
+      // Fewer than asked: nothing more is ready (or other workers took it); wait to be told again.
+      // All we asked for while our slots were the limit: more may be ready, so freed slots keep looking.
+      if (claimed.length < wanted) {
+        readyHint = 0;
+        probing = false;
+      } else {
+        readyHint = Math.max(0, readyHint - claimed.length);
+        if (wanted === free) probing = true;
+      }
     }
   }
 
-  /** Claims up to `count` more steps (announced ready, or a probe after a poll or reconnect). */
+  /** Claims up to the free slots until nothing more is found: after start, a poll or a reconnect. */
+  function probe(): void {
+    probing = true;
+    wake(0);
+  }
+
+  /** Claims up to `count` more steps, announced ready. */
   function wake(count: number): void {
     if (state !== 'running') return;
     readyHint = Math.min(concurrency, readyHint + count);
@@ -194,11 +234,12 @@ export function createWorker(options: WorkerOptions): Worker {
         consecutiveFailures += 1;
         const delay = computeBackoffMs(consecutiveFailures, { baseMs: 100, capMs: pollIntervalMs });
         logger.warn({ error: describeError(error), retryInMs: delay }, 'claiming failed');
-        wakeLater(delay, concurrency);
+        wakeLater(delay, 0);
+        probing = true;
       })
       .finally(() => {
         claiming = undefined;
-        if (readyHint > 0 && busySlots() < concurrency) wake(0);
+        if ((readyHint > 0 || probing) && busySlots() < concurrency) wake(0);
       });
   }
 
@@ -234,7 +275,9 @@ export function createWorker(options: WorkerOptions): Worker {
       settle: (settlement) => settle(settlement),
       persisting: false,
       progress: createProgressReporter(
-        (message, percent) => recordProgress(db.pool, { attemptId: claim.attemptId, stepId: claim.stepId, message, percent }),
+        async (message, percent) => {
+          if (await recordProgress(db.pool, { attemptId: claim.attemptId, stepId: claim.stepId, message, percent })) announcer.taskChanged(claim.taskId);
+        },
         { intervalMs: PROGRESS_INTERVAL_MS, logger: attemptLogger },
       ),
       handlerSettled: Promise.resolve(),
@@ -303,7 +346,10 @@ export function createWorker(options: WorkerOptions): Worker {
         .then(() => step.handler(ctx))
         .then(
           (value) => entry.settle(toSettlement(claim.stepName, value)),
-          (error: unknown) => entry.settle({ kind: 'failed', outcome: 'failed', error: serializeError(error) }),
+          (error: unknown) => {
+            const serialized = serializeError(error);
+            entry.settle({ kind: 'failed', outcome: failureOutcome(error, serialized), error: serialized });
+          },
         )
         .finally(() => {
           entry.handlerRunning = false;
@@ -323,9 +369,16 @@ export function createWorker(options: WorkerOptions): Worker {
     if (settlement.kind === 'completed') {
       await persistently('a completed attempt', async () => {
         const madeReady = await completeAttempt(db.pool, { attemptId: claim.attemptId, result: settlement.result, resultJson: settlement.json });
-        if (madeReady === undefined) attemptLogger.info({}, 'the attempt was fenced off (cancelled, lost or superseded); its result is discarded');
-        // This worker claims the dependents it just made ready without waiting for its own notification.
-        else if (madeReady > 0) wake(madeReady);
+        if (madeReady === undefined) {
+          attemptLogger.info({}, 'the attempt was fenced off (cancelled, lost or superseded); its result is discarded');
+          return;
+        }
+        announcer.taskChanged(claim.taskId);
+        if (madeReady === 0) return;
+        // This worker claims what it has room for (this attempt's slot included) at once; others hear of the rest.
+        const room = state === 'running' ? Math.max(0, concurrency - busySlots() + 1) : 0;
+        announcer.ready(Math.max(0, madeReady - room));
+        wake(Math.min(madeReady, room));
       });
     } else {
       if (settlement.outcome !== 'released') {
@@ -338,6 +391,7 @@ export function createWorker(options: WorkerOptions): Worker {
           outcome: settlement.outcome,
           error: settlement.error,
           backoff,
+          caps: attemptCaps,
         }),
       );
     }
@@ -367,10 +421,10 @@ export function createWorker(options: WorkerOptions): Worker {
       await heartbeat();
       listener.start();
       // The fallback for notifications lost while the LISTEN connection was down: probe as if all slots were announced.
-      pollTimer = setInterval(() => wake(concurrency), pollIntervalMs);
+      pollTimer = setInterval(probe, pollIntervalMs);
       heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
       logger.info({ concurrency, leaseMs, heartbeatMs, pollIntervalMs }, 'worker started');
-      wake(concurrency);
+      probe();
     },
     async stop(stopOptions = {}) {
       if (state !== 'running') return;
@@ -396,6 +450,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       await allDone();
       clearInterval(heartbeatTimer);
+      await announcer.stop();
       await recordWorkerHeartbeat(db.pool, { id, concurrency, stopped: true }).catch((error: unknown) =>
         logger.warn({ error: describeError(error) }, 'could not record the worker stop'),
       );
