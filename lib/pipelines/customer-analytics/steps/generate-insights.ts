@@ -143,14 +143,21 @@ export async function generateInsights(
   return withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
     await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [input.taskId]);
-    const relations = ordersRelations(input.boundary, 4);
+    // Per day into a temporary table first: CREATE TABLE … AS may scan the orders in parallel workers, an INSERT never does.
+    const relations = ordersRelations(input.boundary, 1);
+    await client.query(
+      `CREATE TEMP TABLE orders_per_day ON COMMIT DROP AS
+       SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS orders, sum(o.total_amount) AS revenue
+       FROM ${relations.orders} o GROUP BY 1`,
+      relations.params,
+    );
     await client.query(
       `INSERT INTO analytics.daily_revenue (task_id, day, orders, revenue)
-       SELECT $1, d::date, count(o.id)::int, coalesce(sum(o.total_amount), 0)
+       SELECT $1, d::date, coalesce(o.orders, 0), coalesce(o.revenue, 0)
        FROM generate_series($2::date, $3::date, interval '1 day') AS d
-       LEFT JOIN ${relations.orders} o ON (o.created_at AT TIME ZONE 'UTC')::date = d::date
-       GROUP BY d ORDER BY d`,
-      [input.taskId, input.startDate, input.endDate, ...relations.params],
+       LEFT JOIN orders_per_day o ON o.day = d::date
+       ORDER BY d`,
+      [input.taskId, input.startDate, input.endDate],
     );
     // The days cover the whole window, so their sums are the run's order count and revenue (read once, here).
     const pinned = await client.query<PinnedFigures>(
