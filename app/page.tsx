@@ -1,4 +1,4 @@
-/** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
+/** `/`: the executive dashboard of the default view (or a picked snapshot); operators review and promote snapshots here. Viewer and above. */
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/lazy-charts';
@@ -9,6 +9,7 @@ import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
 import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
+import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from './delivery/review-forms';
 import { hasRole, requirePageRole } from '@/lib/auth';
 import { cachedAnswers } from '@/lib/answers';
 import { dashboardQuerySchema } from '@/lib/dashboard';
@@ -47,6 +48,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
       {load.kind === 'ready' && (
         <>
           <FreshnessBanner data={load.data} isOperator={isOperator} />
+          {isOperator && load.data.snapshot.state === 'published' && !load.data.snapshot.isCurrent && (
+            <MakeDefaultViewForm snapshotId={load.data.snapshot.id} taskId={load.data.snapshot.taskId} />
+          )}
+          {isOperator && load.data.snapshot.state === 'held' && (
+            <div className="flex flex-col gap-2">
+              <PublishAnywayForm taskId={load.data.snapshot.taskId} />
+              <DiscardSnapshotForm taskId={load.data.snapshot.taskId} />
+            </div>
+          )}
           <section aria-labelledby="kpi-heading" className="flex flex-col gap-3">
             <h2 id="kpi-heading" className="text-lg font-semibold">
               Key figures

@@ -84,6 +84,11 @@ const envSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00')
     .default('07:00'),
+  /**
+   * The first day the source systems hold data for (YYYY-MM-DD). Analysis windows starting before it — or before
+   * 2000-01-01, whichever is later — are refused with a 400 instead of publishing an empty dashboard.
+   */
+  EARLIEST_DATA_DATE: z.iso.date({ message: 'must be a date in YYYY-MM-DD form' }).optional(),
   /** IANA time zone the delivery day and deadline are counted in, e.g. Europe/Berlin. */
   DELIVERY_TIMEZONE: z
     .string()

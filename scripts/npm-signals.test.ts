@@ -62,6 +62,8 @@ describe('signals through npm', () => {
     npm.kill('SIGTERM');
     await waitFor('every process npm started to exit', async () => [npm.pid!, ...started].every((pid) => !alive(pid)), 8_000);
     expect(output).toContain('stopping: finishing in-flight steps');
-    expect(output).toContain('worker stopped');
+    // A graceful stop records itself (a killed worker would leave only a stale heartbeat).
+    const workers = await testDb.pool.query(`SELECT count(*)::int AS n FROM workers WHERE stopped_at IS NOT NULL`);
+    expect(workers.rows[0]?.n).toBe(1);
   }, 90_000);
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, type TestIdentity } from '@/lib/auth/testing/identities';
 import { EVENTS_CHANNEL } from '@/lib/engine';
 import { liveHub } from '@/lib/live/server-hub';
-import { publishSnapshot } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
+import { makeDefaultView } from '@/lib/delivery/publish';
+import { publishDashboard } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
@@ -17,6 +18,7 @@ let testDb: TestDatabase;
 let server: TestServer;
 let viewer: TestIdentity;
 let forgetAppDatabase: () => Promise<void>;
+const snapshotIds = new Map<string, number>();
 
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
@@ -37,7 +39,15 @@ async function publishRun(customers: number, status: 'completed' | 'running' = '
      SELECT $1, g, 'c' || g || '@example.test', 100 * g, 100, 1, 0, 0, 'Occasional', now(), now() FROM generate_series(1, $2::int) g`,
     [taskId, customers],
   );
-  await publishSnapshot(testDb.pool, { taskId, startDate: end, endDate: end });
+  // Orders in the KPIs, so the data-quality gate publishes instead of holding the snapshot for review.
+  const figure = (current: number) => ({ current, previous: null, change_percent: null });
+  await testDb.pool.query(`INSERT INTO analytics.insights (task_id, position, kind, sentence, data) VALUES ($1, 0, 'kpis', 'KPIs', $2)`, [
+    taskId,
+    JSON.stringify({ revenue: figure(100 * customers), orders: figure(customers), average_order_value: figure(100), active_customers: figure(customers) }),
+  ]);
+  const published = await publishDashboard(testDb.pool, { taskId, startDate: end, endDate: end });
+  expect(published).toMatchObject({ state: 'published', default_view: true });
+  snapshotIds.set(taskId, published.snapshot_id);
   return taskId;
 }
 
@@ -100,10 +110,10 @@ describe('cached dashboard and status answers', () => {
     expect(status.status).toBe(200);
     expect(status.etag).not.toBe(statusTag);
 
-    // A republished older snapshot is a publish as well.
-    await publishSnapshot(testDb.pool, { taskId: firstTask, startDate: yesterday(), endDate: yesterday() });
-    const republished = await cachedAnswers().dashboard({ sort: 'lifetime_value', dir: 'desc', page: 1 });
-    expect(republished.value).toMatchObject({ data: { snapshot: { taskId: firstTask } } });
+    // An older snapshot made the default view changes the answers just the same.
+    await makeDefaultView(testDb.pool, { snapshotId: snapshotIds.get(firstTask) ?? 0, actor: { actorId: viewer.userId, actorLabel: 'test' }, reason: 'compare' });
+    const restored = await cachedAnswers().dashboard({ sort: 'lifetime_value', dir: 'desc', page: 1 });
+    expect(restored.value).toMatchObject({ data: { snapshot: { taskId: firstTask } } });
   });
 
   it('shows a run the engine announces (freshness "refreshing") without a publish', async () => {

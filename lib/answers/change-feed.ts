@@ -1,10 +1,9 @@
 /**
  * The two signals cached answers are versioned by.
  *
- * - Published snapshots: read from the database on every request — one lookup through the snapshot table's
- *   unique index on the current row and its primary key. A publish changes it in the very transaction that
- *   publishes, so the first request that can see the new snapshot also sees the new version: no answer computed
- *   before a publish is served after it.
+ * - Published snapshots: read from the database on every request (one small query over the snapshot table). A
+ *   publish changes it in the very transaction that publishes, so the first request that can see the new snapshot
+ *   also sees the new version: no answer computed before a publish is served after it.
  * - Everything else an answer shows about runs (a run started, a step is retrying, a run failed): the engine
  *   announces every change of a task on its events channel; the process's live hub (lib/live) listens, and each
  *   notification bumps a counter. While the hub is not listening (connecting, or reconnecting after a lost
@@ -15,10 +14,11 @@ import type pg from 'pg';
 import type { LiveHub } from '@/lib/live/hub';
 
 export async function readSnapshotVersion(pool: pg.Pool): Promise<string> {
+  // Every write to a row gives it a new xmin, so (count, highest xmin) changes with any insert, update or delete —
+  // a publish, a hold for review, a release, a new default view — whichever columns those writes touch. The table
+  // holds one row per run: the scan stays small.
   const { rows } = await pool.query<{ version: string }>(
-    `SELECT coalesce((SELECT id || '@' || (extract(epoch FROM published_at) * 1000000)::int8
-                      FROM analytics.dashboard_snapshots WHERE is_current), 'none')
-            || '/' || coalesce((SELECT max(id) FROM analytics.dashboard_snapshots), 0) AS version`,
+    `SELECT count(*) || ':' || coalesce(max(xmin::text::int8), 0) AS version FROM analytics.dashboard_snapshots`,
   );
   return rows[0]?.version ?? 'none';
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { StartOutcome } from '@/lib/analytics/start-run';
-import { customerAnalyticsInput, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+import { customerAnalyticsInput, earliestDataDate, todayUtc, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
 
 export type StartFormField = 'start_date' | 'end_date' | 'force_refresh' | 'channels';
 
@@ -51,6 +51,9 @@ export interface StartFormDefaults {
   end_date: string;
   force_refresh: boolean;
   channels: string;
+  /** The date inputs' bounds: the same the input schema enforces. */
+  min_date: string;
+  max_date: string;
 }
 
 /** Yesterday as the window (the nightly run's), the rest as the pipeline schema defaults them. */
@@ -62,6 +65,8 @@ export function startFormDefaults(now: Date = new Date()): StartFormDefaults {
     end_date: defaults.date_range.end_date,
     force_refresh: defaults.force_refresh,
     channels: defaults.notification_channels.join(', '),
+    min_date: earliestDataDate(),
+    max_date: todayUtc(),
   };
 }
 

@@ -8,10 +8,10 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import type { DeliverySettings } from '@/lib/status/delivery-clock';
+import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
-import { listSnapshots, readSnapshot, type KpiKey, type KpiValue, type SnapshotRef } from './snapshots';
+import { listSnapshots, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -61,10 +61,13 @@ export interface SegmentFigures {
 }
 
 export interface DashboardData {
-  snapshot: SnapshotRef & { customers: number; products: number };
+  snapshot: SnapshotRef & { customers: number; products: number; holdReasons: { code: string; message: string }[] };
   freshness: Freshness;
+  /** Published snapshots for the picker, each labelled with its kind. */
   snapshots: SnapshotRef[];
-  kpis: Record<KpiKey, KpiValue> | null;
+  /** The default view's id, so a picked snapshot can link back to it; null when there is none. */
+  defaultSnapshotId: number | null;
+  kpis: SnapshotKpis | null;
   segments: SegmentFigures[];
   ltvHistogram: LtvBucket[];
   dailyRevenue: { day: string; orders: number; revenue: number }[];
@@ -122,8 +125,12 @@ async function readTopCustomers(pool: pg.Pool, taskId: string, query: DashboardQ
   );
 }
 
-export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, settings: DeliverySettings): Promise<DashboardLoad> {
-  const [snapshot, snapshots, activity] = await Promise.all([readSnapshot(pool, query.snapshot), listSnapshots(pool), readPipelineActivity(pool)]);
+export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, policy: DeliveryPolicy): Promise<DashboardLoad> {
+  const [snapshot, snapshots, activity] = await Promise.all([
+    readSnapshot(pool, policy, query.snapshot),
+    listSnapshots(pool, policy),
+    readPipelineActivity(pool, policy, now),
+  ]);
   if (!snapshot) {
     if (query.snapshot !== undefined) return { kind: 'unknown_snapshot', snapshotId: query.snapshot };
     const state = activity.activeTaskId ? 'refreshing' : activity.lastFinished?.status === 'failed' ? 'failed' : 'none';
@@ -159,14 +166,20 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
   const mix = insightData(insights.rows, 'segment_mix', segmentMixData);
   const aovBySegment = new Map(mix?.segments.map((segment) => [segment.segment, segment.average_order_value]));
   const lowStockCount = insightData(insights.rows, 'low_stock', lowStockData)?.count ?? lowStock.rows.length;
-  const { summary, ...ref } = snapshot;
+  const { summary, holdReasons, ...ref } = snapshot;
+  const defaultSnapshotId = ref.isCurrent
+    ? ref.id
+    : (snapshots.find((candidate) => candidate.isCurrent)?.id ??
+      (await pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE is_current')).rows[0]?.id ??
+      null);
 
   return {
     kind: 'ready',
     data: {
-      snapshot: { ...ref, customers: summary.customers, products: summary.products },
-      freshness: deriveFreshness(snapshot.windowEnd, activity, now, settings),
+      snapshot: { ...ref, customers: summary.customers, products: summary.products, holdReasons },
+      freshness: deriveFreshness(ref, activity, now, policy),
       snapshots,
+      defaultSnapshotId,
       kpis: summary.kpis,
       segments: summary.segments.map((segment) => ({ ...segment, average_order_value: aovBySegment.get(segment.segment) ?? null })),
       ltvHistogram: histogram,

@@ -28,6 +28,37 @@ export {
   retryStep,
 } from './operations';
 export { getTask, isTaskId, listTaskEvents, listTasks, listWorkers, type ListTasksFilters, type TaskDetail, type TaskSummary } from './queries';
+export {
+  countFinishedAttempts,
+  countTasksByStatus,
+  findLatestTask,
+  listFinishedAttempts,
+  listPipelineOperations,
+  listPipelineRuns,
+  readCompletedStepResults,
+  readLatestStepResultNumbers,
+  readReadyQueue,
+  readRecentStepResults,
+  readRunsFacts,
+  readStep,
+  readStepDurationMedians,
+  readTaskFacts,
+  readTasksFacts,
+  readTaskSteps,
+  readWorkerHeartbeats,
+  type EngineReader,
+  type FinishedAttempt,
+  type OperationFacts,
+  type PipelineRef,
+  type ReadyQueue,
+  type RecentStepResult,
+  type RunFacts,
+  type StepResult,
+  type StepState,
+  type TaskFacts,
+  type TaskStatusCount,
+  type WorkerHeartbeat,
+} from './read-api';
 export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 export {
   InputValidationError,

@@ -9,7 +9,7 @@
  * the way back is to rerun from the extract steps.
  */
 import type pg from 'pg';
-import { PermanentError } from '@/lib/engine';
+import { PermanentError, readTasksFacts } from '@/lib/engine';
 import { dropCopies, listCopies } from './order-copy';
 
 const STAGING_TABLES = ['analytics.staging_users', 'analytics.staging_products'];
@@ -26,17 +26,17 @@ export async function analyzeStaging(pool: pg.Pool, tables: string[]): Promise<v
 }
 
 export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {
-  const stale = await pool.query<{ id: string }>(
-    `WITH staged AS (
-       SELECT task_id FROM analytics.staging_users UNION SELECT task_id FROM analytics.staging_products
-       UNION SELECT unnest($3::uuid[]))
-     SELECT s.task_id AS id FROM staged s JOIN tasks t ON t.id = s.task_id
-     WHERE s.task_id <> $1
-       AND (t.status IN ('completed', 'cancelled')
-            OR (t.status = 'failed' AND t.updated_at < now() - make_interval(days => $2)))`,
-    [keepTaskId, FAILED_RUN_RETENTION_DAYS, await listCopies(pool)],
+  const staged = await pool.query<{ id: string }>(
+    `SELECT task_id AS id FROM analytics.staging_users UNION SELECT task_id FROM analytics.staging_products
+     UNION SELECT unnest($1::uuid[])`,
+    [await listCopies(pool)],
   );
-  const ids = stale.rows.map((row) => row.id);
+  const failedBefore = Date.now() - FAILED_RUN_RETENTION_DAYS * 86_400_000;
+  const ids = (await readTasksFacts(pool, staged.rows.map((row) => row.id).filter((id) => id !== keepTaskId)))
+    .filter(
+      (task) => task.status === 'completed' || task.status === 'cancelled' || (task.status === 'failed' && task.updatedAt.getTime() < failedBefore),
+    )
+    .map((task) => task.id);
   if (ids.length === 0) return 0;
   for (const table of STAGING_TABLES) {
     await pool.query(`DELETE FROM ${table} WHERE task_id = ANY($1::uuid[])`, [ids]);
