@@ -1,19 +1,20 @@
 /** `/`: the executive dashboard of the default view (or a picked snapshot); operators review and promote snapshots here. Viewer and above. */
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
+import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/lazy-charts';
 import { DashboardLive } from '@/components/dashboard/dashboard-live';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
 import { LiveUpdates } from '@/components/live/live-updates';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
-import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
+import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
+import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
-import { getDb } from '@/db/client';
 import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from './delivery/review-forms';
 import { hasRole, requirePageRole } from '@/lib/auth';
-import { dashboardQuerySchema, loadDashboardNow, type DashboardLoad, type DashboardPulse } from '@/lib/dashboard';
+import { cachedAnswers } from '@/lib/answers';
+import { dashboardQuerySchema, type DashboardLoad, type DashboardPulse } from '@/lib/dashboard';
 
 export const metadata: Metadata = { title: 'Executive dashboard' };
 export const dynamic = 'force-dynamic';
@@ -29,7 +30,7 @@ function shownPulse(load: Exclude<DashboardLoad, { kind: 'unknown_snapshot' }>):
 export default async function DashboardPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePageRole('viewer');
   const isOperator = hasRole(principal.role, 'operator');
-  const raw = await searchParams;
+  const { [STOCK_PAGE_PARAM]: stockPage, ...raw } = await searchParams;
   const parsed = dashboardQuerySchema.safeParse(
     Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
   );
@@ -37,7 +38,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   // shows the dashboard, with its defaults and a note of what was ignored.
   if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
-  const load = await loadDashboardNow(getDb().pool, query);
+  const load = (await cachedAnswers().dashboard(query)).value;
   if (load.kind === 'unknown_snapshot') notFound();
 
   return (
@@ -89,7 +90,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </section>
           <InsightsList insights={load.data.insights} />
           <TopCustomersTable customers={load.data.topCustomers} query={query} />
-          <LowStockTable lowStock={load.data.lowStock} />
+          <LowStockPages lowStock={load.data.lowStock} query={query} page={stockPageSchema.parse(Array.isArray(stockPage) ? stockPage[0] : stockPage)} />
           <section aria-label="Downloads" className="flex flex-wrap gap-3">
             <a className={buttonClassName('secondary')} href={load.data.links.customersCsv} download>
               Download customers CSV

@@ -126,14 +126,15 @@ export function TopCustomersTable({ customers, query }: { customers: DashboardDa
   );
 }
 
-export function LowStockTable({ lowStock }: { lowStock: DashboardData['lowStock'] }) {
+/** `listed`: how many of the lowest are listed across pages, when `lowStock.rows` is one page of them. */
+export function LowStockTable({ lowStock, listed = lowStock.rows.length }: { lowStock: DashboardData['lowStock']; listed?: number }) {
   return (
     <Card aria-labelledby="low-stock-heading">
       <CardHeader>
         <CardTitle id="low-stock-heading">Low stock</CardTitle>
         <CardDescription>
           {formatCount(lowStock.total)} products have less than {LOW_STOCK_DAYS} days of cover at the window&rsquo;s sales rate
-          {lowStock.total > lowStock.rows.length ? `; the ${lowStock.rows.length} lowest are listed` : ''}.
+          {lowStock.total > listed ? `; the ${listed} lowest are listed` : ''}.
         </CardDescription>
       </CardHeader>
       <CardContent>

@@ -1,8 +1,10 @@
 /**
  * Tables of the customer_analytics pipeline (schema `analytics`).
  *
- * Staging tables hold one task's extracted window, keyed by task id so concurrent runs never mix and a retried
- * extract can clear exactly its own partial rows. Metrics and insights are kept per task as history; a snapshot
+ * Staging tables hold one task's extracted CRM users and inventory products, keyed by task id so concurrent runs
+ * never mix and a retried extract can clear exactly its own partial rows. Orders are not staged here: the
+ * transforms read them in place, or from a run's own copy tables when they live in another database
+ * (lib/pipelines/customer-analytics/order-copy.ts). Metrics and insights are kept per task as history; a snapshot
  * row points the dashboard at one task's complete output, and `is_current` moves in a single transaction.
  */
 import { sql } from 'drizzle-orm';
@@ -11,30 +13,6 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const analytics = pgSchema('analytics');
-
-export const stagingOrders = analytics.table(
-  'staging_orders',
-  {
-    taskId: uuid('task_id').notNull(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull(),
-    customerId: bigint('customer_id', { mode: 'number' }).notNull(),
-    totalAmount: numeric('total_amount', { precision: 12, scale: 2 }).notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  },
-  (table) => [primaryKey({ columns: [table.taskId, table.orderId] })],
-);
-
-export const stagingOrderItems = analytics.table(
-  'staging_order_items',
-  {
-    taskId: uuid('task_id').notNull(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull(),
-    productId: bigint('product_id', { mode: 'number' }).notNull(),
-    quantity: integer('quantity').notNull(),
-    price: numeric('price', { precision: 12, scale: 2 }).notNull(),
-  },
-  (table) => [index('staging_order_items_task_idx').on(table.taskId, table.orderId)],
-);
 
 export const stagingUsers = analytics.table(
   'staging_users',

@@ -106,15 +106,25 @@ export async function serveRoutes(routes: Record<string, RouteModule>): Promise<
   };
 }
 
-const globalWithDb = globalThis as typeof globalThis & { nightshiftDb?: { close(): Promise<void> } };
+const globalWithDb = globalThis as typeof globalThis & {
+  nightshiftDb?: { close(): Promise<void> };
+  nightshiftAnswers?: { close(): void };
+  nightshiftLiveHub?: { close(): Promise<void> };
+};
 
 /**
  * Points getDb() (and env()) at a test database. Returns a teardown that closes the shared pool and
- * forgets it, so a later test file in the same worker process does not get a closed pool.
+ * forgets it, so a later test file in the same worker process does not get a closed pool. The process-wide
+ * users of that pool go first: the live hub holds a LISTEN connection out of it (the cached answers of
+ * lib/answers keep it subscribed), and a pool does not finish closing while a connection is checked out.
  */
 export function useAppDatabase(url: string): () => Promise<void> {
   process.env.DATABASE_URL = url;
   return async () => {
+    globalWithDb.nightshiftAnswers?.close();
+    delete globalWithDb.nightshiftAnswers;
+    await globalWithDb.nightshiftLiveHub?.close();
+    delete globalWithDb.nightshiftLiveHub;
     await globalWithDb.nightshiftDb?.close();
     delete globalWithDb.nightshiftDb;
   };

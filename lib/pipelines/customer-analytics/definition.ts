@@ -8,6 +8,7 @@ import { assertCurrentAttempt, definePipeline, type JsonValue, type PipelineDefi
 import { CUSTOMER_ANALYTICS } from './identity';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
+import { assertCopyPresent, boundaryFromResult } from './orders-boundary';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
 import { extractOrders } from './steps/extract-orders';
 import { extractProducts, extractUsers } from './steps/extract-paged';
@@ -94,11 +95,12 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(45),
         metadata: { severity: 'high' },
         handler: async (ctx) => {
+          const boundary = boundaryFromResult(ctx.results.extract_orders);
+          await assertCopyPresent(ctx.db.pool, boundary);
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
-            { table: 'analytics.staging_orders', expected: extractedCount(ctx.results.extract_orders) },
             { table: 'analytics.staging_users', expected: extractedCount(ctx.results.extract_users) },
           ]);
-          return { ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date)) };
+          return { ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date, boundary)) };
         },
       },
       {
@@ -109,17 +111,20 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(30),
         metadata: { severity: 'high' },
         handler: async (ctx) => {
+          const boundary = boundaryFromResult(ctx.results.extract_orders);
+          await assertCopyPresent(ctx.db.pool, boundary);
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
-            { table: 'analytics.staging_orders', expected: extractedCount(ctx.results.extract_orders) },
             { table: 'analytics.staging_products', expected: extractedCount(ctx.results.extract_products) },
           ]);
-          return { ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context))) };
+          return { ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context), boundary)) };
         },
       },
       {
         name: 'generate_insights',
         description: 'Generate business insights and recommendations',
-        dependsOn: ['transform_customer_metrics', 'transform_product_metrics'],
+        // extract_orders is implied by the transforms for ordering; named so its boundary reaches this step, which reads
+        // the run's orders for revenue per day.
+        dependsOn: ['transform_customer_metrics', 'transform_product_metrics', 'extract_orders'],
         timeoutMs: minutes(20),
         metadata: { severity: 'medium' },
         handler: async (ctx) => {
@@ -136,6 +141,7 @@ export function createCustomerAnalyticsPipeline(
                 windowDays: days,
                 skippedCustomers: customers?.skipped_customers ?? 0,
                 productsWithoutInventory: products?.products_without_inventory ?? 0,
+                boundary: boundaryFromResult(ctx.results.extract_orders),
               },
               totals,
             )),

@@ -13,6 +13,7 @@ import { createCrmClient } from '@/lib/sources/crm-client';
 import { createInventoryClient } from '@/lib/sources/inventory-client';
 import { createSlackClient, type SlackClient } from '@/lib/sources/slack-client';
 import { createCustomerAnalyticsPipeline, CUSTOMER_ANALYTICS } from './definition';
+import { copyTables } from './order-copy';
 import {
   EXPECTED_CUSTOMER_METRICS, EXPECTED_PRODUCT_METRICS, FIXTURE_ORDERS, FIXTURE_PRODUCTS, FIXTURE_USERS, FIXTURE_WINDOW, orderTotal,
 } from './fixture.test-data';
@@ -28,6 +29,11 @@ const failNextPostTo = new Set<string>();
  * connection, for real); when the script is empty the stored chaos setting applies.
  */
 const scriptedOrdersFailureRates: number[] = [];
+/**
+ * `in_database`: the orders are read in place (the default deployment). `copy`: the extract treats the same
+ * database as a separate orders database (SOURCE_DATABASE_URL) and copies the window in batches.
+ */
+let ordersMode: 'in_database' | 'copy' = 'in_database';
 
 async function loadFixtureIntoSources(db: TestDatabase) {
   for (const order of FIXTURE_ORDERS) {
@@ -85,6 +91,8 @@ async function currentSnapshot() {
 let workerRegistry: ReturnType<typeof createRegistry>;
 /** The first completed run, whose staging later runs' publishing purges. */
 let firstTaskId: string;
+/** The run that copied its orders, whose copy tables a later run's publishing drops. */
+let copiedTaskId = '';
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -114,7 +122,7 @@ beforeAll(async () => {
   workerRegistry.register(
     createCustomerAnalyticsPipeline(() => ({
       ordersPool: testDb.pool,
-      ordersInAppDatabase: true,
+      ordersInAppDatabase: ordersMode === 'in_database',
       ordersBatchSize: 10,
       ordersFailureRate: async () => scriptedOrdersFailureRates.shift() ?? (await readOrdersDbFailureRate(testDb.db)),
       // Page sizes smaller than the data, so cursors are really followed.
@@ -173,7 +181,11 @@ describe('customer_analytics on the engine', () => {
 
     // The seed's result shapes and the extract's count (the two out-of-window orders are not extracted).
     const byName = Object.fromEntries(task.steps.map((s) => [s.name, s]));
-    expect(byName.extract_orders?.result).toMatchObject({ total_count: FIXTURE_ORDERS.length - 2, date_range: FIXTURE_WINDOW });
+    expect(byName.extract_orders?.result).toMatchObject({
+      total_count: FIXTURE_ORDERS.length - 2,
+      date_range: FIXTURE_WINDOW,
+      boundary: { kind: 'source', orders: FIXTURE_ORDERS.length - 2 },
+    });
     expect(byName.extract_users?.result).toMatchObject({ total_count: FIXTURE_USERS.length });
     expect(byName.transform_customer_metrics?.result).toMatchObject({ total_customers: 8, skipped_customers: 1 });
     expect(byName.extract_orders?.progressMessage).toBe(`Processed ${FIXTURE_ORDERS.length - 2}/${FIXTURE_ORDERS.length - 2} orders (100.0%)`);
@@ -269,9 +281,8 @@ describe('customer_analytics on the engine', () => {
     expect(messages.rows.map((m) => m.channel)).toEqual(['#data-team', '#ops', '#exec']);
   });
 
-  it('resumes extract_orders after the last committed batch when the database drops its connection', async () => {
-    // Batches of 10 orders: the 1st and 2nd commit, then the server terminates the connection before the 3rd.
-    scriptedOrdersFailureRates.push(0, 0, 1);
+  it('pins the orders again when the database drops the connection before the boundary was pinned', async () => {
+    scriptedOrdersFailureRates.push(1);
     const taskId = await launch({ force_refresh: true });
     const task = await waitForStatus(taskId, ['completed', 'failed']);
     expect(task.status).toBe('completed');
@@ -279,29 +290,68 @@ describe('customer_analytics on the engine', () => {
     // A dropped database connection is infrastructure: the attempt is lost, and the retry budget is untouched.
     expect(step?.attempts.map((a) => a.outcome)).toEqual(['lost', 'completed']);
     expect(step?.attempts[0]?.errorMessage).toMatch(/terminating connection due to administrator command/);
-    expect(step?.result).toMatchObject({ total_count: FIXTURE_ORDERS.length - 2 });
-    const staged = await testDb.pool.query<{ orders: number; distinct_orders: number }>(
-      'SELECT count(*)::int AS orders, count(DISTINCT order_id)::int AS distinct_orders FROM analytics.staging_orders WHERE task_id = $1',
-      [taskId],
-    );
-    expect(staged.rows[0]).toEqual({ orders: FIXTURE_ORDERS.length - 2, distinct_orders: FIXTURE_ORDERS.length - 2 });
+    expect(step?.result).toMatchObject({ total_count: FIXTURE_ORDERS.length - 2, boundary: { kind: 'source' } });
     const customers = await testDb.pool.query('SELECT count(*)::int AS n FROM analytics.customer_metrics WHERE task_id = $1', [taskId]);
     expect(customers.rows[0].n).toBe(8);
-    // The second attempt picked up after batch 2: its first progress report already counted 20 orders.
-    const progress = await testDb.pool.query<{ message: string }>(
-      `SELECT payload ->> 'message' AS message FROM task_events WHERE task_id = $1 AND name = 'step.progress' AND step_name = 'extract_orders' ORDER BY id`,
-      [taskId],
-    );
-    expect(progress.rows.map((r) => r.message)).toContain(`Processed 20/${FIXTURE_ORDERS.length - 2} orders (${((20 / (FIXTURE_ORDERS.length - 2)) * 100).toFixed(1)}%)`);
+  });
+
+  it('copying from a separate orders database: resumes after the last committed batch when the database drops its connection', async () => {
+    // Batches of 10 orders: the 1st and 2nd commit, then the server terminates the connection before the 3rd.
+    ordersMode = 'copy';
+    scriptedOrdersFailureRates.push(0, 0, 1);
+    try {
+      const taskId = await launch({ force_refresh: true });
+      copiedTaskId = taskId;
+      const task = await waitForStatus(taskId, ['completed', 'failed']);
+      expect(task.status).toBe('completed');
+      const step = task.steps.find((s) => s.name === 'extract_orders');
+      expect(step?.attempts.map((a) => a.outcome)).toEqual(['lost', 'completed']);
+      expect(step?.attempts[0]?.errorMessage).toMatch(/terminating connection due to administrator command/);
+      expect(step?.result).toMatchObject({ total_count: FIXTURE_ORDERS.length - 2, boundary: { kind: 'copy' } });
+      const copy = copyTables(taskId);
+      const staged = await testDb.pool.query<{ orders: number; distinct_orders: number; unlogged: boolean }>(
+        `SELECT count(*)::int AS orders, count(DISTINCT order_id)::int AS distinct_orders,
+                (SELECT relpersistence = 'u' FROM pg_class WHERE oid = $1::regclass) AS unlogged
+         FROM ${copy.orders}`,
+        [copy.orders],
+      );
+      expect(staged.rows[0]).toEqual({ orders: FIXTURE_ORDERS.length - 2, distinct_orders: FIXTURE_ORDERS.length - 2, unlogged: true });
+      const customers = await testDb.pool.query(
+        `SELECT customer_id, total_lifetime_value, average_order_value, total_orders, order_frequency, days_since_last_order, customer_segment
+         FROM analytics.customer_metrics WHERE task_id = $1 ORDER BY customer_id`,
+        [taskId],
+      );
+      expect(customers.rows.map((r) => [r.customer_id, r.total_lifetime_value, r.average_order_value, r.total_orders, r.order_frequency, r.days_since_last_order, r.customer_segment]))
+        .toEqual(EXPECTED_CUSTOMER_METRICS);
+      const products = await testDb.pool.query('SELECT count(*)::int AS n FROM analytics.product_metrics WHERE task_id = $1', [taskId]);
+      expect(products.rows[0].n).toBe(EXPECTED_PRODUCT_METRICS.length);
+      // The second attempt picked up after batch 2: its first progress report already counted 20 orders.
+      const progress = await testDb.pool.query<{ message: string }>(
+        `SELECT payload ->> 'message' AS message FROM task_events WHERE task_id = $1 AND name = 'step.progress' AND step_name = 'extract_orders' ORDER BY id`,
+        [taskId],
+      );
+      expect(progress.rows.map((r) => r.message)).toContain(`Processed 20/${FIXTURE_ORDERS.length - 2} orders (${((20 / (FIXTURE_ORDERS.length - 2)) * 100).toFixed(1)}%)`);
+    } finally {
+      ordersMode = 'in_database';
+    }
   });
 
   it('purges the staging of finished runs when a newer snapshot is published, and refuses to transform without it', async () => {
     const staged = async (taskId: string) =>
-      (await testDb.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics.staging_orders WHERE task_id = $1', [taskId])).rows[0]?.n;
+      (await testDb.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics.staging_users WHERE task_id = $1', [taskId])).rows[0]?.n;
+    const copyPresent = async (taskId: string) =>
+      (await testDb.pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [copyTables(taskId).orders])).rows[0]?.present;
     const [current] = await currentSnapshot();
-    expect(current?.task_id).not.toBe(firstTaskId);
+    expect(current?.task_id).toBe(copiedTaskId);
     expect(await staged(firstTaskId)).toBe(0);
-    expect(await staged(current?.task_id ?? '')).toBe(FIXTURE_ORDERS.length - 2);
+    expect(await staged(copiedTaskId)).toBe(FIXTURE_USERS.length);
+    expect(await copyPresent(copiedTaskId)).toBe(true);
+
+    // A newer run's publication drops the copy of the run it replaces.
+    const newer = await launch({ force_refresh: true });
+    expect((await waitForStatus(newer, ['completed', 'failed'])).status).toBe('completed');
+    expect(await copyPresent(copiedTaskId)).toBe(false);
+    expect(await staged(copiedTaskId)).toBe(0);
 
     await rerunFromStep(testDb, { taskId: firstTaskId, stepName: 'transform_customer_metrics', actor: 'test', reason: 'recompute' });
     const task = await waitForStatus(firstTaskId, ['completed', 'failed']);

@@ -14,13 +14,13 @@ export interface CustomerAnalyticsSources {
   /** Pool on the orders database (schema `shop`). */
   ordersPool: pg.Pool;
   /**
-   * True when the orders live in the app's own database: extraction then copies with INSERT … SELECT inside
-   * PostgreSQL instead of streaming rows through this process.
+   * True when the orders live in the app's own database: the extract then only pins a boundary and the transforms
+   * read shop.* in place; otherwise the window is copied into the run's own tables (see ./orders-boundary.ts).
    */
   ordersInAppDatabase: boolean;
-  /** Orders per extraction batch (and checkpoint); default 50,000 in-database, 5,000 streamed. */
+  /** Orders per copy batch (and checkpoint) when the orders are copied from another database; default 100,000. */
   ordersBatchSize?: number;
-  /** Chaos setting for the orders database, read before every batch. */
+  /** Chaos setting for the orders database, read before every batch (and before pinning). */
   ordersFailureRate: () => Promise<number>;
   crm: PagedSource<CrmUserRecord>;
   inventory: PagedSource<InventoryProductRecord>;

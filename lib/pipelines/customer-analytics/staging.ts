@@ -1,16 +1,18 @@
 /**
- * Staging retention. Each run stages its whole window (a million orders is ~300 MB), so staging cannot be kept
- * forever. After a snapshot is published, the staging of other runs that can no longer need it is deleted:
- * finished runs (completed or cancelled) and failed runs left alone for a week. A failed run younger than that
- * keeps its staging, so an operator's retry resumes from where it stopped.
+ * Staging retention. Each run stages its CRM users and inventory products, and — when the orders live in another
+ * database — copies its whole window (a million orders is ~300 MB), so staging cannot be kept forever. After a
+ * snapshot is published, the staging of other runs that can no longer need it is deleted: finished runs
+ * (completed or cancelled) and failed runs left alone for a week. A failed run younger than that keeps its
+ * staging, so an operator's retry resumes from where it stopped.
  *
  * A transform that finds its staging purged refuses to run (PermanentError) instead of computing empty metrics;
  * the way back is to rerun from the extract steps.
  */
 import type pg from 'pg';
 import { PermanentError, readTasksFacts } from '@/lib/engine';
+import { dropCopies, listCopies } from './order-copy';
 
-const STAGING_TABLES = ['analytics.staging_order_items', 'analytics.staging_orders', 'analytics.staging_users', 'analytics.staging_products'];
+const STAGING_TABLES = ['analytics.staging_users', 'analytics.staging_products'];
 const FAILED_RUN_RETENTION_DAYS = 7;
 
 /**
@@ -24,9 +26,13 @@ export async function analyzeStaging(pool: pg.Pool, tables: string[]): Promise<v
 }
 
 export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {
-  const staged = await pool.query<{ id: string }>(`SELECT DISTINCT task_id AS id FROM analytics.staging_orders WHERE task_id <> $1`, [keepTaskId]);
+  const staged = await pool.query<{ id: string }>(
+    `SELECT task_id AS id FROM analytics.staging_users UNION SELECT task_id FROM analytics.staging_products
+     UNION SELECT unnest($1::uuid[])`,
+    [await listCopies(pool)],
+  );
   const failedBefore = Date.now() - FAILED_RUN_RETENTION_DAYS * 86_400_000;
-  const ids = (await readTasksFacts(pool, staged.rows.map((row) => row.id)))
+  const ids = (await readTasksFacts(pool, staged.rows.map((row) => row.id).filter((id) => id !== keepTaskId)))
     .filter(
       (task) => task.status === 'completed' || task.status === 'cancelled' || (task.status === 'failed' && task.updatedAt.getTime() < failedBefore),
     )
@@ -35,6 +41,7 @@ export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Prom
   for (const table of STAGING_TABLES) {
     await pool.query(`DELETE FROM ${table} WHERE task_id = ANY($1::uuid[])`, [ids]);
   }
+  await dropCopies(pool, ids);
   return ids.length;
 }
 

@@ -1,35 +1,38 @@
 /**
  * Acceptance 1 of the pipeline issue, at the transform level: a hand-built dataset whose expected metrics were
- * worked out by hand (see the comments in fixture.test-data.ts).
+ * worked out by hand (see the comments in fixture.test-data.ts). The orders sit in shop.* and the transforms read
+ * them inside the boundary extract_orders would pin; the tests at the end change the orders after pinning.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError } from '@/lib/engine';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import {
   EXPECTED_CUSTOMER_METRICS, EXPECTED_PRODUCT_METRICS, FIXTURE_ORDERS, FIXTURE_PRODUCTS, FIXTURE_USERS, FIXTURE_WINDOW, orderTotal,
 } from './fixture.test-data';
+import { pinSourceBoundary, type OrdersBoundary } from './orders-boundary';
+import { windowBounds } from './steps/extract-orders';
 import { computeCustomerMetrics } from './steps/transform-customer-metrics';
 import { computeProductMetrics } from './steps/transform-product-metrics';
 
 let testDb: TestDatabase;
+let boundary: OrdersBoundary;
 const taskId = randomUUID();
 
-async function stageFixture(db: TestDatabase, task: string) {
-  const inWindow = FIXTURE_ORDERS.filter(
-    (o) => o.createdAt >= `${FIXTURE_WINDOW.start_date}T00:00:00Z` && o.createdAt < '2026-04-01T00:00:00Z',
-  );
-  for (const o of inWindow) {
-    await db.pool.query(
-      `INSERT INTO analytics.staging_orders (task_id, order_id, customer_id, total_amount, created_at) VALUES ($1, $2, $3, $4, $5)`,
-      [task, o.id, o.customerId, orderTotal(o), o.createdAt],
-    );
+async function loadOrders(db: TestDatabase) {
+  for (const o of FIXTURE_ORDERS) {
+    await db.pool.query(`INSERT INTO shop.orders (id, customer_id, total_amount, status, created_at) VALUES ($1, $2, $3, 'completed', $4)`, [
+      o.id, o.customerId, orderTotal(o), o.createdAt,
+    ]);
     for (const item of o.items) {
-      await db.pool.query(
-        `INSERT INTO analytics.staging_order_items (task_id, order_id, product_id, quantity, price) VALUES ($1, $2, $3, $4, $5)`,
-        [task, o.id, item.productId, item.quantity, item.price],
-      );
+      await db.pool.query(`INSERT INTO shop.order_items (order_id, product_id, quantity, price) VALUES ($1, $2, $3, $4)`, [
+        o.id, item.productId, item.quantity, item.price,
+      ]);
     }
   }
+}
+
+async function stageFixture(db: TestDatabase, task: string) {
   for (const u of FIXTURE_USERS) {
     await db.pool.query(
       `INSERT INTO analytics.staging_users (task_id, user_id, email, name, country, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -46,6 +49,9 @@ async function stageFixture(db: TestDatabase, task: string) {
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
+  await loadOrders(testDb);
+  const { from, to } = windowBounds(FIXTURE_WINDOW.start_date, FIXTURE_WINDOW.end_date);
+  boundary = await pinSourceBoundary(testDb.pool, from, to);
   await stageFixture(testDb, taskId);
   // A second task's staging must never leak into this task's metrics.
   await stageFixture(testDb, randomUUID());
@@ -57,7 +63,7 @@ afterAll(async () => {
 
 describe('transform_customer_metrics', () => {
   it('computes every column of the seed formulas, skipping customers the CRM does not know', async () => {
-    const summary = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date);
+    const summary = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
     expect(summary.total_customers).toBe(8);
     expect(summary.skipped_customers).toBe(1);
 
@@ -84,7 +90,7 @@ describe('transform_customer_metrics', () => {
   });
 
   it('replaces its own rows when run again', async () => {
-    await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date);
+    await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
     const { rows } = await testDb.pool.query(`SELECT count(*)::int AS n FROM analytics.customer_metrics WHERE task_id = $1`, [taskId]);
     expect(rows[0].n).toBe(8);
   });
@@ -92,7 +98,7 @@ describe('transform_customer_metrics', () => {
 
 describe('transform_product_metrics', () => {
   it('computes units, revenue, orders, customers, price and cover per product with sales', async () => {
-    const summary = await computeProductMetrics(testDb.pool, taskId, 31);
+    const summary = await computeProductMetrics(testDb.pool, taskId, 31, boundary);
     expect(summary.total_products).toBe(5);
     expect(summary.products_without_inventory).toBe(1);
 
@@ -117,5 +123,47 @@ describe('transform_product_metrics', () => {
       if (cover === null) expect(row.days_of_cover).toBeNull();
       else expect(row.days_of_cover).toBeCloseTo(cover, 10);
     });
+  });
+});
+
+describe('the orders boundary', () => {
+  const metricsRows = async () =>
+    (await testDb.pool.query(`SELECT customer_id, total_lifetime_value, total_orders FROM analytics.customer_metrics WHERE task_id = $1 ORDER BY customer_id`, [taskId])).rows;
+
+  it('pins the in-window orders: count, exact revenue and the highest id', () => {
+    const inWindow = FIXTURE_ORDERS.filter((o) => o.createdAt >= '2026-03-01T00:00:00Z' && o.createdAt < '2026-04-01T00:00:00Z');
+    expect(boundary).toMatchObject({ kind: 'source', orders: inWindow.length, max_order_id: Math.max(...inWindow.map((o) => o.id)) });
+    const cents = inWindow.reduce((sum, o) => sum + Math.round(Number(orderTotal(o)) * 100), 0);
+    expect(Number(boundary.kind === 'source' ? boundary.revenue : NaN)).toBeCloseTo(cents / 100, 2);
+  });
+
+  it('gives a retried transform exactly what the extract saw: an order arriving later in the window stays out', async () => {
+    const before = await metricsRows();
+    await testDb.pool.query(`INSERT INTO shop.orders (id, customer_id, total_amount, status, created_at) VALUES (9001, 1, 500, 'completed', '2026-03-15T10:00:00Z')`);
+    await testDb.pool.query(`INSERT INTO shop.order_items (order_id, product_id, quantity, price) VALUES (9001, 101, 50, 10)`);
+    try {
+      const customers = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
+      const products = await computeProductMetrics(testDb.pool, taskId, 31, boundary);
+      expect(customers.total_customers).toBe(8);
+      expect(products.total_products).toBe(5);
+      expect(await metricsRows()).toEqual(before);
+      const tea = await testDb.pool.query(`SELECT units_sold FROM analytics.product_metrics WHERE task_id = $1 AND product_id = 101`, [taskId]);
+      expect(tea.rows[0]?.units_sold).toBe(EXPECTED_PRODUCT_METRICS.find(([id]) => id === 101)?.[2]);
+    } finally {
+      await testDb.pool.query('DELETE FROM shop.order_items WHERE order_id = 9001');
+      await testDb.pool.query('DELETE FROM shop.orders WHERE id = 9001');
+    }
+  });
+
+  it('refuses, keeping the previous rows, when an order inside the boundary changed after pinning', async () => {
+    const before = await metricsRows();
+    await testDb.pool.query('UPDATE shop.orders SET total_amount = total_amount + 1 WHERE id = 1');
+    try {
+      await expect(computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary)).rejects.toThrow(PermanentError);
+      await expect(computeProductMetrics(testDb.pool, taskId, 31, boundary)).rejects.toThrow(/rerun from extract_orders/);
+      expect(await metricsRows()).toEqual(before);
+    } finally {
+      await testDb.pool.query('UPDATE shop.orders SET total_amount = total_amount - 1 WHERE id = 1');
+    }
   });
 });

@@ -1,9 +1,11 @@
 /**
- * transform_product_metrics: per product with sales in the window, one set-based statement over staging.
- * Products the inventory does not know keep their sales figures with null stock, category and cover.
+ * transform_product_metrics: per product with sales in the window, one set-based statement over the run's orders
+ * (inside the boundary extract_orders pinned), their items and the staged inventory. Products the inventory does
+ * not know keep their sales figures with null stock, category and cover.
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { assertBoundaryHeld, ordersRelations, PINNED_FIGURES_SQL, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export interface ProductMetricsSummary {
   total_products: number;
@@ -11,18 +13,20 @@ export interface ProductMetricsSummary {
   calculated_at: string;
 }
 
+/** Sales per product into a temporary table: CREATE TABLE … AS may scan and join in parallel workers, an INSERT never does. */
+const productSalesSql = (orders: string, items: string) => `
+CREATE TEMP TABLE product_sales ON COMMIT DROP AS
+SELECT i.product_id,
+       sum(i.quantity)::int                 AS units_sold,
+       sum(i.quantity * i.price)            AS revenue,
+       count(DISTINCT i.order_id)::int      AS orders_count,
+       count(DISTINCT o.customer_id)::int   AS unique_customers
+FROM ${items} i
+JOIN ${orders} o ON o.id = i.order_id
+GROUP BY i.product_id`;
+
 const PRODUCT_METRICS_SQL = `
-WITH sales AS (
-  SELECT i.product_id,
-         sum(i.quantity)::int                 AS units_sold,
-         sum(i.quantity * i.price)            AS revenue,
-         count(DISTINCT i.order_id)::int      AS orders_count,
-         count(DISTINCT o.customer_id)::int   AS unique_customers
-  FROM analytics.staging_order_items i
-  JOIN analytics.staging_orders o ON o.task_id = i.task_id AND o.order_id = i.order_id
-  WHERE i.task_id = $1
-  GROUP BY i.product_id
-), inserted AS (
+WITH inserted AS (
   INSERT INTO analytics.product_metrics (
     task_id, product_id, sku, name, category, units_sold, revenue, orders_count, unique_customers,
     average_selling_price, stock_on_hand, days_of_cover, calculated_at)
@@ -32,22 +36,23 @@ WITH sales AS (
          CASE WHEN s.units_sold > 0 AND p.stock_on_hand IS NOT NULL
               THEN p.stock_on_hand / (s.units_sold::float8 / $2) END,
          $3
-  FROM sales s
+  FROM product_sales s
   LEFT JOIN analytics.staging_products p ON p.task_id = $1 AND p.product_id = s.product_id
   RETURNING stock_on_hand
 )
 SELECT count(*)::int AS total_products, count(*) FILTER (WHERE stock_on_hand IS NULL)::int AS without_inventory
 FROM inserted`;
 
-export async function computeProductMetrics(pool: pg.Pool, taskId: string, windowDays: number): Promise<ProductMetricsSummary> {
+export async function computeProductMetrics(pool: pg.Pool, taskId: string, windowDays: number, boundary: OrdersBoundary): Promise<ProductMetricsSummary> {
   const calculatedAt = new Date();
+  const relations = ordersRelations(boundary, 1);
   const counts = await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.product_metrics WHERE task_id = $1', [taskId]);
-    const result = await client.query<{ total_products: number; without_inventory: number }>(PRODUCT_METRICS_SQL, [
-      taskId,
-      windowDays,
-      calculatedAt,
-    ]);
+    await client.query(productSalesSql(relations.orders, relations.items), relations.params);
+    const result = await client.query<{ total_products: number; without_inventory: number }>(PRODUCT_METRICS_SQL, [taskId, windowDays, calculatedAt]);
+    // Items are pinned through their orders: the orders inside the boundary must be the ones the extract pinned.
+    const pinned = await client.query<PinnedFigures>(`SELECT ${PINNED_FIGURES_SQL} FROM ${relations.orders} o`, relations.params);
+    assertBoundaryHeld(boundary, pinned.rows[0] ?? { pinned_orders: 0, pinned_revenue: '0' });
     return result.rows[0] ?? { total_products: 0, without_inventory: 0 };
   });
   return {

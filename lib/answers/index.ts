@@ -1,0 +1,74 @@
+/**
+ * The dashboard's and the public status's answers, computed once per data version and kept in memory
+ * (./answer-cache.ts, versioned as ./change-feed.ts explains). Wraps the read models of lib/dashboard and
+ * lib/status without changing them: pages and routes ask here instead of calling them directly.
+ */
+import type pg from 'pg';
+import { getDb } from '@/db/client';
+import { loadDashboardNow, type DashboardLoad, type DashboardQuery } from '@/lib/dashboard';
+import type { LiveHub } from '@/lib/live/hub';
+import { liveHub } from '@/lib/live/server-hub';
+import { createProcessLogger } from '@/lib/runtime/logger';
+import { loadPublicStatus, type PublicStatus } from '@/lib/status';
+import { createAnswerCache, type Answer } from './answer-cache';
+import { createChangeFeed, readSnapshotVersion } from './change-feed';
+
+export type { Answer } from './answer-cache';
+export { answerResponse } from './http';
+
+/**
+ * Both answers show the clock too (a snapshot turns stale at midnight, a delivery late at the deadline): an
+ * unchanged answer is recomputed after this long. The status route tells clients the same max-age.
+ */
+export const ANSWER_MAX_AGE_MS = 30_000;
+
+export interface CachedAnswers {
+  dashboard(query: DashboardQuery): Promise<Answer<DashboardLoad>>;
+  status(): Promise<Answer<PublicStatus>>;
+  close(): void;
+}
+
+export interface CachedAnswersOptions {
+  pool: pg.Pool;
+  hub: LiveHub;
+  maxAgeMs?: number;
+  now?: () => number;
+  onError?(message: string): void;
+}
+
+export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswers {
+  const feed = createChangeFeed(options.hub, { now: options.now });
+  const settings = { maxAgeMs: options.maxAgeMs ?? ANSWER_MAX_AGE_MS, now: options.now, onError: options.onError };
+  const dashboards = createAnswerCache<DashboardLoad>(settings);
+  const statuses = createAnswerCache<PublicStatus>({ ...settings, maxEntries: 1 });
+  const version = async () => `${await readSnapshotVersion(options.pool)}|${feed.generation()}`;
+  return {
+    async dashboard(query) {
+      const key = `${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`;
+      return dashboards.get(key, await version(), () => loadDashboardNow(options.pool, query));
+    },
+    async status() {
+      return statuses.get('status', await version(), () => loadPublicStatus(options.pool));
+    },
+    close() {
+      feed.close();
+      dashboards.clear();
+      statuses.clear();
+    },
+  };
+}
+
+const globalForAnswers = globalThis as typeof globalThis & { nightshiftAnswers?: CachedAnswers };
+
+/** The web process's answers, on the shared pool and live hub; cached on globalThis so dev reloads reuse them. */
+export function cachedAnswers(): CachedAnswers {
+  if (!globalForAnswers.nightshiftAnswers) {
+    const logger = createProcessLogger('nightshift-answers');
+    globalForAnswers.nightshiftAnswers = createCachedAnswers({
+      pool: getDb().pool,
+      hub: liveHub(),
+      onError: (message) => logger.warn({}, message),
+    });
+  }
+  return globalForAnswers.nightshiftAnswers;
+}
