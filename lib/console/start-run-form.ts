@@ -65,11 +65,16 @@ export const startRunFormSchema = z
       notification_channels: channels,
     });
     if (parsed.success) return parsed.data;
+    // An empty date fails several of the pipeline's checks (format, bounds), which all read "Enter the … date.".
+    const said = new Set<string>();
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
       const channel = field === 'channels' && typeof issue.path[1] === 'number' ? channels[issue.path[1]] : undefined;
       const value = field === 'start_date' || field === 'end_date' ? dates[field] : form.channels;
-      ctx.addIssue({ code: 'custom', path: [field], message: sentenceFor(field, issue.message, value, channel) });
+      const message = sentenceFor(field, issue.message, value, channel);
+      if (said.has(`${field}\n${message}`)) continue;
+      said.add(`${field}\n${message}`);
+      ctx.addIssue({ code: 'custom', path: [field], message });
     }
     return z.NEVER;
   });
