@@ -83,8 +83,19 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
+    // Checks the status page of a fresh install, so it must run before any spec delivers a dashboard.
+    {
+      name: 'fresh-install',
+      testMatch: /fresh-install\.spec\.ts/,
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: { executablePath: chromiumLookup.executablePath, args: chromiumArgs },
+      },
+    },
     {
       name: 'chromium',
+      dependencies: ['fresh-install'],
+      testIgnore: /fresh-install\.spec\.ts/,
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: { executablePath: chromiumLookup.executablePath, args: chromiumArgs },

@@ -1,6 +1,6 @@
-/** `/`: the executive dashboard of the current (or a picked) published snapshot. Viewer and above. */
+/** `/`: the executive dashboard of the default view (or a picked snapshot); operators review and promote snapshots here. Viewer and above. */
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { AovBySegmentChart, CategoryRevenueChart, DailyRevenueChart, LtvHistogram, SegmentChart, TopProductsChart } from '@/components/dashboard/charts';
 import { DashboardLive } from '@/components/dashboard/dashboard-live';
 import { DashboardEmptyState } from '@/components/dashboard/empty-state';
@@ -10,8 +10,8 @@ import { LiveUpdates } from '@/components/live/live-updates';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { InsightsList, LowStockTable, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { getDb } from '@/db/client';
+import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from './delivery/review-forms';
 import { hasRole, requirePageRole } from '@/lib/auth';
 import { dashboardQuerySchema, loadDashboardNow, type DashboardLoad, type DashboardPulse } from '@/lib/dashboard';
 
@@ -33,9 +33,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   const parsed = dashboardQuerySchema.safeParse(
     Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value])),
   );
-  // A mistyped or stale link still shows the dashboard, with its defaults and a note of what was ignored.
+  // A link to a snapshot that does not (or cannot) exist is a 404; any other mistyped or stale parameter still
+  // shows the dashboard, with its defaults and a note of what was ignored.
+  if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
   const load = await loadDashboardNow(getDb().pool, query);
+  if (load.kind === 'unknown_snapshot') notFound();
 
   return (
     <div className="flex flex-col gap-6">
@@ -43,32 +46,27 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         <h1 className="text-2xl font-semibold tracking-tight">Executive dashboard</h1>
         {load.kind === 'ready' && <SnapshotPicker snapshots={load.data.snapshots} selectedId={load.data.snapshot.id} />}
       </div>
-      {load.kind !== 'unknown_snapshot' && (
-        <LiveUpdates>
-          <DashboardLive shown={shownPulse(load)} followsCurrent={query.snapshot === undefined} />
-        </LiveUpdates>
-      )}
+      <LiveUpdates>
+        <DashboardLive shown={shownPulse(load)} followsCurrent={query.snapshot === undefined} />
+      </LiveUpdates>
       {!parsed.success && (
         <p role="alert" className="rounded-card border border-status-retrying bg-status-retrying-tint p-3 text-sm text-status-retrying">
           Some link parameters were not understood and were ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.
         </p>
       )}
       {load.kind === 'empty' && <DashboardEmptyState freshness={load.freshness} isOperator={isOperator} />}
-      {load.kind === 'unknown_snapshot' && (
-        <Card>
-          <CardHeader>
-            <CardTitle as="h2">Snapshot #{load.snapshotId} does not exist</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <Link className={buttonClassName('secondary')} href="/">
-              Show the current dashboard
-            </Link>
-          </CardContent>
-        </Card>
-      )}
       {load.kind === 'ready' && (
         <>
           <FreshnessBanner data={load.data} isOperator={isOperator} />
+          {isOperator && load.data.snapshot.state === 'published' && !load.data.snapshot.isCurrent && (
+            <MakeDefaultViewForm snapshotId={load.data.snapshot.id} taskId={load.data.snapshot.taskId} />
+          )}
+          {isOperator && load.data.snapshot.state === 'held' && (
+            <div className="flex flex-col gap-2">
+              <PublishAnywayForm taskId={load.data.snapshot.taskId} />
+              <DiscardSnapshotForm taskId={load.data.snapshot.taskId} />
+            </div>
+          )}
           <section aria-labelledby="kpi-heading" className="flex flex-col gap-3">
             <h2 id="kpi-heading" className="text-lg font-semibold">
               Key figures

@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { z } from 'zod';
 import { createPool } from '@/db/client';
 import { createApiToken } from '@/lib/auth/api-tokens';
+import { makeDefaultView } from '@/lib/delivery/publish';
 import { postgresCpuSeconds, processGroupCpuSeconds } from './support/processes';
 import { check, percentile, round, type BenchmarkReport } from './support/report';
 
@@ -52,6 +53,12 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
   let token: string;
   try {
     ({ token } = await createApiToken(db.db, { name: `bench viewer ${Date.now()}`, role: 'viewer' }, { actorLabel: 'bench' }));
+    // The pipeline benchmark's multi-day window is an ad-hoc run by the delivery definition, so it publishes into
+    // the history; the load test reads it as the default view, promoted the way an operator would.
+    const snapshot = await db.pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE task_id = $1', [options.expected.taskId]);
+    const snapshotId = snapshot.rows[0]?.id;
+    check(snapshotId !== undefined, `the pipeline benchmark published no snapshot for task ${options.expected.taskId}`);
+    if (snapshotId !== undefined) await makeDefaultView(db.pool, { snapshotId, reason: 'dashboard load benchmark', actor: { actorLabel: 'bench' } });
   } finally {
     await db.close();
   }
@@ -87,9 +94,10 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
       headers: {},
       inspect(body) {
         const status = statusSchema.parse(JSON.parse(body));
-        check(status.last_delivery !== null, 'status.json reports no delivery although a snapshot is published');
+        // The benchmark's snapshot is an ad-hoc window, never a daily delivery: the status page must not count it.
+        check(status.last_delivery === null, 'status.json counts the ad-hoc benchmark snapshot as a delivery');
       },
-      verify: (body) => body.includes('"last_delivery":{'),
+      verify: (body) => body.includes('"last_delivery":null'),
     },
   ];
   const targets = allTargets.filter((target) => options.includePage || target.path !== '/');

@@ -4,6 +4,8 @@
  * suspended or remounted tree does not throw the cache away); on the server a fresh one per request.
  */
 import { isServer, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+// Before any schema runs in the browser: keeps zod from probing for eval, which the CSP reports.
+import '@/lib/zod-csp';
 import type { ReactNode } from 'react';
 
 function makeQueryClient(): QueryClient {

@@ -47,6 +47,7 @@ test('a failed step is retried from the DAG after the fault is switched off in /
     await expect(users).toHaveAttribute('data-status', 'failed', { timeout: 90_000 });
     await expect(users.getByTestId('step-attempts')).toHaveText('6/6');
     const dependent = stepNode(page, 'transform_customer_metrics');
+    // Engine v2 moves everything downstream of a step that failed for good to the terminal 'blocked' state.
     await expect(dependent).toHaveAttribute('data-status', 'blocked');
     await expect(dependent).toHaveAttribute('data-blocked', 'true');
     await expect(dependent.getByTestId('step-blocked')).toHaveText('Blocked by extract_users');

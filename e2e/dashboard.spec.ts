@@ -17,7 +17,7 @@ import { NO_CHAOS, createUser, putChaos, signIn, type Credentials } from './cons
 import { openE2eDatabase } from './e2e-database';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, artifactPath } from './fixtures';
 
-const KPI_KEYS = ['revenue', 'orders', 'average_order_value', 'active_customers', 'new_customers', 'vip_revenue_share'] as const;
+const KPI_KEYS = ['revenue', 'orders', 'average_order_value', 'active_customers', 'first_time_buyers', 'vip_revenue_share'] as const;
 
 interface CurrentSnapshot {
   id: number;
@@ -37,10 +37,10 @@ async function taskStatus(db: DbHandle, taskId: string): Promise<string | undefi
   return rows[0]?.status;
 }
 
-/** Starts a customer_analytics run over the last 30 full days (force refresh) as the signed-in operator. */
+/** Starts today's delivery — a run for yesterday (force refresh) — as the signed-in operator. */
 async function startRun(page: Page): Promise<string> {
   const response = await page.request.post('/analytics/start', {
-    data: { date_range: { start_date: utcDay(-30), end_date: utcDay(-1) }, force_refresh: true },
+    data: { date_range: { start_date: utcDay(-1), end_date: utcDay(-1) }, force_refresh: true },
     headers: { origin: new URL(page.url()).origin },
   });
   expect(response.status(), await response.text()).toBe(202);

@@ -40,7 +40,7 @@ test.describe('public status (anonymous)', () => {
     expect(json.headers()['cache-control']).toMatch(/max-age=\d+/);
     const body = await json.text();
     const status = JSON.parse(body) as { overall: { state: string }; history: { outcome: string }[] };
-    expect(['operational', 'delayed', 'degraded', 'down']).toContain(status.overall.state);
+    expect(['operational', 'delayed', 'degraded', 'down', 'awaiting']).toContain(status.overall.state);
     expect(status.history).toHaveLength(90);
 
     const response = await page.goto('/status');

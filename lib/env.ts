@@ -2,6 +2,7 @@
  * Every setting Nightshift reads from the environment, parsed once with zod.
  * Nothing else in the code base reads process.env directly; README's configuration table mirrors this file.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -19,6 +20,23 @@ function isTimeZone(value: string): boolean {
     return false;
   }
 }
+
+/** An IPv4/IPv6 address, or a CIDR block such as 10.0.0.0/8 or fd00::/8. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A comma-separated list of addresses and CIDR blocks; empty means none. */
+const addressList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine(isAddressOrCidr, 'must be a comma-separated list of IP addresses or CIDR blocks (e.g. 127.0.0.1,10.0.0.0/8)')));
 
 const postgresUrl = z
   .string()
@@ -53,6 +71,8 @@ const envSchema = z.object({
   WORKER_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
   /** How long a stopping worker lets in-flight steps finish before releasing them to other workers. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  WORKER_MAX_LOST_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(10),
+  WORKER_MAX_RATE_LIMITED_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(20),
   /** How often the event dispatcher polls the outbox when no NOTIFY arrives. */
   EVENT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   SEED_ON_EMPTY: flag(true),
@@ -64,6 +84,11 @@ const envSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00')
     .default('07:00'),
+  /**
+   * The first day the source systems hold data for (YYYY-MM-DD). Analysis windows starting before it — or before
+   * 2000-01-01, whichever is later — are refused with a 400 instead of publishing an empty dashboard.
+   */
+  EARLIEST_DATA_DATE: z.iso.date({ message: 'must be a date in YYYY-MM-DD form' }).optional(),
   /** IANA time zone the delivery day and deadline are counted in, e.g. Europe/Berlin. */
   DELIVERY_TIMEZONE: z
     .string()
@@ -106,10 +131,22 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(12 * 60),
   /** A session ends this long after sign-in, however active. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(7 * 24),
-  /** Failed sign-ins allowed per account, and per client address, within LOGIN_WINDOW_MINUTES. */
+  /**
+   * Failed sign-ins per account within LOGIN_WINDOW_MINUTES before each further attempt on it must wait (1 s,
+   * doubling, at most LOGIN_MAX_DELAY_SECONDS). A delay instead of a lock: a stranger's guesses cannot lock the
+   * owner out.
+   */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Failed sign-ins allowed per client address within LOGIN_WINDOW_MINUTES; then that address is refused. */
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  /**
+   * Reverse proxies whose X-Forwarded-For / -Proto / -Host are believed (addresses or CIDR blocks). Without one,
+   * the client is the socket's peer and those headers are ignored, so nobody can pick the address they are
+   * rate-limited under.
+   */
+  TRUSTED_PROXIES: addressList,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -2,7 +2,8 @@
  * `npm start` / `npm run dev`: the one command that runs Nightshift.
  *
  * Builds if the build is missing or older than the sources, starts the embedded PostgreSQL unless
- * DATABASE_URL is set, migrates, seeds the demo sources when they are empty, then runs Next as a child.
+ * DATABASE_URL is set, migrates, seeds the demo sources when they are empty, then runs Next (scripts/serve.ts)
+ * as a child.
  * SIGINT/SIGTERM stop Next first, then PostgreSQL, so nothing is left running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -87,7 +88,8 @@ async function main() {
   if (settings.SEED_ON_EMPTY) await seedIfEmpty(settings.SOURCE_DATABASE_URL ?? databaseUrl, databaseUrl);
   if (stopping) return;
 
-  const next = spawn(nextBin, [dev ? 'dev' : 'start', '-p', String(settings.PORT)], {
+  // scripts/serve.ts rather than `next start`: it records each request's socket peer (see that file).
+  const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'serve.ts'), ...(dev ? ['--dev'] : [])], {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: dev ? 'development' : 'production' },
   });

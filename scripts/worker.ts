@@ -10,6 +10,7 @@ import { startMonitoringServices } from '../lib/monitoring/host';
 import { startEngineHost } from '../lib/runtime/engine-host';
 import { createProcessLogger } from '../lib/runtime/logger';
 import { buildRegistry } from '../lib/runtime/registry';
+import { buildSubscribers } from '../lib/runtime/subscribers';
 
 async function main() {
   const settings = env();
@@ -18,10 +19,11 @@ async function main() {
   const db = createPool(database.url, { max: settings.WORKER_CONCURRENCY + 4, applicationName: 'nightshift-worker' });
   const registry = buildRegistry();
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
-  const host = await startEngineHost({ db, registry, settings, logger });
-  // Issue 8: scheduler firings and alert delivery also run here, so a deployment of workers alone keeps both going.
+  // Event delivery (alerts from step failures), alert delivery and scheduler firings run here too, so a deployment of
+  // standalone workers — with or without a web process — alerts.
+  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, logger }) });
   const monitoring = await startMonitoringServices({ db, registry, logger });
-  logger.info({ workerId: host.worker.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
+  logger.info({ workerId: host.worker?.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 
   let stopping = false;
   const stop = async (signal: string) => {

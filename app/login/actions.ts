@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { recordAudit } from '@/lib/audit/record';
-import { publicAction } from '@/lib/auth/guards';
+import { publicAction, requireSameOriginAction } from '@/lib/auth/guards';
 import { currentPrincipal, currentRequestInfo } from '@/lib/auth/request-context';
 import { safeNextPath } from '@/lib/auth/request-info';
 import { clearSessionCookie, setSessionCookie } from '@/lib/auth/session-cookie';
@@ -34,6 +34,7 @@ export const signInAction = publicAction(signInSchema, async (input) => {
 });
 
 export async function signOutAction(): Promise<void> {
+  await requireSameOriginAction();
   const principal = await currentPrincipal();
   if (principal?.kind === 'session' && principal.sessionTokenHash) {
     const { db } = getDb();

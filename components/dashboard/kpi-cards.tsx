@@ -1,29 +1,44 @@
-/** The six KPI cards with their change against the previous window of the same length. */
+/**
+ * The six KPI cards with their change against the previous window of the same length. Labels and definitions
+ * come from the KPIs' one definition (lib/pipelines/customer-analytics/kpis.ts); each card states its definition.
+ */
 import { Card } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';
-import { KPI_KEYS, type KpiKey, type KpiValue } from '@/lib/dashboard/snapshots';
+import { KPI_DEFINITIONS, KPI_KEYS, type KpiKey, type SnapshotKpis } from '@/lib/dashboard/snapshots';
 import { formatChange, formatCount, formatMoney, formatPercent } from './format';
 
-const KPI_LABELS: Record<KpiKey, { label: string; format: (value: number) => string }> = {
-  revenue: { label: 'Revenue', format: formatMoney },
-  orders: { label: 'Orders', format: formatCount },
-  average_order_value: { label: 'Average order value', format: formatMoney },
-  active_customers: { label: 'Active customers', format: formatCount },
-  new_customers: { label: 'New customers', format: formatCount },
-  vip_revenue_share: { label: 'VIP revenue share', format: formatPercent },
+const KPI_FORMATS: Record<KpiKey, (value: number) => string> = {
+  revenue: formatMoney,
+  orders: formatCount,
+  average_order_value: formatMoney,
+  active_customers: formatCount,
+  first_time_buyers: formatCount,
+  vip_revenue_share: formatPercent,
 };
 
-export function KpiCards({ kpis }: { kpis: Record<KpiKey, KpiValue> | null }) {
+export function KpiCards({ kpis }: { kpis: SnapshotKpis | null }) {
   if (!kpis) return <p className="text-foreground-muted">This snapshot has no KPI figures.</p>;
   return (
     <ul aria-label="Key figures" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
       {KPI_KEYS.map((key) => {
         const value = kpis[key];
-        const { label, format } = KPI_LABELS[key];
+        const { label, definition } = KPI_DEFINITIONS[key];
+        const format = KPI_FORMATS[key];
+        if (!value) {
+          return (
+            <li key={key}>
+              <Card className="flex flex-col gap-1 p-4" data-testid={`kpi-${key}`} aria-label={label}>
+                <h3 className="text-sm font-medium text-foreground-muted">{label}</h3>
+                <p className="text-2xl font-semibold">—</p>
+                <p className="text-sm text-foreground-muted">Not computed for this snapshot.</p>
+              </Card>
+            </li>
+          );
+        }
         const change = value.change_percent;
         return (
           <li key={key}>
-            <Card className="flex flex-col gap-1 p-4" data-testid={`kpi-${key}`} data-value={value.current} aria-label={label}>
+            <Card className="flex flex-col gap-1 p-4" data-testid={`kpi-${key}`} data-value={value.current} aria-label={label} title={definition}>
               <h3 className="text-sm font-medium text-foreground-muted">{label}</h3>
               <p className="text-2xl font-semibold tabular-nums">{format(value.current)}</p>
               <p

@@ -1,6 +1,10 @@
-/** Picks a published snapshot by window: a plain GET form, so it works before hydration and keeps a shareable URL. */
+/**
+ * Picks a published snapshot: a plain GET form, so it works before hydration and keeps a shareable URL. Each
+ * entry says what it is — daily delivery, backfill or ad hoc — and which one is the default view.
+ */
 import { buttonClassName } from '@/components/ui/button';
 import type { SnapshotRef } from '@/lib/dashboard/snapshots';
+import { KIND_LABELS } from '@/lib/delivery/definition';
 import { formatDay, formatTimestamp } from './format';
 
 export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotRef[]; selectedId: number }) {
@@ -15,8 +19,9 @@ export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotR
         >
           {snapshots.map((snapshot) => (
             <option key={snapshot.id} value={snapshot.id}>
-              #{snapshot.id} · {formatDay(snapshot.windowStart)} – {formatDay(snapshot.windowEnd)} · published {formatTimestamp(snapshot.publishedAt)}
-              {snapshot.isCurrent ? ' (current)' : ''}
+              #{snapshot.id} · {KIND_LABELS[snapshot.kind]} · {formatDay(snapshot.windowStart)} – {formatDay(snapshot.windowEnd)}
+              {snapshot.publishedAt ? ` · published ${formatTimestamp(snapshot.publishedAt)}` : ''}
+              {snapshot.isCurrent ? ' (default view)' : ''}
             </option>
           ))}
         </select>

@@ -15,6 +15,7 @@ const OVERALL: Record<OverallState, { label: string; className: string }> = {
   delayed: { label: 'Delayed', className: 'border-status-retrying bg-status-retrying-tint text-status-retrying' },
   degraded: { label: 'Degraded', className: 'border-status-resolved-manually bg-status-resolved-manually-tint text-status-resolved-manually' },
   down: { label: 'Down', className: 'border-status-failed bg-status-failed-tint text-status-failed' },
+  awaiting: { label: 'Awaiting first delivery', className: 'border-status-pending bg-status-pending-tint text-status-pending' },
 };
 
 const OUTCOME: Record<DayOutcome, { label: string; className: string }> = {
@@ -23,6 +24,7 @@ const OUTCOME: Record<DayOutcome, { label: string; className: string }> = {
   failed: { label: 'Failed', className: 'bg-status-failed' },
   no_run: { label: 'No run', className: 'bg-border-strong' },
   pending: { label: 'Not due yet', className: 'bg-status-running-tint ring-1 ring-status-running ring-inset' },
+  not_tracked: { label: 'Not tracked', className: 'bg-surface-muted' },
 };
 
 function percentText(ratio: Ratio): string {

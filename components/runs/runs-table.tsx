@@ -6,6 +6,7 @@ import { useLiveRefetchInterval } from '@/components/live/live-updates';
 import { useNow } from '@/components/live/use-now';
 import { Progress } from '@/components/ui/progress';
 import { StatusBadge } from '@/components/ui/status-badge';
+import { KIND_LABELS } from '@/lib/delivery/definition';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { buttonClassName } from '@/components/ui/button';
 import { formatDuration, formatTimestamp, formatWindow, spanMs } from '@/lib/console/format';
@@ -38,6 +39,7 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
             <TableHead>Status</TableHead>
             <TableHead>Run</TableHead>
             <TableHead>Window</TableHead>
+            <TableHead>Kind</TableHead>
             <TableHead className="w-48">Progress</TableHead>
             <TableHead>Started</TableHead>
             <TableHead>Duration</TableHead>
@@ -59,6 +61,11 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
                   <span className="block font-mono text-xs text-foreground-muted">{run.id.slice(0, 8)}</span>
                 </TableCell>
                 <TableCell className="whitespace-nowrap tabular-nums">{formatWindow(run.window)}</TableCell>
+                <TableCell className="whitespace-nowrap text-sm" data-testid="run-kind" data-kind={run.delivery?.kind} data-outcome={run.delivery?.outcome ?? undefined}>
+                  {run.delivery ? KIND_LABELS[run.delivery.kind] : '—'}
+                  {run.delivery?.outcome === 'held_for_review' && <span className="block text-xs font-semibold text-status-retrying">Held for review</span>}
+                  {run.delivery?.outcome === 'discarded' && <span className="block text-xs text-foreground-muted">Discarded</span>}
+                </TableCell>
                 <TableCell>
                   <Progress value={run.stepsDone} max={run.stepsTotal} label={`Steps done of run ${run.id.slice(0, 8)}`} valueText={`${run.stepsDone}/${run.stepsTotal}`} />
                 </TableCell>

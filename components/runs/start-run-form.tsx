@@ -28,12 +28,24 @@ export function StartRunForm({
         <form {...formProps} noValidate aria-label="Start a run" className="flex flex-col gap-5">
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-2 text-sm font-semibold">Date range (UTC, both days included)</legend>
-            <FormField label={START_FORM_LABELS.start_date} name="start_date" type="date" defaultValue={defaults.start_date} required errors={state.errors.start_date} />
+            <FormField
+              label={START_FORM_LABELS.start_date}
+              name="start_date"
+              type="date"
+              defaultValue={defaults.start_date}
+              min={defaults.min_date}
+              max={defaults.max_date}
+              required
+              hint={`Not before ${defaults.min_date}, the earliest date with data.`}
+              errors={state.errors.start_date}
+            />
             <FormField
               label={START_FORM_LABELS.end_date}
               name="end_date"
               type="date"
               defaultValue={defaults.end_date}
+              min={defaults.min_date}
+              max={defaults.max_date}
               required
               hint="Not after today; at most 366 days after the start."
               errors={state.errors.end_date}

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, date, doublePrecision, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, check, date, doublePrecision, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 export const analytics = pgSchema('analytics');
@@ -145,8 +145,9 @@ export const insights = analytics.table(
 );
 
 /**
- * A published dashboard snapshot: one complete task's output for a window. Exactly one row is current; the
- * switch happens in one transaction, so readers see either the old snapshot or the new one, never a mix.
+ * A dashboard snapshot: one complete task's output for a window. At most one row is the default view
+ * (`is_current`); it moves in a single transaction, so readers see either the old snapshot or the new one, never
+ * a mix. Which snapshot that is follows the delivery definition in lib/delivery.
  */
 export const dashboardSnapshots = analytics.table(
   'dashboard_snapshots',
@@ -155,10 +156,22 @@ export const dashboardSnapshots = analytics.table(
     taskId: uuid('task_id').notNull(),
     windowStart: date('window_start').notNull(),
     windowEnd: date('window_end').notNull(),
-    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When it was published; null while held for review or after being discarded unpublished. */
+    publishedAt: timestamp('published_at', { withTimezone: true }).defaultNow(),
     isCurrent: boolean('is_current').notNull().default(false),
     /** KPIs and segment summary, so the dashboard header needs no aggregation. */
     summary: jsonb('summary').notNull(),
+    /** 'delivery' | 'backfill' | 'ad_hoc', fixed when the snapshot is published; null for rows published before kinds existed. */
+    kind: text('kind'),
+    /** 'published', 'held' (the data-quality gate stopped it) or 'discarded' (an operator rejected a held one). */
+    state: text('state').notNull().default('published'),
+    /** Why the gate held it: [{ code, message }]. */
+    holdReasons: jsonb('hold_reasons').notNull().default([]),
+    heldAt: timestamp('held_at', { withTimezone: true }),
+    /** Who published a held snapshot anyway or discarded it, when, and why. */
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewReason: text('review_reason'),
   },
   (table) => [
     uniqueIndex('dashboard_snapshots_task_idx').on(table.taskId),
@@ -166,6 +179,8 @@ export const dashboardSnapshots = analytics.table(
     index('dashboard_snapshots_window_idx').on(table.windowStart, table.windowEnd, table.publishedAt.desc()),
     // The status page reads publications by time (lib/status).
     index('dashboard_snapshots_published_idx').on(table.publishedAt),
+    check('dashboard_snapshots_state_check', sql`${table.state} IN ('published', 'held', 'discarded')`),
+    check('dashboard_snapshots_kind_check', sql`${table.kind} IN ('delivery', 'backfill', 'ad_hoc')`),
   ],
 );
 

@@ -42,6 +42,8 @@ export const attemptOutcome = pgEnum('attempt_outcome', [
   'lost',
   'released',
   'cancelled',
+  /** The source said "too many requests, try again after …": spends the rate-limit budget, not the retry budget. */
+  'rate_limited',
 ]);
 
 export const tasks = pgTable(
@@ -106,6 +108,10 @@ export const steps = pgTable(
     attemptCount: integer('attempt_count').notNull().default(0),
     /** Attempts counted against the current retry budget; an operator retry resets it to 0. */
     budgetAttempts: integer('budget_attempts').notNull().default(0),
+    /** Attempts lost to infrastructure (worker killed or frozen, database unreachable); capped by WORKER_MAX_LOST_ATTEMPTS. */
+    lostAttempts: integer('lost_attempts').notNull().default(0),
+    /** Attempts the source rate-limited (429 / Retry-After); capped by WORKER_MAX_RATE_LIMITED_ATTEMPTS. */
+    rateLimitedAttempts: integer('rate_limited_attempts').notNull().default(0),
     /**
      * The attempt that may change this step (the fence): set by the claim, checked by completion, failure and
      * progress, so an attempt closed by timeout, lease loss or cancel can no longer write.

@@ -67,6 +67,12 @@ describe('POST /analytics/start', () => {
     ['an unknown field', JSON.stringify({ date_range: WINDOW, colour: 'blue' }), 'colour'],
     ['a bad channel', JSON.stringify({ date_range: WINDOW, notification_channels: ['data team'] }), 'notification_channels.0'],
     ['a missing window', JSON.stringify({}), 'date_range'],
+    // No date string may reach the database unchecked (year 0000 used to answer 500).
+    ['year 0000', JSON.stringify({ date_range: { start_date: '0000-01-01', end_date: '0000-01-02' } }), 'date_range.start_date'],
+    ['year 0001', JSON.stringify({ date_range: { start_date: '0001-01-01', end_date: '0001-01-02' } }), 'date_range.start_date'],
+    ['a day before 2000', JSON.stringify({ date_range: { start_date: '1999-12-31', end_date: '2000-01-01' } }), 'date_range.start_date'],
+    ['a five-digit year', JSON.stringify({ date_range: { start_date: '2026-01-01', end_date: '10000-01-01' } }), 'date_range.end_date'],
+    ['30 February', JSON.stringify({ date_range: { start_date: '2026-02-01', end_date: '2026-02-30' } }), 'date_range.end_date'],
     ['an oversize body', JSON.stringify({ date_range: WINDOW, notification_channels: Array(5000).fill('#data-team') }), 'body is too large'],
   ])('refuses %s with 400 and names the problem, creating nothing', async (_case, body, expected) => {
     const response = await post('/analytics/start', body, operator.bearer);
@@ -130,6 +136,10 @@ describe('GET /analytics/status/:task_id and /analytics/results/:task_id', () =>
       status: 'completed',
       context: { date_range: WINDOW, force_refresh: false, notification_channels: ['#data-team'] },
       progress: { completed: 8, total: 8, percent: 100 },
+      // A January window run in a later month: it publishes into the history, not the default view.
+      kind: 'ad_hoc',
+      outcome: 'published',
+      hold_reasons: [],
     });
     for (const key of ['created_at', 'started_at', 'completed_at']) expect(Date.parse(String(status[key]))).not.toBeNaN();
     expect(status.steps.map((step) => step.name)).toEqual([

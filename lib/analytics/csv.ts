@@ -1,16 +1,29 @@
 /**
  * CSV exports of a task's customer and product metrics, streamed in keyset-paginated batches so a
  * million-customer export never sits in memory.
+ *
+ * Rows are written by csv-stringify (RFC 4180 quoting) with `escape_formulas`: a text cell starting with
+ * = + - @ tab or CR gets a leading apostrophe, so a spreadsheet shows a customer named `=HYPERLINK(…)` as text
+ * instead of running it. JavaScript numbers are left alone (a negative number stays a number); PostgreSQL
+ * numerics arrive as text, but no exported amount is negative.
  */
+import { stringify } from 'csv-stringify/sync';
 import type pg from 'pg';
 
 const BATCH_SIZE = 5_000;
 
-/** RFC 4180: quote when needed, double inner quotes. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** One CSV line per row (CRLF-terminated), cells in `columns` order. */
+export function csvLines(rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
+  return stringify(
+    rows.map((row) => [...row]),
+    {
+      record_delimiter: 'windows',
+      escape_formulas: true,
+      // A lone LF or CR is a line break to most readers, though only CRLF ends a record here: quote it too.
+      quoted_match: /[\r\n]/,
+      cast: { date: (value) => value.toISOString() },
+    },
+  );
 }
 
 interface CsvExport {
@@ -42,8 +55,9 @@ const EXPORTS = {
 
 export type CsvKind = keyof typeof EXPORTS;
 
+/** Own keys only: `constructor`, `__proto__` or `toString` must not pass as an export name. */
 export function isCsvKind(value: string): value is CsvKind {
-  return value in EXPORTS;
+  return Object.hasOwn(EXPORTS, value);
 }
 
 export function streamMetricsCsv(pool: pg.Pool, taskId: string, kind: CsvKind): ReadableStream<Uint8Array> {
@@ -55,7 +69,7 @@ export function streamMetricsCsv(pool: pg.Pool, taskId: string, kind: CsvKind): 
     async pull(controller) {
       if (!headerSent) {
         headerSent = true;
-        controller.enqueue(encoder.encode(`${definition.columns.join(',')}\r\n`));
+        controller.enqueue(encoder.encode(csvLines([definition.columns])));
         return;
       }
       const { rows } = await pool.query<Record<string, unknown> & { key: number }>(definition.sql, [taskId, lastKey, BATCH_SIZE]);
@@ -64,8 +78,7 @@ export function streamMetricsCsv(pool: pg.Pool, taskId: string, kind: CsvKind): 
         return;
       }
       lastKey = rows[rows.length - 1]?.key ?? lastKey;
-      const lines = rows.map((row) => definition.columns.map((column) => csvCell(row[column])).join(','));
-      controller.enqueue(encoder.encode(`${lines.join('\r\n')}\r\n`));
+      controller.enqueue(encoder.encode(csvLines(rows.map((row) => definition.columns.map((column) => row[column])))));
       if (rows.length < BATCH_SIZE) controller.close();
     },
   });

@@ -9,7 +9,7 @@
 import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
 import { issuesOf } from '@/lib/http/responses';
-import { launchTask, type PipelineRegistry } from '@/lib/engine';
+import { findLatestTask, launchTask, readTasksFacts, type PipelineRegistry } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/definition';
 import { customerAnalyticsInput, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
 
@@ -37,25 +37,22 @@ export async function startCustomerAnalyticsRun(
 
   const outcome = await withTransaction(db.pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('customer_analytics:' || $1 || ':' || $2))`, [start, end]);
-    const active = await client.query<{ id: string; status: string }>(
-      `SELECT id, status FROM tasks
-       WHERE namespace = $1 AND name = $2 AND status IN ('pending', 'running')
-         AND context -> 'date_range' ->> 'start_date' = $3 AND context -> 'date_range' ->> 'end_date' = $4
-       ORDER BY created_at DESC LIMIT 1`,
-      [CUSTOMER_ANALYTICS.namespace, CUSTOMER_ANALYTICS.name, start, end],
-    );
-    const running = active.rows[0];
+    const running = await findLatestTask(client, CUSTOMER_ANALYTICS, {
+      statuses: ['pending', 'running'],
+      contextContains: { date_range: { start_date: start, end_date: end } },
+    });
     if (running) return { kind: 'already_running', taskId: running.id, status: running.status } as const;
 
     if (!input.force_refresh) {
-      const published = await client.query<{ task_id: string; status: string }>(
-        `SELECT s.task_id, t.status FROM analytics.dashboard_snapshots s JOIN tasks t ON t.id = s.task_id
-         WHERE s.window_start = $1 AND s.window_end = $2 AND t.status = 'completed'
-         ORDER BY s.published_at DESC LIMIT 1`,
+      const published = await client.query<{ task_id: string }>(
+        `SELECT task_id FROM analytics.dashboard_snapshots WHERE window_start = $1 AND window_end = $2 AND state = 'published' ORDER BY published_at DESC`,
         [start, end],
       );
-      const reusable = published.rows[0];
-      if (reusable) return { kind: 'reused', taskId: reusable.task_id, status: reusable.status } as const;
+      const completed = new Set(
+        (await readTasksFacts(client, published.rows.map((row) => row.task_id))).filter((task) => task.status === 'completed').map((task) => task.id),
+      );
+      const reusable = published.rows.find((row) => completed.has(row.task_id));
+      if (reusable) return { kind: 'reused', taskId: reusable.task_id, status: 'completed' } as const;
     }
 
     // The lock is held until this transaction ends, after launchTask has committed on its own connection:

@@ -2,6 +2,8 @@
  * The seed's `GET /analytics/status/:task_id` contract, built from the engine's task detail.
  * Timestamps are ISO strings; durations in milliseconds.
  */
+import type { DeliveryKind } from '@/lib/delivery/definition';
+import type { RunDelivery, RunOutcome } from '@/lib/delivery/runs';
 import type { TaskDetail } from '@/lib/engine';
 
 interface LastError {
@@ -37,6 +39,12 @@ export interface TaskStatusView {
   started_at: string | null;
   completed_at: string | null;
   progress: { completed: number; total: number; percent: number };
+  /** customer_analytics runs: daily delivery, backfill or ad hoc (lib/delivery); null for other pipelines. */
+  kind: DeliveryKind | null;
+  /** What became of the run's dashboard snapshot; "held_for_review" until an operator publishes or discards it. */
+  outcome: RunOutcome | null;
+  snapshot_id: number | null;
+  hold_reasons: { code: string; message: string }[];
   steps: StepStatusView[];
 }
 
@@ -53,7 +61,7 @@ function lastErrorOf(value: unknown): LastError | null {
   };
 }
 
-export function toTaskStatusView(task: TaskDetail): TaskStatusView {
+export function toTaskStatusView(task: TaskDetail, delivery: RunDelivery | null = null): TaskStatusView {
   const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
   const total = task.steps.length;
   return {
@@ -67,6 +75,10 @@ export function toTaskStatusView(task: TaskDetail): TaskStatusView {
     started_at: iso(task.startedAt),
     completed_at: iso(task.completedAt),
     progress: { completed: done, total, percent: total > 0 ? Math.round((done / total) * 1000) / 10 : 0 },
+    kind: delivery?.kind ?? null,
+    outcome: delivery?.outcome ?? null,
+    snapshot_id: delivery?.snapshotId ?? null,
+    hold_reasons: delivery?.holdReasons ?? [],
     steps: task.steps.map((step) => {
       const end = step.completedAt ?? (step.status === 'running' ? null : step.attempts.at(-1)?.finishedAt ?? null);
       return {

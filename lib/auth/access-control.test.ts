@@ -10,11 +10,10 @@
  *                    anonymous: redirect to /login; role too low: forbidden (403).
  *   page           — allowed: no auth interrupt; anonymous: redirect to /login?next=…; too low: forbidden (403).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { actionAccess, HTTP_METHODS, pageAccess, routeAccess, type Access } from './access-policy';
 import { hasRole, ROLES, type Role } from './roles';
+import { actionFiles, concretize, inlineActionFiles, pageFiles, relative, routeFiles, routePathOf } from './testing/entry-points';
 import { setFakeRequest } from './testing/next-headers-fake';
 import { useAppDatabase } from './testing/app-database';
 import { createIdentities, createIdentity, type TestIdentity } from './testing/identities';
@@ -29,68 +28,8 @@ vi.mock('next/cache', async (importOriginal) => ({
   refresh: vi.fn(),
 }));
 
-const ROOT = process.cwd();
 const ORIGIN = 'http://localhost:3000';
 const CALL_TIMEOUT_MS = 20_000;
-
-function walk(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : walk(full);
-    return [full];
-  });
-}
-
-const relative = (file: string) => path.relative(ROOT, file).split(path.sep).join('/');
-
-/** app/(group)/runs/[id]/page.tsx → /runs/[id] */
-function routePathOf(file: string): string {
-  const segments = relative(path.dirname(file))
-    .split('/')
-    .slice(1)
-    .filter((segment) => !(segment.startsWith('(') && segment.endsWith(')')) && !segment.startsWith('@'));
-  return `/${segments.join('/')}`;
-}
-
-/** A concrete URL path and the params object Next would pass for a route template. */
-function concretize(template: string): { urlPath: string; params: Record<string, string | string[]> } {
-  const params: Record<string, string | string[]> = {};
-  const parts = template.split('/').map((segment) => {
-    const optionalCatchAll = /^\[\[\.\.\.(.+)\]\]$/.exec(segment);
-    if (optionalCatchAll?.[1]) {
-      params[optionalCatchAll[1]] = [];
-      return '';
-    }
-    const catchAll = /^\[\.\.\.(.+)\]$/.exec(segment);
-    if (catchAll?.[1]) {
-      params[catchAll[1]] = ['sample'];
-      return 'sample';
-    }
-    const dynamic = /^\[(.+)\]$/.exec(segment);
-    if (dynamic?.[1]) {
-      const value = /id$/i.test(dynamic[1]) ? '00000000-0000-4000-8000-000000000000' : 'sample';
-      params[dynamic[1]] = value;
-      return value;
-    }
-    return segment;
-  });
-  return { urlPath: parts.join('/').replace(/\/+$/, '') || '/', params };
-}
-
-// The directive must be the file's first statement; comments may come before it.
-const USE_SERVER_AT_TOP = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*['"]use server['"]/;
-const USE_SERVER_ANYWHERE = /^\s*['"]use server['"];?\s*$/m;
-
-const sourceFiles = ['app', 'lib', 'components']
-  .flatMap((folder) => walk(path.join(ROOT, folder)))
-  .filter((file) => /\.(ts|tsx)$/.test(file) && !/\.test\.tsx?$/.test(file));
-const routeFiles = sourceFiles.filter((file) => /^app\/.*\/?route\.tsx?$/.test(relative(file)));
-const pageFiles = sourceFiles.filter((file) => /^app\/(.*\/)?page\.tsx?$/.test(relative(file)));
-const actionFiles = sourceFiles.filter((file) => USE_SERVER_AT_TOP.test(readFileSync(file, 'utf8')));
-const inlineActionFiles = sourceFiles.filter((file) => {
-  const text = readFileSync(file, 'utf8');
-  return !USE_SERVER_AT_TOP.test(text) && USE_SERVER_ANYWHERE.test(text);
-});
 
 type Identity = { name: string; role: Role | null; kind: 'anonymous' | 'session' | 'token'; headers: Record<string, string>; sessionToken?: string };
 

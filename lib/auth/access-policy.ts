@@ -42,9 +42,13 @@ export const PAGE_RULES: readonly PathRule[] = [
 export const ROUTE_RULES: readonly RouteRule[] = [
   { pattern: '/api/health/*', access: 'public' },
   { pattern: '/status.json', access: 'public' },
-  // The demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
+  // What the demo Slack sink received are the pipeline's real run summaries and alerts: viewers only.
+  { pattern: '/demo/slack/messages', methods: ['GET'], access: 'viewer' },
+  // The other demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
   { pattern: '/demo/**', access: 'public' },
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
+  { pattern: '/api/runs/[id]/operations', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/runs/[id]/operations/preview', methods: ['GET'], access: 'operator' },
   // Live updates for the engineer console (issue 6): server-sent events and the JSON the pages refetch.
   { pattern: '/api/live', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/live/**', methods: ['GET'], access: 'viewer' },
@@ -82,6 +86,10 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/alerts/actions.ts#resendMessageAction': 'operator',
   // Schedules (issue 8): pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
+  // Review decisions on dashboard snapshots (lib/delivery/publish.ts).
+  'app/delivery/actions.ts#publishAnywayAction': 'operator',
+  'app/delivery/actions.ts#discardSnapshotAction': 'operator',
+  'app/delivery/actions.ts#makeDefaultViewAction': 'operator',
 };
 
 export function matchesPattern(pattern: string, path: string): boolean {

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { apiTokens, sessions } from '@/db/schema/auth';
-import { SESSION_COOKIE } from './constants';
+import { PEER_ADDRESS_HEADER, SECURE_SESSION_COOKIE, SESSION_COOKIE } from './constants';
 import { fakeRequest, setFakeRequest } from './testing/next-headers-fake';
 import { useAppDatabase } from './testing/app-database';
 import { createIdentities, type TestIdentity } from './testing/identities';
@@ -17,6 +17,8 @@ vi.mock('next/headers', async () => (await import('./testing/next-headers-fake')
 vi.mock('next/cache', async (importOriginal) => ({ ...(await importOriginal<typeof import('next/cache')>()), revalidatePath: vi.fn() }));
 
 const API_TOKEN = 'env-automation-token-0123456789abcdef';
+// Read when env() is first parsed, which happens after this line: a proxy on this host is trusted.
+process.env.TRUSTED_PROXIES = '127.0.0.1';
 const ORIGIN = 'http://nightshift.test:3000';
 
 type AppDb = Awaited<ReturnType<typeof useAppDatabase>>;
@@ -192,15 +194,34 @@ describe('sign-in and sign-out actions', () => {
     expect(fakeRequest().setCookies.size).toBe(0);
   });
 
-  it('sets an httpOnly, SameSite=Lax session cookie (Secure on https) and redirects to a local next path only', async () => {
-    setFakeRequest({ headers: { 'x-forwarded-proto': 'https' } });
+  it('sets an httpOnly, SameSite=Lax session cookie (Secure and __Host- on https) and redirects to a local next path only', async () => {
+    // https as reported by a trusted proxy (TRUSTED_PROXIES=127.0.0.1 above).
+    setFakeRequest({ headers: { 'x-forwarded-proto': 'https', [PEER_ADDRESS_HEADER]: '127.0.0.1' } });
     const digest = await interruptOf(() =>
       loginActions.signInAction(idle, form({ email: 'Form@nightshift.test', password: 'Form-password-123', next: 'https://evil.example/' })),
     );
     expect(digest).toBe('NEXT_REDIRECT;replace;/;307;');
-    const cookie = fakeRequest().setCookies.get(SESSION_COOKIE);
+    expect(fakeRequest().setCookies.has(SESSION_COOKIE)).toBe(false);
+    const cookie = fakeRequest().setCookies.get(SECURE_SESSION_COOKIE);
+    expect(SECURE_SESSION_COOKIE).toBe('__Host-nightshift_session');
     expect(cookie?.options).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
+    expect(cookie?.options).not.toHaveProperty('domain');
     expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Over https only the __Host- cookie is read back.
+    const secureToken = cookie?.value ?? '';
+    const principalOf = async (options: Parameters<typeof setFakeRequest>[0]) => {
+      const request = setFakeRequest(options);
+      const { getPrincipal } = await import('./principal');
+      return getPrincipal({ headers: request.headers, cookies: { get: (name) => (request.cookies.has(name) ? { value: request.cookies.get(name) ?? '' } : undefined) } });
+    };
+    const httpsHeaders = { 'x-forwarded-proto': 'https', [PEER_ADDRESS_HEADER]: '127.0.0.1' };
+    expect((await principalOf({ sessionToken: secureToken, cookieName: SECURE_SESSION_COOKIE, headers: httpsHeaders }))?.label).toBe('form@nightshift.test');
+    expect(await principalOf({ sessionToken: secureToken, cookieName: SESSION_COOKIE, headers: httpsHeaders })).toBeNull();
+
+    // The same header from a client that is not a trusted proxy is ignored: plain http, plain cookie.
+    setFakeRequest({ headers: { 'x-forwarded-proto': 'https', [PEER_ADDRESS_HEADER]: '203.0.113.5' } });
+    await interruptOf(() => loginActions.signInAction(idle, form({ email: 'form@nightshift.test', password: 'Form-password-123' })));
+    expect(fakeRequest().setCookies.get(SESSION_COOKIE)?.options).toMatchObject({ secure: false });
 
     setFakeRequest({});
     expect(

@@ -4,17 +4,22 @@
  *
  * - `requirePageRole(role)` — server components: anonymous → redirect to /login?next=…, too low → 403 page.
  * - `withRole(role, handler)` — route handlers: anonymous → 401 JSON, too low → 403 JSON, and a cookie-
- *   authenticated state change whose Origin is not this site → 403 (bearer clients are not browsers: no check).
- * - `authorizedAction(role, schema, fn)` — server actions: same role rules as pages, then zod validation that
- *   reports every issue as `{ errors, message }` for useActionState. Next checks the Origin of actions itself.
+ *   authenticated state change not from this site → 403 (bearer clients are not browsers: no check).
+ * - `authorizedAction(role, schema, fn)` — server actions: same-origin first (403), then the same role rules as
+ *   pages, then zod validation that reports every issue as `{ errors, message }` for useActionState.
+ *
+ * "From this site" is one rule (request-info.ts `isSameOrigin`), also applied by proxy.ts before Next's own
+ * action handling, which would answer a cross-site action with a 500 and let one without Origin through.
+ * Every private answer is `Cache-Control: no-store` unless the handler chose otherwise.
  */
+import { headers } from 'next/headers';
 import { forbidden, redirect } from 'next/navigation';
 import type { z } from 'zod';
 import type { ActionOutcome, ActionState, FieldErrors } from './action-state';
 import { UserFacingError } from './errors';
 import { getPrincipal, type Principal } from './principal';
 import { currentPrincipal, currentRequestInfo, loginPath } from './request-context';
-import { isSameOrigin, isStateChanging } from './request-info';
+import { CROSS_SITE_MESSAGE, isSameOrigin, isStateChanging } from './request-info';
 import { hasRole, type Role } from './roles';
 
 export async function requirePageRole(role: Role): Promise<Principal> {
@@ -40,18 +45,37 @@ export function withRole<TContext = unknown>(
       });
     }
     if (principal.kind === 'session' && isStateChanging(request.method) && !isSameOrigin(request.headers, request.url)) {
-      return jsonError(403, 'Cross-site request refused: the Origin header does not match this site.');
+      return privateAnswer(jsonError(403, CROSS_SITE_MESSAGE));
     }
     if (!hasRole(principal.role, role)) {
-      return jsonError(403, `Forbidden: this needs the ${role} role; you have ${principal.role}.`);
+      return privateAnswer(jsonError(403, `Forbidden: this needs the ${role} role; you have ${principal.role}.`));
     }
     try {
-      return await handler(request, context, principal);
+      return privateAnswer(await handler(request, context, principal));
     } catch (error) {
-      if (error instanceof UserFacingError) return jsonError(error.status, error.message);
+      if (error instanceof UserFacingError) return privateAnswer(jsonError(error.status, error.message));
       throw error;
     }
   };
+}
+
+/** What a signed-in user or token reads must not be kept by a browser or shared cache. */
+function privateAnswer(response: Response): Response {
+  if (response.headers.has('cache-control')) return response;
+  try {
+    response.headers.set('Cache-Control', 'no-store');
+    return response;
+  } catch {
+    // Headers of a redirect or a fetched response are immutable: copy them into a new response.
+    const copied = new Headers(response.headers);
+    copied.set('Cache-Control', 'no-store');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copied });
+  }
+}
+
+/** Server actions: refuses (403) a call that does not come from this site, whatever its credentials. */
+export async function requireSameOriginAction(): Promise<void> {
+  if (!isSameOrigin(await headers())) forbidden();
 }
 
 type FieldsOf<S extends z.ZodType> = Extract<keyof z.input<S>, string>;
@@ -106,6 +130,7 @@ export function authorizedAction<S extends z.ZodType, R = undefined>(
   fn: (input: z.output<S>, principal: Principal) => Promise<ActionOutcome<R>>,
 ): (previous: ActionState<FieldsOf<S>, R>, payload: FormData | z.input<S>) => Promise<ActionState<FieldsOf<S>, R>> {
   return async (_previous, payload) => {
+    await requireSameOriginAction();
     const principal = await currentPrincipal();
     if (!principal) redirect(loginPath((await currentRequestInfo()).path));
     if (!hasRole(principal.role, role)) forbidden();
@@ -118,5 +143,9 @@ export function publicAction<S extends z.ZodType, R = undefined>(
   schema: S,
   fn: (input: z.output<S>) => Promise<ActionOutcome<R>>,
 ): (previous: ActionState<FieldsOf<S>, R>, payload: FormData | z.input<S>) => Promise<ActionState<FieldsOf<S>, R>> {
-  return async (_previous, payload) => runValidated(schema, payload, fn);
+  return async (_previous, payload) => {
+    // Sign-in too: a cross-site form must not be able to sign a browser into someone else's account.
+    await requireSameOriginAction();
+    return runValidated(schema, payload, fn);
+  };
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { userRole } from '@/db/schema/auth';
 import { proxy } from '@/proxy';
 import { matchesPattern, pageAccess, routeAccess } from './access-policy';
-import { clientAddressOf, isSameOrigin, readBearerToken, readCookie, safeNextPath } from './request-info';
+import { PEER_ADDRESS_HEADER } from './constants';
+import { isSameOrigin, proxyTrustFrom, readBearerToken, readCookie, safeNextPath } from './request-info';
 import { hasRole, ROLES } from './roles';
 import { parseTokenArgs } from './token-cli';
 
@@ -48,6 +49,51 @@ describe('proxy', () => {
     }
     const signedIn = proxy(new NextRequest('http://localhost:3000/runs', { headers: { cookie: 'nightshift_session=abc' } }));
     expect(signedIn.headers.get('location')).toBeNull();
+    const secureCookie = proxy(new NextRequest('http://localhost:3000/runs', { headers: { cookie: '__Host-nightshift_session=abc' } }));
+    expect(secureCookie.headers.get('location')).toBeNull();
+  });
+
+  it('refuses cookie-authenticated and server-action state changes that are not from this site with 403', async () => {
+    const post = (headers: Record<string, string>, path = '/runs/123') =>
+      proxy(new NextRequest(`http://localhost:3000${path}`, { method: 'POST', headers: { host: 'localhost:3000', ...headers } }));
+    const cookie = { cookie: 'nightshift_session=abc' };
+    for (const refused of [
+      post(cookie),
+      post({ ...cookie, origin: 'https://evil.example' }),
+      post({ ...cookie, 'sec-fetch-site': 'cross-site' }),
+      post({ 'next-action': 'abc123' }),
+      post({ 'next-action': 'abc123', origin: 'https://evil.example' }),
+      post({ ...cookie, origin: 'https://evil.example' }, '/api/chaos'),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/^Cross-site request refused/);
+      expect(refused.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+    for (const allowed of [
+      post({ ...cookie, origin: 'http://localhost:3000' }),
+      post({ ...cookie, 'sec-fetch-site': 'same-origin' }),
+      post({ 'next-action': 'abc123', origin: 'http://localhost:3000' }),
+      post({ authorization: 'Bearer ns_token', cookie: 'nightshift_session=abc' }),
+      // Anonymous, cookie-less posts to a public endpoint (the demo Slack webhook) are not browser sessions.
+      post({}, '/demo/slack/webhook'),
+    ]) {
+      expect(allowed.status).toBe(200);
+    }
+  });
+
+  it('sets a nonce CSP on every answer it gives, and HSTS only over https from a trusted proxy', () => {
+    const first = proxy(new NextRequest('http://localhost:3000/login'));
+    const second = proxy(new NextRequest('http://localhost:3000/login'));
+    const csp = first.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toBe(second.headers.get('content-security-policy'));
+    // Next finds the nonce in the request's CSP and puts it on its scripts.
+    expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(csp);
+    expect(first.headers.get('strict-transport-security')).toBeNull();
+    expect(proxy(new NextRequest('http://localhost:3000/')).headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(proxy(new NextRequest('https://localhost:3000/login')).headers.get('strict-transport-security')).toBe('max-age=31536000');
   });
 });
 
@@ -60,16 +106,21 @@ describe('request helpers', () => {
     expect(readBearerToken(new Headers({ authorization: 'Bearer' }))).toBe('');
     expect(readBearerToken(new Headers({ authorization: 'Bearer a b' }))).toBe('');
     expect(readBearerToken(new Headers())).toBeUndefined();
-    expect(clientAddressOf(new Headers({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1' }))).toBe('203.0.113.9');
-    expect(clientAddressOf(new Headers({ 'x-real-ip': '198.51.100.2' }))).toBe('198.51.100.2');
-    expect(clientAddressOf(new Headers())).toBe('local');
   });
 
-  it('compares Origin with the host, preferring X-Forwarded-Host behind a proxy', () => {
-    expect(isSameOrigin(new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }), 'http://localhost:3000/x')).toBe(true);
-    expect(isSameOrigin(new Headers({ origin: 'https://evil.example', host: 'localhost:3000' }), 'http://localhost:3000/x')).toBe(false);
-    expect(isSameOrigin(new Headers({ origin: 'null' }), 'http://localhost:3000/x')).toBe(false);
-    expect(isSameOrigin(new Headers({ origin: 'https://ns.example.com', host: '127.0.0.1:3000', 'x-forwarded-host': 'ns.example.com' }), 'http://127.0.0.1:3000/x')).toBe(true);
+  it('compares Origin with the host (X-Forwarded-Host only from a trusted proxy), or accepts Sec-Fetch-Site: same-origin', () => {
+    const trustLocal = proxyTrustFrom(['127.0.0.1']);
+    const none = proxyTrustFrom([]);
+    expect(isSameOrigin(new Headers({ origin: 'http://localhost:3000', host: 'localhost:3000' }), 'http://localhost:3000/x', none)).toBe(true);
+    expect(isSameOrigin(new Headers({ origin: 'https://evil.example', host: 'localhost:3000' }), 'http://localhost:3000/x', none)).toBe(false);
+    expect(isSameOrigin(new Headers({ origin: 'null' }), 'http://localhost:3000/x', none)).toBe(false);
+    expect(isSameOrigin(new Headers({ host: 'localhost:3000' }), 'http://localhost:3000/x', none)).toBe(false);
+    expect(isSameOrigin(new Headers({ 'sec-fetch-site': 'same-origin' }), 'http://localhost:3000/x', none)).toBe(true);
+    expect(isSameOrigin(new Headers({ 'sec-fetch-site': 'same-site' }), 'http://localhost:3000/x', none)).toBe(false);
+    const forwarded = { origin: 'https://ns.example.com', host: '127.0.0.1:3000', 'x-forwarded-host': 'ns.example.com' };
+    expect(isSameOrigin(new Headers({ ...forwarded, [PEER_ADDRESS_HEADER]: '127.0.0.1' }), 'http://127.0.0.1:3000/x', trustLocal)).toBe(true);
+    // A client cannot make its Origin "ours" by sending the matching X-Forwarded-Host itself.
+    expect(isSameOrigin(new Headers({ ...forwarded, [PEER_ADDRESS_HEADER]: '203.0.113.1' }), 'http://127.0.0.1:3000/x', trustLocal)).toBe(false);
   });
 
   it('only follows local next paths', () => {

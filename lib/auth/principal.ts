@@ -6,10 +6,11 @@
 import { getDb, type Database } from '@/db/client';
 import { env } from '@/lib/env';
 import { resolveApiToken } from './api-tokens';
-import { SESSION_COOKIE } from './constants';
+import { SESSION_COOKIE, sessionCookieName } from './constants';
 import type { Principal } from './principal-types';
-import { readBearerToken, readCookie } from './request-info';
+import { isSecureRequest, readBearerToken, readCookie } from './request-info';
 import { secretsMatch } from './secrets';
+import { hasRole, type Role } from './roles';
 import { resolveSession } from './sessions';
 
 export type { Principal } from './principal-types';
@@ -36,9 +37,9 @@ async function principalFromBearer(db: Database, token: string): Promise<Princip
   return { kind: 'token', role: record.role, userId: null, label: `token:${record.name}`, tokenId: record.id };
 }
 
-async function principalFromSession(db: Database, token: string | undefined): Promise<Principal | null> {
+async function principalFromSession(db: Database, token: string | undefined, touch: boolean): Promise<Principal | null> {
   if (!token) return null;
-  const session = await resolveSession(db, token);
+  const session = await resolveSession(db, token, undefined, undefined, { touch });
   if (!session) return null;
   return {
     kind: 'session',
@@ -49,10 +50,25 @@ async function principalFromSession(db: Database, token: string | undefined): Pr
   };
 }
 
-export async function getPrincipal(source: PrincipalSource, db: Database = getDb().db): Promise<Principal | null> {
+/**
+ * `touch: false` looks without counting as activity: a background re-check must not keep an idle session alive.
+ */
+export async function getPrincipal(
+  source: PrincipalSource,
+  db: Database = getDb().db,
+  options: { touch?: boolean } = {},
+): Promise<Principal | null> {
   const bearer = readBearerToken(source.headers);
   if (bearer !== undefined) return principalFromBearer(db, bearer);
+  // Over https only the __Host- cookie counts: a plain-named one could have been planted by a sibling subdomain.
+  const cookieName = sessionCookieName(isSecureRequest(source.headers, source instanceof Request ? source.url : undefined));
   const sessionToken =
-    source instanceof Request ? readCookie(source.headers.get('cookie'), SESSION_COOKIE) : source.cookies.get(SESSION_COOKIE)?.value;
-  return principalFromSession(db, sessionToken);
+    source instanceof Request ? readCookie(source.headers.get('cookie'), cookieName) : source.cookies.get(cookieName)?.value;
+  return principalFromSession(db, sessionToken, options.touch ?? true);
+}
+
+/** For long-lived responses: whether the credentials a request came with still name someone with `role`. */
+export async function stillHasRole(request: Request, role: Role, db?: Database): Promise<boolean> {
+  const principal = await getPrincipal(request, db, { touch: false });
+  return principal !== null && hasRole(principal.role, role);
 }

@@ -71,6 +71,7 @@ export async function resolveSession(
   token: string,
   policy: SessionPolicy = sessionPolicy(),
   now: Date = new Date(),
+  options: { touch?: boolean } = {},
 ): Promise<ActiveSession | null> {
   if (!token || token.length > 200) return null;
   const tokenHash = hashSecret(token);
@@ -91,7 +92,7 @@ export async function resolveSession(
     await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
     return null;
   }
-  if (now.getTime() - row.lastSeenAt.getTime() >= policy.touchIntervalMs) {
+  if (options.touch !== false && now.getTime() - row.lastSeenAt.getTime() >= policy.touchIntervalMs) {
     await db
       .update(sessions)
       .set({ lastSeenAt: now })

@@ -1,14 +1,16 @@
-/** Acceptance 2: wrong password, unknown user, disabled user, rate limits, audit entries, no password in logs. */
-import { and, eq, sql } from 'drizzle-orm';
+/** Wrong password, unknown user, disabled user, rate limits and slow-down, audit entries, no password in logs. */
+import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLog, loginFailures, sessions, users } from '@/db/schema/auth';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { resolveSession } from './sessions';
-import { DISABLED_ACCOUNT_MESSAGE, INVALID_CREDENTIALS_MESSAGE, rateLimitPolicy, signIn, type RateLimitPolicy } from './sign-in';
+import { accountDelayMs, DISABLED_ACCOUNT_MESSAGE, INVALID_CREDENTIALS_MESSAGE, rateLimitPolicy, signIn, type RateLimitPolicy } from './sign-in';
 import { createUser, setUserDisabled } from './users';
 
 const PASSWORD = 'Very-secret-password-42';
-const limits: RateLimitPolicy = { maxPerAccount: 3, maxPerAddress: 5, windowMs: 15 * 60_000 };
+// Delays in tens of milliseconds so the slow-down can be waited out inside a test.
+const limits: RateLimitPolicy = { accountFailuresBeforeDelay: 3, delayBaseMs: 40, delayCapMs: 160, maxPerAddress: 5, windowMs: 15 * 60_000 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sign-in', () => {
   let testDb: TestDatabase;
@@ -61,22 +63,33 @@ describe('sign-in', () => {
     expect((await attempt('bob@nightshift.test', PASSWORD)).ok).toBe(true);
   });
 
-  it('locks an account after repeated failures, even for the right password, with a clear message', async () => {
-    for (let index = 0; index < limits.maxPerAccount; index += 1) {
+  it('slows an account down after repeated failures instead of locking its owner out', async () => {
+    // Someone else guesses carol's password from addresses of their own.
+    for (let index = 0; index < limits.accountFailuresBeforeDelay; index += 1) {
       expect((await attempt('carol@nightshift.test', `wrong-${index}`, `192.0.2.${index}`)).ok).toBe(false);
     }
-    const locked = await attempt('carol@nightshift.test', PASSWORD, '192.0.2.200');
-    expect(locked.ok).toBe(false);
-    if (locked.ok) return;
-    expect(locked.reason).toBe('rate_limited');
-    expect(locked.message).toMatch(/^Too many sign-in attempts; try again in (1[0-5]|[1-9]) minutes?\.$/);
-    // The account's lock does not spill over onto other accounts from other addresses.
+    // Right after their last failure, even the right password has to wait (and costs no hashing).
+    const slowed = await attempt('carol@nightshift.test', PASSWORD, '192.0.2.200');
+    expect(slowed.ok).toBe(false);
+    if (slowed.ok) return;
+    expect(slowed.reason).toBe('rate_limited');
+    expect(slowed.message).toMatch(/^Too many failed sign-ins for this account; wait \d+ seconds? and try again\.$/);
+    // The account's slow-down does not spill over onto other accounts.
     expect((await attempt('alice@nightshift.test', PASSWORD, '192.0.2.201')).ok).toBe(true);
 
-    // Once the failures are older than the window, the right password works again and clears the counter.
-    await testDb.db.update(loginFailures).set({ failedAt: sql`now() - interval '16 minutes'` }).where(eq(loginFailures.email, 'carol@nightshift.test'));
+    // Each further failure doubles the wait, up to the cap; refused attempts do not make it longer.
+    await sleep(limits.delayBaseMs + 20);
+    expect(await attempt('carol@nightshift.test', 'wrong-again', '192.0.2.9')).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await attempt('carol@nightshift.test', 'wrong-too-soon', '192.0.2.9')).toMatchObject({ ok: false, reason: 'rate_limited' });
+
+    // After the delay the owner gets in, and that clears the account's failures.
+    await sleep(limits.delayBaseMs * 2 + 20);
     expect((await attempt('carol@nightshift.test', PASSWORD, '192.0.2.200')).ok).toBe(true);
     expect(await testDb.db.select().from(loginFailures).where(eq(loginFailures.email, 'carol@nightshift.test'))).toHaveLength(0);
+  });
+
+  it('doubles the account delay per failure and never exceeds the cap', () => {
+    expect([0, 2, 3, 4, 5, 6, 50, 5000].map((failures) => accountDelayMs(failures, limits))).toEqual([0, 0, 40, 80, 160, 160, 160, 160]);
   });
 
   it('limits a client address across accounts (password spraying)', async () => {
@@ -89,8 +102,8 @@ describe('sign-in', () => {
     expect((await attempt('dave@nightshift.test', PASSWORD, '203.0.113.100')).ok).toBe(true);
   });
 
-  it('uses 5 failures per account and 20 per address in 15 minutes by default', () => {
-    expect(rateLimitPolicy()).toEqual({ maxPerAccount: 5, maxPerAddress: 20, windowMs: 15 * 60_000 });
+  it('uses 5 failures per account (then 1 s doubling up to 60 s) and 20 per address in 15 minutes by default', () => {
+    expect(rateLimitPolicy()).toEqual({ accountFailuresBeforeDelay: 5, delayBaseMs: 1_000, delayCapMs: 60_000, maxPerAddress: 20, windowMs: 15 * 60_000 });
   });
 
   it('never writes the password to the audit log or the console', async () => {

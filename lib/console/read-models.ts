@@ -1,18 +1,26 @@
 /** Reads for the console pages and their /api/live/* JSON twins: one function per view, engine queries underneath. */
 import type { DbHandle } from '@/db/client';
+import { readDeliveryPolicy } from '@/lib/delivery/policy';
+import { readRunDeliveries } from '@/lib/delivery/runs';
 import { getTask, listTaskEvents, listTasks } from '@/lib/engine';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
 import { toRunDetail, toRunSummary, type EventView, type RunDetailView, type RunListView } from './views';
 
 export async function loadRunList(db: DbHandle, query: RunListQuery): Promise<RunListView> {
   const { tasks, total } = await listTasks(db, toListTasksFilters(query));
-  const runs = tasks.map((task) => toRunSummary(task));
+  const deliveries = await readRunDeliveries(db.pool, tasks, await readDeliveryPolicy(db.pool));
+  const runs = tasks.map((task) => {
+    const delivery = deliveries.get(task.id);
+    return toRunSummary(task, delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
+  });
   return { asOf: new Date().toISOString(), runs, total, page: query.page, pageSize: RUNS_PAGE_SIZE };
 }
 
 export async function loadRunDetail(db: DbHandle, taskId: string): Promise<RunDetailView | undefined> {
   const task = await getTask(db, taskId);
-  return task ? toRunDetail(task, new Date()) : undefined;
+  if (!task) return undefined;
+  const delivery = (await readRunDeliveries(db.pool, [task], await readDeliveryPolicy(db.pool))).get(task.id);
+  return toRunDetail(task, new Date(), delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
 }
 
 export async function loadRunEvents(db: DbHandle, taskId: string): Promise<EventView[]> {

@@ -50,7 +50,9 @@ describe('startRunFormSchema', () => {
 describe('defaults', () => {
   it('are yesterday and the schema defaults', () => {
     const now = new Date(Date.UTC(2026, 10, 26, 12));
-    expect(startFormDefaults(now)).toEqual({ start_date: '2026-11-25', end_date: '2026-11-25', force_refresh: false, channels: '#data-team' });
+    expect(startFormDefaults(now)).toMatchObject({ start_date: '2026-11-25', end_date: '2026-11-25', force_refresh: false, channels: '#data-team' });
+    // The date inputs carry the bounds the input schema enforces.
+    expect(startFormDefaults(now).min_date).toBe('2000-01-01');
   });
 
   it('splits channels on commas and whitespace', () => {

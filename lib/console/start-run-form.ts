@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { StartOutcome } from '@/lib/analytics/start-run';
-import { customerAnalyticsInput, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+import { customerAnalyticsInput, earliestDataDate, todayUtc, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
 
 export type StartFormField = 'start_date' | 'end_date' | 'force_refresh' | 'channels';
 
@@ -65,11 +65,16 @@ export const startRunFormSchema = z
       notification_channels: channels,
     });
     if (parsed.success) return parsed.data;
+    // An empty date fails more than one rule; the person needs to read "Enter the start date." once.
+    const said = new Set<string>();
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
       const channel = field === 'channels' && typeof issue.path[1] === 'number' ? channels[issue.path[1]] : undefined;
       const value = field === 'start_date' || field === 'end_date' ? dates[field] : form.channels;
-      ctx.addIssue({ code: 'custom', path: [field], message: sentenceFor(field, issue.message, value, channel) });
+      const message = sentenceFor(field, issue.message, value, channel);
+      if (said.has(`${field}:${message}`)) continue;
+      said.add(`${field}:${message}`);
+      ctx.addIssue({ code: 'custom', path: [field], message });
     }
     return z.NEVER;
   });
@@ -79,6 +84,9 @@ export interface StartFormDefaults {
   end_date: string;
   force_refresh: boolean;
   channels: string;
+  /** The date inputs' bounds: the same the input schema enforces. */
+  min_date: string;
+  max_date: string;
 }
 
 /** Yesterday as the window (the nightly run's), the rest as the pipeline schema defaults them. */
@@ -90,6 +98,8 @@ export function startFormDefaults(now: Date = new Date()): StartFormDefaults {
     end_date: defaults.date_range.end_date,
     force_refresh: defaults.force_refresh,
     channels: defaults.notification_channels.join(', '),
+    min_date: earliestDataDate(),
+    max_date: todayUtc(),
   };
 }
 

@@ -2,6 +2,8 @@
  * What the console pages show, as plain JSON (ISO date strings): the same shape whether it arrives as a server
  * component's initial data or from /api/live/* through React Query. Converters from the engine's rows live here.
  */
+import type { DeliveryKind } from '@/lib/delivery/definition';
+import type { RunOutcome } from '@/lib/delivery/runs';
 import type { StepStatus, TaskDetail, TaskStatus, TaskSummary } from '@/lib/engine';
 
 
@@ -21,6 +23,8 @@ export interface RunSummaryView {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** Where the run stands in the delivery definition; null for other pipelines. */
+  delivery: { kind: DeliveryKind; outcome: RunOutcome | null } | null;
 }
 
 export interface RunListView {
@@ -116,7 +120,7 @@ function errorOf(value: unknown): StepErrorView | null {
   return { class: errorClass, message };
 }
 
-export function toRunSummary(task: TaskSummary): RunSummaryView {
+export function toRunSummary(task: TaskSummary, delivery: RunSummaryView['delivery'] = null): RunSummaryView {
   return {
     id: task.id,
     pipeline: `${task.namespace}.${task.name}`,
@@ -128,13 +132,14 @@ export function toRunSummary(task: TaskSummary): RunSummaryView {
     createdAt: task.createdAt.toISOString(),
     startedAt: iso(task.startedAt),
     completedAt: iso(task.completedAt),
+    delivery,
   };
 }
 
-export function toRunDetail(task: TaskDetail, asOf: Date): RunDetailView {
+export function toRunDetail(task: TaskDetail, asOf: Date, delivery: RunSummaryView['delivery'] = null): RunDetailView {
   const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
   return {
-    ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }),
+    ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }, delivery),
     asOf: asOf.toISOString(),
     version: task.version,
     reason: task.reason,

@@ -1,19 +1,24 @@
 /**
- * How fresh the dashboard is, for the banner above it.
+ * How fresh the snapshot being shown is, for the banner above the dashboard. Only daily deliveries count:
+ * a backfill or an ad-hoc analysis running or failing says nothing about the executives' numbers.
  *
- * - refreshing: a customer_analytics run is pending or running (the page keeps showing the current snapshot);
- * - failed: the most recent finished run failed (operators get a link to it);
+ * - held: the snapshot shown is held for review (an operator opened it from its run) — not published;
+ * - history: the snapshot shown is not the default view (picked from history): the banner says so and links back;
+ * - refreshing: a delivery run is pending or running (the page keeps showing the current snapshot);
+ * - failed: the most recent finished delivery run failed (operators get a link to it);
  * - stale: the snapshot's window ends before yesterday in DELIVERY_TIMEZONE — the daily delivery carries
- *   yesterday's data, so anything older means a delivery was missed. Chosen over "published more than 26 h ago"
- *   because a re-run of an old window is new but still not yesterday's numbers;
+ *   yesterday's data, so anything older means a delivery was missed;
  * - fresh: otherwise.
- * The first that applies wins. The two task lookups use tasks_status_idx / tasks_pipeline_idx.
+ * The first that applies wins.
  */
 import type pg from 'pg';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/definition';
-import { addDays, localDate, type DeliverySettings } from '@/lib/status/delivery-clock';
+import { listPipelineRuns } from '@/lib/engine';
+import { classifyRun, windowOfContext, type DeliveryPolicy } from '@/lib/delivery/definition';
+import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
+import { addDays, localDate } from '@/lib/status/delivery-clock';
+import type { SnapshotRef } from './snapshots';
 
-export type FreshnessState = 'fresh' | 'stale' | 'refreshing' | 'failed';
+export type FreshnessState = 'fresh' | 'stale' | 'refreshing' | 'failed' | 'history' | 'held';
 
 export interface PipelineActivity {
   activeTaskId: string | null;
@@ -28,31 +33,31 @@ export interface Freshness {
   taskId: string | null;
 }
 
-export async function readPipelineActivity(pool: pg.Pool): Promise<PipelineActivity> {
-  const pipeline = [CUSTOMER_ANALYTICS.namespace, CUSTOMER_ANALYTICS.name];
-  const [active, finished] = await Promise.all([
-    pool.query<{ id: string }>(
-      `SELECT id FROM tasks WHERE status IN ('pending', 'running') AND namespace = $1 AND name = $2 ORDER BY created_at DESC LIMIT 1`,
-      pipeline,
-    ),
-    pool.query<{ id: string; status: 'completed' | 'failed' | 'cancelled'; completed_at: Date | null }>(
-      `SELECT id, status, completed_at FROM tasks
-       WHERE namespace = $1 AND name = $2 AND status IN ('completed', 'failed', 'cancelled')
-       ORDER BY created_at DESC LIMIT 1`,
-      pipeline,
-    ),
-  ]);
-  const last = finished.rows[0];
-  return {
-    activeTaskId: active.rows[0]?.id ?? null,
-    lastFinished: last ? { taskId: last.id, status: last.status, finishedAt: last.completed_at } : null,
-  };
+/** Delivery runs are created on their delivery day, so the last few days' runs hold the latest of them. */
+const ACTIVITY_LOOKBACK_MS = 3 * 86_400_000;
+
+export async function readPipelineActivity(pool: pg.Pool, policy: DeliveryPolicy, now: Date): Promise<PipelineActivity> {
+  const runs = await listPipelineRuns(pool, CUSTOMER_ANALYTICS, { createdSince: new Date(now.getTime() - ACTIVITY_LOOKBACK_MS) });
+  const deliveries = runs.filter((run) => {
+    const window = windowOfContext(run.context);
+    return window !== null && classifyRun(window, run.createdAt, policy) === 'delivery';
+  });
+  const active = deliveries.filter((run) => run.status === 'pending' || run.status === 'running').at(-1);
+  let lastFinished: PipelineActivity['lastFinished'] = null;
+  for (const run of deliveries) {
+    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
+      lastFinished = { taskId: run.id, status: run.status, finishedAt: run.completedAt };
+    }
+  }
+  return { activeTaskId: active?.id ?? null, lastFinished };
 }
 
-export function deriveFreshness(windowEnd: string, activity: PipelineActivity, now: Date, settings: DeliverySettings): Freshness {
-  const expectedWindowEnd = addDays(localDate(now, settings.timeZone), -1);
+export function deriveFreshness(snapshot: Pick<SnapshotRef, 'windowEnd' | 'isCurrent' | 'state'>, activity: PipelineActivity, now: Date, policy: DeliveryPolicy): Freshness {
+  const expectedWindowEnd = addDays(localDate(now, policy.timeZone), -1);
+  if (snapshot.state !== 'published') return { state: 'held', expectedWindowEnd, taskId: null };
+  if (!snapshot.isCurrent) return { state: 'history', expectedWindowEnd, taskId: null };
   if (activity.activeTaskId) return { state: 'refreshing', expectedWindowEnd, taskId: activity.activeTaskId };
   if (activity.lastFinished?.status === 'failed') return { state: 'failed', expectedWindowEnd, taskId: activity.lastFinished.taskId };
-  if (windowEnd < expectedWindowEnd) return { state: 'stale', expectedWindowEnd, taskId: null };
+  if (snapshot.windowEnd < expectedWindowEnd) return { state: 'stale', expectedWindowEnd, taskId: null };
   return { state: 'fresh', expectedWindowEnd, taskId: null };
 }

@@ -6,14 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type DbHandle } from '@/db/client';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { publishSnapshot } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
-import type { DeliverySettings } from '@/lib/status/delivery-clock';
+import type { DeliveryPolicy } from '@/lib/delivery/definition';
+import { publishDashboard } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
 import { deriveFreshness } from './freshness';
 import { CUSTOMERS_PAGE_SIZE, dashboardQuerySchema, loadDashboard, type DashboardData, type DashboardQuery } from './read-model';
 
 const CUSTOMERS = 100_000;
 const PRODUCTS = 20_000;
-const SETTINGS: DeliverySettings = { deadline: '07:00', timeZone: 'UTC' };
+// The runs here carry 30-day windows, so the deployment's delivery window is 30 days long.
+const SETTINGS: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 30, trackingSince: new Date('2026-01-01T00:00:00Z') };
 const NOW = new Date('2026-03-11T09:00:00Z');
 const SEGMENTS = ['VIP', 'Regular', 'Occasional', 'New'] as const;
 
@@ -64,7 +65,7 @@ async function seedTaskOutput(testDb: TestDatabase, taskId: string, revenue: num
     orders: kpi(12_345, 11_000),
     average_order_value: kpi(81.02, 81.82),
     active_customers: kpi(CUSTOMERS, 95_000),
-    new_customers: kpi(4_321, 4_000),
+    first_time_buyers: kpi(4_321, 4_000),
     vip_revenue_share: kpi(41.5, null),
   };
   const segments = SEGMENTS.map((segment, index) => ({ segment, customers: CUSTOMERS / 4, revenue: 1000 * (index + 1), average_order_value: 50 + index }));
@@ -106,7 +107,7 @@ describe('dashboard read model', () => {
   it('shows the empty state before anything is published, and then a failed first run', async () => {
     const empty = await loadDashboard(testDb.pool, query(), NOW, SETTINGS);
     expect(empty).toEqual({ kind: 'empty', freshness: { state: 'none', taskId: null } });
-    const failed = await insertTask(testDb, 'failed', '2026-03-01T06:00:00Z');
+    const failed = await insertTask(testDb, 'failed', '2026-03-11T04:00:00Z');
     const afterFailure = await loadDashboard(testDb.pool, query(), NOW, SETTINGS);
     expect(afterFailure).toEqual({ kind: 'empty', freshness: { state: 'failed', taskId: failed } });
   });
@@ -114,10 +115,10 @@ describe('dashboard read model', () => {
   it('publishes two snapshots at scale', { timeout: 180_000 }, async () => {
     olderTask = await insertTask(testDb, 'completed', '2026-03-02T05:00:00Z', '2026-03-01');
     await seedTaskOutput(testDb, olderTask, 800_000);
-    await publishSnapshot(testDb.pool, { taskId: olderTask, startDate: '2026-01-31', endDate: '2026-03-01' });
+    await publishDashboard(testDb.pool, { taskId: olderTask, startDate: '2026-01-31', endDate: '2026-03-01' }, { policy: SETTINGS, at: new Date('2026-03-02T05:30:00Z') });
     currentTask = await insertTask(testDb, 'completed', '2026-03-11T05:00:00Z');
     await seedTaskOutput(testDb, currentTask, 1_000_000);
-    await publishSnapshot(testDb.pool, { taskId: currentTask, startDate: '2026-02-09', endDate: '2026-03-10' });
+    await publishDashboard(testDb.pool, { taskId: currentTask, startDate: '2026-02-09', endDate: '2026-03-10' }, { policy: SETTINGS, at: new Date('2026-03-11T05:30:00Z') });
     await testDb.pool.query('ANALYZE');
     const current = await testDb.pool.query<{ task_id: string }>('SELECT task_id FROM analytics.dashboard_snapshots WHERE is_current');
     expect(current.rows).toEqual([{ task_id: currentTask }]);
@@ -179,7 +180,9 @@ describe('dashboard read model', () => {
     const olderId = snapshots.rows[0]?.id;
     const data = await ready(testDb.pool, { snapshot: String(olderId) });
     expect(data.snapshot).toMatchObject({ id: olderId, taskId: olderTask, isCurrent: false, windowEnd: '2026-03-01' });
-    expect(data.kpis?.revenue.current).toBe(800_000);
+    expect(data.kpis?.revenue?.current).toBe(800_000);
+    expect(data.freshness.state).toBe('history');
+    expect(data.defaultSnapshotId).not.toBe(olderId);
     expect(await loadDashboard(testDb.pool, query({ snapshot: '999999' }), NOW, SETTINGS)).toEqual({ kind: 'unknown_snapshot', snapshotId: 999999 });
   });
 
@@ -201,10 +204,11 @@ describe('dashboard read model', () => {
 
   it('calls a snapshot stale when its window ends before yesterday in the delivery time zone', () => {
     const idle = { activeTaskId: null, lastFinished: null };
-    expect(deriveFreshness('2026-03-10', idle, NOW, SETTINGS).state).toBe('fresh');
-    expect(deriveFreshness('2026-03-09', idle, NOW, SETTINGS).state).toBe('stale');
+    const shown = (windowEnd: string) => ({ windowEnd, isCurrent: true, state: 'published' as const });
+    expect(deriveFreshness(shown('2026-03-10'), idle, NOW, SETTINGS).state).toBe('fresh');
+    expect(deriveFreshness(shown('2026-03-09'), idle, NOW, SETTINGS).state).toBe('stale');
     // 09:00 UTC is already 11 March in Tokyo but 11 March too in Honolulu (23:00 on 10 March): yesterday differs.
-    expect(deriveFreshness('2026-03-09', idle, NOW, { deadline: '07:00', timeZone: 'Pacific/Honolulu' }).state).toBe('fresh');
+    expect(deriveFreshness(shown('2026-03-09'), idle, NOW, { ...SETTINGS, timeZone: 'Pacific/Honolulu' }).state).toBe('fresh');
   });
 
   it('never scans the metric tables and never touches staging or source tables', async () => {

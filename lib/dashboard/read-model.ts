@@ -8,10 +8,10 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import type { DeliverySettings } from '@/lib/status/delivery-clock';
+import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
-import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type KpiKey, type KpiValue, type SnapshotRef } from './snapshots';
+import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -23,7 +23,13 @@ export const LOW_STOCK_LIMIT = 50;
 
 /** The dashboard's query parameters (page URL and /api/dashboard share them). */
 export const dashboardQuerySchema = z.strictObject({
-  snapshot: z.coerce.number().int('snapshot must be a whole number').positive('snapshot must be a snapshot id').optional(),
+  // Capped at PostgreSQL's integer range: a larger id names no snapshot, and must not reach the query as one.
+  snapshot: z.coerce
+    .number()
+    .int('snapshot must be a whole number')
+    .positive('snapshot must be a snapshot id')
+    .max(2_147_483_647, 'snapshot must be a snapshot id')
+    .optional(),
   sort: z.enum(CUSTOMER_SORTS, { message: `sort must be one of ${CUSTOMER_SORTS.join(', ')}` }).default('lifetime_value'),
   dir: z.enum(['asc', 'desc'], { message: 'dir must be asc or desc' }).default('desc'),
   page: z.coerce.number().int('page must be a whole number').min(1, 'page starts at 1').max(1_000_000).default(1),
@@ -55,10 +61,13 @@ export interface SegmentFigures {
 }
 
 export interface DashboardData {
-  snapshot: SnapshotRef & { customers: number; products: number };
+  snapshot: SnapshotRef & { customers: number; products: number; holdReasons: { code: string; message: string }[] };
   freshness: Freshness;
+  /** Published snapshots for the picker, each labelled with its kind. */
   snapshots: SnapshotRef[];
-  kpis: Record<KpiKey, KpiValue> | null;
+  /** The default view's id, so a picked snapshot can link back to it; null when there is none. */
+  defaultSnapshotId: number | null;
+  kpis: SnapshotKpis | null;
   segments: SegmentFigures[];
   ltvHistogram: LtvBucket[];
   dailyRevenue: { day: string; orders: number; revenue: number }[];
@@ -91,10 +100,10 @@ function emptyFreshness(activity: PipelineActivity): EmptyFreshness {
   return { state, taskId: activity.activeTaskId ?? (state === 'failed' ? (activity.lastFinished?.taskId ?? null) : null) };
 }
 
-export async function loadDashboardPulse(pool: pg.Pool, now: Date, settings: DeliverySettings): Promise<DashboardPulse> {
-  const [current, activity] = await Promise.all([readCurrentSnapshotRef(pool), readPipelineActivity(pool)]);
+export async function loadDashboardPulse(pool: pg.Pool, now: Date, policy: DeliveryPolicy): Promise<DashboardPulse> {
+  const [current, activity] = await Promise.all([readCurrentSnapshotRef(pool, policy), readPipelineActivity(pool, policy, now)]);
   if (!current) return { currentSnapshotId: null, state: emptyFreshness(activity).state };
-  return { currentSnapshotId: current.id, state: deriveFreshness(current.windowEnd, activity, now, settings).state };
+  return { currentSnapshotId: current.id, state: deriveFreshness(current, activity, now, policy).state };
 }
 
 const SORT_COLUMNS: Record<CustomerSort, string> = {
@@ -138,8 +147,12 @@ async function readTopCustomers(pool: pg.Pool, taskId: string, query: DashboardQ
   );
 }
 
-export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, settings: DeliverySettings): Promise<DashboardLoad> {
-  const [snapshot, snapshots, activity] = await Promise.all([readSnapshot(pool, query.snapshot), listSnapshots(pool), readPipelineActivity(pool)]);
+export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, policy: DeliveryPolicy): Promise<DashboardLoad> {
+  const [snapshot, snapshots, activity] = await Promise.all([
+    readSnapshot(pool, policy, query.snapshot),
+    listSnapshots(pool, policy),
+    readPipelineActivity(pool, policy, now),
+  ]);
   if (!snapshot) {
     if (query.snapshot !== undefined) return { kind: 'unknown_snapshot', snapshotId: query.snapshot };
     return { kind: 'empty', freshness: emptyFreshness(activity) };
@@ -174,14 +187,20 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
   const mix = insightData(insights.rows, 'segment_mix', segmentMixData);
   const aovBySegment = new Map(mix?.segments.map((segment) => [segment.segment, segment.average_order_value]));
   const lowStockCount = insightData(insights.rows, 'low_stock', lowStockData)?.count ?? lowStock.rows.length;
-  const { summary, ...ref } = snapshot;
+  const { summary, holdReasons, ...ref } = snapshot;
+  const defaultSnapshotId = ref.isCurrent
+    ? ref.id
+    : (snapshots.find((candidate) => candidate.isCurrent)?.id ??
+      (await pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE is_current')).rows[0]?.id ??
+      null);
 
   return {
     kind: 'ready',
     data: {
-      snapshot: { ...ref, customers: summary.customers, products: summary.products },
-      freshness: deriveFreshness(snapshot.windowEnd, activity, now, settings),
+      snapshot: { ...ref, customers: summary.customers, products: summary.products, holdReasons },
+      freshness: deriveFreshness(ref, activity, now, policy),
       snapshots,
+      defaultSnapshotId,
       kpis: summary.kpis,
       segments: summary.segments.map((segment) => ({ ...segment, average_order_value: aovBySegment.get(segment.segment) ?? null })),
       ltvHistogram: histogram,

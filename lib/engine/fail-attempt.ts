@@ -8,10 +8,21 @@ import { computeBackoffMs, type BackoffSettings } from './backoff';
 import type { SerializedError } from './errors';
 
 /**
- * failed: the handler threw. timed_out: it ran past timeoutMs. lost: its worker stopped heartbeating.
- * released: its worker shut down gracefully before it finished; this does not count against the retry budget.
+ * failed: the handler threw. timed_out: it ran past timeoutMs. Only these two spend the retry budget.
+ * rate_limited: the source said when to come back (RetryableError with retryAfterMs, e.g. HTTP 429 Retry-After).
+ * lost: its worker stopped heartbeating, or the database was unreachable. released: its worker shut down gracefully.
  */
-export type FailureOutcome = 'failed' | 'timed_out' | 'lost' | 'released';
+export type FailureOutcome = 'failed' | 'timed_out' | 'lost' | 'released' | 'rate_limited';
+
+/** Caps of the attempts that do not spend the retry budget. */
+export interface AttemptCaps {
+  /** Lost attempts (worker killed, frozen, database unreachable) before the step fails; default 10. */
+  maxLostAttempts: number;
+  /** Rate-limited attempts before the step fails; default 20. */
+  maxRateLimitedAttempts: number;
+}
+
+export const DEFAULT_ATTEMPT_CAPS: AttemptCaps = { maxLostAttempts: 10, maxRateLimitedAttempts: 20 };
 
 export interface FailAttemptOptions {
   attemptId: number;
@@ -22,14 +33,16 @@ export interface FailAttemptOptions {
   backoff: BackoffSettings;
   /** Recovery only: fail the attempt only if its lease is still expired (a late heartbeat wins). */
   onlyIfLeaseExpired?: boolean;
+  caps?: AttemptCaps;
 }
 
 export type FailAttemptResult = 'retrying' | 'failed' | 'fenced';
 
 export async function failAttempt(pool: pg.Pool, options: FailAttemptOptions): Promise<FailAttemptResult> {
   const delayMs = computeBackoffMs(options.budgetAttempts, options.backoff, options.error.retryAfterMs);
+  const caps = options.caps ?? DEFAULT_ATTEMPT_CAPS;
   const failed = await pool.query<{ result: FailAttemptResult }>(
-    `SELECT nightshift_fail_step($1, $2, $3, $4, $5, $6, $7, $8) AS result`,
+    `SELECT nightshift_fail_step($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS result`,
     [
       options.attemptId,
       options.outcome,
@@ -39,6 +52,8 @@ export async function failAttempt(pool: pg.Pool, options: FailAttemptOptions): P
       options.error.retryable,
       delayMs,
       options.onlyIfLeaseExpired ?? false,
+      caps.maxLostAttempts,
+      caps.maxRateLimitedAttempts,
     ],
   );
   return failed.rows[0]?.result ?? 'fenced';

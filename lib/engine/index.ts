@@ -6,6 +6,7 @@ export { definePipeline, DEFAULT_RETRY_LIMIT } from './definition';
 export { createRegistry, type PipelineRegistry } from './registry';
 export { launchTask, type LaunchTaskOptions, type LaunchTaskResult } from './launch-task';
 export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from './worker';
+export { DEFAULT_ATTEMPT_CAPS, type AttemptCaps } from './fail-attempt';
 export {
   createEventDispatcher,
   type DeliveredEvent,
@@ -27,6 +28,37 @@ export {
   retryStep,
 } from './operations';
 export { getTask, isTaskId, listTaskEvents, listTasks, listWorkers, type ListTasksFilters, type TaskDetail, type TaskSummary } from './queries';
+export {
+  countFinishedAttempts,
+  countTasksByStatus,
+  findLatestTask,
+  listFinishedAttempts,
+  listPipelineOperations,
+  listPipelineRuns,
+  readCompletedStepResults,
+  readLatestStepResultNumbers,
+  readReadyQueue,
+  readRecentStepResults,
+  readRunsFacts,
+  readStep,
+  readStepDurationMedians,
+  readTaskFacts,
+  readTasksFacts,
+  readTaskSteps,
+  readWorkerHeartbeats,
+  type EngineReader,
+  type FinishedAttempt,
+  type OperationFacts,
+  type PipelineRef,
+  type ReadyQueue,
+  type RecentStepResult,
+  type RunFacts,
+  type StepResult,
+  type StepState,
+  type TaskFacts,
+  type TaskStatusCount,
+  type WorkerHeartbeat,
+} from './read-api';
 export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 export {
   InputValidationError,

@@ -143,6 +143,7 @@ async function operate(
       ...events,
       { name: 'task.operation', task, stepName: stepName ?? undefined, extra: { operation, actor: who.actor, reason: who.reason ?? null, steps: affected } },
     ]);
+    await who.alsoInTransaction?.(client, affected);
     // Counters, blocked steps and the task's status follow from the new step states; wake exactly the ready ones.
     const settled = await client.query<{ ready: number }>(`SELECT nightshift_settle_task($1) AS ready`, [taskId]);
     await notifyReady(client, settled.rows[0]?.ready ?? 0);
@@ -153,7 +154,7 @@ async function operate(
 async function resetSteps(client: pg.ClientBase, taskId: string, plan: Plan): Promise<void> {
   await client.query(
     `UPDATE steps
-        SET status = 'pending', budget_attempts = 0, run_after = NULL, updated_at = now(),
+        SET status = 'pending', budget_attempts = 0, lost_attempts = 0, rate_limited_attempts = 0, run_after = NULL, updated_at = now(),
             result = CASE WHEN $3 THEN NULL ELSE result END,
             completed_at = CASE WHEN $3 THEN NULL ELSE completed_at END,
             started_at = CASE WHEN $3 THEN NULL ELSE started_at END,
@@ -210,7 +211,7 @@ export const resolveStepManually = (db: DbHandle, input: StepOperationInput & { 
   if (!input.note?.trim()) {
     return Promise.reject(new InputValidationError('resolve manually', [{ path: 'note', message: 'a note is required' }]));
   }
-  return operate(db, input.taskId, { actor: input.actor, reason: input.reason ?? input.note }, 'resolve_manually', input.stepName, async (client, task, steps) => {
+  return operate(db, input.taskId, { actor: input.actor, reason: input.reason ?? input.note, alsoInTransaction: input.alsoInTransaction }, 'resolve_manually', input.stepName, async (client, task, steps) => {
     const plan = planResolveStepManually(task.status, steps, input.stepName);
     await resetSteps(client, input.taskId, plan);
     const resolved = await client.query<{ attemptCount: number }>(

@@ -1,14 +1,14 @@
 /**
  * recoverExpiredLeases: any worker may run it. An open attempt whose lease expired belongs to a worker that died
- * or lost the database for longer than the lease; it is recorded as a "lost" attempt and the step is retried or
- * fails. Only open attempts are touched, so a completed step is never run again by recovery; the scan reads the
+ * or lost the database for longer than the lease; it is recorded as a "lost" attempt — which does not spend the
+ * retry budget, only the lost-attempt cap — and the step is retried or fails. Only open attempts are touched, so a completed step is never run again by recovery; the scan reads the
  * partial index of open leases, whose size is the number of running steps, not the history.
  */
 import type pg from 'pg';
 import type { BackoffSettings } from './backoff';
-import { failAttempt } from './fail-attempt';
+import { failAttempt, type AttemptCaps } from './fail-attempt';
 
-export async function recoverExpiredLeases(pool: pg.Pool, options: { backoff: BackoffSettings; limit?: number }): Promise<number> {
+export async function recoverExpiredLeases(pool: pg.Pool, options: { backoff: BackoffSettings; caps?: AttemptCaps; limit?: number }): Promise<number> {
   const expired = await pool.query<{ id: number; workerId: string; leaseExpiresAt: Date; budgetAttempts: number }>(
     `SELECT a.id, a.worker_id AS "workerId", a.lease_expires_at AS "leaseExpiresAt", s.budget_attempts AS "budgetAttempts"
        FROM step_attempts a JOIN steps s ON s.id = a.step_id
@@ -25,6 +25,7 @@ export async function recoverExpiredLeases(pool: pg.Pool, options: { backoff: Ba
       outcome: 'lost',
       onlyIfLeaseExpired: true,
       backoff: options.backoff,
+      caps: options.caps,
       error: {
         errorClass: 'LeaseExpiredError',
         message: `Worker ${attempt.workerId} stopped renewing its lease (expired ${attempt.leaseExpiresAt.toISOString()}); the attempt is considered lost`,

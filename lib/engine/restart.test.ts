@@ -67,6 +67,8 @@ describe('PostgreSQL restart mid-run', () => {
           WORKER_BACKOFF_BASE_MS: 50,
           WORKER_BACKOFF_CAP_MS: 1_000,
           WORKER_SHUTDOWN_GRACE_MS: 1_000,
+          WORKER_MAX_LOST_ATTEMPTS: 10,
+          WORKER_MAX_RATE_LIMITED_ATTEMPTS: 20,
           EVENT_POLL_MS: 300,
         },
       });

@@ -1,4 +1,5 @@
 /** Shared engine types: JSON values, states, event names, the logger interface and the definition shapes. */
+import type { PoolClient } from 'pg';
 import type { ZodType, output } from 'zod';
 import type { DbHandle } from '@/db/client';
 import type { StepStatus, TaskStatus } from '@/db/schema';
@@ -123,4 +124,9 @@ export interface PipelineDefinition<TContext = unknown> {
 export interface Actor {
   actor: string;
   reason?: string;
+  /**
+   * Runs inside the operation's transaction, after the steps changed and before commit: the caller's record of the
+   * operation (an audit entry) lands with it or not at all.
+   */
+  alsoInTransaction?(client: PoolClient, affectedSteps: readonly string[]): Promise<void>;
 }

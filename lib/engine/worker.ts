@@ -25,7 +25,7 @@ import {
   serializeError,
   type SerializedError,
 } from './errors';
-import { failAttempt, type FailureOutcome } from './fail-attempt';
+import { DEFAULT_ATTEMPT_CAPS, failAttempt, type AttemptCaps, type FailureOutcome } from './fail-attempt';
 import { recordWorkerHeartbeat, renewLeases } from './heartbeat';
 import { createAnnouncer } from './announcer';
 import { createNotificationListener } from './listener';
@@ -49,6 +49,8 @@ export interface WorkerOptions {
   heartbeatMs: number;
   pollIntervalMs: number;
   backoff?: BackoffSettings;
+  /** Caps of lost and rate-limited attempts, which do not spend a step's retry budget. */
+  attemptCaps?: AttemptCaps;
   /** How long a handler that ignores its abort (timeout, cancel) may keep its slot after its outcome was recorded. Default: leaseMs. */
   abandonHandlerAfterMs?: number;
   logger?: Logger;
@@ -92,6 +94,21 @@ function isTransient(error: unknown): boolean {
   return ['08', '53', '57', '40'].includes(code.slice(0, 2));
 }
 
+/** The application database's connection is gone (SQLSTATE class 08, or the server shutting down): infrastructure, not the step. */
+function lostTheDatabase(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code))) return true;
+  }
+  return false;
+}
+
+/** Why a handler's failure ended its attempt: a rate limit and a lost database do not spend the retry budget. */
+function failureOutcome(error: unknown, serialized: SerializedError): FailureOutcome {
+  if (serialized.retryAfterMs !== undefined) return 'rate_limited';
+  return lostTheDatabase(error) ? 'lost' : 'failed';
+}
+
 function toSettlement(stepName: string, value: unknown): Settlement {
   let json: string | undefined;
   try {
@@ -119,6 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const logger = withFields(options.logger ?? consoleLogger(), { workerId: id });
 
   const abandonHandlerAfterMs = options.abandonHandlerAfterMs ?? leaseMs;
+  const attemptCaps = options.attemptCaps ?? DEFAULT_ATTEMPT_CAPS;
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   const inFlight = new Map<number, InFlight>();
@@ -176,7 +194,7 @@ export function createWorker(options: WorkerOptions): Worker {
     while (state === 'running') {
       if (Date.now() - lastRecoveryAt >= pollIntervalMs) {
         lastRecoveryAt = Date.now();
-        const recovered = await recoverExpiredLeases(db.pool, { backoff });
+        const recovered = await recoverExpiredLeases(db.pool, { backoff, caps: attemptCaps });
         if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
       }
       const free = concurrency - busySlots();
@@ -328,7 +346,10 @@ export function createWorker(options: WorkerOptions): Worker {
         .then(() => step.handler(ctx))
         .then(
           (value) => entry.settle(toSettlement(claim.stepName, value)),
-          (error: unknown) => entry.settle({ kind: 'failed', outcome: 'failed', error: serializeError(error) }),
+          (error: unknown) => {
+            const serialized = serializeError(error);
+            entry.settle({ kind: 'failed', outcome: failureOutcome(error, serialized), error: serialized });
+          },
         )
         .finally(() => {
           entry.handlerRunning = false;
@@ -370,6 +391,7 @@ export function createWorker(options: WorkerOptions): Worker {
           outcome: settlement.outcome,
           error: settlement.error,
           backoff,
+          caps: attemptCaps,
         }),
       );
     }

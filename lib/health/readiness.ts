@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { expectedMigrationCount } from '@/db/migrate';
+import { readWorkerHeartbeats } from '@/lib/engine';
 
 export const WORKER_HEARTBEAT_WINDOW_S = 30;
 
@@ -19,12 +20,8 @@ export async function checkReadiness(pool: pg.Pool): Promise<Readiness> {
     );
     const migrationsOk = (applied.rows[0]?.count ?? 0) >= expectedMigrationCount();
     if (!migrationsOk) return { ready: false, checks: { database: 'ok', migrations: 'pending', workers: 'unknown' } };
-    const alive = await pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM workers
-        WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1)`,
-      [WORKER_HEARTBEAT_WINDOW_S],
-    );
-    const workersOk = (alive.rows[0]?.count ?? 0) > 0;
+    const alive = await readWorkerHeartbeats(pool, { withinSeconds: WORKER_HEARTBEAT_WINDOW_S });
+    const workersOk = alive.length > 0;
     return { ready: workersOk, checks: { database: 'ok', migrations: 'ok', workers: workersOk ? 'ok' : 'none' } };
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -3,6 +3,7 @@
  * every issue listed rather than the first.
  */
 import type { z } from 'zod';
+import { unsafeJsonIssues } from './json-safety';
 
 export interface ResponseIssue {
   path: string;
@@ -33,13 +34,14 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response
 /** Query parameters as an object; a parameter given twice is an issue, not a silent pick. */
 export function parseQuery<T>(url: string, schema: z.ZodType<T>): Parsed<T> {
   const params = new URL(url).searchParams;
-  const values: Record<string, string> = {};
+  // A Map, not an object: `?__proto__=` or `?constructor=` must be a plain unknown key, not a prototype lookup.
+  const values = new Map<string, string>();
   const duplicates: ResponseIssue[] = [];
   for (const [key, value] of params) {
-    if (key in values) duplicates.push({ path: key, message: `"${key}" is given more than once` });
-    values[key] = value;
+    if (values.has(key)) duplicates.push({ path: key, message: `"${key}" is given more than once` });
+    values.set(key, value);
   }
-  const parsed = schema.safeParse(values);
+  const parsed = schema.safeParse(Object.fromEntries(values));
   const issues = [...duplicates, ...(parsed.success ? [] : issuesOf(parsed.error))];
   if (issues.length > 0 || !parsed.success) return { ok: false, response: badRequest('invalid query parameters', issues) };
   return { ok: true, value: parsed.data };
@@ -53,6 +55,44 @@ function bodyTooLarge(maxBytes: number): Response {
   return badRequest('body is too large', [{ path: '', message: `the body may be at most ${maxBytes} bytes` }]);
 }
 
+/**
+ * The body as text, read no further than `maxBytes`: an oversized body is refused after the first chunk past
+ * the limit (or at once from Content-Length), never buffered whole. Invalid UTF-8 becomes U+FFFD, as in
+ * `request.text()`.
+ */
+export async function readLimitedText(request: Request, maxBytes: number): Promise<{ ok: true; text: string } | { ok: false }> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) return { ok: false };
+  if (!request.body) return { ok: true, text: '' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return { ok: false };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** JSON.parse plus the checks jsonb needs (json-safety.ts): anything unusable is a 400. */
+export function parseJsonText(text: string): Parsed<unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, response: badRequest('body is not valid JSON', [{ path: '', message: 'expected a JSON document' }]) };
+  }
+  const unsafe = unsafeJsonIssues(body);
+  if (unsafe.length > 0) return { ok: false, response: badRequest('body cannot be stored', unsafe) };
+  return { ok: true, value: body };
+}
+
 /** The request body as JSON; anything unparseable is a 400 and an oversize body a 400, never a thrown error. */
 export async function parseJsonBody<T>(
   request: Request,
@@ -60,17 +100,11 @@ export async function parseJsonBody<T>(
   options: { maxBytes?: number } = {},
 ): Promise<Parsed<T>> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) return { ok: false, response: bodyTooLarge(maxBytes) };
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) return { ok: false, response: bodyTooLarge(maxBytes) };
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { ok: false, response: badRequest('body is not valid JSON', [{ path: '', message: 'expected a JSON document' }]) };
-  }
-  return validateBody(body, schema);
+  const read = await readLimitedText(request, maxBytes);
+  if (!read.ok) return { ok: false, response: bodyTooLarge(maxBytes) };
+  const json = parseJsonText(read.text);
+  if (!json.ok) return json;
+  return validateBody(json.value, schema);
 }
 
 export function validateBody<T>(body: unknown, schema: z.ZodType<T>): Parsed<T> {

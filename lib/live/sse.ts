@@ -20,7 +20,7 @@ export function formatSseMessage(message: LiveMessage): string {
 export const sseHeaders: HeadersInit = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   // no-transform keeps compression middleware from buffering the stream.
-  'Cache-Control': 'no-cache, no-transform',
+  'Cache-Control': 'no-store, no-transform',
   Connection: 'keep-alive',
   'X-Accel-Buffering': 'no',
 };

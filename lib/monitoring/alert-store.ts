@@ -17,6 +17,7 @@ import {
   slackAlertMessage,
   slackResolvedMessage,
   type AlertForMessage,
+  type Resolution,
 } from './messages';
 import { enqueueMessages, type NewMessage, type Queryable } from './outbox';
 import { ROUTING_TABLE } from './routing';
@@ -40,7 +41,7 @@ export interface RoutingOptions {
 const ALERT_COLUMNS = `id, kind, dedup_key AS "dedupKey", severity, task_id AS "taskId", step_name AS "stepName", title, details,
   created_at AS "createdAt"`;
 
-function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason: string, options: RoutingOptions): NewMessage[] {
+function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason: string, options: RoutingOptions, resolution?: Resolution): NewMessage[] {
   const messages: NewMessage[] = [];
   for (const route of ROUTING_TABLE[alert.severity]) {
     if (route.kind === 'page') {
@@ -62,7 +63,7 @@ function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason:
         payload:
           phase === 'raise'
             ? slackAlertMessage(alert, route.channel, route.audience, options.linkBaseUrl)
-            : slackResolvedMessage(alert, route.channel, route.audience, reason, options.linkBaseUrl),
+            : slackResolvedMessage(alert, route.channel, route.audience, reason, options.linkBaseUrl, resolution),
       });
     }
   }
@@ -94,14 +95,20 @@ export async function raiseAlert(client: Queryable, alert: NewAlert, options: Ro
 }
 
 /** Resolves the unresolved alert(s) with this key and enqueues the resolve / follow-up messages. */
-export async function resolveAlerts(client: Queryable, dedupKey: string, reason: string, options: RoutingOptions): Promise<number[]> {
+export async function resolveAlerts(
+  client: Queryable,
+  dedupKey: string,
+  reason: string,
+  options: RoutingOptions,
+  resolution: Resolution = { kind: 'fixed' },
+): Promise<number[]> {
   const resolved = await client.query<AlertForMessage>(
     `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_reason = $2
       WHERE dedup_key = $1 AND status <> 'resolved'
       RETURNING ${ALERT_COLUMNS}`,
     [dedupKey, reason],
   );
-  for (const alert of resolved.rows) await enqueueMessages(client, messagesFor(alert, 'resolve', reason, options));
+  for (const alert of resolved.rows) await enqueueMessages(client, messagesFor(alert, 'resolve', reason, options, resolution));
   return resolved.rows.map((alert) => alert.id);
 }
 

@@ -87,9 +87,31 @@ export function slackAlertMessage(alert: AlertForMessage, channel: string, audie
   ]);
 }
 
-export function slackResolvedMessage(alert: AlertForMessage, channel: string, audience: 'stakeholders' | 'engineers', reason: string, linkBaseUrl: string): SlackPayload {
+/**
+ * How an alert ended: fixed (a retry succeeded, the run finished), or worked around by an operator who resolved
+ * the step by hand — then its data is missing, and stakeholders must hear that rather than "all clear".
+ */
+export type Resolution = { kind: 'fixed' } | { kind: 'resolved_manually'; missingData: string | null };
+
+export function slackResolvedMessage(
+  alert: AlertForMessage,
+  channel: string,
+  audience: 'stakeholders' | 'engineers',
+  reason: string,
+  linkBaseUrl: string,
+  resolution: Resolution = { kind: 'fixed' },
+): SlackPayload {
   if (audience === 'stakeholders') {
-    return slack(channel, [`✅ Update: ${pipelineLabel(alert)} is back on track${alert.stepName ? ` (${alert.stepName} ${reason})` : ''}.`]);
+    // Never "back on track": whether the figures reach the dashboard is decided later, by its data-quality gate.
+    if (resolution.kind === 'resolved_manually') {
+      const step = alert.stepName ?? 'a step';
+      return slack(channel, [
+        `⚠️ Update: ${pipelineLabel(alert)}: ${step} did not recover and was resolved by hand by an operator, so its data` +
+          `${resolution.missingData ? ` (${resolution.missingData})` : ''} is missing from this run. ` +
+          'Its figures will not replace the dashboard without review.',
+      ]);
+    }
+    return slack(channel, [`✅ Update: ${pipelineLabel(alert)}${alert.stepName ? `: ${alert.stepName} ${reason}` : ` — ${reason}`}; the run continues.`]);
   }
   const link = taskLink(linkBaseUrl, alert.taskId);
   return slack(channel, [`✅ Resolved: ${alert.title} — ${reason}`, ...(link ? [`• Task: <${link}|${alert.taskId}>`] : [])]);

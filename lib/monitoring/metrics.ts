@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { getDb } from '@/db/client';
+import { countFinishedAttempts, countTasksByStatus, readLatestStepResultNumbers, readReadyQueue, readWorkerHeartbeats } from '@/lib/engine';
 
 export interface MonitoringMetrics {
   registry: Registry;
@@ -35,10 +36,8 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     labelNames: ['pipeline', 'status'] as const,
     registers,
     async collect() {
-      const { rows } = await pool.query<{ pipeline: string; status: string; count: number }>(
-        `SELECT namespace || '/' || name AS pipeline, status, count(*)::int AS count FROM tasks GROUP BY 1, 2`,
-      );
-      setAll(this, rows.map((row) => ({ labels: { pipeline: row.pipeline, status: row.status }, value: row.count })));
+      const rows = await countTasksByStatus(pool);
+      setAll(this, rows.map((row) => ({ labels: { pipeline: `${row.namespace}/${row.name}`, status: row.status }, value: row.count })));
     },
   });
 
@@ -48,11 +47,9 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     labelNames: ['step', 'outcome'] as const,
     registers,
     async collect() {
-      const { rows } = await pool.query<{ step: string; outcome: string; count: number }>(
-        `SELECT step_name AS step, outcome, count(*)::int AS count FROM step_attempts WHERE outcome IS NOT NULL GROUP BY 1, 2`,
-      );
+      const rows = await countFinishedAttempts(pool);
       this.reset();
-      for (const row of rows) this.inc({ step: row.step, outcome: row.outcome }, row.count);
+      for (const row of rows) this.inc({ step: row.stepName, outcome: row.outcome }, row.count);
     },
   });
 
@@ -62,34 +59,17 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     labelNames: ['step'] as const,
     registers,
     async collect() {
-      const { rows } = await pool.query<{ step: string; records: number }>(
-        `SELECT DISTINCT ON (name) name AS step, (result->>'total_count')::float8 AS records
-           FROM steps
-          WHERE name LIKE 'extract\\_%' AND status = 'completed' AND jsonb_typeof(result->'total_count') = 'number'
-          ORDER BY name, completed_at DESC`,
-      );
-      setAll(this, rows.map((row) => ({ labels: { step: row.step }, value: row.records })));
+      const rows = await readLatestStepResultNumbers(pool, { stepNamePrefix: 'extract_', field: 'total_count' });
+      setAll(this, rows.map((row) => ({ labels: { step: row.stepName }, value: row.value })));
     },
   });
 
-  // A step is ready when it may be claimed now: pending or retrying, its backoff over, every dependency done.
-  const readyQuery = `
-    WITH ready AS (
-      SELECT greatest(coalesce(s.run_after, t.created_at), coalesce(max(d.completed_at), t.created_at)) AS ready_since
-        FROM steps s
-        JOIN tasks t ON t.id = s.task_id AND t.status IN ('pending', 'running')
-        LEFT JOIN steps d ON d.task_id = s.task_id AND d.name = ANY (s.depends_on)
-       WHERE s.status IN ('pending', 'retrying') AND (s.run_after IS NULL OR s.run_after <= now())
-       GROUP BY s.id, s.run_after, t.created_at
-      HAVING bool_and(d.status IS NULL OR d.status IN ('completed', 'resolved_manually')))
-    SELECT count(*)::int AS depth, coalesce(extract(epoch FROM now() - min(ready_since)), 0)::float8 AS oldest FROM ready`;
-  const readReady = async () => (await pool.query<{ depth: number; oldest: number }>(readyQuery)).rows[0] ?? { depth: 0, oldest: 0 };
   new Gauge({
     name: 'nightshift_ready_steps',
     help: 'Steps that could be claimed right now (the ready-queue depth).',
     registers,
     async collect() {
-      this.set((await readReady()).depth);
+      this.set((await readReadyQueue(pool)).depth);
     },
   });
   new Gauge({
@@ -97,7 +77,7 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     help: 'How long the longest-waiting ready step has been claimable (0 when none is).',
     registers,
     async collect() {
-      this.set(Math.max(0, (await readReady()).oldest));
+      this.set((await readReadyQueue(pool)).oldestReadyAgeSeconds);
     },
   });
 
@@ -107,11 +87,8 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     labelNames: ['worker'] as const,
     registers,
     async collect() {
-      const { rows } = await pool.query<{ worker: string; age: number }>(
-        `SELECT id AS worker, extract(epoch FROM now() - last_heartbeat_at)::float8 AS age FROM workers
-          WHERE stopped_at IS NULL AND last_heartbeat_at > now() - interval '1 hour'`,
-      );
-      setAll(this, rows.map((row) => ({ labels: { worker: row.worker }, value: row.age })));
+      const rows = await readWorkerHeartbeats(pool, { withinSeconds: 3600 });
+      setAll(this, rows.map((row) => ({ labels: { worker: row.workerId }, value: row.heartbeatAgeSeconds })));
     },
   });
 

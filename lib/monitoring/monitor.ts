@@ -9,10 +9,10 @@
  */
 import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
-import type { DeliveredEvent, Logger, Subscriber } from '@/lib/engine';
+import { readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
 import { formatDuration } from './format';
-import { slackNotice } from './messages';
+import { slackNotice, type Resolution } from './messages';
 import type { MonitoringMetrics } from './metrics';
 import { enqueueMessages } from './outbox';
 import { severityOf, STATUS_CHANNEL } from './routing';
@@ -36,13 +36,10 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
   const { db, logger } = options;
 
   async function onStepFailed(event: DeliveredEvent, stepName: string): Promise<void> {
-    const step = await db.pool.query<{ metadata: unknown; attemptCount: number }>(
-      `SELECT metadata, attempt_count AS "attemptCount" FROM steps WHERE task_id = $1 AND name = $2`,
-      [event.taskId, stepName],
-    );
-    const severity = severityOf(step.rows[0]?.metadata);
+    const step = await readStep(db.pool, event.taskId, stepName);
+    const severity = severityOf(step?.metadata);
     const { payload } = event;
-    const attempts = payload.attempt ?? step.rows[0]?.attemptCount ?? 1;
+    const attempts = payload.attempt ?? step?.attemptCount ?? 1;
     const raised = await withTransaction(db.pool, (client) =>
       raiseAlert(
         client,
@@ -65,8 +62,8 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
     }
   }
 
-  async function resolve(dedupKey: string, reason: string, fields: Record<string, unknown>): Promise<void> {
-    const resolved = await withTransaction(db.pool, (client) => resolveAlerts(client, dedupKey, reason, options));
+  async function resolve(dedupKey: string, reason: string, fields: Record<string, unknown>, resolution?: Resolution): Promise<void> {
+    const resolved = await withTransaction(db.pool, (client) => resolveAlerts(client, dedupKey, reason, options, resolution));
     if (resolved.length > 0) {
       logger.info({ ...fields, alertIds: resolved, reason }, 'alert resolved');
       options.onEnqueued?.();
@@ -119,9 +116,12 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
           await resolve(stepFailureKey(event.taskId, stepName), 'completed after a retry', fields);
           await notice(event, `✅ Completed: ${stepName} in ${formatDuration(event.payload.durationMs ?? 0)}`);
           return;
-        case 'step.resolved_manually':
-          await resolve(stepFailureKey(event.taskId, stepName), 'resolved manually', fields);
+        case 'step.resolved_manually': {
+          const step = await readStep(db.pool, event.taskId, stepName);
+          const missingData = step?.description ? step.description.replace(/^./, (first) => first.toLowerCase()) : null;
+          await resolve(stepFailureKey(event.taskId, stepName), 'resolved manually', fields, { kind: 'resolved_manually', missingData });
           return;
+        }
         default:
           return;
       }

@@ -1,12 +1,13 @@
 /**
- * The data-quality guard (issue 8, point 7): after the extracts, each extract step's record count is compared
- * with the median of the same step in recent comparable runs (same pipeline, same window length, completed).
- * A drop of more than half yields a warning insight and a medium alert (the in-app review queue); the run
- * carries on, because a quiet day is possible and a human should judge it, not the pipeline.
+ * The extract volume check: each extract step's record count is compared with the median of the same step in
+ * recent comparable runs (same pipeline, same window length, completed, snapshot published). A count below half
+ * of it is a volume drop: the dashboard's data-quality gate (lib/delivery/gate.ts) holds the snapshot for review,
+ * and the run's insights carry a warning explaining the figures should an operator publish them anyway.
  *
  * With fewer than MIN_COMPARABLE_RUNS earlier counts there is no baseline, and nothing is flagged.
  */
-import { raiseAlert, type RoutingOptions } from './alert-store';
+import { z } from 'zod';
+import { readCompletedStepResults, readRecentStepResults, readTaskFacts, type JsonValue } from '@/lib/engine';
 import type { Queryable } from './outbox';
 
 export const RECENT_RUNS = 7;
@@ -22,77 +23,87 @@ export interface VolumeDrop {
   comparableRuns: number;
 }
 
-export async function findVolumeDrops(client: Queryable, taskId: string): Promise<VolumeDrop[]> {
-  const { rows } = await client.query<{ step: string; records: number; median: number | null; runs: number }>(
-    `WITH current_task AS (
-       SELECT id, namespace, name, created_at,
-              (context->'date_range'->>'end_date')::date - (context->'date_range'->>'start_date')::date AS window_days
-         FROM tasks WHERE id = $1),
-     current_counts AS (
-       SELECT s.name AS step, (s.result->>'total_count')::float8 AS records
-         FROM steps s
-        WHERE s.task_id = $1 AND s.name LIKE 'extract\\_%' AND s.status = 'completed'
-          AND jsonb_typeof(s.result->'total_count') = 'number'),
-     history AS (
-       SELECT s.name AS step, (s.result->>'total_count')::float8 AS records,
-              row_number() OVER (PARTITION BY s.name ORDER BY t.created_at DESC) AS recency
-         FROM current_task c
-         JOIN tasks t ON t.namespace = c.namespace AND t.name = c.name AND t.id <> c.id AND t.created_at < c.created_at
-                     AND t.status = 'completed'
-                     AND ((t.context->'date_range'->>'end_date')::date - (t.context->'date_range'->>'start_date')::date)
-                         IS NOT DISTINCT FROM c.window_days
-         JOIN steps s ON s.task_id = t.id AND s.status = 'completed' AND jsonb_typeof(s.result->'total_count') = 'number')
-     SELECT cc.step, cc.records,
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h.records) FROM history h WHERE h.step = cc.step AND h.recency <= $2) AS median,
-            (SELECT count(*)::int FROM history h WHERE h.step = cc.step AND h.recency <= $2) AS runs
-       FROM current_counts cc
-      ORDER BY cc.step`,
-    [taskId, RECENT_RUNS],
-  );
-  return rows
-    .filter((row) => row.median !== null && row.runs >= MIN_COMPARABLE_RUNS && row.median > 0 && row.records < row.median * (1 - DROP_THRESHOLD))
-    .map((row) => ({
-      step: row.step,
-      records: row.records,
-      median: row.median ?? 0,
-      dropPercent: Math.round((1 - row.records / (row.median ?? 1)) * 1000) / 10,
-      comparableRuns: row.runs,
-    }));
+/** How many of the pipeline's latest completed runs are searched for comparable ones. */
+const HISTORY_SEARCH_RUNS = 200;
+const EXTRACT_PREFIX = 'extract_';
+
+const windowOf = z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }) });
+
+/** Days the run's window spans (end − start), or null when its input has no window; equal spans are comparable. */
+function windowSpan(context: JsonValue): number | null {
+  const parsed = windowOf.safeParse(context);
+  if (!parsed.success) return null;
+  return (Date.parse(parsed.data.date_range.end_date) - Date.parse(parsed.data.date_range.start_date)) / 86_400_000;
 }
 
-function describeDrop(drop: VolumeDrop): string {
+function recordCount(result: JsonValue): number | null {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return null;
+  return typeof result.total_count === 'number' ? result.total_count : null;
+}
+
+/** The median as PostgreSQL's percentile_cont(0.5) computes it: the mean of the two middle values for an even count. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? null) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+export async function findVolumeDrops(client: Queryable, taskId: string): Promise<VolumeDrop[]> {
+  const task = await readTaskFacts(client, taskId);
+  if (!task) return [];
+  const span = windowSpan(task.context);
+  const current = await readCompletedStepResults(client, taskId, EXTRACT_PREFIX);
+  const history = await readRecentStepResults(client, task, {
+    stepNamePrefix: EXTRACT_PREFIX,
+    createdBefore: task.createdAt,
+    excludeTaskId: taskId,
+    taskLimit: HISTORY_SEARCH_RUNS,
+  });
+  // Only runs whose snapshot was published count: a held or discarded run's low counts must not lower the bar.
+  const published = await client.query<{ task_id: string }>(
+    `SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'published' AND task_id = ANY ($1::uuid[])`,
+    [[...new Set(history.map((row) => row.taskId))]],
+  );
+  const publishedIds = new Set(published.rows.map((row) => row.task_id));
+  const comparable = history.filter((row) => publishedIds.has(row.taskId) && windowSpan(row.taskContext) === span);
+  const drops: VolumeDrop[] = [];
+  for (const step of [...current].sort((a, b) => a.stepName.localeCompare(b.stepName))) {
+    const records = recordCount(step.result);
+    if (records === null) continue;
+    // Newest first already: the RECENT_RUNS most recent comparable counts of this step.
+    const counts = comparable
+      .filter((row) => row.stepName === step.stepName)
+      .map((row) => recordCount(row.result))
+      .filter((count): count is number => count !== null)
+      .slice(0, RECENT_RUNS);
+    const middle = median(counts);
+    if (middle === null || counts.length < MIN_COMPARABLE_RUNS || middle <= 0 || records >= middle * (1 - DROP_THRESHOLD)) continue;
+    drops.push({
+      step: step.stepName,
+      records,
+      median: middle,
+      dropPercent: Math.round((1 - records / middle) * 1000) / 10,
+      comparableRuns: counts.length,
+    });
+  }
+  return drops;
+}
+
+export function describeDrop(drop: VolumeDrop): string {
   return `${drop.step} extracted ${drop.records} records, ${drop.dropPercent}% below the median of ${drop.median} over ${drop.comparableRuns} recent runs`;
 }
 
-/**
- * Runs the guard for a task inside the caller's transaction: raises the medium alert (once per task) and
- * returns the warning insight to store, or null when every count is in line.
- */
-export async function guardExtractVolumes(
+/** The warning insight for the task's volume drops, or null when every count is in line. */
+export async function volumeWarningInsight(
   client: Queryable,
   taskId: string,
-  routing: RoutingOptions,
 ): Promise<{ kind: 'volume_drop'; sentence: string; data: Record<string, unknown> } | null> {
   const drops = await findVolumeDrops(client, taskId);
   if (drops.length === 0) return null;
-  const task = await client.query<{ namespace: string; name: string }>(`SELECT namespace, name FROM tasks WHERE id = $1`, [taskId]);
-  const sentence = `Warning: ${drops.map(describeDrop).join('; ')}. Check the sources before trusting these figures.`;
-  await raiseAlert(
-    client,
-    {
-      kind: 'volume_drop',
-      dedupKey: `volume_drop:${taskId}`,
-      severity: 'medium',
-      taskId,
-      stepName: drops[0]?.step ?? null,
-      title: `Extracted volume dropped by more than half: ${drops.map((drop) => drop.step).join(', ')}`,
-      details: {
-        namespace: task.rows[0]?.namespace,
-        taskName: task.rows[0]?.name,
-        drops: drops.map((drop) => ({ ...drop })),
-      },
-    },
-    routing,
-  );
-  return { kind: 'volume_drop', sentence, data: { warning: true, drops } };
+  return {
+    kind: 'volume_drop',
+    sentence: `Warning: ${drops.map(describeDrop).join('; ')}. Check the sources before trusting these figures.`,
+    data: { warning: true, drops },
+  };
 }

@@ -26,16 +26,20 @@ export interface EngineHostOptions {
     | 'WORKER_BACKOFF_BASE_MS'
     | 'WORKER_BACKOFF_CAP_MS'
     | 'WORKER_SHUTDOWN_GRACE_MS'
+    | 'WORKER_MAX_LOST_ATTEMPTS'
+    | 'WORKER_MAX_RATE_LIMITED_ATTEMPTS'
     | 'EVENT_POLL_MS'
   >;
   logger: Logger;
   /** Subscribers for the event dispatcher; without them no dispatcher runs. */
   subscribers?: Subscriber[];
+  /** False: only the event dispatcher runs here (a web process with RUN_WORKERS off). Default true. */
+  runWorker?: boolean;
   workerId?: string;
 }
 
 export interface EngineHost {
-  worker: Worker;
+  worker: Worker | undefined;
   dispatcher: EventDispatcher | undefined;
   /** Stops the worker gracefully (in-flight attempts get graceMs, default WORKER_SHUTDOWN_GRACE_MS) and the dispatcher. */
   stop(options?: { graceMs?: number }): Promise<void>;
@@ -43,7 +47,7 @@ export interface EngineHost {
 
 export async function startEngineHost(options: EngineHostOptions): Promise<EngineHost> {
   const { settings } = options;
-  const worker = createWorker({
+  const worker = options.runWorker === false ? undefined : createWorker({
     db: options.db,
     registry: options.registry,
     workerId: options.workerId,
@@ -52,6 +56,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
     heartbeatMs: settings.WORKER_HEARTBEAT_MS,
     pollIntervalMs: settings.WORKER_POLL_MS,
     backoff: { baseMs: settings.WORKER_BACKOFF_BASE_MS, capMs: settings.WORKER_BACKOFF_CAP_MS },
+    attemptCaps: { maxLostAttempts: settings.WORKER_MAX_LOST_ATTEMPTS, maxRateLimitedAttempts: settings.WORKER_MAX_RATE_LIMITED_ATTEMPTS },
     logger: options.logger,
   });
   const subscribers = options.subscribers ?? [];
@@ -59,7 +64,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
     subscribers.length > 0
       ? createEventDispatcher({ db: options.db, subscribers, pollIntervalMs: settings.EVENT_POLL_MS, logger: options.logger })
       : undefined;
-  await worker.start();
+  await worker?.start();
   await dispatcher?.start();
   let stopping: Promise<void> | undefined;
   return {
@@ -67,7 +72,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
     dispatcher,
     stop(stopOptions = {}) {
       stopping ??= (async () => {
-        await Promise.all([worker.stop({ graceMs: stopOptions.graceMs ?? settings.WORKER_SHUTDOWN_GRACE_MS }), dispatcher?.stop()]);
+        await Promise.all([worker?.stop({ graceMs: stopOptions.graceMs ?? settings.WORKER_SHUTDOWN_GRACE_MS }), dispatcher?.stop()]);
       })();
       return stopping;
     },

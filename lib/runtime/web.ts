@@ -1,6 +1,8 @@
 /**
- * Starts the engine inside the Next.js server process when RUN_WORKERS is on (the default), called from
- * instrumentation.ts. Cached on globalThis so dev-mode reloads do not start a second worker.
+ * Starts the engine's services inside the Next.js server process, called from instrumentation.ts: event delivery,
+ * alert delivery and the scheduler always (so a web process beside standalone workers still turns failures into
+ * alerts), and a worker when RUN_WORKERS is on (the default). Cached on globalThis so dev-mode reloads do not start
+ * a second one.
  *
  * Shutdown: Next exits on SIGTERM/SIGINT right after closing its HTTP server, so in-flight attempts get only
  * a short grace here; any attempt not released in time is recovered by another worker once its lease expires.
@@ -22,15 +24,12 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
   globalForEngine.nightshiftEngine ??= (async () => {
     const settings = env();
     const logger = createProcessLogger('nightshift-engine');
-    if (!settings.RUN_WORKERS) {
-      logger.info({}, 'RUN_WORKERS is off: this web process runs no worker and no event dispatcher');
-      return undefined;
-    }
+    if (!settings.RUN_WORKERS) logger.info({}, 'RUN_WORKERS is off: this web process runs no worker, only event and alert delivery and the scheduler');
     const db = getDb();
     const registry = buildRegistry();
     const subscribers = buildSubscribers({ db, logger, metrics: appMetrics() });
-    const host = await startEngineHost({ db, registry, subscribers, settings, logger });
-    // Issue 8: alert delivery and the scheduler run beside the engine (both are safe with several processes).
+    const host = await startEngineHost({ db, registry, subscribers, settings, logger, runWorker: settings.RUN_WORKERS });
+    // Alert delivery and the scheduler run beside the engine (both are safe with several processes).
     const monitoring = await startMonitoringServices({ db, registry, logger, metrics: appMetrics() });
     const shutdown = () => {
       void monitoring.stop();

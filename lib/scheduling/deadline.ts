@@ -13,9 +13,8 @@
  * firing row is marked in the same transaction, so concurrent schedulers cannot both raise them.
  */
 import type pg from 'pg';
-import type { TaskStatus } from '@/db/schema';
 import { withTransaction } from '@/db/transaction';
-import type { Logger } from '@/lib/engine';
+import { readTaskFacts, readTasksFacts, type Logger } from '@/lib/engine';
 import { raiseAlert, type RoutingOptions } from '@/lib/monitoring/alert-store';
 import { deadlineKey } from '@/lib/monitoring/monitor';
 import { getTaskEta } from './eta';
@@ -34,19 +33,20 @@ export interface TaskDeadline {
 export async function getDeadlineForTask(db: { pool: pg.Pool }, taskId: string, options: { now?: Date } = {}): Promise<TaskDeadline | null> {
   const now = options.now ?? new Date();
   const { rows } = await db.pool.query<{
-    deadlineAt: Date; scheduleName: string; timeZone: string; localTime: string; scheduledFor: Date;
-    status: TaskStatus; completedAt: Date | null; atRisk: boolean;
+    deadlineAt: Date; scheduleName: string; timeZone: string; localTime: string; scheduledFor: Date; atRisk: boolean;
   }>(
     `SELECT f.deadline_at AS "deadlineAt", s.name AS "scheduleName", s.time_zone AS "timeZone", s.deadline_local_time AS "localTime",
-            f.scheduled_for AS "scheduledFor", t.status, t.completed_at AS "completedAt", f.at_risk_alerted_at IS NOT NULL AS "atRisk"
-       FROM schedule_firings f JOIN schedules s ON s.id = f.schedule_id JOIN tasks t ON t.id = f.task_id
+            f.scheduled_for AS "scheduledFor", f.at_risk_alerted_at IS NOT NULL AS "atRisk"
+       FROM schedule_firings f JOIN schedules s ON s.id = f.schedule_id
       WHERE f.task_id = $1 AND f.deadline_at IS NOT NULL
       ORDER BY f.scheduled_for DESC LIMIT 1`,
     [taskId],
   );
   const row = rows[0];
   if (!row) return null;
-  const finishedAt = row.status === 'completed' ? row.completedAt : null;
+  const task = await readTaskFacts(db.pool, taskId);
+  if (!task) return null;
+  const finishedAt = task.status === 'completed' ? task.completedAt : null;
   const state: TaskDeadline['state'] = finishedAt
     ? finishedAt.getTime() <= row.deadlineAt.getTime() ? 'met' : 'missed'
     : now.getTime() >= row.deadlineAt.getTime() ? 'missed' : row.atRisk ? 'at_risk' : 'on_track';
@@ -85,15 +85,22 @@ export async function watchDeadlines(
   options: RoutingOptions & { now: Date; logger: Logger },
 ): Promise<{ atRisk: string[]; missed: string[] }> {
   const { now } = options;
-  const { rows } = await pool.query<WatchedRun>(
+  const firings = await pool.query<Omit<WatchedRun, 'namespace' | 'taskName'>>(
     `SELECT f.id AS "firingId", f.task_id AS "taskId", f.deadline_at AS "deadlineAt", f.at_risk_alerted_at IS NOT NULL AS "atRiskAlerted",
-            t.namespace, t.name AS "taskName", s.name AS "scheduleName", s.time_zone AS "timeZone"
-       FROM schedule_firings f JOIN tasks t ON t.id = f.task_id JOIN schedules s ON s.id = f.schedule_id
+            s.name AS "scheduleName", s.time_zone AS "timeZone"
+       FROM schedule_firings f JOIN schedules s ON s.id = f.schedule_id
       WHERE f.deadline_at IS NOT NULL AND f.missed_alerted_at IS NULL
-        AND t.status NOT IN ('completed', 'cancelled')
         AND f.deadline_at > $1::timestamptz - make_interval(secs => $2::float8 / 1000)`,
     [now, WATCH_WINDOW_MS],
   );
+  const tasks = new Map((await readTasksFacts(pool, firings.rows.map((firing) => firing.taskId))).map((task) => [task.id, task]));
+  const rows: WatchedRun[] = [];
+  for (const firing of firings.rows) {
+    const task = tasks.get(firing.taskId);
+    // A finished run has nothing left to miss; a cancelled one was given up on purpose.
+    if (!task || task.status === 'completed' || task.status === 'cancelled') continue;
+    rows.push({ ...firing, namespace: task.namespace, taskName: task.name });
+  }
   const outcome = { atRisk: [] as string[], missed: [] as string[] };
   for (const run of rows) {
     const deadlineText = `${localClock(run.deadlineAt, run.timeZone)} ${run.timeZone}`;

@@ -13,8 +13,7 @@
  * etaAt is the completion time of a completed task, and null for a failed or cancelled task (it cannot
  * finish without an operator). Steps without any history count as 0 ms and are listed.
  */
-import type pg from 'pg';
-import type { StepStatus, TaskStatus } from '@/db/schema';
+import { readStepDurationMedians, readTaskFacts, readTaskSteps, type EngineReader, type StepStatus, type TaskStatus } from '@/lib/engine';
 
 export const HISTORY_RUNS = 10;
 
@@ -34,36 +33,11 @@ export interface TaskEta {
 interface StepState {
   name: string;
   status: StepStatus;
-  dependsOn: string[];
+  dependsOn: readonly string[];
   startedAt: Date | null;
 }
 
 const DONE: ReadonlySet<StepStatus> = new Set(['completed', 'resolved_manually']);
-
-/** Median step durations (ms) over the pipeline's most recent completed runs, other than `excludeTaskId`. */
-export async function readStepMedians(
-  pool: pg.Pool,
-  pipeline: { namespace: string; name: string },
-  excludeTaskId: string | null,
-  runs = HISTORY_RUNS,
-): Promise<{ medians: Map<string, number>; runs: number }> {
-  const { rows } = await pool.query<{ name: string | null; median: number | null; runs: number }>(
-    `WITH recent AS (
-       SELECT id FROM tasks
-        WHERE namespace = $1 AND name = $2 AND status = 'completed' AND id IS DISTINCT FROM $3::uuid
-        ORDER BY completed_at DESC NULLS LAST LIMIT $4)
-     SELECT s.name,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.completed_at - s.started_at) * 1000) AS median,
-            (SELECT count(*)::int FROM recent) AS runs
-       FROM recent r
-       LEFT JOIN steps s ON s.task_id = r.id AND s.status = 'completed' AND s.started_at IS NOT NULL AND s.completed_at IS NOT NULL
-      GROUP BY s.name`,
-    [pipeline.namespace, pipeline.name, excludeTaskId, runs],
-  );
-  const medians = new Map<string, number>();
-  for (const row of rows) if (row.name !== null && row.median !== null) medians.set(row.name, Number(row.median));
-  return { medians, runs: rows[0]?.runs ?? 0 };
-}
 
 /** Remaining time of the longest chain, and that chain; pure so the rule is testable on its own. */
 export function remainingCriticalPath(
@@ -100,27 +74,20 @@ export function remainingCriticalPath(
   return { remainingMs: Math.round(best.finish), path: best.path };
 }
 
-export async function getTaskEta(db: { pool: pg.Pool }, taskId: string, options: { now?: Date } = {}): Promise<TaskEta | null> {
+export async function getTaskEta(db: { pool: EngineReader }, taskId: string, options: { now?: Date } = {}): Promise<TaskEta | null> {
   const now = options.now ?? new Date();
-  const task = await db.pool.query<{ namespace: string; name: string; status: TaskStatus; completedAt: Date | null }>(
-    `SELECT namespace, name, status, completed_at AS "completedAt" FROM tasks WHERE id = $1`,
-    [taskId],
-  );
-  const row = task.rows[0];
+  const row = await readTaskFacts(db.pool, taskId);
   if (!row) return null;
   const base = { taskId, status: row.status, computedAt: now };
   if (row.status === 'completed') {
     return { ...base, etaAt: row.completedAt, remainingMs: 0, historyRuns: 0, stepsWithoutHistory: [], criticalPath: [] };
   }
-  const stepRows = await db.pool.query<StepState>(
-    `SELECT name, status, depends_on AS "dependsOn", started_at AS "startedAt" FROM steps WHERE task_id = $1 ORDER BY position`,
-    [taskId],
-  );
-  const blocked = row.status === 'failed' || row.status === 'cancelled' || stepRows.rows.some((step) => step.status === 'failed' || step.status === 'cancelled');
-  const history = await readStepMedians(db.pool, row, taskId);
-  const stepsWithoutHistory = stepRows.rows.filter((step) => !DONE.has(step.status) && !history.medians.has(step.name)).map((step) => step.name);
+  const steps = await readTaskSteps(db.pool, taskId);
+  const blocked = row.status === 'failed' || row.status === 'cancelled' || steps.some((step) => step.status === 'failed' || step.status === 'cancelled');
+  const history = await readStepDurationMedians(db.pool, row, { excludeTaskId: taskId, runs: HISTORY_RUNS });
+  const stepsWithoutHistory = steps.filter((step) => !DONE.has(step.status) && !history.medians.has(step.name)).map((step) => step.name);
   if (blocked) return { ...base, etaAt: null, remainingMs: null, historyRuns: history.runs, stepsWithoutHistory, criticalPath: [] };
-  const critical = remainingCriticalPath(stepRows.rows, history.medians, now);
+  const critical = remainingCriticalPath(steps, history.medians, now);
   return {
     ...base,
     etaAt: new Date(now.getTime() + critical.remainingMs),

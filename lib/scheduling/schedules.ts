@@ -5,11 +5,10 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import type { TaskStatus } from '@/db/schema';
 import { withTransaction } from '@/db/transaction';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
-import type { JsonValue } from '@/lib/engine';
+import { readTasksFacts, type JsonValue, type TaskStatus } from '@/lib/engine';
 import { cronError, nextFiring } from './cron';
 import { YESTERDAY_WINDOW } from './input-template';
 import { isValidTimeZone } from './zoned-time';
@@ -114,25 +113,31 @@ export async function listActiveSchedules(pool: pg.Pool): Promise<Schedule[]> {
 }
 
 export async function listSchedules(pool: pg.Pool, now: Date = new Date()): Promise<ScheduleListItem[]> {
-  const { rows } = await pool.query<Schedule & { lastFiring: { scheduledFor: string; taskId: string; taskStatus: TaskStatus; deadlineAt: string | null } | null }>(
+  const { rows } = await pool.query<Schedule & { lastFiring: { scheduledFor: string; taskId: string; deadlineAt: string | null } | null }>(
     `SELECT ${SCHEDULE_COLUMNS},
-            (SELECT json_build_object('scheduledFor', f.scheduled_for, 'taskId', f.task_id, 'taskStatus', t.status, 'deadlineAt', f.deadline_at)
-               FROM schedule_firings f JOIN tasks t ON t.id = f.task_id
+            (SELECT json_build_object('scheduledFor', f.scheduled_for, 'taskId', f.task_id, 'deadlineAt', f.deadline_at)
+               FROM schedule_firings f
               WHERE f.schedule_id = s.id ORDER BY f.scheduled_for DESC LIMIT 1) AS "lastFiring"
        FROM schedules s ORDER BY s.name`,
   );
-  return rows.map((row) => ({
-    ...row,
-    nextFiringAt: row.paused ? null : nextFiring(row.cronExpression, row.timeZone, now),
-    lastFiring: row.lastFiring
-      ? {
-          scheduledFor: new Date(row.lastFiring.scheduledFor),
-          taskId: row.lastFiring.taskId,
-          taskStatus: row.lastFiring.taskStatus,
-          deadlineAt: row.lastFiring.deadlineAt ? new Date(row.lastFiring.deadlineAt) : null,
-        }
-      : null,
-  }));
+  const taskIds = rows.flatMap((row) => (row.lastFiring ? [row.lastFiring.taskId] : []));
+  const statuses = new Map((await readTasksFacts(pool, taskIds)).map((task) => [task.id, task.status]));
+  return rows.map((row) => {
+    const taskStatus = row.lastFiring ? statuses.get(row.lastFiring.taskId) : undefined;
+    return {
+      ...row,
+      nextFiringAt: row.paused ? null : nextFiring(row.cronExpression, row.timeZone, now),
+      lastFiring:
+        row.lastFiring && taskStatus
+          ? {
+              scheduledFor: new Date(row.lastFiring.scheduledFor),
+              taskId: row.lastFiring.taskId,
+              taskStatus,
+              deadlineAt: row.lastFiring.deadlineAt ? new Date(row.lastFiring.deadlineAt) : null,
+            }
+          : null,
+    };
+  });
 }
 
 export async function setSchedulePaused(pool: pg.Pool, scheduleId: string, paused: boolean, actor: AuditActor): Promise<void> {

@@ -12,6 +12,8 @@ const CUSTOMERS = 1_234;
 /** /api/chaos is operator-only: the API_TOKEN environment token is the simplest operator credential. */
 const API_TOKEN = `test-token-${randomBytes(16).toString('hex')}`;
 const operator = { Authorization: `Bearer ${API_TOKEN}` };
+/** Reading the Slack sink's messages needs the viewer role (an operator token includes it). */
+const viewer = operator;
 const PRODUCTS = 321;
 
 let testDb: TestDatabase;
@@ -183,19 +185,88 @@ describe('the Slack sink', () => {
     for (const text of ['one', 'two', 'three']) {
       await fetch(`${server.url}/demo/slack/webhook`, { method: 'POST', body: JSON.stringify({ text }) });
     }
-    const first = (await (await fetch(`${server.url}/demo/slack/messages?limit=2`)).json()) as {
+    const first = (await (await fetch(`${server.url}/demo/slack/messages?limit=2`, { headers: viewer })).json()) as {
       messages: Array<{ id: number; text: string }>;
       next_before: number | null;
     };
     expect(first.messages.map((message) => message.text)).toEqual(['three', 'two']);
     expect(first.next_before).toBe(first.messages[1]?.id);
-    const second = (await (await fetch(`${server.url}/demo/slack/messages?limit=1&before=${first.next_before}`)).json()) as {
+    const second = (await (await fetch(`${server.url}/demo/slack/messages?limit=1&before=${first.next_before}`, { headers: viewer })).json()) as {
       messages: Array<{ text: string }>;
     };
     expect(second.messages.map((message) => message.text)).toEqual(['one']);
-    await expectBadRequest(await fetch(`${server.url}/demo/slack/messages?before=abc`));
-    await expectBadRequest(await fetch(`${server.url}/demo/slack/messages?channel=x`));
-    expect((await fetch(`${server.url}/demo/slack/messages?limit=&before=`)).status).toBe(200);
+    await expectBadRequest(await fetch(`${server.url}/demo/slack/messages?before=abc`, { headers: viewer }));
+    await expectBadRequest(await fetch(`${server.url}/demo/slack/messages?channel=x`, { headers: viewer }));
+    expect((await fetch(`${server.url}/demo/slack/messages?limit=&before=`, { headers: viewer })).status).toBe(200);
+  });
+});
+
+describe('the Slack sink is safe to leave public', () => {
+  const count = async () => Number((await testDb.pool.query<{ n: string }>('SELECT count(*) AS n FROM demo.slack_messages')).rows[0]?.n);
+  const post = (body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+    fetch(`${server.url}/demo/slack/webhook`, { method: 'POST', headers, body });
+
+  it('lets only viewers read what it received (run summaries and alerts): anonymous is 401', async () => {
+    const anonymous = await fetch(`${server.url}/demo/slack/messages`);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.stringify(await anonymous.json())).not.toContain('"messages"');
+    const signedIn = await fetch(`${server.url}/demo/slack/messages`, { headers: viewer });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuses a 1 MB body with 413 and stores nothing, with or without Content-Length', async () => {
+    const before = await count();
+    const huge = JSON.stringify({ text: 'x'.repeat(1024 * 1024) });
+    const declared = await post(huge);
+    expect(declared.status).toBe(413);
+    // Streamed without a length: refused once 64 KiB have arrived, not after buffering the rest.
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"text":"'));
+        for (let index = 0; index < 16; index += 1) controller.enqueue(chunk);
+        controller.enqueue(new TextEncoder().encode('"}'));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${server.url}/demo/slack/webhook`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit & { duplex: 'half' });
+    expect(streamed.status).toBe(413);
+    expect(await count()).toBe(before);
+  });
+
+  it.each([
+    ['a NUL character', JSON.stringify({ text: 'a\u0000b' })],
+    ['a NUL in a key', '{"text": "hi", "blocks": [{"\\u0000": 1}]}'],
+    ['a lone surrogate', '{"text": "broken \\ud800 text"}'],
+    ['5,000-deep nesting', `{"text": "deep", "blocks": [${'['.repeat(5000)}${']'.repeat(5000)}]}`],
+    ['a form body without payload', 'text=hello'],
+  ])('answers 400 for %s and stores nothing', async (_label, body) => {
+    const before = await count();
+    const headers: Record<string, string> = { 'Content-Type': body.startsWith('text=') ? 'application/x-www-form-urlencoded' : 'application/json' };
+    await expectBadRequest(await post(body, headers));
+    expect(await count()).toBe(before);
+  });
+
+  it("keeps only Slack's fields", async () => {
+    const response = await post(`{"text": "kept", "channel": "#data-team", "username": "bot", "dump": "${'x'.repeat(1000)}", "__proto__": {"polluted": true}}`);
+    expect(response.status).toBe(200);
+    const stored = await testDb.pool.query<{ payload: Record<string, unknown> }>('SELECT payload FROM demo.slack_messages ORDER BY id DESC LIMIT 1');
+    expect(stored.rows[0]?.payload).toEqual({ text: 'kept', channel: '#data-team', username: 'bot' });
+  });
+
+  it('rate-limits each client address (429 with Retry-After), storing nothing once limited', async () => {
+    let limited: Response | undefined;
+    for (let index = 0; index < 130 && !limited; index += 1) {
+      const response = await post(JSON.stringify({ text: `flood ${index}` }));
+      if (response.status === 429) limited = response;
+      else await response.arrayBuffer();
+    }
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    const before = await count();
+    expect((await post(JSON.stringify({ text: 'one more' }))).status).toBe(429);
+    expect(await count()).toBe(before);
   });
 });
 

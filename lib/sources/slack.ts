@@ -6,16 +6,32 @@ import { desc, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '@/db/client';
 import { slackMessages } from '@/db/schema';
-import { badRequest, validateBody, type Parsed } from '@/lib/http/responses';
+import { badRequest, parseJsonText, readLimitedText, validateBody, type Parsed } from '@/lib/http/responses';
 import { emptyAsMissing } from './pagination';
 
-/** Slack ignores fields it does not know (username, icon_emoji, unfurl_links, …), so we keep them. */
+/** Slack's own cap on an incoming-webhook body is far above any message we send; anything larger is refused. */
+export const SLACK_WEBHOOK_MAX_BYTES = 64 * 1024;
+
+const slackObjects = (max: number) => z.array(z.record(z.string(), z.unknown())).max(max);
+
+/**
+ * The fields of a Slack incoming-webhook message. Anything else is dropped before storing (Slack ignores unknown
+ * fields too), so the sink keeps a message, not whatever a caller chose to attach to it.
+ */
 export const slackWebhookPayloadSchema = z
-  .looseObject({
+  .object({
     text: z.string().max(40_000).optional(),
     channel: z.string().min(1).max(200).optional(),
-    blocks: z.array(z.record(z.string(), z.unknown())).max(50).optional(),
-    attachments: z.array(z.record(z.string(), z.unknown())).max(100).optional(),
+    blocks: slackObjects(50).optional(),
+    attachments: slackObjects(100).optional(),
+    username: z.string().max(200).optional(),
+    icon_emoji: z.string().max(200).optional(),
+    icon_url: z.url().max(2000).optional(),
+    thread_ts: z.string().max(100).optional(),
+    mrkdwn: z.boolean().optional(),
+    unfurl_links: z.boolean().optional(),
+    unfurl_media: z.boolean().optional(),
+    reply_broadcast: z.boolean().optional(),
   })
   .refine((payload) => Boolean(payload.text?.trim() || payload.blocks?.length || payload.attachments?.length), {
     message: 'no_text: a message needs text, blocks or attachments',
@@ -24,17 +40,20 @@ export const slackWebhookPayloadSchema = z
 export type SlackWebhookPayload = z.infer<typeof slackWebhookPayloadSchema>;
 
 export async function parseSlackWebhook(request: Request): Promise<Parsed<SlackWebhookPayload>> {
-  const raw = await request.text();
-  const contentType = request.headers.get('content-type') ?? '';
-  const json = contentType.includes('application/x-www-form-urlencoded') ? new URLSearchParams(raw).get('payload') : raw;
-  if (json === null) return { ok: false, response: badRequest('invalid_payload', [{ path: 'payload', message: 'form body needs a payload field' }]) };
-  let body: unknown;
-  try {
-    body = JSON.parse(json);
-  } catch {
-    return { ok: false, response: badRequest('invalid_payload', [{ path: '', message: 'body is not valid JSON' }]) };
+  const read = await readLimitedText(request, SLACK_WEBHOOK_MAX_BYTES);
+  if (!read.ok) {
+    const response = Response.json(
+      { error: 'payload_too_large', issues: [{ path: '', message: `the body may be at most ${SLACK_WEBHOOK_MAX_BYTES} bytes` }] },
+      { status: 413 },
+    );
+    return { ok: false, response };
   }
-  return validateBody(body, slackWebhookPayloadSchema);
+  const contentType = request.headers.get('content-type') ?? '';
+  const json = contentType.includes('application/x-www-form-urlencoded') ? new URLSearchParams(read.text).get('payload') : read.text;
+  if (json === null) return { ok: false, response: badRequest('invalid_payload', [{ path: 'payload', message: 'form body needs a payload field' }]) };
+  const body = parseJsonText(json);
+  if (!body.ok) return body;
+  return validateBody(body.value, slackWebhookPayloadSchema);
 }
 
 export async function recordSlackMessage(db: Database, payload: SlackWebhookPayload): Promise<number> {

@@ -2,33 +2,41 @@
  * The public status, derived from plain facts about runs and deliveries (read by ./read-facts.ts). Pure functions,
  * so every rule below is testable with a fixed clock.
  *
- * Definitions (local days and the deadline are in DELIVERY_TIMEZONE):
- * - The delivery due on day D is the dashboard snapshot whose window ends on D − 1 (yesterday's data). It is
- *   ON TIME when its first publication is at or before D's deadline (DELIVERY_DEADLINE, default 07:00), LATE after.
- * - A day without such a snapshot is FAILED when a run for that window failed or was cancelled; for today it is
- *   PENDING until the deadline passes, then LATE while a run is still going; otherwise NO RUN.
- * - On-time % = on-time days ÷ days with a delivery outcome (on time, late or failed). Days with no run are left
- *   out: nothing schedules runs yet (the monitoring issue), so an unscheduled day is not a missed promise.
+ * Definitions (local days and the deadline are in DELIVERY_TIMEZONE; "delivery" as lib/delivery/definition.ts
+ * defines it — backfills and ad-hoc runs never count here):
+ * - Days before tracking began (the first schedule's creation) are NOT TRACKED and count nowhere.
+ * - The delivery due on day D is the first delivery publish on D of the window ending D − 1. It is ON TIME when it
+ *   is at or before D's deadline (DELIVERY_DEADLINE, default 07:00), LATE after.
+ * - A tracked day without one is FAILED when a delivery run for it failed, was cancelled or was held for review
+ *   (held: LATE while it is still that day, since an operator may yet publish it); for today it is PENDING until
+ *   the deadline passes, then LATE while a run is still going; otherwise NO RUN.
+ * - On-time % = on-time days ÷ days with a delivery outcome (on time, late or failed); days with no run are left
+ *   out.
  * - Automatic recovery rate = failed attempts (failed, timed out, lost) that a later attempt of the same step in
  *   the same task completed, with no operator operation on that step in between ÷ failed attempts whose fate is
  *   known (attempts of a still-active run that no later attempt has fixed yet are left out).
+ * - Incidents start at the deadline (or at an earlier failure of the day's delivery run) and are resolved by the
+ *   late delivery itself, or for a failed day by the next delivery published after the incident began.
  * - Overall state, first match wins:
- *   DOWN      no snapshot published in the last 48 hours;
+ *   AWAITING  no delivery yet, and tracking began less than 48 hours ago (a fresh install);
+ *   DOWN      no delivery published in the last 48 hours;
  *   DELAYED   today's delivery is late, failed or missing after the deadline, or at risk before it (a run for
  *             today's window failed or has a step waiting to retry);
- *   DEGRADED  the most recent finished run needed manual action (it failed, or an operator retried, reran,
- *             resolved or cancelled something in it);
+ *   DEGRADED  the most recent finished delivery run needed manual action (it failed, or an operator retried,
+ *             reran, resolved or cancelled something in it);
  *   OPERATIONAL otherwise.
  */
-import { addDays, deliveryDeadline, localDate, windowEndDeliveredOn, type DeliverySettings } from './delivery-clock';
+import { firstTrackedDay, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
+import { addDays, deliveryDeadline, localDate, windowEndDeliveredOn } from './delivery-clock';
 
 export const HISTORY_DAYS = 90;
 export const DOWN_AFTER_HOURS = 48;
 
-export type DayOutcome = 'on_time' | 'late' | 'failed' | 'no_run' | 'pending';
-export type OverallState = 'operational' | 'delayed' | 'degraded' | 'down';
+export type DayOutcome = 'on_time' | 'late' | 'failed' | 'no_run' | 'pending' | 'not_tracked';
+export type OverallState = 'operational' | 'delayed' | 'degraded' | 'down' | 'awaiting';
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** A published daily delivery (never a backfill or an ad-hoc run). */
 export interface DeliveryFact {
   windowEnd: string;
   publishedAt: Date;
@@ -47,6 +55,10 @@ export interface RunFact {
   retrying: boolean;
   /** An operator operation was recorded on the run, or a step was resolved by hand. */
   operatorActed: boolean;
+  /** The run's kind by its creation: 'delivery' when it was started on the day its window is delivered. */
+  kind: DeliveryKind | null;
+  /** Its snapshot is held for review (the data-quality gate stopped it). */
+  held: boolean;
 }
 
 export interface AttemptFact {
@@ -67,7 +79,7 @@ export interface OperationFact {
 
 export interface StatusFacts {
   deliveries: DeliveryFact[];
-  /** The most recent delivery, even when it is older than the history window. */
+  /** The latest delivery by window end (then publish time), even when it is older than the history window. */
   latestDelivery: DeliveryFact | null;
   runs: RunFact[];
   attempts: AttemptFact[];
@@ -110,7 +122,7 @@ export interface TodayPipeline {
 export interface PublicStatus {
   generated_at: string;
   overall: { state: OverallState; reason: string };
-  delivery: { deadline: string; time_zone: string };
+  delivery: { deadline: string; time_zone: string; tracking_since: string | null };
   today: TodayPipeline;
   last_delivery: { published_at: string; window_end: string; on_time: boolean } | null;
   history: HistoryDay[];
@@ -135,31 +147,37 @@ function firstDeliveryByWindowEnd(deliveries: DeliveryFact[]): Map<string, Date>
   return first;
 }
 
-function dayOutcome(day: string, today: string, now: Date, deliveredAt: Date | undefined, runs: RunFact[], settings: DeliverySettings): DayOutcome {
-  const deadline = deliveryDeadline(day, settings);
+function dayOutcome(day: string, today: string, now: Date, deliveredAt: Date | undefined, runs: RunFact[], policy: DeliveryPolicy): DayOutcome {
+  const firstTracked = firstTrackedDay(policy);
+  if (firstTracked === null || day < firstTracked) return 'not_tracked';
+  const deadline = deliveryDeadline(day, policy);
   if (deliveredAt) return deliveredAt <= deadline ? 'on_time' : 'late';
   const active = runs.some((run) => ACTIVE.includes(run.status));
+  const held = runs.some((run) => run.held);
   const gaveUp = runs.some((run) => GAVE_UP.includes(run.status));
   if (day === today && now < deadline) return 'pending';
-  if (active) return 'late';
-  if (gaveUp) return 'failed';
+  if (active || (held && day === today)) return 'late';
+  if (gaveUp || held) return 'failed';
   return 'no_run';
 }
 
+/** The runs that attempted the delivery of `windowEnd`'s day: delivery-kind runs of exactly that window. */
+const deliveryRunsFor = (facts: StatusFacts, windowEnd: string) => facts.runs.filter((run) => run.kind === 'delivery' && run.windowEnd === windowEnd);
+
 /** The 90 local days ending today, oldest first. */
-export function deliveryHistory(facts: StatusFacts, now: Date, settings: DeliverySettings): HistoryDay[] {
-  const today = localDate(now, settings.timeZone);
+export function deliveryHistory(facts: StatusFacts, now: Date, policy: DeliveryPolicy): HistoryDay[] {
+  const today = localDate(now, policy.timeZone);
   const delivered = firstDeliveryByWindowEnd(facts.deliveries);
   const days: HistoryDay[] = [];
   for (let offset = HISTORY_DAYS - 1; offset >= 0; offset -= 1) {
     const date = addDays(today, -offset);
     const windowEnd = windowEndDeliveredOn(date);
     const deliveredAt = delivered.get(windowEnd);
-    const runs = facts.runs.filter((run) => run.windowEnd === windowEnd);
+    const runs = deliveryRunsFor(facts, windowEnd);
     days.push({
       date,
-      outcome: dayOutcome(date, today, now, deliveredAt, runs, settings),
-      deadline_at: deliveryDeadline(date, settings).toISOString(),
+      outcome: dayOutcome(date, today, now, deliveredAt, runs, policy),
+      deadline_at: deliveryDeadline(date, policy).toISOString(),
       delivered_at: deliveredAt?.toISOString() ?? null,
     });
   }
@@ -208,16 +226,15 @@ export function incidents(history: HistoryDay[], facts: StatusFacts, now: Date):
     let startedAt = new Date(day.deadline_at);
     let resolvedAt = day.delivered_at ? new Date(day.delivered_at) : null;
     if (day.outcome === 'failed') {
-      const windowEnd = windowEndDeliveredOn(day.date);
-      const failures = facts.runs
-        .filter((run) => run.windowEnd === windowEnd && GAVE_UP.includes(run.status))
+      const failures = deliveryRunsFor(facts, windowEndDeliveredOn(day.date))
+        .filter((run) => GAVE_UP.includes(run.status))
         .map((run) => run.completedAt ?? run.createdAt);
       const firstFailure = failures.sort((a, b) => a.getTime() - b.getTime())[0];
       // A failure before the deadline is already an incident; a failure after it extends one that began at the deadline.
       if (firstFailure && firstFailure < startedAt) startedAt = firstFailure;
-      resolvedAt = publications.find((publishedAt) => publishedAt > startedAt) ?? null;
+      resolvedAt = publications.find((publishedAt) => publishedAt >= startedAt) ?? null;
     }
-    if (resolvedAt && resolvedAt > now) resolvedAt = null;
+    if (resolvedAt && (resolvedAt > now || resolvedAt < startedAt)) resolvedAt = null;
     found.push({
       date: day.date,
       kind: day.outcome,
@@ -233,7 +250,7 @@ function todayPipeline(history: HistoryDay[], facts: StatusFacts): TodayPipeline
   const today = history[history.length - 1];
   if (!today) throw new Error('the delivery history is empty');
   const windowEnd = windowEndDeliveredOn(today.date);
-  const run = facts.runs.filter((candidate) => candidate.windowEnd === windowEnd).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+  const run = deliveryRunsFor(facts, windowEnd).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
   return {
     date: today.date,
     deadline_at: today.deadline_at,
@@ -252,9 +269,15 @@ function todayPipeline(history: HistoryDay[], facts: StatusFacts): TodayPipeline
   };
 }
 
-export function overallState(history: HistoryDay[], facts: StatusFacts, now: Date): { state: OverallState; reason: string } {
-  const latest = facts.latestDelivery;
-  if (!latest || now.getTime() - latest.publishedAt.getTime() > DOWN_AFTER_HOURS * 3_600_000) {
+export function overallState(history: HistoryDay[], facts: StatusFacts, now: Date, policy: DeliveryPolicy): { state: OverallState; reason: string } {
+  const lastPublished = facts.deliveries.reduce<Date | null>((latest, delivery) => (!latest || delivery.publishedAt > latest ? delivery.publishedAt : latest), facts.latestDelivery?.publishedAt ?? null);
+  if (!lastPublished) {
+    const trackedFor = policy.trackingSince ? now.getTime() - policy.trackingSince.getTime() : 0;
+    if (trackedFor < DOWN_AFTER_HOURS * 3_600_000) {
+      return { state: 'awaiting', reason: 'Awaiting the first delivery: tracking started recently and nothing has been delivered yet.' };
+    }
+  }
+  if (!lastPublished || now.getTime() - lastPublished.getTime() > DOWN_AFTER_HOURS * 3_600_000) {
     return { state: 'down', reason: `No dashboard delivery in the last ${DOWN_AFTER_HOURS} hours.` };
   }
   const today = history[history.length - 1];
@@ -269,12 +292,12 @@ export function overallState(history: HistoryDay[], facts: StatusFacts, now: Dat
     }
     if (today.outcome === 'pending') {
       const windowEnd = windowEndDeliveredOn(today.date);
-      const atRisk = facts.runs.some((run) => run.windowEnd === windowEnd && (GAVE_UP.includes(run.status) || run.retrying));
+      const atRisk = deliveryRunsFor(facts, windowEnd).some((run) => GAVE_UP.includes(run.status) || run.retrying || run.held);
       if (atRisk) return { state: 'delayed', reason: "Today's delivery is at risk: its run is retrying or failed." };
     }
   }
   const lastFinished = facts.runs
-    .filter((run) => !ACTIVE.includes(run.status))
+    .filter((run) => run.kind === 'delivery' && !ACTIVE.includes(run.status))
     .sort((a, b) => (b.completedAt ?? b.createdAt).getTime() - (a.completedAt ?? a.createdAt).getTime())[0];
   if (lastFinished && (lastFinished.status === 'failed' || lastFinished.operatorActed)) {
     return { state: 'degraded', reason: 'The last run needed manual action by an operator.' };
@@ -282,19 +305,19 @@ export function overallState(history: HistoryDay[], facts: StatusFacts, now: Dat
   return { state: 'operational', reason: 'Deliveries are arriving as expected.' };
 }
 
-export function deriveStatus(facts: StatusFacts, now: Date, settings: DeliverySettings): PublicStatus {
-  const history = deliveryHistory(facts, now, settings);
+export function deriveStatus(facts: StatusFacts, now: Date, policy: DeliveryPolicy): PublicStatus {
+  const history = deliveryHistory(facts, now, policy);
   const latest = facts.latestDelivery;
   return {
     generated_at: now.toISOString(),
-    overall: overallState(history, facts, now),
-    delivery: { deadline: settings.deadline, time_zone: settings.timeZone },
+    overall: overallState(history, facts, now, policy),
+    delivery: { deadline: policy.deadline, time_zone: policy.timeZone, tracking_since: policy.trackingSince?.toISOString() ?? null },
     today: todayPipeline(history, facts),
     last_delivery: latest
       ? {
           published_at: latest.publishedAt.toISOString(),
           window_end: latest.windowEnd,
-          on_time: latest.publishedAt <= deliveryDeadline(addDays(latest.windowEnd, 1), settings),
+          on_time: latest.publishedAt <= deliveryDeadline(addDays(latest.windowEnd, 1), policy),
         }
       : null,
     history,

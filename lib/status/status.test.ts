@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { zonedTimeToInstant, type DeliverySettings } from './delivery-clock';
+import type { DeliveryPolicy } from '@/lib/delivery/definition';
+import { zonedTimeToInstant } from './delivery-clock';
 import { loadPublicStatus } from './index';
 
-const UTC: DeliverySettings = { deadline: '07:00', timeZone: 'UTC' };
+// Tracked long before the days under test; fresh installs and tracking start are covered in lib/delivery.
+const UTC: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2025-06-01T00:00:00Z') };
 const SECRET_ERROR = 'connection to orders-db.internal refused SECRET-7731';
 const SECRET_EMAIL = 'ceo@customer.example';
 
@@ -24,7 +26,7 @@ async function seedRun(
   const { rows } = await testDb.pool.query<{ id: string }>(
     `INSERT INTO tasks (namespace, name, version, status, context, initiator, created_at, completed_at)
      VALUES ('data_pipeline', 'customer_analytics', '1.0.0', $1::task_status, $2, 'test', $3, $4) RETURNING id`,
-    [run.status, JSON.stringify({ date_range: { start_date: '2026-01-01', end_date: run.windowEnd } }), run.createdAt, run.completedAt ?? null],
+    [run.status, JSON.stringify({ date_range: { start_date: run.windowEnd, end_date: run.windowEnd } }), run.createdAt, run.completedAt ?? null],
   );
   const taskId = rows[0]?.id;
   if (!taskId) throw new Error('no task id');
@@ -52,7 +54,7 @@ async function seedRun(
 async function publish(testDb: TestDatabase, taskId: string, windowEnd: string, publishedAt: string): Promise<void> {
   await testDb.pool.query(
     `INSERT INTO analytics.dashboard_snapshots (task_id, window_start, window_end, published_at, is_current, summary)
-     VALUES ($1, '2026-01-01', $2, $3, false, '{}')`,
+     VALUES ($1, $2, $2, $3, false, '{}')`,
     [taskId, windowEnd, publishedAt],
   );
 }
@@ -205,7 +207,7 @@ describe('public status', () => {
   });
 
   it('counts days and deadlines in the delivery time zone', async () => {
-    const berlin: DeliverySettings = { deadline: '07:00', timeZone: 'Europe/Berlin' };
+    const berlin: DeliveryPolicy = { ...UTC, timeZone: 'Europe/Berlin' };
     // 07:00 in Berlin is 06:00 UTC in winter and 05:00 UTC in summer.
     expect(zonedTimeToInstant('2026-03-11', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-03-11T06:00:00.000Z');
     expect(zonedTimeToInstant('2026-07-01', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-07-01T05:00:00.000Z');

@@ -1,12 +1,13 @@
 /**
  * Serves exported route handlers (GET/POST/PUT taking a web Request) over real HTTP on a random port,
- * without `next build`. Like Next, the Request's signal aborts when the client disconnects, which is
+ * without `next build`, stamping each request's socket peer as the real server does. Like Next, the Request's signal aborts when the client disconnects, which is
  * what lets an injected hang end when its client gives up.
  *
  * Route handlers read the database through getDb(): call `useAppDatabase(url)` before importing them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { stampPeerAddress } from '@/lib/http/peer-address';
 
 /** What Next passes as the second argument: the dynamic segments matched (`[task_id]` → params.task_id). */
 interface RouteContext {
@@ -54,6 +55,8 @@ function matchRoute(routes: Record<string, RouteModule>, pathname: string): { ro
 export async function serveRoutes(routes: Record<string, RouteModule>): Promise<TestServer> {
   const server = http.createServer((incoming, outgoing) => {
     void (async () => {
+      // As scripts/serve.ts does: the app learns the socket's peer from this header and nowhere else.
+      stampPeerAddress(incoming);
       const base = `http://${incoming.headers.host ?? '127.0.0.1'}`;
       const url = new URL(incoming.url ?? '/', base);
       const matched = matchRoute(routes, url.pathname);

@@ -5,6 +5,8 @@ import { getDb } from '@/db/client';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';
+import { loadRunDelivery } from '@/lib/delivery/runs';
+import { DeliveryPanel } from './delivery-panel';
 import { RunPage } from './run-page';
 
 /** The run's short id in the tab title, so several open runs can be told apart; no database read for it. */
@@ -17,7 +19,13 @@ export const dynamic = 'force-dynamic';
 export default async function RunDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const principal = await requirePageRole('viewer');
   const { id } = await params;
-  const [run, events] = await Promise.all([loadRunDetail(getDb(), id), loadRunEvents(getDb(), id)]);
+  const [run, events, delivery] = await Promise.all([loadRunDetail(getDb(), id), loadRunEvents(getDb(), id), loadRunDelivery(getDb().pool, id)]);
   if (!run) notFound();
-  return <RunPage initialRun={run} initialEvents={events} renderedAt={Date.parse(run.asOf)} canOperate={hasRole(principal.role, 'operator')} />;
+  const canOperate = hasRole(principal.role, 'operator');
+  return (
+    <div className="flex flex-col gap-6">
+      {delivery && <DeliveryPanel taskId={run.id} delivery={delivery} canOperate={canOperate} />}
+      <RunPage initialRun={run} initialEvents={events} renderedAt={Date.parse(run.asOf)} canOperate={canOperate} />
+    </div>
+  );
 }

@@ -19,11 +19,19 @@ interface FakeRequest {
 
 let current: FakeRequest = { headers: new Headers(), cookies: new Map(), setCookies: new Map() };
 
-/** Starts a new fake request: optional session token, extra headers (e.g. x-forwarded-proto, x-nightshift-path). */
-export function setFakeRequest(options: { sessionToken?: string; headers?: Record<string, string> } = {}): FakeRequest {
+/**
+ * Starts a new fake request: optional session token, extra headers (e.g. x-forwarded-proto, x-nightshift-path).
+ * Like a browser on one of our pages it says `Sec-Fetch-Site: same-origin`, unless `fromOurPages: false` (a
+ * hand-made request) or the headers say otherwise.
+ */
+export function setFakeRequest(
+  options: { sessionToken?: string; headers?: Record<string, string>; fromOurPages?: boolean; cookieName?: string } = {},
+): FakeRequest {
   const cookies = new Map<string, string>();
-  if (options.sessionToken) cookies.set(SESSION_COOKIE, options.sessionToken);
-  current = { headers: new Headers(options.headers), cookies, setCookies: new Map() };
+  if (options.sessionToken) cookies.set(options.cookieName ?? SESSION_COOKIE, options.sessionToken);
+  const headers = new Headers(options.headers);
+  if (options.fromOurPages !== false && !headers.has('sec-fetch-site')) headers.set('sec-fetch-site', 'same-origin');
+  current = { headers, cookies, setCookies: new Map() };
   return current;
 }
 

@@ -95,11 +95,56 @@ export const slowChain = definePipeline({
   })),
 });
 
+/** Hangs until its worker is killed, for its first `KILLS_BEFORE_SUCCESS` attempts; then completes. */
+export const KILLS_BEFORE_SUCCESS = 8;
+export const victim = definePipeline({
+  namespace: 'test',
+  name: 'victim',
+  version: '1',
+  description: 'a step whose worker is killed again and again',
+  input: z.object({}),
+  steps: [
+    {
+      name: 'survives_kills',
+      retryLimit: 1,
+      handler: async (ctx) => {
+        if (ctx.attempt > KILLS_BEFORE_SUCCESS) return { completedOnAttempt: ctx.attempt };
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+          setTimeout(resolve, 60_000).unref();
+        });
+        throw new Error('aborted');
+      },
+    },
+  ],
+});
+
+/** Kills the process that runs it, every time: only the lost-attempt cap can stop it. */
+export const suicidal = definePipeline({
+  namespace: 'test',
+  name: 'suicidal',
+  version: '1',
+  description: 'a step that kills its own worker',
+  input: z.object({}),
+  steps: [
+    {
+      name: 'kills_its_worker',
+      metadata: { severity: 'critical' },
+      handler: async () => {
+        process.kill(process.pid, 'SIGKILL');
+        return null;
+      },
+    },
+  ],
+});
+
 export function buildTestRegistry(): PipelineRegistry {
   const registry = createRegistry();
   registry.register(fanout);
   registry.register(crashable);
   registry.register(shutdownProbe);
   registry.register(slowChain);
+  registry.register(victim);
+  registry.register(suicidal);
   return registry;
 }

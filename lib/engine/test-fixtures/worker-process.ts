@@ -1,7 +1,7 @@
 /**
  * A standalone worker for multi-process tests: `node --import tsx worker-process.ts`.
  * Settings by env: TEST_DATABASE_URL, TEST_WORKER_ID, TEST_CONCURRENCY, TEST_LEASE_MS, TEST_HEARTBEAT_MS,
- * TEST_POLL_MS, TEST_GRACE_MS. Prints "ready" once started; SIGTERM/SIGINT stop it gracefully.
+ * TEST_POLL_MS, TEST_GRACE_MS, TEST_MAX_LOST_ATTEMPTS. Prints "ready" once started; SIGTERM/SIGINT stop it gracefully.
  */
 import { createPool } from '@/db/client';
 import { createWorker } from '@/lib/engine';
@@ -22,6 +22,7 @@ const worker = createWorker({
   heartbeatMs: setting('TEST_HEARTBEAT_MS', 500),
   pollIntervalMs: setting('TEST_POLL_MS', 500),
   backoff: { baseMs: 50, capMs: 1_000 },
+  attemptCaps: { maxLostAttempts: setting('TEST_MAX_LOST_ATTEMPTS', 10), maxRateLimitedAttempts: 20 },
   logger: {
     debug: () => undefined,
     info: () => undefined,

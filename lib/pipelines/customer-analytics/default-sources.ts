@@ -3,27 +3,30 @@
  * inventory and Slack endpoints from the environment (the built-in demo endpoints by default).
  */
 import { createPool, type DbHandle } from '@/db/client';
-import { env } from '@/lib/env';
+import { env, type Env } from '@/lib/env';
 import { readOrdersDbFailureRate } from '@/lib/sources/chaos';
-import { createCrmClient } from '@/lib/sources/crm-client';
-import { createInventoryClient } from '@/lib/sources/inventory-client';
-import { createSlackClient } from '@/lib/sources/slack-client';
+import { createCrmClient, defaultCrmUrl } from '@/lib/sources/crm-client';
+import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/inventory-client';
+import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { CustomerAnalyticsSources } from './sources';
 
 const PAGE_SIZE = 1_000;
-const HTTP_TIMEOUT_MS = 30_000;
 
-function createDefaultSources(app: DbHandle): CustomerAnalyticsSources {
-  const sourceUrl = env().SOURCE_DATABASE_URL;
-  const separate = sourceUrl !== undefined && sourceUrl !== env().DATABASE_URL;
+export type SourceSettings = Pick<Env, 'DATABASE_URL' | 'SOURCE_DATABASE_URL' | 'SOURCE_TIMEOUT_MS' | 'CRM_URL' | 'INVENTORY_URL' | 'SLACK_WEBHOOK_URL'>;
+
+/** Every source client gets SOURCE_TIMEOUT_MS: a source that hangs fails the attempt instead of holding it. */
+export function sourcesFromSettings(app: DbHandle, settings: SourceSettings = env()): CustomerAnalyticsSources {
+  const sourceUrl = settings.SOURCE_DATABASE_URL;
+  const separate = sourceUrl !== undefined && sourceUrl !== settings.DATABASE_URL;
+  const timeoutMs = settings.SOURCE_TIMEOUT_MS;
   const orders = separate ? createPool(sourceUrl, { max: 4, applicationName: 'nightshift-orders-source' }) : app;
   return {
     ordersPool: orders.pool,
     ordersInAppDatabase: !separate,
     ordersFailureRate: () => readOrdersDbFailureRate(app.db),
-    crm: createCrmClient({ pageSize: PAGE_SIZE, timeoutMs: HTTP_TIMEOUT_MS }),
-    inventory: createInventoryClient({ pageSize: PAGE_SIZE, timeoutMs: HTTP_TIMEOUT_MS }),
-    slack: createSlackClient({ timeoutMs: HTTP_TIMEOUT_MS }),
+    crm: createCrmClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.CRM_URL ?? defaultCrmUrl() }),
+    inventory: createInventoryClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.INVENTORY_URL ?? defaultInventoryUrl() }),
+    slack: createSlackClient({ timeoutMs, webhookUrl: settings.SLACK_WEBHOOK_URL ?? defaultSlackWebhookUrl() }),
   };
 }
 
@@ -33,7 +36,7 @@ const sourcesByDb = new WeakMap<DbHandle, CustomerAnalyticsSources>();
 export function defaultSourcesFor(app: DbHandle): CustomerAnalyticsSources {
   let sources = sourcesByDb.get(app);
   if (!sources) {
-    sources = createDefaultSources(app);
+    sources = sourcesFromSettings(app);
     sourcesByDb.set(app, sources);
   }
   return sources;

@@ -5,18 +5,20 @@
 import type { DbHandle } from '@/db/client';
 import type pg from 'pg';
 import { assertCurrentAttempt, definePipeline, type JsonValue, type PipelineDefinition, type StepContext } from '@/lib/engine';
+import { CUSTOMER_ANALYTICS } from './identity';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
 import { extractOrders } from './steps/extract-orders';
 import { extractProducts, extractUsers } from './steps/extract-paged';
-import { generateInsights, previousWindowTotals } from './steps/generate-insights';
+import { readWindowTotals } from './kpis';
+import { generateInsights } from './steps/generate-insights';
 import { sendNotifications } from './steps/send-notifications';
 import { computeCustomerMetrics, type CustomerMetricsSummary } from './steps/transform-customer-metrics';
 import { computeProductMetrics, type ProductMetricsSummary } from './steps/transform-product-metrics';
-import { publishSnapshot } from './steps/update-dashboard';
+import { publishDashboard } from './steps/update-dashboard';
 
-export const CUSTOMER_ANALYTICS = { namespace: 'data_pipeline', name: 'customer_analytics', version: '1.0.0' } as const;
+export { CUSTOMER_ANALYTICS };
 
 const minutes = (n: number) => n * 60_000;
 
@@ -124,7 +126,7 @@ export function createCustomerAnalyticsPipeline(
           const customers = ctx.results.transform_customer_metrics as unknown as CustomerMetricsSummary | undefined;
           const products = ctx.results.transform_product_metrics as unknown as ProductMetricsSummary | undefined;
           const days = windowDays(ctx.context);
-          const previous = await previousWindowTotals(sourcesFor(ctx.db).ordersPool, ctx.context.date_range.start_date, days);
+          const totals = await readWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days });
           return {
             ...(await generateInsights(
               ctx.db.pool,
@@ -135,7 +137,7 @@ export function createCustomerAnalyticsPipeline(
                 skippedCustomers: customers?.skipped_customers ?? 0,
                 productsWithoutInventory: products?.products_without_inventory ?? 0,
               },
-              previous,
+              totals,
             )),
           };
         },
@@ -147,7 +149,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 3,
         metadata: { severity: 'medium' },
         handler: async (ctx) => {
-          const published = await publishSnapshot(ctx.db.pool, { taskId: ctx.taskId, ...window(ctx.context) });
+          const published = await publishDashboard(ctx.db.pool, { taskId: ctx.taskId, ...window(ctx.context) });
           const purged = await purgeStaleStaging(ctx.db.pool, ctx.taskId);
           return { ...published, staging_purged_for_tasks: purged };
         },

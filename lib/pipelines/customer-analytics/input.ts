@@ -1,14 +1,25 @@
 /**
  * The customer_analytics pipeline's input (the seed's `schema`), validated before a task is created.
- * Dates are calendar days in UTC; the window includes both ends.
+ * Dates are calendar days in UTC; the window includes both ends, starts no earlier than the earliest data date and
+ * ends no later than today — any other date string is an issue naming its field, never an error further down.
  */
 import { z } from 'zod';
+import { env } from '@/lib/env';
 
-const isoDate = z.iso.date({ message: 'must be a date in YYYY-MM-DD form' });
+const isoDate = z.iso.date({ message: 'must be a real date in YYYY-MM-DD form' });
+
+/** No source system of this product holds data from before this day. */
+export const DATA_FLOOR = '2000-01-01';
+
+/** The earliest day a window may start: DATA_FLOOR, or EARLIEST_DATA_DATE when that is later. */
+export function earliestDataDate(): string {
+  const configured = env().EARLIEST_DATA_DATE;
+  return configured && configured > DATA_FLOOR ? configured : DATA_FLOOR;
+}
 
 export const MAX_WINDOW_DAYS = 366;
 
-function todayUtc(): string {
+export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
@@ -23,6 +34,13 @@ export const customerAnalyticsInput = z
       .object({ start_date: isoDate, end_date: isoDate })
       .strict()
       .superRefine((range, ctx) => {
+        const earliest = earliestDataDate();
+        if (range.start_date < earliest) {
+          ctx.addIssue({ code: 'custom', path: ['start_date'], message: `must be on or after ${earliest}, the earliest date with data` });
+        }
+        if (range.end_date < earliest) {
+          ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must be on or after ${earliest}, the earliest date with data` });
+        }
         if (range.start_date > range.end_date) {
           ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must be on or after start_date' });
         }

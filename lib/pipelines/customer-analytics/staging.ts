@@ -8,7 +8,7 @@
  * the way back is to rerun from the extract steps.
  */
 import type pg from 'pg';
-import { PermanentError } from '@/lib/engine';
+import { PermanentError, readTasksFacts } from '@/lib/engine';
 
 const STAGING_TABLES = ['analytics.staging_order_items', 'analytics.staging_orders', 'analytics.staging_users', 'analytics.staging_products'];
 const FAILED_RUN_RETENTION_DAYS = 7;
@@ -24,14 +24,13 @@ export async function analyzeStaging(pool: pg.Pool, tables: string[]): Promise<v
 }
 
 export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {
-  const stale = await pool.query<{ id: string }>(
-    `SELECT DISTINCT s.task_id AS id FROM analytics.staging_orders s JOIN tasks t ON t.id = s.task_id
-     WHERE s.task_id <> $1
-       AND (t.status IN ('completed', 'cancelled')
-            OR (t.status = 'failed' AND t.updated_at < now() - make_interval(days => $2)))`,
-    [keepTaskId, FAILED_RUN_RETENTION_DAYS],
-  );
-  const ids = stale.rows.map((row) => row.id);
+  const staged = await pool.query<{ id: string }>(`SELECT DISTINCT task_id AS id FROM analytics.staging_orders WHERE task_id <> $1`, [keepTaskId]);
+  const failedBefore = Date.now() - FAILED_RUN_RETENTION_DAYS * 86_400_000;
+  const ids = (await readTasksFacts(pool, staged.rows.map((row) => row.id)))
+    .filter(
+      (task) => task.status === 'completed' || task.status === 'cancelled' || (task.status === 'failed' && task.updatedAt.getTime() < failedBefore),
+    )
+    .map((task) => task.id);
   if (ids.length === 0) return 0;
   for (const table of STAGING_TABLES) {
     await pool.query(`DELETE FROM ${table} WHERE task_id = ANY($1::uuid[])`, [ids]);

@@ -2,6 +2,7 @@
 import { getDb } from '@/db/client';
 import { toTaskStatusView } from '@/lib/analytics/task-status';
 import { withRole } from '@/lib/auth';
+import { loadRunDelivery } from '@/lib/delivery/runs';
 import { getTask, isTaskId } from '@/lib/engine';
 import { badRequest, notFound } from '@/lib/http/responses';
 
@@ -12,5 +13,5 @@ export const GET = withRole('viewer', async (_request, context: { params: Promis
   if (!isTaskId(taskId)) return badRequest('invalid task id', [{ path: 'task_id', message: 'must be a UUID' }]);
   const task = await getTask(getDb(), taskId);
   if (!task) return notFound(`task ${taskId} does not exist`);
-  return Response.json(toTaskStatusView(task));
+  return Response.json(toTaskStatusView(task, await loadRunDelivery(getDb().pool, taskId)));
 });

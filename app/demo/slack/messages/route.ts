@@ -1,4 +1,7 @@
-/** Messages the demo Slack sink received, newest first: GET /demo/slack/messages?limit=&before=. */
+/**
+ * Messages the demo Slack sink received, newest first: GET /demo/slack/messages?limit=&before=. Viewers only:
+ * they are the pipeline's real run summaries and alerts.
+ */
 import { demoRoute } from '@/lib/sources/demo-route';
 import { parseQuery } from '@/lib/http/responses';
 import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack';
@@ -6,6 +9,7 @@ import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack
 export const dynamic = 'force-dynamic';
 
 export const GET = demoRoute({
+  role: 'viewer',
   parse: (request) => parseQuery(request.url, slackMessagesQuerySchema),
   handle: async (query, db) => Response.json(await listSlackMessages(db, query)),
 });

@@ -1,11 +1,16 @@
 /** Demo Slack sink: POST /demo/slack/webhook, answered like a Slack incoming webhook (`ok`, text/plain). */
+import { createRateLimiter } from '@/lib/http/rate-limit';
 import { demoRoute } from '@/lib/sources/demo-route';
 import { parseSlackWebhook, recordSlackMessage } from '@/lib/sources/slack';
 
 export const dynamic = 'force-dynamic';
 
+// Anyone may post here (it stands in for Slack); far above what the app's own notifications need.
+const rateLimit = createRateLimiter({ limit: 120, windowMs: 60_000 });
+
 export const POST = demoRoute({
   source: 'slack',
+  rateLimit,
   parse: parseSlackWebhook,
   handle: async (payload, db) => {
     await recordSlackMessage(db, payload);

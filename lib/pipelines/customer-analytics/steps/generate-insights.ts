@@ -3,29 +3,13 @@
  * computed by set-based SQL over the task's metrics and staging rows. Also writes revenue per day for the
  * dashboard's chart, so the dashboard never has to read staging or source tables.
  *
- * The previous window's totals come from the orders source (one indexed aggregate), because staging only
- * holds the current window.
+ * The KPIs come from ../kpis.ts: the window's and the previous window's totals from the orders source, one
+ * definition for both.
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
-import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
-import { guardExtractVolumes } from '@/lib/monitoring/volume-guard';
-
-export type KpiValue = {
-  current: number;
-  previous: number | null;
-  /** Relative change in percent; null when the previous value is 0 or unknown. */
-  change_percent: number | null;
-};
-
-export type Kpis = {
-  revenue: KpiValue;
-  orders: KpiValue;
-  average_order_value: KpiValue;
-  active_customers: KpiValue;
-  new_customers: KpiValue;
-  vip_revenue_share: KpiValue;
-};
+import { volumeWarningInsight } from '@/lib/monitoring/volume-guard';
+import { buildKpis, type Kpis, type KpiValue, type WindowTotals } from '../kpis';
 
 export interface Insight {
   kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop';
@@ -49,25 +33,6 @@ export interface InsightsInput {
   productsWithoutInventory: number;
 }
 
-export interface PreviousWindowTotals {
-  revenue: number;
-  orders: number;
-  active_customers: number;
-}
-
-/** Totals of the equally long window just before [startDate, endDate], read from the orders source. */
-export async function previousWindowTotals(ordersPool: pg.Pool, startDate: string, windowDays: number): Promise<PreviousWindowTotals> {
-  const { rows } = await ordersPool.query<{ revenue: string | null; orders: number; active_customers: number }>(
-    `SELECT sum(total_amount) AS revenue, count(*)::int AS orders, count(DISTINCT customer_id)::int AS active_customers
-     FROM shop.orders
-     WHERE created_at >= ($1::date - $2::int)::timestamp AT TIME ZONE 'UTC'
-       AND created_at <  $1::date::timestamp AT TIME ZONE 'UTC'`,
-    [startDate, windowDays],
-  );
-  const row = rows[0];
-  return { revenue: Number(row?.revenue ?? 0), orders: row?.orders ?? 0, active_customers: row?.active_customers ?? 0 };
-}
-
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const count = new Intl.NumberFormat('en-US');
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -80,11 +45,6 @@ export function counted(value: number, singular: string, plural = `${singular}s`
 /** `the previous day`, `the previous 30 days`. */
 export function previousPeriod(days: number): string {
   return days === 1 ? 'the previous day' : `the previous ${count.format(days)} days`;
-}
-
-function kpi(current: number, previous: number | null): KpiValue {
-  const change = previous === null || previous === 0 ? null : round2(((current - previous) / previous) * 100);
-  return { current: round2(current), previous: previous === null ? null : round2(previous), change_percent: change };
 }
 
 function describeChange(value: KpiValue, windowDays: number): string {
@@ -104,32 +64,15 @@ export function segmentSentence(leading: { segment: string; customers: number; r
   return leading.segment === 'VIP' ? `${lead}.` : `${lead}; VIP customers brought ${vipSharePercent.toFixed(1)}%.`;
 }
 
-async function readCurrentTotals(client: pg.PoolClient, input: InsightsInput) {
-  const { rows } = await client.query<{
-    revenue: string | null; orders: number; active_customers: number; new_customers: number; previous_new_customers: number;
-    vip_revenue: string | null; metrics_revenue: string | null;
-  }>(
-    `SELECT
-       (SELECT sum(total_amount) FROM analytics.staging_orders WHERE task_id = $1) AS revenue,
-       (SELECT count(*)::int FROM analytics.staging_orders WHERE task_id = $1) AS orders,
-       (SELECT count(*)::int FROM analytics.customer_metrics WHERE task_id = $1) AS active_customers,
-       (SELECT count(*)::int FROM analytics.staging_users WHERE task_id = $1
-          AND (created_at AT TIME ZONE 'UTC')::date BETWEEN $2::date AND $3::date) AS new_customers,
-       (SELECT count(*)::int FROM analytics.staging_users WHERE task_id = $1
-          AND (created_at AT TIME ZONE 'UTC')::date BETWEEN $2::date - $4::int AND $2::date - 1) AS previous_new_customers,
-       (SELECT sum(total_lifetime_value) FROM analytics.customer_metrics WHERE task_id = $1 AND customer_segment = 'VIP') AS vip_revenue,
-       (SELECT sum(total_lifetime_value) FROM analytics.customer_metrics WHERE task_id = $1) AS metrics_revenue`,
-    [input.taskId, input.startDate, input.endDate, input.windowDays],
+/** VIP share of the revenue of the customers with metrics (CRM-known), in percent. */
+async function readVipShare(client: pg.PoolClient, taskId: string): Promise<number> {
+  const { rows } = await client.query<{ vip_revenue: string | null; metrics_revenue: string | null }>(
+    `SELECT sum(total_lifetime_value) FILTER (WHERE customer_segment = 'VIP') AS vip_revenue, sum(total_lifetime_value) AS metrics_revenue
+       FROM analytics.customer_metrics WHERE task_id = $1`,
+    [taskId],
   );
-  const row = rows[0];
-  return {
-    revenue: Number(row?.revenue ?? 0),
-    orders: row?.orders ?? 0,
-    activeCustomers: row?.active_customers ?? 0,
-    newCustomers: row?.new_customers ?? 0,
-    previousNewCustomers: row?.previous_new_customers ?? 0,
-    vipShare: Number(row?.metrics_revenue ?? 0) > 0 ? (Number(row?.vip_revenue ?? 0) / Number(row?.metrics_revenue)) * 100 : 0,
-  };
+  const total = Number(rows[0]?.metrics_revenue ?? 0);
+  return total > 0 ? (Number(rows[0]?.vip_revenue ?? 0) / total) * 100 : 0;
 }
 
 async function segmentMix(client: pg.PoolClient, taskId: string) {
@@ -154,7 +97,7 @@ async function segmentMix(client: pg.PoolClient, taskId: string) {
 export async function generateInsights(
   pool: pg.Pool,
   input: InsightsInput,
-  previous: PreviousWindowTotals,
+  totals: { current: WindowTotals; previous: WindowTotals },
 ): Promise<InsightsSummary> {
   return withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
@@ -168,16 +111,7 @@ export async function generateInsights(
       [input.taskId, input.startDate, input.endDate],
     );
 
-    const totals = await readCurrentTotals(client, input);
-    const previousAov = previous.orders > 0 ? previous.revenue / previous.orders : null;
-    const kpis: Kpis = {
-      revenue: kpi(totals.revenue, previous.revenue),
-      orders: kpi(totals.orders, previous.orders),
-      average_order_value: kpi(totals.orders > 0 ? totals.revenue / totals.orders : 0, previousAov),
-      active_customers: kpi(totals.activeCustomers, previous.active_customers),
-      new_customers: kpi(totals.newCustomers, totals.previousNewCustomers),
-      vip_revenue_share: kpi(totals.vipShare, null),
-    };
+    const kpis: Kpis = buildKpis(totals.current, totals.previous, await readVipShare(client, input.taskId));
     const days = input.windowDays;
     const insights: Insight[] = [
       {
@@ -274,8 +208,9 @@ export async function generateInsights(
       data: { skipped_customers: input.skippedCustomers, products_without_inventory: input.productsWithoutInventory },
     });
 
-    // Issue 8's data-quality guard: record counts far below recent runs warn (insight + medium alert), never fail.
-    const volumeWarning = await guardExtractVolumes(client, input.taskId, { linkBaseUrl: alertLinkBaseUrl() });
+    // Record counts far below recent deliveries: the insight explains the figures if an operator publishes them
+    // anyway; holding the snapshot and alerting is update_dashboard's data-quality gate.
+    const volumeWarning = await volumeWarningInsight(client, input.taskId);
     if (volumeWarning) insights.push(volumeWarning);
 
     for (const [position, insight] of insights.entries()) {

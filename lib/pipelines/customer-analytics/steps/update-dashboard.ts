@@ -1,19 +1,30 @@
 /**
- * update_dashboard: publishes the task's output as the dashboard's current snapshot.
+ * update_dashboard: builds the task's snapshot summary and hands it to the delivery module, which publishes it —
+ * the default view when it is the latest delivery, history otherwise — or holds it for review when the
+ * data-quality gate finds a reason (lib/delivery).
  *
  * The metrics, insights and daily revenue rows were written by earlier steps under this task's id; publishing
- * only flips which task is current, in ONE transaction, so a reader sees either the previous complete snapshot
- * or this one — never a mix. Earlier snapshots stay as history, one per task.
+ * only changes which task the dashboard points at, in ONE transaction, so a reader sees either the previous
+ * complete snapshot or this one — never a mix. Earlier snapshots stay as history, one per task.
  */
 import type pg from 'pg';
-import { withTransaction } from '@/db/transaction';
+import { withClient } from '@/db/transaction';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/dashboard/ltv-histogram';
-import type { Kpis } from './generate-insights';
+import type { DeliveryPolicy } from '@/lib/delivery/definition';
+import { holdReasons, type HoldReason } from '@/lib/delivery/gate';
+import { readDeliveryPolicy } from '@/lib/delivery/policy';
+import { publishRunSnapshot } from '@/lib/delivery/publish';
+import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
+import type { Kpis } from '../kpis';
 
 export interface PublishResult {
   snapshot_id: number;
-  published_at: string;
+  /** 'held' when the data-quality gate stopped it: the run's outcome is "held for review". */
+  state: 'published' | 'held';
+  kind: 'delivery' | 'backfill' | 'ad_hoc';
+  default_view: boolean;
   replaced_task_id: string | null;
+  hold_reasons: HoldReason[];
 }
 
 export interface SnapshotSummary {
@@ -25,35 +36,33 @@ export interface SnapshotSummary {
   ltv_histogram: LtvBucket[];
 }
 
-// A reader holding the snapshot table (or an administrator's lock) must not stall the step forever:
-// give up after a few seconds and let the engine retry with backoff.
-const PUBLISH_LOCK_TIMEOUT = '5s';
-
-export async function publishSnapshot(
+export async function publishDashboard(
   pool: pg.Pool,
   input: { taskId: string; startDate: string; endDate: string },
+  options: { policy?: DeliveryPolicy; at?: Date } = {},
 ): Promise<PublishResult> {
-  return withTransaction(pool, async (client) => {
-    await client.query(`SET LOCAL lock_timeout = '${PUBLISH_LOCK_TIMEOUT}'`);
-    const summary = await buildSummary(client, input.taskId);
-    const previous = await client.query<{ task_id: string }>(
-      `UPDATE analytics.dashboard_snapshots SET is_current = false WHERE is_current AND task_id <> $1 RETURNING task_id`,
-      [input.taskId],
-    );
-    const inserted = await client.query<{ id: number; published_at: Date }>(
-      `INSERT INTO analytics.dashboard_snapshots (task_id, window_start, window_end, is_current, summary)
-       VALUES ($1, $2, $3, true, $4)
-       ON CONFLICT (task_id) DO UPDATE SET is_current = true, published_at = now(), summary = EXCLUDED.summary
-       RETURNING id, published_at`,
-      [input.taskId, input.startDate, input.endDate, JSON.stringify(summary)],
-    );
-    const row = inserted.rows[0];
-    if (!row) throw new Error('publishing the snapshot returned no row');
-    return { snapshot_id: row.id, published_at: row.published_at.toISOString(), replaced_task_id: previous.rows[0]?.task_id ?? null };
+  const summary = await withClient(pool, (client) => buildSummary(client, input.taskId));
+  const reasons = await holdReasons(pool, input.taskId, { orders: summary.kpis?.orders.current ?? 0, customers: summary.customers });
+  const outcome = await publishRunSnapshot(pool, {
+    taskId: input.taskId,
+    window: { start: input.startDate, end: input.endDate },
+    summary,
+    holdReasons: reasons,
+    policy: options.policy ?? (await readDeliveryPolicy(pool)),
+    routing: { linkBaseUrl: alertLinkBaseUrl() },
+    at: options.at,
   });
+  return {
+    snapshot_id: outcome.snapshotId,
+    state: outcome.state,
+    kind: outcome.kind,
+    default_view: outcome.isDefaultView,
+    replaced_task_id: outcome.replacedTaskId,
+    hold_reasons: outcome.holdReasons,
+  };
 }
 
-async function buildSummary(client: pg.PoolClient, taskId: string): Promise<SnapshotSummary> {
+async function buildSummary(client: pg.ClientBase, taskId: string): Promise<SnapshotSummary> {
   const { rows } = await client.query<{ kpis: Kpis | null; segments: SnapshotSummary['segments'] | null; customers: number; products: number }>(
     `SELECT
        (SELECT data FROM analytics.insights WHERE task_id = $1 AND kind = 'kpis') AS kpis,

@@ -1,0 +1,78 @@
+/**
+ * What counts as the daily delivery — the one definition the dashboard, the status page, alerts, ETA and the runs
+ * list follow.
+ *
+ * For delivery day D (a calendar day in DELIVERY_TIMEZONE) the delivery window is the schedule's window ending on
+ * D − 1 (one day unless the default schedule's input template spans more). A run with exactly that window that
+ * publishes on day D is a DELIVERY — the scheduled run, or one started by hand (a manual rescue; late when it
+ * publishes after the deadline). Day D's outcome is decided by the first of them. A run of a delivery-shaped window
+ * that publishes on a later day is a BACKFILL: it fills the history and never changes day D's outcome. Every other
+ * run is AD HOC (an analysis window).
+ *
+ * A run is classified by the moment it publishes; one that has not published (running, failed, held) by the moment
+ * it was created, i.e. by the delivery it was attempting.
+ */
+import { z } from 'zod';
+import { addDays, deliveryDeadline, localDate } from '@/lib/status/delivery-clock';
+
+export const DELIVERY_KINDS = ['delivery', 'backfill', 'ad_hoc'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+export const KIND_LABELS: Record<DeliveryKind, string> = { delivery: 'Daily delivery', backfill: 'Backfill', ad_hoc: 'Ad hoc' };
+
+export interface DeliveryPolicy {
+  /** HH:MM local to `timeZone`: a delivery published later on its day is late. */
+  deadline: string;
+  timeZone: string;
+  /** Days the delivery window spans, ending the day before the delivery day. */
+  windowDays: number;
+  /**
+   * When delivery tracking began (the first schedule's creation); null until then. The first tracked day is the
+   * day after it, so an install in the middle of a day is not judged on a delivery nobody could have scheduled.
+   */
+  trackingSince: Date | null;
+}
+
+export interface DataWindow {
+  start: string;
+  end: string;
+}
+
+/** The window that the delivery due on local day `day` carries. */
+export function deliveryWindow(day: string, policy: Pick<DeliveryPolicy, 'windowDays'>): DataWindow {
+  const end = addDays(day, -1);
+  return { start: addDays(end, -(policy.windowDays - 1)), end };
+}
+
+/** The local day `instant` falls on. */
+export function deliveryDayOf(instant: Date, policy: Pick<DeliveryPolicy, 'timeZone'>): string {
+  return localDate(instant, policy.timeZone);
+}
+
+const spanDays = (window: DataWindow) => Math.round((Date.parse(`${window.end}T00:00:00Z`) - Date.parse(`${window.start}T00:00:00Z`)) / 86_400_000) + 1;
+
+/** The kind of a run of `window` that published (or, unpublished, was created) at `at`. */
+export function classifyRun(window: DataWindow, at: Date, policy: Pick<DeliveryPolicy, 'timeZone' | 'windowDays'>): DeliveryKind {
+  const due = deliveryWindow(deliveryDayOf(at, policy), policy);
+  if (window.start === due.start && window.end === due.end) return 'delivery';
+  if (spanDays(window) === policy.windowDays && window.end < due.end) return 'backfill';
+  return 'ad_hoc';
+}
+
+/** Whether a delivery published at `publishedAt` for day `day` met the deadline. */
+export function isOnTime(day: string, publishedAt: Date, policy: Pick<DeliveryPolicy, 'deadline' | 'timeZone'>): boolean {
+  return publishedAt <= deliveryDeadline(day, policy);
+}
+
+/** The first local day whose delivery is tracked; null before tracking starts. */
+export function firstTrackedDay(policy: Pick<DeliveryPolicy, 'trackingSince' | 'timeZone'>): string | null {
+  return policy.trackingSince ? addDays(localDate(policy.trackingSince, policy.timeZone), 1) : null;
+}
+
+const contextWindow = z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }) });
+
+/** The data window of a customer_analytics run's input; null when the input has none. */
+export function windowOfContext(context: unknown): DataWindow | null {
+  const parsed = contextWindow.safeParse(context);
+  return parsed.success ? { start: parsed.data.date_range.start_date, end: parsed.data.date_range.end_date } : null;
+}
