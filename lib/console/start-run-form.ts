@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { StartOutcome } from '@/lib/analytics/start-run';
 import { customerAnalyticsInput, earliestDataDate, todayUtc, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+import { START_FORM_LABELS, type StartFormField } from './start-form-labels';
 
-export type StartFormField = 'start_date' | 'end_date' | 'force_refresh' | 'channels';
+export { START_FORM_LABELS, type StartFormField } from './start-form-labels';
 
 /** "#data-team, #exec" or one per line → ['#data-team', '#exec']. */
 export function parseChannels(text: string): string[] {
@@ -22,13 +23,6 @@ function fieldOf(path: readonly PropertyKey[]): StartFormField {
   return 'start_date';
 }
 
-/** The form's labels: messages name a field the way the person sees it, never by its id. */
-export const START_FORM_LABELS: Record<StartFormField, string> = {
-  start_date: 'Start date',
-  end_date: 'End date',
-  force_refresh: 'Force refresh',
-  channels: 'Notification channels',
-};
 
 /** `start_date` inside a pipeline message → `the start date`. */
 function namesInWords(message: string): string {
