@@ -1,6 +1,6 @@
 'use client';
-/** The operator's review forms for a snapshot: each asks for a reason and announces the outcome in place. */
-import { useActionState } from 'react';
+/** The operator's review forms for a snapshot: each asks for a reason, keeps it when refused, and announces the outcome in place. */
+import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { idleState } from '@/lib/auth/action-state';
 import { discardSnapshotAction, makeDefaultViewAction, publishAnywayAction } from './actions';
@@ -8,15 +8,15 @@ import { discardSnapshotAction, makeDefaultViewAction, publishAnywayAction } fro
 type Action = typeof publishAnywayAction | typeof discardSnapshotAction | typeof makeDefaultViewAction;
 
 function ReasonForm({ action, label, hidden, variant }: { action: Action; label: string; hidden: Record<string, string>; variant: 'primary' | 'secondary' | 'danger' }) {
-  const [state, formAction, pending] = useActionState(action, idleState());
+  const { state, pending, formProps } = useActionForm(action, idleState());
   const id = `reason-${label.toLowerCase().replace(/\W+/g, '-')}`;
   const errors = 'reason' in state.errors ? state.errors.reason : undefined;
   return (
-    <form action={formAction} className="flex flex-wrap items-end gap-2" aria-label={label}>
+    <form {...formProps} className="flex flex-wrap items-end gap-2" aria-label={label}>
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <label htmlFor={id} className="flex flex-col gap-1 text-sm">
+      <label htmlFor={id} className="flex w-full flex-col gap-1 text-sm sm:w-auto">
         <span className="text-foreground-muted">Reason</span>
         <input
           id={id}
@@ -24,7 +24,7 @@ function ReasonForm({ action, label, hidden, variant }: { action: Action; label:
           required
           maxLength={500}
           aria-invalid={errors ? true : undefined}
-          className="h-9 w-72 rounded-control border border-border-strong bg-surface px-2 text-sm"
+          className="h-9 w-full rounded-control sm:w-72 border border-border-strong bg-surface px-2 text-sm"
         />
       </label>
       <Button type="submit" size="sm" variant={variant} disabled={pending}>

@@ -19,7 +19,8 @@ export function DashboardLive({ shown, followsCurrent }: { shown: DashboardPulse
   const { data: pulse } = useQuery({ ...dashboardQueries.pulse(), initialData: shown, staleTime: 0, refetchInterval });
   const newerSnapshot = pulse.currentSnapshotId !== null && pulse.currentSnapshotId !== shown.currentSnapshotId;
   const stateChanged = pulse.state !== shown.state;
-  const outOfDate = followsCurrent ? newerSnapshot || stateChanged : stateChanged;
+  // A picked snapshot's banner describes that snapshot, not the default view's state: only a newer default counts.
+  const outOfDate = followsCurrent && (newerSnapshot || stateChanged);
   // One refresh per difference seen: the next render brings new props, or the same ones if the refresh raced a publish.
   const refreshedFor = useRef<string | null>(null);
 

@@ -9,7 +9,8 @@ import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { idleState, type ActionState } from '@/lib/auth/action-state';
-import { START_FORM_LABELS, type StartFormDefaults, type StartFormField, type StartRunResult } from '@/lib/console/start-run-form';
+import { START_FORM_LABELS, type StartFormField } from '@/lib/console/start-form-labels';
+import type { StartFormDefaults, StartRunResult } from '@/lib/console/start-run-form';
 
 type StartState = ActionState<StartFormField, StartRunResult>;
 

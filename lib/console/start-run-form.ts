@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { StartOutcome } from '@/lib/analytics/start-run';
 import { customerAnalyticsInput, earliestDataDate, todayUtc, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+import { START_FORM_LABELS, type StartFormField } from './start-form-labels';
 
-export type StartFormField = 'start_date' | 'end_date' | 'force_refresh' | 'channels';
+export { START_FORM_LABELS, type StartFormField } from './start-form-labels';
 
 /** "#data-team, #exec" or one per line → ['#data-team', '#exec']. */
 export function parseChannels(text: string): string[] {
@@ -22,13 +23,6 @@ function fieldOf(path: readonly PropertyKey[]): StartFormField {
   return 'start_date';
 }
 
-/** The form's labels: messages name a field the way the person sees it, never by its id. */
-export const START_FORM_LABELS: Record<StartFormField, string> = {
-  start_date: 'Start date',
-  end_date: 'End date',
-  force_refresh: 'Force refresh',
-  channels: 'Notification channels',
-};
 
 /** `start_date` inside a pipeline message → `the start date`. */
 function namesInWords(message: string): string {
@@ -65,15 +59,15 @@ export const startRunFormSchema = z
       notification_channels: channels,
     });
     if (parsed.success) return parsed.data;
-    // An empty date fails several of the pipeline's checks (format, bounds), which all read "Enter the … date.".
+    // An empty date fails more than one rule; the person needs to read "Enter the start date." once.
     const said = new Set<string>();
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
       const channel = field === 'channels' && typeof issue.path[1] === 'number' ? channels[issue.path[1]] : undefined;
       const value = field === 'start_date' || field === 'end_date' ? dates[field] : form.channels;
       const message = sentenceFor(field, issue.message, value, channel);
-      if (said.has(`${field}\n${message}`)) continue;
-      said.add(`${field}\n${message}`);
+      if (said.has(`${field}:${message}`)) continue;
+      said.add(`${field}:${message}`);
       ctx.addIssue({ code: 'custom', path: [field], message });
     }
     return z.NEVER;
