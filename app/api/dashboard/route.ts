@@ -16,9 +16,9 @@ export const GET = withRole('viewer', async (request) => {
   const started = performance.now();
   const answer = await cachedAnswers().dashboard(query.value);
   if (answer.value.kind === 'unknown_snapshot') return notFound(`snapshot ${answer.value.snapshotId} does not exist`);
-  // no-cache, not no-store: the browser may keep it, but must revalidate (cheap: a 304 without a body).
+  // Signed-in data is never stored by browsers or proxies; a client that kept the body itself may still revalidate.
   return answerResponse(request, answer, {
-    'Cache-Control': 'private, no-cache',
+    'Cache-Control': 'no-store',
     'Server-Timing': `db;dur=${(performance.now() - started).toFixed(1)}`,
   });
 });
