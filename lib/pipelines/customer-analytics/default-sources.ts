@@ -10,9 +10,7 @@ import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/invent
 import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { CustomerAnalyticsSources } from './sources';
 
-// The APIs' largest page: extract_users is on the critical path (the transforms wait for it), and each page costs a
-// request and a committed transaction, so 100,000 users in 20 pages instead of 100 saves most of that overhead.
-const PAGE_SIZE = 5_000;
+const PAGE_SIZE = 1_000;
 
 export type SourceSettings = Pick<Env, 'DATABASE_URL' | 'SOURCE_DATABASE_URL' | 'SOURCE_TIMEOUT_MS' | 'CRM_URL' | 'INVENTORY_URL' | 'SLACK_WEBHOOK_URL'>;
 
