@@ -16,8 +16,9 @@ let forgetAppDatabase: () => Promise<void>;
 let operator: TestIdentity;
 let viewer: TestIdentity;
 const workers = makeWorkerFactory();
-const failing = new Set<string>();
-const hanging = new Set<string>();
+// Whether a run fails or hangs is part of its input, so a worker that claims the step at once already knows;
+// `healed` lets a later retry of a failing run succeed.
+const healed = new Set<string>();
 
 const registry = createRegistry();
 registry.register(
@@ -26,13 +27,13 @@ registry.register(
     name: 'two_steps',
     version: '1',
     description: 'extract → load',
-    input: z.object({}),
+    input: z.object({ fail: z.boolean().default(false), hang: z.boolean().default(false) }),
     steps: [
       {
         name: 'extract',
         retryLimit: 0,
         handler: async (ctx) => {
-          if (failing.has(ctx.taskId)) throw new PermanentError('source is down');
+          if (ctx.context.fail && !healed.has(ctx.taskId)) throw new PermanentError('source is down');
           return { rows: 3 };
         },
       },
@@ -40,7 +41,7 @@ registry.register(
         name: 'load',
         dependsOn: 'extract',
         handler: async (ctx) => {
-          if (hanging.has(ctx.taskId)) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          if (ctx.context.hang) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
           return { loaded: 3 };
         },
       },
@@ -49,9 +50,8 @@ registry.register(
 );
 
 const launch = async (options: { fail?: boolean; hang?: boolean } = {}) => {
-  const { taskId } = await launchTask(testDb, registry, { namespace: 'ops', name: 'two_steps', context: {}, initiator: 'test' });
-  if (options.fail) failing.add(taskId);
-  if (options.hang) hanging.add(taskId);
+  const context = { fail: options.fail ?? false, hang: options.hang ?? false };
+  const { taskId } = await launchTask(testDb, registry, { namespace: 'ops', name: 'two_steps', context, initiator: 'test' });
   return taskId;
 };
 
@@ -125,7 +125,7 @@ describe('operations over HTTP', () => {
     expect(refused.status).toBe(409);
     expect(await counts(taskId)).toEqual({ audit: 0, operations: 0 });
 
-    failing.delete(taskId);
+    healed.add(taskId);
     const retried = await operate(taskId, { kind: 'retry', step: 'extract', reason: 'source is back' }, operator.cookie);
     // Cookie-authenticated mutations must come from this site.
     expect(retried.status).toBe(403);
@@ -155,7 +155,7 @@ describe('operations over HTTP', () => {
 
     const again = await launch({ fail: true });
     await waitForTaskStatus(testDb, again, ['failed']);
-    failing.delete(again);
+    healed.add(again);
     const retriedAll = await operate(again, { kind: 'retry_failed', reason: 'source is back' });
     expect(await retriedAll.json()).toEqual({ run: again, kind: 'retry_failed', steps: ['extract', 'load'] });
     await waitForTaskStatus(testDb, again, ['completed']);
