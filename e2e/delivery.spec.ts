@@ -92,7 +92,7 @@ test.describe('daily delivery', () => {
     await admin.getByTestId('step-drawer').getByRole('button', { name: 'Resolve manually' }).click();
     const dialog = admin.getByTestId('operation-dialog');
     await dialog.getByLabel('Note (required)').fill('e2e: CRM is down, go on without users');
-    await dialog.getByRole('button', { name: 'Confirm resolve manually' }).click();
+    await dialog.getByRole('button', { name: 'Mark as resolved' }).click();
     await expect(dialog).toBeHidden();
 
     const held = await finished(admin, taskId);
