@@ -145,9 +145,13 @@ export const stepAttempts = pgTable(
   'step_attempts',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    taskId: uuid('task_id')
-      .notNull()
-      .references(() => tasks.id, { onDelete: 'cascade' }),
+    /**
+     * The step's task, copied for per-task reads. Not a foreign key on purpose: every claim inserts attempts while
+     * completions hold the task row, and the key-share lock of a foreign-key check on that hot row turned each
+     * overlap into a MultiXact (measured: throughput 0.43× → 0.71–0.93× graphile-worker without it). Integrity
+     * holds through step_id (deleting a task cascades to its steps, and from them to their attempts).
+     */
+    taskId: uuid('task_id').notNull(),
     stepId: uuid('step_id')
       .notNull()
       .references(() => steps.id, { onDelete: 'cascade' }),
@@ -182,9 +186,12 @@ export const taskEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
-    taskId: uuid('task_id')
-      .notNull()
-      .references(() => tasks.id, { onDelete: 'cascade' }),
+    /**
+     * Not a foreign key, for the reason given on step_attempts.task_id: claims write step.started events while
+     * completions hold the task row. Tasks are never deleted by the application, and
+     * event retention deletes events by age.
+     */
+    taskId: uuid('task_id').notNull(),
     name: text('name').notNull(),
     stepName: text('step_name'),
     payload: jsonb('payload').notNull(),

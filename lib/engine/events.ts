@@ -38,8 +38,12 @@ export interface NewEvent {
 const RESULT_SUMMARY_CHARS = 500;
 
 export function summarizeResult(result: JsonValue): string {
-  const text = JSON.stringify(result) ?? 'null';
-  return text.length <= RESULT_SUMMARY_CHARS ? text : `${text.slice(0, RESULT_SUMMARY_CHARS - 1)}…`;
+  return summarizeResultJson(JSON.stringify(result) ?? 'null');
+}
+
+/** The summary of a result already serialized (the worker serializes each result once). */
+export function summarizeResultJson(json: string): string {
+  return json.length <= RESULT_SUMMARY_CHARS ? json : `${json.slice(0, RESULT_SUMMARY_CHARS - 1)}…`;
 }
 
 export function buildPayload(event: NewEvent): EventPayload {

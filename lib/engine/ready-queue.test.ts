@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { withTransaction } from '@/db/transaction';
 import { assertCurrentAttempt, cancelTask, createRegistry, definePipeline, launchTask, StaleAttemptError, type PipelineRegistry } from '@/lib/engine';
 import { claimSteps, pipelineKey, type ClaimedStep } from './claim-steps';
-import { completeAttempt } from './complete-attempt';
+import { completeAttempt, completeAttempts } from './complete-attempt';
 import { failAttempt } from './fail-attempt';
 import { makeWorkerFactory, sleep, stepStates, waitForTaskStatus } from './test-fixtures/harness';
 
@@ -60,7 +60,7 @@ const pipelines = [diamond, fanOut].map(({ namespace, name, version }) => ({ nam
 
 const launch = (name: string) => launchTask(testDb, registry, { namespace: 'queue', name, context: {}, initiator: 'test' });
 const claim = (limit: number, workerId = 'test-worker') => claimSteps(testDb.pool, { workerId, limit, leaseMs: 30_000, pipelines });
-const complete = (step: ClaimedStep) => completeAttempt(testDb.pool, { attemptId: step.attemptId, result: { step: step.stepName }, resultJson: JSON.stringify({ step: step.stepName }) });
+const complete = (step: ClaimedStep) => completeAttempt(testDb.pool, { attemptId: step.attemptId, resultJson: JSON.stringify({ step: step.stepName }) });
 
 async function claimOnly(taskId: string, names: string[]): Promise<ClaimedStep[]> {
   const claimed = await claim(100);
@@ -112,6 +112,55 @@ describe('ready queue', () => {
       await complete(join!);
       await waitForTaskStatus(testDb, taskId, ['completed'], 2_000);
     }
+  });
+
+  it('completes batches: concurrent batches of siblings make the join ready once, and a fenced attempt does not affect its batch', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const first = await launch('fan_out');
+      const second = await launch('fan_out');
+      const claimed = await claim(100);
+      const firstParents = claimed.filter((step) => step.taskId === first.taskId);
+      const secondParents = claimed.filter((step) => step.taskId === second.taskId);
+      expect([firstParents.length, secondParents.length]).toEqual([8, 8]);
+      // Two batches, each holding siblings of both tasks, committed at once: the task rows are taken in the same order.
+      const batches = [
+        [...firstParents.slice(0, 4), ...secondParents.slice(4)],
+        [...secondParents.slice(0, 4), ...firstParents.slice(4)],
+      ];
+      const outcomes = await Promise.all(
+        batches.map((batch) => completeAttempts(testDb.pool, batch.map((step) => ({ attemptId: step.attemptId, resultJson: JSON.stringify({ step: step.stepName }) })))),
+      );
+      // Every attempt completed; across both batches exactly one join of each task became ready.
+      expect(outcomes.flat().every((count) => count !== undefined)).toBe(true);
+      expect(outcomes.flat().reduce<number>((sum, count) => sum + (count ?? 0), 0)).toBe(2);
+      const joins = await claim(100);
+      expect(joins.map((step) => [step.taskId, step.stepName]).sort()).toEqual([[first.taskId, 'join'], [second.taskId, 'join']].sort());
+      expect(Object.keys(joins[0]!.results).sort()).toEqual(Array.from({ length: 8 }, (_, index) => `s${index}`));
+      await Promise.all(joins.map(complete));
+      await waitForTaskStatus(testDb, first.taskId, ['completed'], 2_000);
+      await waitForTaskStatus(testDb, second.taskId, ['completed'], 2_000);
+      const events = await testDb.pool.query<{ name: string; n: number }>(
+        `SELECT name, count(*)::int AS n FROM task_events WHERE task_id = $1 GROUP BY name ORDER BY name`,
+        [first.taskId],
+      );
+      expect(events.rows).toEqual([
+        { name: 'step.completed', n: 9 },
+        { name: 'step.started', n: 9 },
+        { name: 'task.completed', n: 1 },
+        { name: 'task.started', n: 1 },
+      ]);
+    }
+
+    // A batch with a superseded attempt: that one answers undefined and changes nothing; the rest complete.
+    const { taskId } = await launch('fan_out');
+    const parents = await claimOnly(taskId, Array.from({ length: 8 }, (_, index) => `s${index}`));
+    await cancelTask(testDb, { taskId, actor: 'test', reason: 'fence one' }).catch(() => undefined);
+    const other = await launch('diamond');
+    const [a] = await claimOnly(other.taskId, ['a']);
+    const mixed = await completeAttempts(testDb.pool, [parents[0]!, a!].map((step) => ({ attemptId: step.attemptId, resultJson: '{"ok":true}' })));
+    expect(mixed).toEqual([undefined, 2]);
+    expect((await stepStates(testDb, taskId)).s0).toBe('cancelled');
+    expect((await stepStates(testDb, other.taskId)).a).toBe('completed');
   });
 
   it('never starts a cancelled step: claims racing a cancel (30 rounds)', async () => {

@@ -16,7 +16,7 @@ import type { DbHandle } from '@/db/client';
 import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { CANCEL_CHANNEL, READY_CHANNEL } from './channels';
 import { claimSteps, type ClaimedStep } from './claim-steps';
-import { completeAttempt } from './complete-attempt';
+import { createCompletionBatcher } from './complete-attempt';
 import {
   PermanentError,
   ResultTooLargeError,
@@ -168,6 +168,7 @@ export function createWorker(options: WorkerOptions): Worker {
   });
 
   const announcer = createAnnouncer(db.pool, { logger });
+  const completions = createCompletionBatcher(db.pool);
 
   const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
   const busySlots = () => inFlight.size + lingering;
@@ -368,7 +369,7 @@ export function createWorker(options: WorkerOptions): Worker {
     entry.progress.cancel();
     if (settlement.kind === 'completed') {
       await persistently('a completed attempt', async () => {
-        const madeReady = await completeAttempt(db.pool, { attemptId: claim.attemptId, result: settlement.result, resultJson: settlement.json });
+        const madeReady = await completions.complete({ attemptId: claim.attemptId, resultJson: settlement.json });
         if (madeReady === undefined) {
           attemptLogger.info({}, 'the attempt was fenced off (cancelled, lost or superseded); its result is discarded');
           return;
