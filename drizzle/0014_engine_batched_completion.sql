@@ -30,12 +30,14 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_task_ids uuid[];
+  v_pending_task_ids uuid[];
   v_task_id uuid;
   v_finished jsonb;
   v_completed bigint[];
 BEGIN
-  SELECT array_agg(t.id ORDER BY t.id) INTO v_task_ids FROM (
-    SELECT t.id FROM tasks t
+  SELECT array_agg(t.id ORDER BY t.id), array_agg(t.id ORDER BY t.id) FILTER (WHERE t.status = 'pending')
+    INTO v_task_ids, v_pending_task_ids FROM (
+    SELECT t.id, t.status FROM tasks t
      WHERE t.id IN (SELECT a.task_id FROM step_attempts a WHERE a.id = ANY (p_attempt_ids))
      ORDER BY t.id
        FOR NO KEY UPDATE) t;
@@ -43,7 +45,8 @@ BEGIN
     RETURN QUERY SELECT i.id, -1 FROM unnest(p_attempt_ids) AS i(id);
     RETURN;
   END IF;
-  FOREACH v_task_id IN ARRAY v_task_ids LOOP
+  -- A task stays pending when its first claim could not take the task row (see nightshift_claim_steps).
+  FOREACH v_task_id IN ARRAY coalesce(v_pending_task_ids, '{}') LOOP
     PERFORM nightshift_start_task(v_task_id);
   END LOOP;
 

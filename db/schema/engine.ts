@@ -138,6 +138,10 @@ export const steps = pgTable(
     index('steps_ready_idx')
       .on(table.taskCreatedAt, table.position)
       .where(sql`${table.status} IN ('pending', 'retrying') AND ${table.waitingFor} = 0`),
+    // The steps in flight, for lease recovery: as small as the number of running steps.
+    index('steps_running_idx')
+      .on(table.currentAttemptId)
+      .where(sql`${table.status} = 'running'`),
   ],
 );
 
@@ -170,10 +174,10 @@ export const stepAttempts = pgTable(
   },
   (table) => [
     uniqueIndex('step_attempts_step_number_idx').on(table.stepId, table.attemptNumber),
+    // No index on the lease or on finished_at: closing an attempt and renewing its lease then change no indexed
+    // column, so both are HOT updates (the table keeps free space for them, see drizzle/0017). Expired leases are
+    // found through steps_running_idx: an open attempt is always the current attempt of a running step.
     index('step_attempts_task_idx').on(table.taskId),
-    index('step_attempts_open_lease_idx')
-      .on(table.leaseExpiresAt)
-      .where(sql`${table.finishedAt} IS NULL`),
   ],
 );
 

@@ -1,8 +1,9 @@
 /**
  * recoverExpiredLeases: any worker may run it. An open attempt whose lease expired belongs to a worker that died
  * or lost the database for longer than the lease; it is recorded as a "lost" attempt — which does not spend the
- * retry budget, only the lost-attempt cap — and the step is retried or fails. Only open attempts are touched, so a completed step is never run again by recovery; the scan reads the
- * partial index of open leases, whose size is the number of running steps, not the history.
+ * retry budget, only the lost-attempt cap — and the step is retried or fails. Only open attempts are touched, so a
+ * completed step is never run again by recovery. The scan reads the partial index of running steps (an open attempt
+ * is always its running step's current one), whose size is the number of steps in flight, not the history.
  */
 import type pg from 'pg';
 import type { BackoffSettings } from './backoff';
@@ -11,8 +12,8 @@ import { failAttempt, type AttemptCaps } from './fail-attempt';
 export async function recoverExpiredLeases(pool: pg.Pool, options: { backoff: BackoffSettings; caps?: AttemptCaps; limit?: number }): Promise<number> {
   const expired = await pool.query<{ id: number; workerId: string; leaseExpiresAt: Date; budgetAttempts: number }>(
     `SELECT a.id, a.worker_id AS "workerId", a.lease_expires_at AS "leaseExpiresAt", s.budget_attempts AS "budgetAttempts"
-       FROM step_attempts a JOIN steps s ON s.id = a.step_id
-      WHERE a.finished_at IS NULL AND a.lease_expires_at < now()
+       FROM steps s JOIN step_attempts a ON a.id = s.current_attempt_id
+      WHERE s.status = 'running' AND a.finished_at IS NULL AND a.lease_expires_at < now()
       ORDER BY a.lease_expires_at
       LIMIT $1`,
     [options.limit ?? 100],
