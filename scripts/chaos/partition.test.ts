@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { netnsUnavailableReason } from './netns';
-import { runPartitionScenario } from './partition';
+import { runHeldFenceScenario, runPartitionScenario } from './partition';
 
 const unavailable = netnsUnavailableReason();
 
@@ -34,5 +34,25 @@ describe.skipIf(unavailable !== undefined)(`network partition across hosts${unav
     expect(figures.outputRows).toEqual([{ attempt: 2 }]);
     expect(figures.runStatus).toBe('completed');
     expect(figures.resultsAfter).toEqual(figures.resultsBeforeHeal);
+  }, 90_000);
+
+  it('a cut inside a fenced transaction holds no one up for long: the server ends the silent session, the step is taken over', async () => {
+    // The cut outlasts the server's keepalive probes (about 11 s, db/client.ts) and then the lease.
+    const figures = await runHeldFenceScenario({ cutMs: 15_000, leaseMs: 2_000, heartbeatMs: 400, pollMs: 300, lateWaitMs: 30_000 });
+    console.log(`[partition, fence held] ${JSON.stringify({ cutToSessionEndedMs: figures.cutToSessionEndedMs, cutToOtherTaskCompletedMs: figures.cutToOtherTaskCompletedMs, hold: figures.hold })}`);
+
+    expect(figures.cutToSessionEndedMs).not.toBeNull();
+    expect(figures.cutToSessionEndedMs).toBeLessThan(13_000);
+    // A task launched while recovery waits for the fence holder runs once the session is gone, before the heal.
+    expect(figures.cutToOtherTaskCompletedMs).not.toBeNull();
+    expect(figures.hold?.attempts.map(({ worker, outcome }) => ({ worker, outcome }))).toEqual([
+      { worker: 'cut-off', outcome: 'lost' },
+      { worker: 'survivor', outcome: 'completed' },
+    ]);
+    expect(figures.hold?.cutToTakeoverMs).toBeLessThan(15_000);
+    expect(figures.stepCompletedEvents.hold).toBe(1);
+    // The cut-off attempt's row died with its session's transaction.
+    expect(figures.outputRows).toEqual([{ attempt: 2 }]);
+    expect(figures.runStatus).toBe('completed');
   }, 90_000);
 });

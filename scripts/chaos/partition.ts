@@ -100,7 +100,19 @@ function outcomeOf(task: TaskDetail, name: string, cutAt: number): StepOutcome |
   };
 }
 
-export async function runPartitionScenario(settings: PartitionSettings): Promise<PartitionFigures> {
+/** What both scenarios share: the namespace, a PostgreSQL reachable from it, the workers, and their clean-up. */
+interface Lab {
+  namespace: NetworkNamespace;
+  db: DbHandle;
+  releaseDir: string;
+  release(step: string): void;
+  /** Starts the worker that will be cut off, inside the namespace. */
+  startCutOff(): Promise<ChildWorker>;
+  startSurvivor(): Promise<ChildWorker>;
+  outputs(): string;
+}
+
+async function withLab<T>(settings: PartitionSettings, run: (lab: Lab) => Promise<T>): Promise<T> {
   const log = settings.log ?? (() => undefined);
   if (settings.cutMs <= settings.leaseMs + 2 * settings.pollMs) {
     throw new Error(`The cut (${settings.cutMs} ms) must outlast the lease (${settings.leaseMs} ms) and the recovery poll, or no worker takes over.`);
@@ -109,11 +121,10 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
   const releaseDir = path.join(scratch, 'release');
   mkdirSync(releaseDir);
   const children = createChildWorkers();
+  const started: ChildWorker[] = [];
   let namespace: NetworkNamespace | undefined;
   let server: EmbeddedPostgres | undefined;
   let db: DbHandle | undefined;
-  let cutOff: ChildWorker | undefined;
-  const cutOffOutput = () => `--- cut-off worker output ---\n${cutOff?.output() ?? '(not started)'}`;
   let cleaned: Promise<void> | undefined;
   // Runs once, whether the scenario ends, fails or is interrupted (the CLI's signal handler calls runCleanups()).
   const cleanUp = () =>
@@ -143,7 +154,8 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
     await db.pool.query('CREATE TABLE partition_output (task_id uuid NOT NULL, attempt_id bigint NOT NULL, attempt int NOT NULL)');
     const fromNamespace = new URL(server.url);
     fromNamespace.hostname = namespace.hostAddress;
-
+    const hostUrl = server.url;
+    const inNamespace = namespace;
     const workerEnv = {
       TEST_CONCURRENCY: '2',
       TEST_LEASE_MS: String(settings.leaseMs),
@@ -151,13 +163,37 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
       TEST_POLL_MS: String(settings.pollMs),
       TEST_VERBOSE: '1',
     };
-    cutOff = children.spawn(fromNamespace.toString(), 'cut-off', workerEnv, namespace.exec);
-    await cutOff.ready;
-    log('cut-off worker running in the namespace');
+    const startWorker = async (id: string, url: string, wrap?: NetworkNamespace['exec']) => {
+      const worker = children.spawn(url, id, workerEnv, wrap);
+      started.push(worker);
+      await worker.ready;
+      log(`${id} worker running ${wrap ? 'in the namespace' : 'on this host'}`);
+      return worker;
+    };
+    return await run({
+      namespace: inNamespace,
+      db,
+      releaseDir,
+      release: (step) => writeFileSync(path.join(releaseDir, step), ''),
+      startCutOff: () => startWorker('cut-off', fromNamespace.toString(), inNamespace.exec),
+      startSurvivor: () => startWorker('survivor', hostUrl),
+      outputs: () => started.map((worker) => `--- ${worker.id} worker output ---\n${worker.output()}`).join('\n'),
+    });
+  } finally {
+    forget();
+    await cleanUp();
+  }
+}
 
-    const handle = db;
-    const { taskId } = await launchTask(handle, buildTestRegistry(), { namespace: 'test', name: 'partitioned', context: { releaseDir }, initiator: 'chaos' });
-    const task = () => getTask(handle, taskId).then((found) => found ?? Promise.reject(new Error(`task ${taskId} vanished`)));
+const taskReader = (db: DbHandle, taskId: string) => () =>
+  getTask(db, taskId).then((found) => found ?? Promise.reject(new Error(`task ${taskId} vanished`)));
+
+export async function runPartitionScenario(settings: PartitionSettings): Promise<PartitionFigures> {
+  const log = settings.log ?? (() => undefined);
+  return withLab(settings, async (lab) => {
+    const cutOff = await lab.startCutOff();
+    const { taskId } = await launchTask(lab.db, buildTestRegistry(), { namespace: 'test', name: 'partitioned', context: { releaseDir: lab.releaseDir }, initiator: 'chaos' });
+    const task = taskReader(lab.db, taskId);
     await until(
       'the cut-off worker to run extract and compute',
       async () => {
@@ -166,14 +202,12 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
         return running.length === 2 ? true : undefined;
       },
       20_000,
-      cutOffOutput,
+      lab.outputs,
     );
-    const survivor = children.spawn(server.url, 'survivor', workerEnv);
-    await survivor.ready;
-    log('survivor worker running on this host');
+    await lab.startSurvivor();
 
     const cutAt = Date.now();
-    namespace.cut();
+    lab.namespace.cut();
     log(`link cut for ${settings.cutMs / 1000} s`);
     const completed = await until(
       'the survivor to take both steps over and complete the run',
@@ -182,7 +216,7 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
         return current.status === 'completed' ? current : undefined;
       },
       settings.cutMs - 1_500,
-      () => `${cutOffOutput()}\n--- survivor output ---\n${survivor.output()}`,
+      lab.outputs,
     );
     const cutToRunCompletedMs = Date.now() - cutAt;
     log(`run completed by the survivor ${(cutToRunCompletedMs / 1000).toFixed(1)} s after the cut`);
@@ -190,41 +224,120 @@ export async function runPartitionScenario(settings: PartitionSettings): Promise
 
     // compute's late result is ready before the heal, so its completion is what reaches PostgreSQL first.
     await sleep(Math.max(0, cutAt + settings.cutMs - 1_000 - Date.now()));
-    writeFileSync(path.join(releaseDir, 'compute'), '');
+    lab.release('compute');
     await sleep(Math.max(0, cutAt + settings.cutMs - Date.now()));
-    namespace.heal();
+    lab.namespace.heal();
     const healedAt = Date.now();
-    writeFileSync(path.join(releaseDir, 'extract'), '');
+    lab.release('extract');
     log(`link back after ${((healedAt - cutAt) / 1000).toFixed(1)} s`);
 
-    const lineAfterHeal = (needle: string) => async () => cutOff?.lines().find((line) => line.at >= healedAt && line.text.includes(needle))?.at;
-    const refusedCompletionAt = await until('the late completion to be refused', lineAfterHeal(FENCED_COMPLETION), settings.lateWaitMs, cutOffOutput);
-    const refusedWriteAt = await until('the late write to be refused', lineAfterHeal(FENCED_WRITE), settings.lateWaitMs, cutOffOutput);
+    const lineAfterHeal = (needle: string) => async () => cutOff.lines().find((line) => line.at >= healedAt && line.text.includes(needle))?.at;
+    const refusedCompletionAt = await until('the late completion to be refused', lineAfterHeal(FENCED_COMPLETION), settings.lateWaitMs, lab.outputs);
+    const refusedWriteAt = await until('the late write to be refused', lineAfterHeal(FENCED_WRITE), settings.lateWaitMs, lab.outputs);
     log(`late completion refused ${((refusedCompletionAt - healedAt) / 1000).toFixed(1)} s after the heal, late write ${((refusedWriteAt - healedAt) / 1000).toFixed(1)} s after`);
     // Let the cut-off worker record whatever else it was going to (its voided failure of extract).
     await sleep(Math.max(1_000, 2 * settings.heartbeatMs));
 
     const final = await task();
-    const events = await listTaskEvents(handle, taskId);
-    const output = await handle.pool.query<{ attempt: number }>('SELECT attempt FROM partition_output WHERE task_id = $1 ORDER BY attempt', [taskId]);
-    const stepCompletedEvents: Record<string, number> = {};
-    for (const event of events) {
-      if (event.name === 'step.completed' && event.stepName) stepCompletedEvents[event.stepName] = (stepCompletedEvents[event.stepName] ?? 0) + 1;
-    }
     return {
       settings: { cutMs: settings.cutMs, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs, pollMs: settings.pollMs, lateWaitMs: settings.lateWaitMs },
       steps: { extract: outcomeOf(final, 'extract', cutAt), compute: outcomeOf(final, 'compute', cutAt), report: outcomeOf(final, 'report', cutAt) },
       cutToRunCompletedMs,
       healToRefusedCompletionMs: refusedCompletionAt - healedAt,
       healToRefusedWriteMs: refusedWriteAt - healedAt,
-      outputRows: output.rows,
+      outputRows: await outputRowsOf(lab.db, taskId),
       resultsBeforeHeal,
       resultsAfter: resultsOf(final),
-      stepCompletedEvents,
+      stepCompletedEvents: await completionEventsOf(lab.db, taskId),
       runStatus: final.status,
     };
-  } finally {
-    forget();
-    await cleanUp();
+  });
+}
+
+async function outputRowsOf(db: DbHandle, taskId: string): Promise<{ attempt: number }[]> {
+  const output = await db.pool.query<{ attempt: number }>('SELECT attempt FROM partition_output WHERE task_id = $1 ORDER BY attempt', [taskId]);
+  return output.rows;
+}
+
+async function completionEventsOf(db: DbHandle, taskId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const event of await listTaskEvents(db, taskId)) {
+    if (event.name === 'step.completed' && event.stepName) counts[event.stepName] = (counts[event.stepName] ?? 0) + 1;
   }
+  return counts;
+}
+
+export interface HeldFenceFigures {
+  settings: Omit<PartitionSettings, 'log'>;
+  hold: StepOutcome | undefined;
+  /** From the cut to the end of the cut-off worker's server session, which held the fence's lock (null: it outlived the cut). */
+  cutToSessionEndedMs: number | null;
+  /** From the cut to the completion of a task launched once the lease expired (null: not before the heal). */
+  cutToOtherTaskCompletedMs: number | null;
+  outputRows: { attempt: number }[];
+  stepCompletedEvents: Record<string, number>;
+  runStatus: string;
+}
+
+/**
+ * The cut lands while the handler holds its fenced transaction open, so the step row stays share-locked by a
+ * session whose client can no longer answer. Until the server ends that session, lease recovery (which locks the
+ * row to close the attempt) waits — and with it the recovering worker's claims, for this task and any other.
+ * Measures when the session ends, when the step is taken over, and whether a task launched during the cut runs.
+ */
+export async function runHeldFenceScenario(settings: PartitionSettings): Promise<HeldFenceFigures> {
+  const log = settings.log ?? (() => undefined);
+  return withLab(settings, async (lab) => {
+    await lab.startCutOff();
+    const registry = buildTestRegistry();
+    const { taskId } = await launchTask(lab.db, registry, { namespace: 'test', name: 'partitioned_in_transaction', context: { releaseDir: lab.releaseDir }, initiator: 'chaos' });
+    const task = taskReader(lab.db, taskId);
+    const fenceHolder = await until(
+      'the cut-off worker to hold its fenced transaction',
+      async () => {
+        const sessions = await lab.db.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE client_addr = $1::inet AND state = 'idle in transaction'`,
+          [lab.namespace.namespaceAddress],
+        );
+        return sessions.rows[0]?.pid;
+      },
+      20_000,
+      lab.outputs,
+    );
+    await lab.startSurvivor();
+
+    const cutAt = Date.now();
+    lab.namespace.cut();
+    log(`link cut for ${settings.cutMs / 1000} s while the handler holds its fence (session ${fenceHolder})`);
+    // Launched once the lease has expired, when the survivor's recovery of `hold` waits for the fence holder.
+    await sleep(settings.leaseMs + 2 * settings.pollMs);
+    const other = await launchTask(lab.db, registry, { namespace: 'test', name: 'slow_chain', context: { stepMs: 10 }, initiator: 'chaos' });
+    log('launched another task');
+    let sessionEndedAt: number | undefined;
+    let otherCompletedAt: number | undefined;
+    while (Date.now() < cutAt + settings.cutMs) {
+      const alive = await lab.db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [fenceHolder]);
+      if (alive.rowCount === 0) sessionEndedAt ??= Date.now();
+      if ((await getTask(lab.db, other.taskId))?.status === 'completed') otherCompletedAt ??= Date.now();
+      await sleep(100);
+    }
+    lab.namespace.heal();
+    lab.release('hold');
+    log(`link back; the fence holder's session ${sessionEndedAt ? `ended ${((sessionEndedAt - cutAt) / 1000).toFixed(1)} s after the cut` : 'outlived the cut'}`);
+    const final = await until('the run to complete', async () => {
+      const current = await task();
+      return current.status === 'completed' ? current : undefined;
+    }, settings.lateWaitMs, lab.outputs);
+    // Let the cut-off worker record whatever it was going to after the heal.
+    await sleep(Math.max(1_000, 2 * settings.heartbeatMs));
+    return {
+      settings: { cutMs: settings.cutMs, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs, pollMs: settings.pollMs, lateWaitMs: settings.lateWaitMs },
+      hold: outcomeOf(await task(), 'hold', cutAt),
+      cutToSessionEndedMs: sessionEndedAt ? sessionEndedAt - cutAt : null,
+      cutToOtherTaskCompletedMs: otherCompletedAt ? otherCompletedAt - cutAt : null,
+      outputRows: await outputRowsOf(lab.db, taskId),
+      stepCompletedEvents: await completionEventsOf(lab.db, taskId),
+      runStatus: final.status,
+    };
+  });
 }

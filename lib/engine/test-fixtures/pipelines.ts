@@ -196,6 +196,31 @@ export const partitioned = definePipeline({
   ],
 });
 
+/**
+ * For the partition that lands while a handler holds its fence: the first attempt of `hold` writes its output row
+ * through the fence and keeps that transaction — and the fence's share lock on the step row — open until released.
+ */
+export const partitionedInTransaction = definePipeline({
+  namespace: 'test',
+  name: 'partitioned_in_transaction',
+  version: '1',
+  description: 'a step whose worker is cut off inside its fenced transaction',
+  input: z.object({ releaseDir: z.string() }),
+  steps: [
+    {
+      name: 'hold',
+      handler: async (ctx) => {
+        await withTransaction(ctx.db.pool, async (client) => {
+          await assertCurrentAttempt(client, ctx);
+          await client.query('INSERT INTO partition_output (task_id, attempt_id, attempt) VALUES ($1, $2, $3)', [ctx.taskId, ctx.attemptId, ctx.attempt]);
+          await firstAttemptWaitsFor(ctx);
+        });
+        return { attemptId: ctx.attemptId, attempt: ctx.attempt };
+      },
+    },
+  ],
+});
+
 export function buildTestRegistry(): PipelineRegistry {
   const registry = createRegistry();
   registry.register(fanout);
@@ -205,5 +230,6 @@ export function buildTestRegistry(): PipelineRegistry {
   registry.register(victim);
   registry.register(suicidal);
   registry.register(partitioned);
+  registry.register(partitionedInTransaction);
   return registry;
 }
