@@ -40,12 +40,12 @@ function productionSettings(args: string[], defaultOut: string): { settings: Par
   };
 }
 
-function report(out: string, figures: object, verdict: string | undefined) {
+function report(out: string, figures: object, verdict: { held: boolean; heldMessage: string; failedMessage: string }) {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), ...figures }, null, 2)}\n`);
   console.log(JSON.stringify(figures, null, 2));
-  console.error(verdict ? `[chaos] FAILED: ${verdict}` : '[chaos] held: one completion per step, results unchanged');
-  if (verdict) process.exitCode = 1;
+  console.error(verdict.held ? `[chaos] held: ${verdict.heldMessage}` : `[chaos] FAILED: ${verdict.failedMessage}; see the figures`);
+  if (!verdict.held) process.exitCode = 1;
 }
 
 async function partition(args: string[]) {
@@ -53,7 +53,11 @@ async function partition(args: string[]) {
   const figures = await runPartitionScenario(settings);
   const fenced = figures.steps.extract?.completions === 1 && figures.steps.compute?.completions === 1 && figures.outputRows.length === 1 &&
     JSON.stringify(figures.resultsAfter) === JSON.stringify(figures.resultsBeforeHeal);
-  report(out, figures, fenced ? undefined : 'the late completion or write was not fenced; see the figures');
+  report(out, figures, {
+    held: fenced,
+    heldMessage: 'taken over after the lease; the late completion and write were refused; one completion per step, results unchanged',
+    failedMessage: 'the late completion or write was not fenced',
+  });
 }
 
 async function partitionHeldFence(args: string[]) {
@@ -61,7 +65,11 @@ async function partitionHeldFence(args: string[]) {
   const figures = await runHeldFenceScenario(settings);
   const takenOver = figures.hold?.completions === 1 && figures.hold.attempts[0]?.outcome === 'lost' && figures.outputRows.length === 1;
   const unblocked = figures.cutToSessionEndedMs !== null && figures.cutToOtherTaskCompletedMs !== null;
-  report(out, figures, takenOver && unblocked ? undefined : 'the step was not taken over during the cut, or other work waited for the heal; see the figures');
+  report(out, figures, {
+    held: takenOver && unblocked,
+    heldMessage: 'the silent session ended, the step was taken over and other work ran during the cut',
+    failedMessage: 'the step was not taken over during the cut, or other work waited for the heal',
+  });
 }
 
 const scenarios: Record<string, (args: string[]) => Promise<void>> = { partition, 'partition-held-fence': partitionHeldFence };

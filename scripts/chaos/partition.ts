@@ -1,6 +1,7 @@
 /**
- * The network-partition scenario, shared by `npm run chaos -- partition` (a 60 s cut with production lease
- * settings) and scripts/chaos/partition.test.ts (a short cut with short leases):
+ * The network-partition scenarios, shared by `npm run chaos -- partition | partition-held-fence` (a 60 s cut with
+ * the default lease settings) and scripts/chaos/partition.test.ts (short cuts, short leases). docs/CHAOS.md has the
+ * figures. runPartitionScenario:
  *
  * 1. A worker runs on a second "host" — a network namespace joined by a veth pair (./netns.ts) — against an
  *    embedded PostgreSQL that listens on the host end of the pair. It claims `extract` and `compute` of a
@@ -13,7 +14,8 @@
  * 5. The cut-off worker's late completion and late write must both be refused (the attempt is no longer the step's
  *    current attempt), leaving exactly one completion per step and the run's results as they were.
  *
- * Returns the figures; throws with the cut-off worker's output when a stage does not happen in time.
+ * runHeldFenceScenario: the cut lands while the handler holds its fenced transaction open (see its comment).
+ * Each returns its figures, and throws with the workers' output when a stage does not happen in time.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -272,6 +274,7 @@ export interface HeldFenceFigures {
   hold: StepOutcome | undefined;
   /** From the cut to the end of the cut-off worker's server session, which held the fence's lock (null: it outlived the cut). */
   cutToSessionEndedMs: number | null;
+  cutToOtherTaskLaunchedMs: number | null;
   /** From the cut to the completion of a task launched once the lease expired (null: not before the heal). */
   cutToOtherTaskCompletedMs: number | null;
   outputRows: { attempt: number }[];
@@ -309,21 +312,29 @@ export async function runHeldFenceScenario(settings: PartitionSettings): Promise
     const cutAt = Date.now();
     lab.namespace.cut();
     log(`link cut for ${settings.cutMs / 1000} s while the handler holds its fence (session ${fenceHolder})`);
-    // Launched once the lease has expired, when the survivor's recovery of `hold` waits for the fence holder.
-    await sleep(settings.leaseMs + 2 * settings.pollMs);
-    const other = await launchTask(lab.db, registry, { namespace: 'test', name: 'slow_chain', context: { stepMs: 10 }, initiator: 'chaos' });
-    log('launched another task');
+    // Another task is launched once the lease has expired: until the fence holder's session ends, the survivor's
+    // recovery of `hold` waits for its lock, and so would every claim behind it.
+    const launchOtherAt = cutAt + settings.leaseMs + 2 * settings.pollMs;
+    let other: { taskId: string; launchedAt: number } | undefined;
     let sessionEndedAt: number | undefined;
     let otherCompletedAt: number | undefined;
     while (Date.now() < cutAt + settings.cutMs) {
+      if (!other && Date.now() >= launchOtherAt) {
+        const launched = await launchTask(lab.db, registry, { namespace: 'test', name: 'slow_chain', context: { stepMs: 10 }, initiator: 'chaos' });
+        other = { taskId: launched.taskId, launchedAt: Date.now() };
+        log('launched another task');
+      }
       const alive = await lab.db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [fenceHolder]);
-      if (alive.rowCount === 0) sessionEndedAt ??= Date.now();
-      if ((await getTask(lab.db, other.taskId))?.status === 'completed') otherCompletedAt ??= Date.now();
+      if (alive.rowCount === 0 && sessionEndedAt === undefined) {
+        sessionEndedAt = Date.now();
+        log(`the fence holder's session ended ${((sessionEndedAt - cutAt) / 1000).toFixed(1)} s after the cut`);
+      }
+      if (other && otherCompletedAt === undefined && (await getTask(lab.db, other.taskId))?.status === 'completed') otherCompletedAt = Date.now();
       await sleep(100);
     }
     lab.namespace.heal();
     lab.release('hold');
-    log(`link back; the fence holder's session ${sessionEndedAt ? `ended ${((sessionEndedAt - cutAt) / 1000).toFixed(1)} s after the cut` : 'outlived the cut'}`);
+    log(`link back${sessionEndedAt ? '' : "; the fence holder's session outlived the cut"}`);
     const final = await until('the run to complete', async () => {
       const current = await task();
       return current.status === 'completed' ? current : undefined;
@@ -334,6 +345,7 @@ export async function runHeldFenceScenario(settings: PartitionSettings): Promise
       settings: { cutMs: settings.cutMs, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs, pollMs: settings.pollMs, lateWaitMs: settings.lateWaitMs },
       hold: outcomeOf(await task(), 'hold', cutAt),
       cutToSessionEndedMs: sessionEndedAt ? sessionEndedAt - cutAt : null,
+      cutToOtherTaskLaunchedMs: other ? other.launchedAt - cutAt : null,
       cutToOtherTaskCompletedMs: otherCompletedAt ? otherCompletedAt - cutAt : null,
       outputRows: await outputRowsOf(lab.db, taskId),
       stepCompletedEvents: await completionEventsOf(lab.db, taskId),
