@@ -27,6 +27,7 @@ import { getTask, launchTask, listTaskEvents, type TaskDetail } from '@/lib/engi
 import { createChildWorkers, type ChildWorker } from '@/lib/engine/test-fixtures/child-workers';
 import { buildTestRegistry } from '@/lib/engine/test-fixtures/pipelines';
 import { onInterrupt } from '@/bench/support/cleanup';
+import { sleep, waitFor } from '@/tests/setup/wait';
 import { createNetworkNamespace, type NetworkNamespace } from './netns';
 
 export interface PartitionSettings {
@@ -72,16 +73,12 @@ export interface PartitionFigures {
 const FENCED_COMPLETION = 'the attempt was fenced off';
 const FENCED_WRITE = "the fence refused this attempt's write";
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, context: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.\n${context()}`);
-    await sleep(50);
-  }
+/** waitFor, with what the workers printed in the error when the wait times out. */
+function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, context: () => string): Promise<T> {
+  return waitFor(what, probe, timeoutMs).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}.\n${context()}`);
+  });
 }
 
 const resultsOf = (task: TaskDetail) => ({
