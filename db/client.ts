@@ -22,6 +22,16 @@ export interface DbHandle {
 // numeric money stays a string so no precision is lost before it reaches the UI.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * Asks the server to probe each of our connections after 5 s of silence (every 2 s, 3 times): a client host that
+ * vanished — power loss, network partition — sends no FIN or RST, and without probes its backend stays "idle in
+ * transaction" for hours (the OS default is 2 h of idle), holding its row locks. A worker cut off while a step
+ * handler held its fence (assertCurrentAttempt's share lock) would then block the lease recovery of every other
+ * worker, and with it all their claims. With probes the server ends that backend about 11 s after the silence
+ * began, well within a lease. Sent as startup options, so a pooler in front must pass `options` through.
+ */
+const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
+
 export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
   const pool = new pg.Pool({
     connectionString,
@@ -29,6 +39,7 @@ export function createPool(connectionString: string, options: { max?: number; ap
     application_name: options.applicationName ?? 'nightshift',
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
+    options: SERVER_KEEPALIVES,
   });
   // An idle client that loses its server (restart, admin shutdown) emits 'error' on the pool.
   // Without a listener that is an uncaught exception; the pool already discards the client.

@@ -26,6 +26,12 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** Receives the server's log lines; by default they are kept and shown only when start fails. */
   onLog?: (line: string) => void;
+  /**
+   * Further addresses the server listens on besides 127.0.0.1, and the client networks (CIDR) allowed to sign in
+   * from them with the password. Only the partition chaos scenario uses them: a worker in another network
+   * namespace reaches the server over a veth pair. Default: none (local connections only).
+   */
+  extraListen?: { addresses: string[]; clientNetworks: string[] };
 }
 
 export interface EmbeddedPostgres {
@@ -182,7 +188,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `listen_addresses=${['127.0.0.1', ...(options.extraListen?.addresses ?? [])].join(',')}`,
       '-c', 'unix_socket_directories=',
       '-c', 'max_connections=200',
       ...tuning,
@@ -197,6 +203,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       rmSync(clusterDir, { recursive: true, force: true });
       await server.initialise();
     }
+    allowClientNetworks(clusterDir, options.extraListen?.clientNetworks ?? []);
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'the server exited during start-up';
@@ -213,6 +220,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       rmSync(launcherPidFile, { force: true });
     },
   };
+}
+
+/** Adds a password (scram) rule to pg_hba.conf for each network not allowed yet; initdb allows only localhost. */
+function allowClientNetworks(clusterDir: string, networks: string[]): void {
+  if (networks.length === 0) return;
+  const file = path.join(clusterDir, 'pg_hba.conf');
+  const current = readFileSync(file, 'utf8');
+  const rules = networks.map((network) => `host all all ${network} scram-sha-256`).filter((rule) => !current.includes(rule));
+  if (rules.length > 0) writeFileSync(file, `${current.trimEnd()}\n${rules.join('\n')}\n`);
 }
 
 /** Connection details for a running server; stop() leaves the server alone. */

@@ -10,29 +10,42 @@ export interface ChildWorker {
   ready: Promise<void>;
   exited: Promise<number | null>;
   output(): string;
+  /** Each output line with the time (Date.now()) it arrived, for timing what the worker did. */
+  lines(): { at: number; text: string }[];
 }
+
+/** Runs the worker under another command, e.g. `ip netns exec <namespace>` for a worker on a second "host". */
+export type CommandWrapper = (command: string, args: string[]) => { command: string; args: string[] };
 
 export function createChildWorkers() {
   const children: ChildWorker[] = [];
   return {
-    spawn(databaseUrl: string, id: string, env: Record<string, string> = {}): ChildWorker {
-      const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    spawn(databaseUrl: string, id: string, env: Record<string, string> = {}, wrap?: CommandWrapper): ChildWorker {
+      const direct = { command: process.execPath, args: ['--import', 'tsx', FIXTURE] };
+      const { command, args } = wrap ? wrap(direct.command, direct.args) : direct;
+      const child = spawn(command, args, {
         cwd: process.cwd(),
         env: { ...process.env, TEST_DATABASE_URL: databaseUrl, TEST_WORKER_ID: id, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const lines: { at: number; text: string }[] = [];
+      const record = (chunk: Buffer) => {
+        const at = Date.now();
+        output += chunk.toString();
+        for (const text of chunk.toString().split('\n')) if (text.trim()) lines.push({ at, text });
+      };
+      child.stderr?.on('data', record);
       const ready = new Promise<void>((resolve, reject) => {
         child.stdout?.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
+          record(chunk);
           if (output.includes('ready')) resolve();
         });
         child.once('exit', (code) => reject(new Error(`worker ${id} exited (${code}) before it was ready:\n${output}`)));
       });
       ready.catch(() => undefined);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const handle = { process: child, id, ready, exited, output: () => output };
+      const handle = { process: child, id, ready, exited, output: () => output, lines: () => lines };
       children.push(handle);
       return handle;
     },

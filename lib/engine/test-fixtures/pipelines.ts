@@ -2,8 +2,11 @@
  * Pipelines shared by the multi-process tests and their child worker processes
  * (both sides must register the same definitions).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { createRegistry, definePipeline, type PipelineRegistry, type StepDefinition } from '@/lib/engine';
+import { withTransaction } from '@/db/transaction';
+import { assertCurrentAttempt, createRegistry, StaleAttemptError, definePipeline, type PipelineRegistry, type StepContext, type StepDefinition } from '@/lib/engine';
 
 export const FANOUT_STEPS = 50;
 
@@ -138,6 +141,86 @@ export const suicidal = definePipeline({
   ],
 });
 
+/** Waits until `file` exists, without looking at any abort signal. */
+async function untilReleased(file: string): Promise<void> {
+  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+type PartitionInput = { releaseDir: string };
+const firstAttemptWaitsFor = async (ctx: StepContext<PartitionInput>) => {
+  if (ctx.attempt === 1) await untilReleased(path.join(ctx.context.releaseDir, ctx.stepName));
+};
+
+/**
+ * For the network-partition scenario (scripts/chaos/partition.ts). The first attempt of `extract` and `compute`
+ * works until the scenario releases it — a file appears: a worker in another network namespace shares this
+ * machine's file system, not its network — without looking at its abort signal, like a handler deep in a long
+ * computation. Later attempts finish at once. `extract` writes its output row through the fence
+ * (assertCurrentAttempt), as the customer_analytics extracts write each batch; `compute` only returns its result,
+ * which the worker then records as the step's completion. `report` combines both: the run's results.
+ */
+export const partitioned = definePipeline({
+  namespace: 'test',
+  name: 'partitioned',
+  version: '1',
+  description: 'steps that outlive a network partition of their worker',
+  input: z.object({ releaseDir: z.string() }),
+  steps: [
+    {
+      name: 'extract',
+      handler: async (ctx) => {
+        await firstAttemptWaitsFor(ctx);
+        await withTransaction(ctx.db.pool, async (client) => {
+          await assertCurrentAttempt(client, ctx);
+          await client.query('INSERT INTO partition_output (task_id, attempt_id, attempt) VALUES ($1, $2, $3)', [ctx.taskId, ctx.attemptId, ctx.attempt]);
+        }).catch((error: unknown) => {
+          // Said here, because the worker may already have abandoned the attempt and would not report the failure.
+          if (error instanceof StaleAttemptError) ctx.logger.warn({ attemptId: ctx.attemptId }, "the fence refused this attempt's write");
+          throw error;
+        });
+        return { attemptId: ctx.attemptId, attempt: ctx.attempt };
+      },
+    },
+    {
+      name: 'compute',
+      handler: async (ctx) => {
+        await firstAttemptWaitsFor(ctx);
+        return { attemptId: ctx.attemptId, attempt: ctx.attempt };
+      },
+    },
+    {
+      name: 'report',
+      dependsOn: ['extract', 'compute'],
+      handler: async (ctx) => ({ extract: ctx.results.extract ?? null, compute: ctx.results.compute ?? null }),
+    },
+  ],
+});
+
+/**
+ * For the partition that lands while a handler holds its fence: the first attempt of `hold` writes its output row
+ * through the fence and keeps that transaction — and the fence's share lock on the step row — open until released.
+ */
+export const partitionedInTransaction = definePipeline({
+  namespace: 'test',
+  name: 'partitioned_in_transaction',
+  version: '1',
+  description: 'a step whose worker is cut off inside its fenced transaction',
+  input: z.object({ releaseDir: z.string() }),
+  steps: [
+    {
+      name: 'hold',
+      handler: async (ctx) => {
+        await withTransaction(ctx.db.pool, async (client) => {
+          await assertCurrentAttempt(client, ctx);
+          await client.query('INSERT INTO partition_output (task_id, attempt_id, attempt) VALUES ($1, $2, $3)', [ctx.taskId, ctx.attemptId, ctx.attempt]);
+          await firstAttemptWaitsFor(ctx);
+        });
+        return { attemptId: ctx.attemptId, attempt: ctx.attempt };
+      },
+    },
+  ],
+});
+
 export function buildTestRegistry(): PipelineRegistry {
   const registry = createRegistry();
   registry.register(fanout);
@@ -146,5 +229,7 @@ export function buildTestRegistry(): PipelineRegistry {
   registry.register(slowChain);
   registry.register(victim);
   registry.register(suicidal);
+  registry.register(partitioned);
+  registry.register(partitionedInTransaction);
   return registry;
 }

@@ -1,7 +1,8 @@
 /**
  * A standalone worker for multi-process tests: `node --import tsx worker-process.ts`.
  * Settings by env: TEST_DATABASE_URL, TEST_WORKER_ID, TEST_CONCURRENCY, TEST_LEASE_MS, TEST_HEARTBEAT_MS,
- * TEST_POLL_MS, TEST_GRACE_MS, TEST_MAX_LOST_ATTEMPTS. Prints "ready" once started; SIGTERM/SIGINT stop it gracefully.
+ * TEST_POLL_MS, TEST_GRACE_MS, TEST_MAX_LOST_ATTEMPTS, TEST_VERBOSE (1: info lines too). Prints "ready" once started;
+ * SIGTERM/SIGINT stop it gracefully.
  */
 import { createPool } from '@/db/client';
 import { createWorker } from '@/lib/engine';
@@ -12,6 +13,7 @@ const setting = (name: string, fallback: number) => Number(process.env[name] ?? 
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL is required');
 const concurrency = setting('TEST_CONCURRENCY', 4);
+const verbose = process.env.TEST_VERBOSE === '1';
 const db = createPool(url, { max: concurrency + 4, applicationName: 'nightshift-test-worker' });
 const worker = createWorker({
   db,
@@ -25,7 +27,9 @@ const worker = createWorker({
   attemptCaps: { maxLostAttempts: setting('TEST_MAX_LOST_ATTEMPTS', 10), maxRateLimitedAttempts: 20 },
   logger: {
     debug: () => undefined,
-    info: () => undefined,
+    info: (fields, message) => {
+      if (verbose) console.error(`[worker ${process.pid}] ${message} ${JSON.stringify(fields)}`);
+    },
     warn: (fields, message) => console.error(`[worker ${process.pid}] ${message} ${JSON.stringify(fields)}`),
     error: (fields, message) => console.error(`[worker ${process.pid}] ${message} ${JSON.stringify(fields)}`),
   },
