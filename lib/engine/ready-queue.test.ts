@@ -258,6 +258,31 @@ describe('ready queue', () => {
     expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('steps_ready_idx');
   });
 
+  it('keeps claiming while lease recovery waits for a lock held by a vanished session', async () => {
+    // A step whose worker is gone (lease expired) while a session still holds its task row — what a host that
+    // vanished inside a transaction leaves behind until the server notices it.
+    const { taskId: stuckTaskId } = await launch('diamond');
+    const [stuck] = await claimOnly(stuckTaskId, ['a']);
+    await testDb.pool.query(`UPDATE step_attempts SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [stuck!.attemptId]);
+    const holder = await testDb.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM tasks WHERE id = $1 FOR NO KEY UPDATE`, [stuckTaskId]);
+      await workers.start(testDb, registry, { concurrency: 2, pollIntervalMs: 200 });
+      const { taskId } = await launch('diamond');
+      // Recovery of the stuck step is blocked on the held row; the other task runs to the end meanwhile.
+      await waitForTaskStatus(testDb, taskId, ['completed'], 5_000);
+      expect((await stepStates(testDb, stuckTaskId)).a).toBe('running');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    // Once the lock is gone, recovery records the lost attempt and the step runs again.
+    await waitForTaskStatus(testDb, stuckTaskId, ['completed'], 10_000);
+    const outcomes = await testDb.pool.query<{ outcome: string }>(`SELECT outcome FROM step_attempts WHERE step_id = $1 ORDER BY attempt_number`, [stuck!.stepId]);
+    expect(outcomes.rows.map((row) => row.outcome)).toEqual(['lost', 'completed']);
+  });
+
   it('keeps the slot of a timed-out handler that ignores its abort: never more handlers than the concurrency', async () => {
     let running = 0;
     let maxRunning = 0;

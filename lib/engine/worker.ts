@@ -143,6 +143,8 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Slots still running a handler whose outcome is already recorded (timed out or cancelled, ignoring abort). */
   let lingering = 0;
   let claiming: Promise<void> | undefined;
+  let recovering: Promise<void> | undefined;
+  let heartbeating: Promise<void> | undefined;
   /** Steps announced ready that this worker may try to claim; capped by its concurrency. */
   let readyHint = 0;
   /**
@@ -195,8 +197,7 @@ export function createWorker(options: WorkerOptions): Worker {
     while (state === 'running') {
       if (Date.now() - lastRecoveryAt >= pollIntervalMs) {
         lastRecoveryAt = Date.now();
-        const recovered = await recoverExpiredLeases(db.pool, { backoff, caps: attemptCaps });
-        if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
+        recoverInBackground();
       }
       const free = concurrency - busySlots();
       const wanted = probing ? free : Math.min(free, readyHint);
@@ -217,6 +218,23 @@ export function createWorker(options: WorkerOptions): Worker {
         if (wanted === free) probing = true;
       }
     }
+  }
+
+  /**
+   * Lease recovery runs beside claiming, never in front of it: recovering a step waits for its row locks, and a
+   * host that vanished inside a transaction holds them until the server notices (TCP keepalive, seconds) — claims
+   * of other work must not wait that long.
+   */
+  function recoverInBackground(): void {
+    if (recovering) return;
+    recovering = recoverExpiredLeases(db.pool, { backoff, caps: attemptCaps })
+      .then((recovered) => {
+        if (recovered > 0) logger.warn({ recovered }, 'recovered attempts whose lease expired');
+      })
+      .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'lease recovery failed'))
+      .finally(() => {
+        recovering = undefined;
+      });
   }
 
   /** Claims up to the free slots until nothing more is found: after start, a poll or a reconnect. */
@@ -419,11 +437,17 @@ export function createWorker(options: WorkerOptions): Worker {
     async start() {
       if (state !== 'new') throw new Error(`Worker ${id} was already started`);
       state = 'running';
-      await heartbeat();
+      await recordWorkerHeartbeat(db.pool, { id, concurrency, starting: true }).catch((error: unknown) =>
+        logger.warn({ error: describeError(error) }, 'could not record the worker start; the heartbeat will'),
+      );
       listener.start();
       // The fallback for notifications lost while the LISTEN connection was down: probe as if all slots were announced.
       pollTimer = setInterval(probe, pollIntervalMs);
-      heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
+      heartbeatTimer = setInterval(() => {
+        heartbeating ??= heartbeat().finally(() => {
+          heartbeating = undefined;
+        });
+      }, heartbeatMs);
       logger.info({ concurrency, leaseMs, heartbeatMs, pollIntervalMs }, 'worker started');
       probe();
     },
@@ -451,6 +475,9 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       await allDone();
       clearInterval(heartbeatTimer);
+      // A heartbeat still in flight must land before the stop record, or it would mark the worker alive again.
+      await heartbeating;
+      await recovering;
       await announcer.stop();
       await recordWorkerHeartbeat(db.pool, { id, concurrency, stopped: true }).catch((error: unknown) =>
         logger.warn({ error: describeError(error) }, 'could not record the worker stop'),
