@@ -12,7 +12,7 @@ import path from 'node:path';
 import { env } from '../lib/env';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
-import { seedIfEmpty } from '../db/generator/seed-if-empty';
+import { seedIfEmpty } from '../lib/demo/generator/seed-if-empty';
 import { createPool } from '../db/client';
 import { ensureBootstrapAdmin } from '../lib/auth/bootstrap';
 

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { getDb } from '@/db/client';
 import { authorizedAction } from '@/lib/auth/guards';
-import { changeChaosSettings, chaosFormSchema } from '@/lib/console/chaos';
+import { changeChaosSettings, chaosFormSchema } from '@/lib/demo/chaos-console';
 
 export const updateChaosAction = authorizedAction('operator', chaosFormSchema, async (patch, principal) => {
   await changeChaosSettings(getDb().db, patch, principal);

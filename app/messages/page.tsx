@@ -6,7 +6,7 @@ import { buttonClassName } from '@/components/ui/button';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requirePageRole } from '@/lib/auth/guards';
 import { formatTimestamp } from '@/lib/console/format';
-import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack';
+import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/demo/slack';
 
 export const metadata: Metadata = { title: 'Messages' };
 export const dynamic = 'force-dynamic';

@@ -4,9 +4,9 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoData } from '@/db/generator/generate';
+import { generateDemoData } from '@/lib/demo/generator/generate';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { readOrdersDbFailureRate, updateChaosSettings } from './chaos';
+import { readOrdersDbFailureRate, updateChaosSettings } from '@/lib/demo/chaos';
 import { readOrderBatches, type OrderBatch } from './orders-db';
 import { SourceError } from './source-error';
 

@@ -4,7 +4,7 @@
  */
 import { createPool, type DbHandle } from '@/db/client';
 import { env, type Env } from '@/lib/env';
-import { readOrdersDbFailureRate } from '@/lib/sources/chaos';
+import { readOrdersDbFailureRate } from '@/lib/demo/chaos';
 import { createCrmClient, defaultCrmUrl } from '@/lib/sources/crm-client';
 import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/inventory-client';
 import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
