@@ -1,14 +1,11 @@
 /**
- * The one place that opens PostgreSQL connections.
- *
- * `createPool` is used by everything that needs its own pool (tests, workers, scripts);
- * `getDb()` is the web process's shared handle, cached on globalThis so Next's hot reload
- * does not leak pools.
+ * The one place that opens PostgreSQL connections. It is given the connection string rather than reading the
+ * settings itself, so db/ depends on nothing above it: `createPool` serves everything that needs its own pool
+ * (tests, workers, scripts), and lib/database.ts builds the process-wide handle from the parsed settings.
  */
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema';
-import { env } from '@/lib/env';
 
 export type Database = NodePgDatabase<typeof schema>;
 
@@ -37,20 +34,4 @@ export function createPool(connectionString: string, options: { max?: number; ap
   });
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
-}
-
-const globalForDb = globalThis as typeof globalThis & { nightshiftDb?: DbHandle };
-
-export function requireDatabaseUrl(): string {
-  const url = env().DATABASE_URL;
-  if (!url) {
-    throw new Error('DATABASE_URL is not set. Start Nightshift with `npm start` (it runs an embedded PostgreSQL) or set DATABASE_URL.');
-  }
-  return url;
-}
-
-/** The process-wide handle for the web server and CLI scripts. */
-export function getDb(): DbHandle {
-  globalForDb.nightshiftDb ??= createPool(requireDatabaseUrl(), { max: 20, applicationName: 'nightshift-web' });
-  return globalForDb.nightshiftDb;
 }

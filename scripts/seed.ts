@@ -18,7 +18,7 @@ if (command.kind === 'error') {
   process.exit(2);
 }
 
-const database = await acquireDatabase({ migrate: true });
+const database = await acquireDatabase(env(), { migrate: true });
 try {
   await seedDemoData(database.url, env().SOURCE_DATABASE_URL ?? database.url, command.options);
 } catch (error) {

@@ -1,6 +1,6 @@
 /** `/chaos` (operator): the fault-injection panel for the demo sources — for demos, training and drills. */
 import type { Metadata } from 'next';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { ChaosForm } from '@/components/demo/chaos-form';
 import { requirePageRole } from '@/lib/auth/guards';
 import { chaosFormValues } from '@/lib/demo/chaos-console';

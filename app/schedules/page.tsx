@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { formatTimestamp } from '@/lib/monitoring/format';

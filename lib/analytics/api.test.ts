@@ -45,7 +45,7 @@ beforeAll(async () => {
   operator = await createIdentity(testDb.db, 'operator');
   viewer = await createIdentity(testDb.db, 'viewer');
   const { buildRegistry } = await import('@/lib/runtime/registry');
-  const { getDb } = await import('@/db/client');
+  const { getDb } = await import('@/lib/database');
   worker = createWorker({ db: getDb(), registry: buildRegistry(), concurrency: 4, leaseMs: 10_000, heartbeatMs: 1_000, pollIntervalMs: 200 });
 });
 

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
-import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/pipelines/customer-analytics/ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;

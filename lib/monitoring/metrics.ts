@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { countFinishedAttempts, countTasksByStatus, readLatestStepResultNumbers, readReadyQueue, readWorkerHeartbeats } from '@/lib/engine';
 
 export interface MonitoringMetrics {

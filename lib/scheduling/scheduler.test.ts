@@ -13,7 +13,7 @@ import { firingsBetween } from './cron';
 import { renderInputTemplate, YESTERDAY_WINDOW } from './input-template';
 import { createScheduler, firingIdempotencyKey, type Scheduler } from './scheduler';
 import { DEFAULT_SCHEDULE_NAME, ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
-import { instantOf, localDateOf, nextLocalTime } from './zoned-time';
+import { instantOf, localDateOf, nextLocalTime } from '@/lib/time/zoned-time';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const ZONE = 'Europe/Berlin';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { buttonClassName } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { listAuditEntries } from '@/lib/audit/read';
 import { requirePageRole } from '@/lib/auth/guards';
 import { AdminNav, formatTime } from '../admin-nav';

@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { listApiTokens } from '@/lib/auth/api-tokens';
 import { requirePageRole } from '@/lib/auth/guards';
 import { AdminNav, formatTime } from '../admin-nav';
