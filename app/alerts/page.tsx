@@ -11,7 +11,7 @@ import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { ALERT_STATUSES, alertListQuerySchema, countAlertsByStatus, listAlerts, listDeadLetters } from '@/lib/monitoring/alert-queries';
-import { formatTimestamp } from '@/lib/monitoring/format';
+import { formatTimestamp } from '@/lib/time/format';
 import { AcknowledgeAlertForm, ResendMessageForm } from './alert-forms';
 
 export const metadata: Metadata = { title: 'Alerts' };

@@ -5,7 +5,7 @@ import { getDb } from '@/lib/database';
 import { buttonClassName } from '@/components/ui/button';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requirePageRole } from '@/lib/auth/guards';
-import { formatTimestamp } from '@/lib/console/format';
+import { formatTimestamp } from '@/lib/time/format';
 import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/demo/slack';
 
 export const metadata: Metadata = { title: 'Messages' };

@@ -7,7 +7,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
-import { formatTimestamp } from '@/lib/monitoring/format';
+import { formatTimestamp } from '@/lib/time/format';
 import { listSchedules } from '@/lib/scheduling';
 import { PauseScheduleForm } from './schedule-forms';
 
