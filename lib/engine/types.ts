@@ -2,7 +2,7 @@
 import type { PoolClient } from 'pg';
 import type { ZodType, output } from 'zod';
 import type { DbHandle } from '@/db/client';
-import type { StepStatus, TaskStatus } from '@/db/schema';
+import { stepStatus, taskStatus, type StepStatus, type TaskStatus } from '@/db/schema';
 
 export type { StepStatus, TaskStatus };
 
@@ -10,17 +10,9 @@ export type JsonPrimitive = string | number | boolean | null;
 // `undefined` members are allowed because JSON.stringify drops them, so optional fields of result objects fit.
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue | undefined };
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const satisfies readonly TaskStatus[];
-export const STEP_STATUSES = [
-  'pending',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'cancelled',
-  'resolved_manually',
-  'blocked',
-] as const satisfies readonly StepStatus[];
+/** The schema's enums are the one list of states. */
+export const TASK_STATUSES = taskStatus.enumValues;
+export const STEP_STATUSES = stepStatus.enumValues;
 
 export const EVENT_NAMES = [
   'task.started',
