@@ -21,16 +21,16 @@ import { pinSourceBoundary, type OrdersBoundary } from '../orders-boundary';
 import type { CustomerAnalyticsSources } from '../sources';
 import { asStepError } from '../sources';
 
-export interface ExtractResult {
+export type ExtractResult = {
   total_count: number;
   date_range: { start_date: string; end_date: string };
   extracted_at: string;
-}
+};
 
-export interface ExtractOrdersResult extends ExtractResult {
+export type ExtractOrdersResult = ExtractResult & {
   /** What the transforms read: see ../orders-boundary.ts. */
   boundary: OrdersBoundary;
-}
+};
 
 export interface ExtractOrdersInput {
   taskId: string;
