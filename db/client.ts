@@ -19,6 +19,11 @@ export interface DbHandle {
 // numeric money stays a string so no precision is lost before it reaches the UI.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** A drizzle handle over a pool someone else owns (read models that are handed a pool). */
+export function databaseOn(pool: pg.Pool): Database {
+  return drizzle(pool, { schema });
+}
+
 export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
   const pool = new pg.Pool({
     connectionString,
