@@ -5,12 +5,31 @@
  */
 import type { DbHandle } from '@/db/client';
 import type { Logger, PipelineRegistry } from '@/lib/engine';
-import { env } from '@/lib/env';
-import { createDeliveryFromSettings } from '@/lib/monitoring/host';
-import type { MessageDelivery } from '@/lib/monitoring/delivery';
+import { createDemoPagerDutySink } from '@/lib/demo/pagerduty-sink';
+import { env, type Env } from '@/lib/env';
+import { createMessageDelivery, type MessageDelivery } from '@/lib/monitoring/delivery';
+import { createPagerDutyClient } from '@/lib/monitoring/pagerduty-client';
+import { defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { MonitoringMetrics } from '@/lib/monitoring/metrics';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
 import { createScheduler, ensureDefaultSchedule, type Scheduler } from '@/lib/scheduling';
+
+/** Alert delivery: PagerDuty when PAGERDUTY_ROUTING_KEY is set, else the demo sink; Slack at SLACK_WEBHOOK_URL. */
+export function createDeliveryFromSettings(db: DbHandle, settings: Env, logger: Logger, metrics?: MonitoringMetrics): MessageDelivery {
+  return createMessageDelivery({
+    db,
+    logger,
+    slackWebhookUrl: defaultSlackWebhookUrl(),
+    pagerDuty: settings.PAGERDUTY_ROUTING_KEY
+      ? createPagerDutyClient({ eventsUrl: settings.PAGERDUTY_EVENTS_URL, routingKey: settings.PAGERDUTY_ROUTING_KEY })
+      : createDemoPagerDutySink(db.pool),
+    timeoutMs: settings.ALERT_DELIVERY_TIMEOUT_MS,
+    backoff: { baseMs: settings.ALERT_DELIVERY_BACKOFF_BASE_MS, capMs: settings.ALERT_DELIVERY_BACKOFF_CAP_MS },
+    maxAttempts: settings.ALERT_DELIVERY_MAX_ATTEMPTS,
+    pollIntervalMs: settings.ALERT_DELIVERY_POLL_MS,
+    onAttempt: metrics ? (target, outcome) => metrics.deliveryAttempts.inc({ target, outcome }) : undefined,
+  });
+}
 
 export interface BackgroundServices {
   delivery: MessageDelivery;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry, createWorker, definePipeline, type Logger, type PipelineRegistry, type Worker } from '@/lib/engine';
 import { createMessageDelivery } from '@/lib/monitoring/delivery';
-import { createDemoPagerDutySink } from '@/lib/monitoring/pagerduty-client';
+import { createDemoPagerDutySink } from '@/lib/demo/pagerduty-sink';
 import { startCaptureServer, type CaptureServer } from '@/lib/monitoring/testing/capture-server';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { waitFor } from '@/tests/setup/wait';

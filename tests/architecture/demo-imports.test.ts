@@ -18,6 +18,7 @@ const ALLOWED_DEMO_IMPORTERS: Record<string, string> = {
   'app/api/chaos/route.ts': 'fault-injection API',
   'components/demo/chaos-form.tsx': 'fault-injection page',
   'lib/pipelines/customer-analytics/default-sources.ts': 'wires the orders database fault into the sources a running Nightshift uses',
+  'lib/runtime/background-services.ts': 'alert delivery falls back to the demo PagerDuty sink without a routing key',
   'scripts/start.ts': 'seeds demo data into an empty database at start',
   'scripts/seed.ts': 'npm run seed',
 };
