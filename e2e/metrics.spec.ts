@@ -15,7 +15,9 @@ const durationCount = (text: string, route: string, status: string) => {
 };
 
 test('a page and a route handler are timed under their route patterns', async ({ page }) => {
-  await openAsAdmin(page, '/status');
+  // Signed in (for /api/metrics); /status itself is public.
+  await openAsAdmin(page, '/runs');
+  await page.goto('/status');
   const unknownRun = '00000000-0000-4000-8000-000000000000';
   await page.goto(`/runs/${unknownRun}`);
   expect((await page.request.get('/status.json')).status()).toBe(200);
