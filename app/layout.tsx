@@ -4,7 +4,8 @@ import type { ReactNode } from 'react';
 import { SiteHeader } from '@/components/layout/site-header';
 import { mainContentId, SkipLink } from '@/components/layout/skip-link';
 import { Providers } from '@/components/providers';
-import { themeScript } from '@/components/theme/theme-script';
+import { signOutAction } from './login/actions';
+import { themeScript } from '@/lib/theme-script';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -22,7 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body className="min-h-screen">
         <SkipLink />
         <Providers>
-          <SiteHeader />
+          <SiteHeader signOutAction={signOutAction} />
           <main id={mainContentId} tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 focus:outline-none">
             {children}
           </main>

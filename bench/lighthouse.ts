@@ -18,23 +18,15 @@ import { users } from '@/db/schema/auth';
 import { SESSION_COOKIE } from '@/lib/auth/constants';
 import { createSession } from '@/lib/auth/sessions';
 import { freePort } from '@/db/embedded';
+import { chromiumArgs, systemChromiumPath } from '@/e2e/browser';
 import { runPipelineAtScale } from './pipeline-at-scale';
 import { startBenchPostgres } from './support/postgres';
 import { ensureProductionBuild, holdNextLock, startNextServer, stopProcessGroup, waitForOk } from './support/next-server';
 import { machine, percentile } from './support/report';
 
-const CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? '/usr/bin/chromium';
-// As in the Playwright setup: root needs --no-sandbox, and the background services flood a closed network.
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? systemChromiumPath;
+// The Playwright setup's flags (root needs --no-sandbox; the background services flood a closed network), headless.
+const CHROME_FLAGS = ['--headless=new', ...chromiumArgs];
 const RUNS = 3;
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '100000' } } });

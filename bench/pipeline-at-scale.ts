@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createPool } from '@/db/client';
-import { generateDemoData } from '@/db/generator/generate';
+import { generateDemoData } from '@/lib/demo/generator/generate';
 import { runMigrations } from '@/db/migrate';
 import { launchTask } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics';

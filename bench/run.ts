@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start]`
  *   [-- --processes 2 --concurrency 8]   (worker processes × concurrency of the throughput and hand-off benchmarks)
  *
- * Runs the five benchmarks of issue 9, each on its own embedded PostgreSQL in a temporary folder (durable
+ * Runs the five benchmarks of docs/BENCHMARKS.md, each on its own embedded PostgreSQL in a temporary folder (durable
  * settings, as `npm start`), prints one table and writes JSON to bench/results/. A benchmark whose correctness
  * check fails is reported as failed (and the run exits non-zero); the others still run.
  */

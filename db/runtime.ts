@@ -2,7 +2,6 @@
  * For command-line scripts (seed, migrate, worker, token): the database to use is DATABASE_URL when set,
  * else the embedded server — shared with a running `npm start`, or started for the script's lifetime.
  */
-import { env } from '@/lib/env';
 import { startEmbeddedPostgres } from './embedded';
 import { runMigrations } from './migrate';
 
@@ -11,8 +10,14 @@ export interface AcquiredDatabase {
   release(): Promise<void>;
 }
 
-export async function acquireDatabase(options: { migrate?: boolean } = {}): Promise<AcquiredDatabase> {
-  const settings = env();
+/** The settings this needs, passed in by the caller (db/ does not read the environment itself). */
+export interface DatabaseSettings {
+  DATABASE_URL?: string;
+  NIGHTSHIFT_DATA_DIR: string;
+  EMBEDDED_PG_PORT: number;
+}
+
+export async function acquireDatabase(settings: DatabaseSettings, options: { migrate?: boolean } = {}): Promise<AcquiredDatabase> {
   let acquired: AcquiredDatabase;
   if (settings.DATABASE_URL) {
     acquired = { url: settings.DATABASE_URL, release: async () => {} };

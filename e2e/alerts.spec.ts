@@ -1,5 +1,5 @@
 /**
- * Monitoring pages in a production build (issue 8): the default schedule is listed and an operator pauses and
+ * Monitoring pages in a production build: the default schedule is listed and an operator pauses and
  * resumes it (audited); /alerts shows its status tabs and the dead-letter section; /api/metrics answers a
  * signed-in viewer in Prometheus text; viewers see schedules without the pause button.
  */

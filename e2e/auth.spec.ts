@@ -1,5 +1,5 @@
 /**
- * Acceptance 3: sign in as the bootstrap admin, create a viewer, sign in as the viewer, and be refused with 403
+ * Sign in as the bootstrap admin, create a viewer, sign in as the viewer, and be refused with 403
  * on an operator-only page (/chaos) and an operator-only API (/api/chaos). Also: the form never shows the password back, API tokens work once and
  * stop working when revoked, and anonymous visitors are sent to /login.
  */

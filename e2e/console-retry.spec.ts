@@ -1,5 +1,5 @@
 /**
- * Engineer console, acceptance 2: with the CRM failing every request, extract_users retries and then fails, its
+ * Engineer console: with the CRM failing every request, extract_users retries and then fails, its
  * dependent waits (blocked) and the run fails. The operator turns the failure off in /chaos and retries
  * extract_users: the preview lists exactly it and its not-completed downstream steps; the run then completes and
  * extract_orders still has its single attempt.

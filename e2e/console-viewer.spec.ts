@@ -1,5 +1,5 @@
 /**
- * Engineer console, acceptance 4: a viewer sees the live DAG but no action controls, and a server-action call
+ * Engineer console: a viewer sees the live DAG but no action controls, and a server-action call
  * forged with the viewer's session is refused (the run is untouched) — while the very same request replayed
  * with an operator's session does act, which proves the forged call was well-formed.
  */

@@ -1,5 +1,5 @@
 /**
- * Engineer console, acceptance 1, 3 and 5: an operator starts a run from the form and watches the DAG complete
+ * Engineer console: an operator starts a run from the form and watches the DAG complete
  * live (screenshot kept); invalid input shows field errors and creates nothing; the time from a step's
  * completion in the database to its node changing on the page is measured and is under a second.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 7, acceptance 3 and 4 for the public status page: anonymous visitors get /status and /status.json (200,
+ * The public status page: anonymous visitors get /status and /status.json (200,
  * the same overall state, a short Cache-Control) without internal details — every error message and stack the
  * engine recorded and every email known to the database are searched for in both — and `/` sends them to sign in.
  */

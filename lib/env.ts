@@ -95,7 +95,7 @@ const envSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
   /**
-   * Monitoring (issue 8). PagerDuty Events API v2: unset routing key → triggers and resolves are recorded in
+   * Monitoring. PagerDuty Events API v2: unset routing key → triggers and resolves are recorded in
    * demo.pagerduty_events instead of sent. The events URL is overridable for tests and EU accounts.
    */
   PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),

@@ -3,8 +3,8 @@
  * Uses DATABASE_URL, or the embedded server (shared with a running `npm start`); orders go to
  * SOURCE_DATABASE_URL when that is set.
  */
-import { parseSeedArgs, SEED_USAGE } from '../db/generator/cli';
-import { seedDemoData } from '../db/generator/seed-if-empty';
+import { parseSeedArgs, SEED_USAGE } from '../lib/demo/generator/cli';
+import { seedDemoData } from '../lib/demo/generator/seed-if-empty';
 import { acquireDatabase } from '../db/runtime';
 import { env } from '../lib/env';
 
@@ -18,7 +18,7 @@ if (command.kind === 'error') {
   process.exit(2);
 }
 
-const database = await acquireDatabase({ migrate: true });
+const database = await acquireDatabase(env(), { migrate: true });
 try {
   await seedDemoData(database.url, env().SOURCE_DATABASE_URL ?? database.url, command.options);
 } catch (error) {

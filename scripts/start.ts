@@ -7,34 +7,18 @@
  * SIGINT/SIGTERM stop Next first, then PostgreSQL, so nothing is left running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '../lib/env';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
-import { seedIfEmpty } from '../db/generator/seed-if-empty';
+import { seedIfEmpty } from '../lib/demo/generator/seed-if-empty';
 import { createPool } from '../db/client';
 import { ensureBootstrapAdmin } from '../lib/auth/bootstrap';
+import { buildIsStale } from './build-freshness';
 
 const dev = process.argv.includes('--dev');
 const root = process.cwd();
 const nextBin = path.join(root, 'node_modules', '.bin', 'next');
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-function buildIsStale(): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return true;
-  const sources = ['app', 'lib', 'db', 'components', 'package-lock.json', 'next.config.mjs'].map((name) => path.join(root, name));
-  return Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
-}
 
 async function main() {
   const settings = env();

@@ -4,6 +4,7 @@
  */
 import { createPool } from '../db/client';
 import { acquireDatabase } from '../db/runtime';
+import { env } from '../lib/env';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { parseTokenArgs, TOKEN_USAGE } from '../lib/auth/token-cli';
 
@@ -17,7 +18,7 @@ if (command.kind === 'error') {
   process.exit(2);
 }
 
-const database = await acquireDatabase({ migrate: true });
+const database = await acquireDatabase(env(), { migrate: true });
 const handle = createPool(database.url, { max: 1, applicationName: 'nightshift-token' });
 try {
   const { token, record } = await createApiToken(handle.db, { name: command.name, role: command.role }, { actorId: null, actorLabel: 'cli' });

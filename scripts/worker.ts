@@ -6,7 +6,7 @@
 import { createPool } from '../db/client';
 import { acquireDatabase } from '../db/runtime';
 import { env } from '../lib/env';
-import { startMonitoringServices } from '../lib/monitoring/host';
+import { startBackgroundServices } from '../lib/runtime/background-services';
 import { startEngineHost } from '../lib/runtime/engine-host';
 import { createProcessLogger } from '../lib/runtime/logger';
 import { buildRegistry } from '../lib/runtime/registry';
@@ -15,14 +15,14 @@ import { buildSubscribers } from '../lib/runtime/subscribers';
 async function main() {
   const settings = env();
   const logger = createProcessLogger('nightshift-worker');
-  const database = await acquireDatabase();
+  const database = await acquireDatabase(settings);
   const db = createPool(database.url, { max: settings.WORKER_CONCURRENCY + 4, applicationName: 'nightshift-worker' });
   const registry = buildRegistry();
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
   // Event delivery (alerts from step failures), alert delivery and scheduler firings run here too, so a deployment of
   // standalone workers — with or without a web process — alerts.
   const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, logger }) });
-  const monitoring = await startMonitoringServices({ db, registry, logger });
+  const monitoring = await startBackgroundServices({ db, registry, logger });
   logger.info({ workerId: host.worker?.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 
   let stopping = false;

@@ -27,7 +27,3 @@ export function AdminNav({ current }: { current: (typeof tabs)[number]['href'] }
     </nav>
   );
 }
-
-export function formatTime(value: Date | null): string {
-  return value ? value.toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
-}

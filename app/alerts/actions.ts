@@ -2,7 +2,7 @@
 /** /alerts actions (operator, audited): acknowledge an open alert; resend a dead-letter message. */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { acknowledgeAlert } from '@/lib/monitoring/alert-store';

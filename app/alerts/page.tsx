@@ -6,12 +6,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { ListTable } from '@/components/ui/list-table';
+import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { ALERT_STATUSES, alertListQuerySchema, countAlertsByStatus, listAlerts, listDeadLetters } from '@/lib/monitoring/alert-queries';
-import { formatTimestamp } from '@/lib/monitoring/format';
+import { formatTimestamp } from '@/lib/time/format';
 import { AcknowledgeAlertForm, ResendMessageForm } from './alert-forms';
 
 export const metadata: Metadata = { title: 'Alerts' };
@@ -54,50 +54,45 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           <CardTitle className="capitalize">{status} alerts</CardTitle>
         </CardHeader>
         <CardContent>
-          {alerts.length === 0 ? (
-            <p className="text-sm text-foreground-muted">No {status} alerts.</p>
-          ) : (
-            <Table data-testid="alerts-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Severity</TableHead>
-                  <TableHead>Alert</TableHead>
-                  <TableHead>Step</TableHead>
-                  <TableHead>Run</TableHead>
-                  <TableHead>Raised</TableHead>
-                  <TableHead>{status === 'resolved' ? 'Resolved' : status === 'acknowledged' ? 'Acknowledged' : 'Action'}</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {alerts.map((alert) => (
-                  <TableRow key={alert.id}>
-                    <TableCell>
-                      <Badge tone={alert.severity === 'critical' ? 'accent' : alert.severity === 'high' ? 'neutral' : 'outline'}>
-                        {SEVERITY_LABEL[alert.severity]}
-                      </Badge>
-                    </TableCell>
-                    <TableCell className="max-w-md">{alert.title}</TableCell>
-                    <TableCell className="font-mono text-xs">{alert.stepName ?? '—'}</TableCell>
-                    <TableCell>
-                      {alert.taskId ? (
-                        <Link href={`/runs/${alert.taskId}`} className="font-mono text-xs underline">
-                          {alert.taskId.slice(0, 8)}
-                        </Link>
-                      ) : (
-                        '—'
-                      )}
-                    </TableCell>
-                    <TableCell className="whitespace-nowrap text-foreground-muted">{formatTimestamp(alert.createdAt)}</TableCell>
-                    <TableCell className="whitespace-nowrap text-foreground-muted">
-                      {alert.status === 'resolved' && `${formatTimestamp(alert.resolvedAt)} (${alert.resolvedReason ?? 'resolved'})`}
-                      {alert.status === 'acknowledged' && `${formatTimestamp(alert.acknowledgedAt)} by ${alert.acknowledgedBy ?? 'someone'}`}
-                      {alert.status === 'open' && (canOperate ? <AcknowledgeAlertForm alertId={alert.id} title={alert.title} /> : 'Open')}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
+          <ListTable
+            testId="alerts-table"
+            rows={alerts}
+            rowKey={(alert) => alert.id}
+            empty={`No ${status} alerts.`}
+            columns={[
+              {
+                header: 'Severity',
+                cell: (alert) => (
+                  <Badge tone={alert.severity === 'critical' ? 'accent' : alert.severity === 'high' ? 'neutral' : 'outline'}>{SEVERITY_LABEL[alert.severity]}</Badge>
+                ),
+              },
+              { header: 'Alert', className: 'max-w-md', cell: (alert) => alert.title },
+              { header: 'Step', className: 'font-mono text-xs', cell: (alert) => alert.stepName ?? '—' },
+              {
+                header: 'Run',
+                cell: (alert) =>
+                  alert.taskId ? (
+                    <Link href={`/runs/${alert.taskId}`} className="font-mono text-xs underline">
+                      {alert.taskId.slice(0, 8)}
+                    </Link>
+                  ) : (
+                    '—'
+                  ),
+              },
+              { header: 'Raised', className: 'whitespace-nowrap text-foreground-muted', cell: (alert) => formatTimestamp(alert.createdAt) },
+              {
+                header: status === 'resolved' ? 'Resolved' : status === 'acknowledged' ? 'Acknowledged' : 'Action',
+                className: 'whitespace-nowrap text-foreground-muted',
+                cell: (alert) => (
+                  <>
+                    {alert.status === 'resolved' && `${formatTimestamp(alert.resolvedAt)} (${alert.resolvedReason ?? 'resolved'})`}
+                    {alert.status === 'acknowledged' && `${formatTimestamp(alert.acknowledgedAt)} by ${alert.acknowledgedBy ?? 'someone'}`}
+                    {alert.status === 'open' && (canOperate ? <AcknowledgeAlertForm alertId={alert.id} title={alert.title} /> : 'Open')}
+                  </>
+                ),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
       <Card>
@@ -106,34 +101,23 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           <CardDescription>Slack and PagerDuty messages that failed every attempt (dead letters). Resending starts a fresh set of attempts.</CardDescription>
         </CardHeader>
         <CardContent>
-          {deadLetters.length === 0 ? (
-            <p className="text-sm text-foreground-muted">Every message was delivered or is still being tried.</p>
-          ) : (
-            <Table data-testid="dead-letters-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Target</TableHead>
-                  <TableHead>Destination</TableHead>
-                  <TableHead>Attempts</TableHead>
-                  <TableHead>Last error</TableHead>
-                  <TableHead>Last try</TableHead>
-                  <TableHead>Action</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {deadLetters.map((message) => (
-                  <TableRow key={message.id}>
-                    <TableCell>{message.target === 'pagerduty' ? 'PagerDuty' : 'Slack'}</TableCell>
-                    <TableCell className="font-mono text-xs">{message.destination}</TableCell>
-                    <TableCell>{message.attempts}</TableCell>
-                    <TableCell className="max-w-md text-xs break-words">{message.lastError ?? '—'}</TableCell>
-                    <TableCell className="whitespace-nowrap text-foreground-muted">{formatTimestamp(message.updatedAt)}</TableCell>
-                    <TableCell>{canOperate ? <ResendMessageForm messageId={message.id} destination={message.destination} /> : '—'}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
+          <ListTable
+            testId="dead-letters-table"
+            rows={deadLetters}
+            rowKey={(message) => message.id}
+            empty="Every message was delivered or is still being tried."
+            columns={[
+              { header: 'Target', cell: (message) => (message.target === 'pagerduty' ? 'PagerDuty' : 'Slack') },
+              { header: 'Destination', className: 'font-mono text-xs', cell: (message) => message.destination },
+              { header: 'Attempts', cell: (message) => message.attempts },
+              { header: 'Last error', className: 'max-w-md text-xs break-words', cell: (message) => message.lastError ?? '—' },
+              { header: 'Last try', className: 'whitespace-nowrap text-foreground-muted', cell: (message) => formatTimestamp(message.updatedAt) },
+              {
+                header: 'Action',
+                cell: (message) => (canOperate ? <ResendMessageForm messageId={message.id} destination={message.destination} /> : '—'),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
     </div>

@@ -1,9 +1,9 @@
 'use server';
 /** The fault-injection panel's save (operator): the same change-and-audit as PUT /api/chaos. */
 import { revalidatePath } from 'next/cache';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
-import { changeChaosSettings, chaosFormSchema } from '@/lib/console/chaos';
+import { changeChaosSettings, chaosFormSchema } from '@/lib/demo/chaos-console';
 
 export const updateChaosAction = authorizedAction('operator', chaosFormSchema, async (patch, principal) => {
   await changeChaosSettings(getDb().db, patch, principal);

@@ -1,10 +1,10 @@
 /** `/chaos` (operator): the fault-injection panel for the demo sources — for demos, training and drills. */
 import type { Metadata } from 'next';
-import { getDb } from '@/db/client';
-import { ChaosForm } from '@/components/runs/chaos-form';
+import { getDb } from '@/lib/database';
+import { ChaosForm } from '@/components/demo/chaos-form';
 import { requirePageRole } from '@/lib/auth/guards';
-import { chaosFormValues } from '@/lib/console/chaos';
-import { readChaosSettings } from '@/lib/sources/chaos';
+import { chaosFormValues } from '@/lib/demo/chaos-console';
+import { readChaosSettings } from '@/lib/demo/chaos';
 import { updateChaosAction } from './actions';
 
 export const metadata: Metadata = { title: 'Fault injection' };

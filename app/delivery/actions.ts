@@ -5,7 +5,7 @@
  */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { KIND_LABELS } from '@/lib/delivery/definition';

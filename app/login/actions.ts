@@ -2,7 +2,7 @@
 /** Sign-in and sign-out. Thin adapters: validation and form state here, the rules in lib/auth/sign-in.ts. */
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { recordAudit } from '@/lib/audit/record';
 import { publicAction, requireSameOriginAction } from '@/lib/auth/guards';
 import { currentPrincipal, currentRequestInfo } from '@/lib/auth/request-context';

@@ -1,12 +1,12 @@
 /** `/messages` (viewer): what the demo Slack sink received — the pipeline's notifications — newest first, paginated. */
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { buttonClassName } from '@/components/ui/button';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requirePageRole } from '@/lib/auth/guards';
-import { formatTimestamp } from '@/lib/console/format';
-import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack';
+import { formatTimestamp } from '@/lib/time/format';
+import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/demo/slack';
 
 export const metadata: Metadata = { title: 'Messages' };
 export const dynamic = 'force-dynamic';

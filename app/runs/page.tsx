@@ -1,7 +1,7 @@
 /** `/runs`: every run, newest first, filterable and paginated; live while the page is open. */
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { ConnectionIndicator } from '@/components/live/connection-indicator';
 import { RunFilters } from '@/components/runs/run-filters';
 import { RunsTable } from '@/components/runs/runs-table';

@@ -2,7 +2,7 @@
 /** /schedules actions (operator, audited): pause or resume a schedule. */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { setSchedulePaused } from '@/lib/scheduling';

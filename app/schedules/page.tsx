@@ -3,11 +3,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { ListTable } from '@/components/ui/list-table';
+import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
-import { formatTimestamp } from '@/lib/monitoring/format';
+import { formatTimestamp } from '@/lib/time/format';
 import { listSchedules } from '@/lib/scheduling';
 import { PauseScheduleForm } from './schedule-forms';
 
@@ -30,57 +30,52 @@ export default async function SchedulesPage() {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          {schedules.length === 0 ? (
-            <p className="text-sm text-foreground-muted">No schedules yet (the default one is created when the scheduler first starts).</p>
-          ) : (
-            <Table data-testid="schedules-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Pipeline</TableHead>
-                  <TableHead>When</TableHead>
-                  <TableHead>Input</TableHead>
-                  <TableHead>Deadline</TableHead>
-                  <TableHead>Next firing</TableHead>
-                  <TableHead>Last run</TableHead>
-                  <TableHead>State</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {schedules.map((schedule) => (
-                  <TableRow key={schedule.id}>
-                    <TableCell className="font-medium">{schedule.name}</TableCell>
-                    <TableCell className="font-mono text-xs">
-                      {schedule.namespace}/{schedule.pipelineName}
-                    </TableCell>
-                    <TableCell>
-                      <code className="font-mono text-xs">{schedule.cronExpression}</code> <span className="text-foreground-muted">({schedule.timeZone})</span>
-                    </TableCell>
-                    <TableCell>
-                      <code className="font-mono text-xs break-all">{JSON.stringify(schedule.inputTemplate)}</code>
-                    </TableCell>
-                    <TableCell>{schedule.deadlineLocalTime ? `${schedule.deadlineLocalTime} local` : 'none'}</TableCell>
-                    <TableCell className="whitespace-nowrap text-foreground-muted">{schedule.paused ? 'paused' : formatTimestamp(schedule.nextFiringAt)}</TableCell>
-                    <TableCell className="whitespace-nowrap">
-                      {schedule.lastFiring ? (
-                        <Link href={`/runs/${schedule.lastFiring.taskId}`} className="underline">
-                          {formatTimestamp(schedule.lastFiring.scheduledFor)} · {schedule.lastFiring.taskStatus}
-                        </Link>
-                      ) : (
-                        'never'
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex items-center gap-2">
-                        <Badge tone={schedule.paused ? 'outline' : 'neutral'}>{schedule.paused ? 'Paused' : 'Active'}</Badge>
-                        {canOperate && <PauseScheduleForm scheduleId={schedule.id} name={schedule.name} paused={schedule.paused} />}
-                      </div>
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
+          <ListTable
+            testId="schedules-table"
+            rows={schedules}
+            rowKey={(schedule) => schedule.id}
+            empty="No schedules yet (the default one is created when the scheduler first starts)."
+            columns={[
+              { header: 'Name', className: 'font-medium', cell: (schedule) => schedule.name },
+              { header: 'Pipeline', className: 'font-mono text-xs', cell: (schedule) => `${schedule.namespace}/${schedule.pipelineName}` },
+              {
+                header: 'When',
+                cell: (schedule) => (
+                  <>
+                    <code className="font-mono text-xs">{schedule.cronExpression}</code> <span className="text-foreground-muted">({schedule.timeZone})</span>
+                  </>
+                ),
+              },
+              { header: 'Input', cell: (schedule) => <code className="font-mono text-xs break-all">{JSON.stringify(schedule.inputTemplate)}</code> },
+              { header: 'Deadline', cell: (schedule) => (schedule.deadlineLocalTime ? `${schedule.deadlineLocalTime} local` : 'none') },
+              {
+                header: 'Next firing',
+                className: 'whitespace-nowrap text-foreground-muted',
+                cell: (schedule) => (schedule.paused ? 'paused' : formatTimestamp(schedule.nextFiringAt)),
+              },
+              {
+                header: 'Last run',
+                className: 'whitespace-nowrap',
+                cell: (schedule) =>
+                  schedule.lastFiring ? (
+                    <Link href={`/runs/${schedule.lastFiring.taskId}`} className="underline">
+                      {formatTimestamp(schedule.lastFiring.scheduledFor)} · {schedule.lastFiring.taskStatus}
+                    </Link>
+                  ) : (
+                    'never'
+                  ),
+              },
+              {
+                header: 'State',
+                cell: (schedule) => (
+                  <div className="flex items-center gap-2">
+                    <Badge tone={schedule.paused ? 'outline' : 'neutral'}>{schedule.paused ? 'Paused' : 'Active'}</Badge>
+                    {canOperate && <PauseScheduleForm scheduleId={schedule.id} name={schedule.name} paused={schedule.paused} />}
+                  </div>
+                ),
+              },
+            ]}
+          />
         </CardContent>
       </Card>
     </div>

@@ -4,8 +4,8 @@
  * a URL to answer.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { buildIsStale } from '../../scripts/build-freshness';
 import { onInterrupt } from './cleanup';
 
 const NEXT_LOCK = '/tmp/nightshift-next.lock';
@@ -32,23 +32,6 @@ export async function holdNextLock(): Promise<{ release(): Promise<void> }> {
       await exited;
     },
   };
-}
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** The rule scripts/start.ts applies (kept in step with it): a build older than the sources is rebuilt by `npm start`. */
-export function buildIsStale(): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return true;
-  const sources = ['app', 'lib', 'db', 'components', 'package-lock.json', 'next.config.mjs'].map((name) => path.join(root, name));
-  return Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
 }
 
 /** Builds when needed; call with the lock held. Returns the seconds the build took (0: the build was current). */

@@ -11,7 +11,8 @@ import { stateIcons } from '@/components/ui/icons';
 import { stateAppearance } from '@/components/ui/status';
 import { Tooltip } from '@/components/ui/tooltip';
 import { attemptsLabel, NODE_HEIGHT, NODE_WIDTH } from '@/lib/console/dag';
-import { formatDuration, formatWait, stepDuration } from '@/lib/console/format';
+import { formatWait, stepDuration } from '@/lib/console/format';
+import { formatDuration } from '@/lib/time/format';
 import type { StepView } from '@/lib/console/views';
 
 export interface StepNodeData extends Record<string, unknown> {

@@ -7,7 +7,7 @@ import Link from 'next/link';
 import { cn } from '@/components/ui/cn';
 import type { DashboardData } from '@/lib/dashboard/read-model';
 import { KIND_LABELS } from '@/lib/delivery/definition';
-import { formatDay, formatTimestamp } from './format';
+import { formatDay, formatDateTime } from '@/lib/time/format';
 
 const APPEARANCE = {
   fresh: { label: 'Fresh', className: 'border-status-completed bg-status-completed-tint text-status-completed' },
@@ -52,7 +52,7 @@ export function FreshnessBanner({ data, isOperator }: { data: DashboardData; isO
         <p className="text-sm">
           {snapshot.publishedAt ? (
             <>
-              Data as of <strong>{formatTimestamp(snapshot.publishedAt)}</strong>,
+              Data as of <strong>{formatDateTime(snapshot.publishedAt)}</strong>,
             </>
           ) : (
             <>Not published,</>

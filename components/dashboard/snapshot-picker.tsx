@@ -5,7 +5,7 @@
 import { buttonClassName } from '@/components/ui/button';
 import type { SnapshotRef } from '@/lib/dashboard/snapshots';
 import { KIND_LABELS } from '@/lib/delivery/definition';
-import { formatDay, formatTimestamp } from './format';
+import { formatDay, formatDateTime } from '@/lib/time/format';
 
 export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotRef[]; selectedId: number }) {
   return (
@@ -20,7 +20,7 @@ export function SnapshotPicker({ snapshots, selectedId }: { snapshots: SnapshotR
           {snapshots.map((snapshot) => (
             <option key={snapshot.id} value={snapshot.id}>
               #{snapshot.id} · {KIND_LABELS[snapshot.kind]} · {formatDay(snapshot.windowStart)} – {formatDay(snapshot.windowEnd)}
-              {snapshot.publishedAt ? ` · published ${formatTimestamp(snapshot.publishedAt)}` : ''}
+              {snapshot.publishedAt ? ` · published ${formatDateTime(snapshot.publishedAt)}` : ''}
               {snapshot.isCurrent ? ' (default view)' : ''}
             </option>
           ))}

@@ -8,7 +8,7 @@ import { Progress } from '@/components/ui/progress';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { Tooltip } from '@/components/ui/tooltip';
 import type { DayOutcome, OverallState, PublicStatus, Ratio } from '@/lib/status';
-import { formatDay, formatDuration, formatTimestamp } from './format';
+import { formatDay, formatDuration, formatDateTime } from '@/lib/time/format';
 
 const OVERALL: Record<OverallState, { label: string; className: string }> = {
   operational: { label: 'Operational', className: 'border-status-completed bg-status-completed-tint text-status-completed' },
@@ -44,8 +44,8 @@ function Metric({ label, ratio, detail, testId }: { label: string; ratio: Ratio;
 }
 
 function dayDescription(day: PublicStatus['history'][number], timeZone: string): string {
-  const published = day.delivered_at ? `, published ${formatTimestamp(day.delivered_at, timeZone)}` : '';
-  return `${formatDay(day.date)}: ${OUTCOME[day.outcome].label}${published} (deadline ${formatTimestamp(day.deadline_at, timeZone)})`;
+  const published = day.delivered_at ? `, published ${formatDateTime(day.delivered_at, timeZone)}` : '';
+  return `${formatDay(day.date)}: ${OUTCOME[day.outcome].label}${published} (deadline ${formatDateTime(day.deadline_at, timeZone)})`;
 }
 
 export function StatusView({ status }: { status: PublicStatus }) {
@@ -80,15 +80,15 @@ export function StatusView({ status }: { status: PublicStatus }) {
           <dl className="grid grid-cols-1 gap-4 text-sm sm:grid-cols-4">
             <div>
               <dt className="text-foreground-muted">Scheduled start</dt>
-              <dd data-testid="scheduled-start">{today.scheduled_start_at ? formatTimestamp(today.scheduled_start_at, timeZone) : 'Not scheduled yet'}</dd>
+              <dd data-testid="scheduled-start">{today.scheduled_start_at ? formatDateTime(today.scheduled_start_at, timeZone) : 'Not scheduled yet'}</dd>
             </div>
             <div>
               <dt className="text-foreground-muted">Estimated completion</dt>
-              <dd data-testid="eta">{today.eta_at ? formatTimestamp(today.eta_at, timeZone) : '—'}</dd>
+              <dd data-testid="eta">{today.eta_at ? formatDateTime(today.eta_at, timeZone) : '—'}</dd>
             </div>
             <div>
               <dt className="text-foreground-muted">Deadline</dt>
-              <dd>{formatTimestamp(today.deadline_at, timeZone)}</dd>
+              <dd>{formatDateTime(today.deadline_at, timeZone)}</dd>
             </div>
             <div>
               <dt className="text-foreground-muted">Today&rsquo;s delivery</dt>
@@ -107,7 +107,7 @@ export function StatusView({ status }: { status: PublicStatus }) {
           )}
           <p className="text-sm" data-testid="last-delivery">
             {status.last_delivery
-              ? `Last successful delivery: ${formatTimestamp(status.last_delivery.published_at, timeZone)} (data through ${formatDay(status.last_delivery.window_end)}), ${status.last_delivery.on_time ? 'on time' : 'late'}.`
+              ? `Last successful delivery: ${formatDateTime(status.last_delivery.published_at, timeZone)} (data through ${formatDay(status.last_delivery.window_end)}), ${status.last_delivery.on_time ? 'on time' : 'late'}.`
               : 'No successful delivery yet.'}
           </p>
         </CardContent>
@@ -187,8 +187,8 @@ export function StatusView({ status }: { status: PublicStatus }) {
                   <TableRow key={incident.date}>
                     <TableCell>{formatDay(incident.date)}</TableCell>
                     <TableCell>{incident.kind === 'failed' ? 'Delivery failed' : 'Delivery late'}</TableCell>
-                    <TableCell>{formatTimestamp(incident.started_at, timeZone)}</TableCell>
-                    <TableCell>{incident.resolved_at ? formatTimestamp(incident.resolved_at, timeZone) : 'Ongoing'}</TableCell>
+                    <TableCell>{formatDateTime(incident.started_at, timeZone)}</TableCell>
+                    <TableCell>{incident.resolved_at ? formatDateTime(incident.resolved_at, timeZone) : 'Ongoing'}</TableCell>
                     <TableCell>{incident.duration_ms === null ? '—' : formatDuration(incident.duration_ms)}</TableCell>
                   </TableRow>
                 ))}
@@ -197,7 +197,7 @@ export function StatusView({ status }: { status: PublicStatus }) {
           )}
         </CardContent>
       </Card>
-      <p className="text-xs text-foreground-muted">Updated {formatTimestamp(status.generated_at, timeZone)}. Also as JSON: /status.json.</p>
+      <p className="text-xs text-foreground-muted">Updated {formatDateTime(status.generated_at, timeZone)}. Also as JSON: /status.json.</p>
     </div>
   );
 }

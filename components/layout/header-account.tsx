@@ -8,7 +8,7 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClassName } from '@/components/ui/button';
 import { currentPrincipal } from '@/lib/auth/request-context';
 
-export async function HeaderAccount() {
+export async function HeaderAccount({ signOutAction }: { signOutAction: () => Promise<void> }) {
   const principal = await currentPrincipal();
   if (!principal) {
     return (
@@ -26,7 +26,7 @@ export async function HeaderAccount() {
       <Badge tone="outline" aria-label={`Role: ${principal.role}`}>
         {principal.role}
       </Badge>
-      {principal.kind === 'session' && <SignOutButton />}
+      {principal.kind === 'session' && <SignOutButton action={signOutAction} />}
     </div>
   );
 }

@@ -38,7 +38,8 @@ function Brand({ href, suffix }: { href: string; suffix?: string }) {
 
 const rowClass = 'mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2 lg:flex-nowrap';
 
-export async function SiteHeader() {
+/** `signOutAction` is the server action behind the sign-out button (app/login/actions.ts). */
+export async function SiteHeader({ signOutAction }: { signOutAction: () => Promise<void> }) {
   const principal = await currentPrincipal();
   const items = primaryNavigation.filter(({ href }) => {
     const access = pageAccess(href);
@@ -51,7 +52,7 @@ export async function SiteHeader() {
       <div className="order-2 ml-auto lg:order-3 lg:ml-0">
         <ThemeToggle />
       </div>
-      <NavLinks items={items} account={<HeaderAccount />} />
+      <NavLinks items={items} account={<HeaderAccount signOutAction={signOutAction} />} />
     </div>
   );
 

@@ -1,7 +1,7 @@
 'use client';
 /** The Events tab: the run's event log in order, each with a one-line summary of its payload. */
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { formatDuration, formatTimestamp } from '@/lib/console/format';
+import { formatDuration, formatTimestamp } from '@/lib/time/format';
 import type { EventView } from '@/lib/console/views';
 
 export function describeEvent(event: EventView): string {

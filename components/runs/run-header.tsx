@@ -3,7 +3,8 @@
 import { Card } from '@/components/ui/card';
 import { Progress } from '@/components/ui/progress';
 import { StatusBadge } from '@/components/ui/status-badge';
-import { formatDuration, formatTimestamp, formatWindow, spanMs } from '@/lib/console/format';
+import { formatWindow, spanMs } from '@/lib/console/format';
+import { formatDuration, formatTimestamp } from '@/lib/time/format';
 import type { RunDetailView } from '@/lib/console/views';
 import { OperationDialog } from './operation-dialog';
 import type { RunOperations } from './run-operations';

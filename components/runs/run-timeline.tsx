@@ -4,7 +4,7 @@
  * drawn in its own pattern — retry back-off, an operator, or the steps it depends on.
  */
 import { cn } from '@/components/ui/cn';
-import { formatDuration, formatTimestamp } from '@/lib/console/format';
+import { formatDuration, formatTimestamp } from '@/lib/time/format';
 import { buildTimeline, placeOnAxis, type WaitKind } from '@/lib/console/timeline';
 import type { OperationView, StepView } from '@/lib/console/views';
 

@@ -1,9 +1,9 @@
 'use client';
-/** Switches between light and dark and remembers the choice in localStorage (read by theme-script.ts). */
+/** Switches between light and dark and remembers the choice in localStorage (read by lib/theme-script.ts). */
 import { useSyncExternalStore } from 'react';
 import { Button } from '@/components/ui/button';
 import { MoonIcon, SunIcon } from '@/components/ui/icons';
-import { themeStorageKey, type Theme } from './theme-script';
+import { themeStorageKey, type Theme } from '@/lib/theme-script';
 
 function subscribe(onChange: () => void): () => void {
   const observer = new MutationObserver(onChange);

@@ -1,11 +1,10 @@
 'use client';
 /**
- * Dialogs on @radix-ui/react-dialog (focus trap, Escape, focus return). ConfirmDialog is the one most pages need:
- * it stays open while an async onConfirm runs and shows its error instead of closing.
+ * Dialog primitives on @radix-ui/react-dialog (focus trap, Escape, focus return), styled once. The console's
+ * confirmation dialog is components/runs/operation-dialog.tsx: it previews what will happen and asks for a reason.
  */
 import * as DialogPrimitive from '@radix-ui/react-dialog';
-import { useState, type ComponentPropsWithRef, type ReactNode } from 'react';
-import { Button } from './button';
+import type { ComponentPropsWithRef } from 'react';
 import { cn } from './cn';
 
 export const Dialog = DialogPrimitive.Root;
@@ -36,77 +35,4 @@ export function DialogTitle({ className, ...props }: ComponentPropsWithRef<typeo
 
 export function DialogDescription({ className, ...props }: ComponentPropsWithRef<typeof DialogPrimitive.Description>) {
   return <DialogPrimitive.Description className={cn('mt-2 text-sm text-foreground-muted', className)} {...props} />;
-}
-
-export interface ConfirmDialogProps {
-  /** The element that opens the dialog (usually a Button). */
-  trigger: ReactNode;
-  title: string;
-  description: ReactNode;
-  /** Both buttons name what they do ("Cancel run" / "Keep running"), never a bare "Confirm" / "Cancel". */
-  confirmLabel: string;
-  cancelLabel: string;
-  /** `danger` for destructive actions such as cancelling a run. */
-  tone?: 'primary' | 'danger';
-  /** May be async; the dialog closes when it resolves and shows the message when it throws. */
-  onConfirm: () => void | Promise<void>;
-}
-
-export function ConfirmDialog({
-  trigger,
-  title,
-  description,
-  confirmLabel,
-  cancelLabel,
-  tone = 'primary',
-  onConfirm,
-}: ConfirmDialogProps) {
-  const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const confirm = async () => {
-    setPending(true);
-    setError(null);
-    try {
-      await onConfirm();
-      setOpen(false);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : 'The action failed.');
-    } finally {
-      setPending(false);
-    }
-  };
-
-  return (
-    <Dialog
-      open={open}
-      onOpenChange={(next) => {
-        if (pending) return;
-        setOpen(next);
-        if (!next) setError(null);
-      }}
-    >
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
-      <DialogContent role="alertdialog">
-        <DialogTitle>{title}</DialogTitle>
-        <DialogDescription>{description}</DialogDescription>
-        {error && (
-          <p role="alert" className="mt-3 rounded-control bg-status-failed-tint px-3 py-2 text-sm text-status-failed">
-            {error}
-          </p>
-        )}
-        <div className="mt-6 flex justify-end gap-2">
-          <DialogClose asChild>
-            <Button variant="secondary" disabled={pending}>
-              {cancelLabel}
-            </Button>
-          </DialogClose>
-          <Button variant={tone} onClick={() => void confirm()} disabled={pending} aria-busy={pending}>
-            {pending ? 'Working…' : confirmLabel}
-          </Button>
-        </div>
-      </DialogContent>
-    </Dialog>
-  );
 }

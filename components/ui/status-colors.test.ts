@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stateAppearance, stepStates, taskStates } from './status';
+import { stepStatus, taskStatus } from '@/db/schema/engine';
+import { stateAppearance } from './status';
+
+const stepStates = stepStatus.enumValues;
+const taskStates = taskStatus.enumValues;
 
 const css = readFileSync(path.join(import.meta.dirname, '../../app/globals.css'), 'utf8');
 

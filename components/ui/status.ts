@@ -1,13 +1,12 @@
 /**
  * The engine's run states as the UI shows them: label, one-line meaning, and the Tailwind classes of their
- * colour tokens (written out in full so Tailwind finds them). Step states are a superset of task states.
+ * colour tokens (written out in full so Tailwind finds them). The states themselves are the schema's enums (types
+ * only, so no schema code reaches the browser): a state added there fails the type check here until it has an
+ * appearance. Step states are a superset of task states.
  */
-export const stepStates = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled', 'resolved_manually', 'blocked'] as const;
-export const taskStates = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+import type { StepStatus, TaskStatus } from '@/db/schema/engine';
 
-export type StepState = (typeof stepStates)[number];
-export type TaskState = (typeof taskStates)[number];
-export type RunState = StepState | TaskState;
+export type RunState = StepStatus | TaskStatus;
 
 interface StateAppearance {
   label: string;

@@ -1,5 +1,5 @@
 /**
- * Users, sessions, API tokens, sign-in rate limiting and the audit log (issue 3).
+ * Users, sessions, API tokens, sign-in rate limiting and the audit log.
  *
  * Secrets are never stored: sessions and API tokens are kept as the sha256 of the value the client holds,
  * passwords as scrypt hashes with their parameters (lib/auth/password.ts).

@@ -1,5 +1,5 @@
 /**
- * Workflow engine tables (issue 4): tasks, their steps, every attempt of a step, the event outbox,
+ * Workflow engine tables: tasks, their steps, every attempt of a step, the event outbox,
  * subscriber cursors, operator operations and worker heartbeats. The engine's SQL lives in lib/engine.
  */
 import { relations, sql } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * Monitoring and scheduling tables (issue 8): alerts (the review queue and incident record), the outbox of
+ * Monitoring and scheduling tables: alerts (the review queue and incident record), the outbox of
  * outgoing Slack / PagerDuty messages, schedules and their firings (which carry each run's deadline), and the
  * demo PagerDuty sink. The SQL that uses them lives in lib/monitoring and lib/scheduling.
  */

@@ -40,12 +40,12 @@ beforeAll(async () => {
   process.env.CRM_URL = `${server.url}/demo/crm`;
   process.env.INVENTORY_URL = `${server.url}/demo/inventory`;
   process.env.SLACK_WEBHOOK_URL = `${server.url}/demo/slack/webhook`;
-  const { seedDemoData } = await import('@/db/generator/seed-if-empty');
+  const { seedDemoData } = await import('@/lib/demo/generator/seed-if-empty');
   await seedDemoData(testDb.url, testDb.url, { customers: 300, products: 40, days: 62, orders: 3_000, seed: 7, endDate: new Date('2026-02-01T00:00:00Z') });
   operator = await createIdentity(testDb.db, 'operator');
   viewer = await createIdentity(testDb.db, 'viewer');
   const { buildRegistry } = await import('@/lib/runtime/registry');
-  const { getDb } = await import('@/db/client');
+  const { getDb } = await import('@/lib/database');
   worker = createWorker({ db: getDb(), registry: buildRegistry(), concurrency: 4, leaseMs: 10_000, heartbeatMs: 1_000, pollIntervalMs: 200 });
 });
 

@@ -1,5 +1,8 @@
 /** The seed-style results of one task: its insights, segment counts and links to the CSV exports. */
+import { eq } from 'drizzle-orm';
 import type pg from 'pg';
+import { databaseOn } from '@/db/client';
+import { insights as insightsTable } from '@/db/schema';
 
 export interface TaskResults {
   task_id: string;
@@ -10,10 +13,12 @@ export interface TaskResults {
 
 export async function readTaskResults(pool: pg.Pool, taskId: string): Promise<TaskResults> {
   const [insights, segments] = await Promise.all([
-    pool.query<{ kind: string; sentence: string; data: unknown }>(
-      'SELECT kind, sentence, data FROM analytics.insights WHERE task_id = $1 ORDER BY position',
-      [taskId],
-    ),
+    databaseOn(pool)
+      .select({ kind: insightsTable.kind, sentence: insightsTable.sentence, data: insightsTable.data })
+      .from(insightsTable)
+      .where(eq(insightsTable.taskId, taskId))
+      .orderBy(insightsTable.position),
+    // Set-based: every segment, with zero for those without customers.
     pool.query<{ segment: string; customers: number }>(
       `SELECT s.segment, count(m.customer_id)::int AS customers
        FROM unnest(ARRAY['VIP', 'Regular', 'Occasional', 'New']) WITH ORDINALITY AS s(segment, position)
@@ -24,7 +29,7 @@ export async function readTaskResults(pool: pg.Pool, taskId: string): Promise<Ta
   ]);
   return {
     task_id: taskId,
-    insights: insights.rows,
+    insights,
     segments: segments.rows,
     links: {
       customers_csv: `/analytics/results/${taskId}/customers.csv`,

@@ -4,7 +4,7 @@
  * lib/status without changing them: pages and routes ask here instead of calling them directly.
  */
 import type pg from 'pg';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { loadDashboardNow, type DashboardLoad, type DashboardQuery } from '@/lib/dashboard';
 import type { LiveHub } from '@/lib/live/hub';
 import { liveHub } from '@/lib/live/server-hub';

@@ -1,5 +1,5 @@
 /**
- * Acceptance 1: every page, route handler and server action in the source tree, discovered from the files,
+ * Every page, route handler and server action in the source tree, discovered from the files,
  * classified by access-policy.ts and called as anonymous / viewer / operator / admin (session cookies, and for
  * routes also API tokens) against a real database. Something new that nobody classified fails here.
  *

@@ -49,13 +49,13 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
   { pattern: '/api/runs/[id]/operations', methods: ['POST'], access: 'operator' },
   { pattern: '/api/runs/[id]/operations/preview', methods: ['GET'], access: 'operator' },
-  // Live updates for the engineer console (issue 6): server-sent events and the JSON the pages refetch.
+  // Live updates for the engineer console: server-sent events and the JSON the pages refetch.
   { pattern: '/api/live', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/live/**', methods: ['GET'], access: 'viewer' },
-  // The executive dashboard's data (issue 7).
+  // The executive dashboard's data.
   { pattern: '/api/dashboard', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/dashboard/**', methods: ['GET'], access: 'viewer' },
-  // Prometheus metrics (issue 8): any viewer, or a scraper holding METRICS_TOKEN.
+  // Prometheus metrics: any viewer, or a scraper holding METRICS_TOKEN.
   { pattern: '/api/metrics', methods: ['GET'], access: 'viewer' },
   // The seed's analytics API (lib/analytics): starting a run operates; reading status and results views.
   { pattern: '/analytics/start', methods: ['POST'], access: 'operator' },
@@ -72,7 +72,7 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/admin/users/actions.ts#setUserDisabledAction': 'admin',
   'app/admin/tokens/actions.ts#createApiTokenAction': 'admin',
   'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
-  // Engineer console (issue 6): everything that changes a run, and the fault-injection panel, is an operator's.
+  // Engineer console: everything that changes a run, and the fault-injection panel, is an operator's.
   'app/runs/new/actions.ts#startRunAction': 'operator',
   'app/runs/[id]/actions.ts#previewOperationAction': 'operator',
   'app/runs/[id]/actions.ts#retryStepAction': 'operator',
@@ -81,10 +81,10 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/runs/[id]/actions.ts#resolveStepAction': 'operator',
   'app/runs/[id]/actions.ts#cancelTaskAction': 'operator',
   'app/chaos/actions.ts#updateChaosAction': 'operator',
-  // Alerts and message delivery (issue 8): acknowledging and resending are an operator's.
+  // Alerts and message delivery: acknowledging and resending are an operator's.
   'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
   'app/alerts/actions.ts#resendMessageAction': 'operator',
-  // Schedules (issue 8): pausing and resuming are an operator's.
+  // Schedules: pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
   // Review decisions on dashboard snapshots (lib/delivery/publish.ts).
   'app/delivery/actions.ts#publishAnywayAction': 'operator',

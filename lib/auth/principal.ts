@@ -3,7 +3,8 @@
  * session cookie. A request that presents a bearer credential is judged on it alone: a bad token does not fall
  * back to a cookie that happens to ride along.
  */
-import { getDb, type Database } from '@/db/client';
+import type { Database } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { env } from '@/lib/env';
 import { resolveApiToken } from './api-tokens';
 import { SESSION_COOKIE, sessionCookieName } from './constants';

@@ -1,15 +1,5 @@
-/** Formatting shared by the console's server and client components: durations, times and relative waits. */
-
-/** `850 ms`, `12.4 s`, `3 min 05 s`, `2 h 04 min`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  const totalSeconds = Math.round(ms / 1_000);
-  if (totalSeconds < 3_600) return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-  const totalMinutes = Math.floor(totalSeconds / 60);
-  return `${Math.floor(totalMinutes / 60)} h ${String(totalMinutes % 60).padStart(2, '0')} min`;
-}
+/** The console's own readings of time: spans, relative waits, data windows and how long a step ran. */
+import { formatDuration } from '@/lib/time/format';
 
 /** Milliseconds between two ISO times, or from `start` until `now` while there is no end. */
 export function spanMs(start: string | null, end: string | null, now: number): number | null {
@@ -17,14 +7,6 @@ export function spanMs(start: string | null, end: string | null, now: number): n
   const from = Date.parse(start);
   const to = end ? Date.parse(end) : now;
   return Number.isNaN(from) || Number.isNaN(to) ? null : Math.max(0, to - from);
-}
-
-/** A UTC timestamp, compact: `2026-11-26 14:03:07 UTC`. UTC on purpose: server and browser render the same text. */
-export function formatTimestamp(value: string | null): string {
-  if (!value) return '—';
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return '—';
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** `in 4.2 s` / `now` for a scheduled time. */

@@ -14,8 +14,8 @@
 import type pg from 'pg';
 import { listPipelineRuns } from '@/lib/engine';
 import { classifyRun, windowOfContext, type DeliveryPolicy } from '@/lib/delivery/definition';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
-import { addDays, localDate } from '@/lib/status/delivery-clock';
+import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
+import { addDays, localDateOf } from '@/lib/time/zoned-time';
 import type { SnapshotRef } from './snapshots';
 
 export type FreshnessState = 'fresh' | 'stale' | 'refreshing' | 'failed' | 'history' | 'held';
@@ -53,7 +53,7 @@ export async function readPipelineActivity(pool: pg.Pool, policy: DeliveryPolicy
 }
 
 export function deriveFreshness(snapshot: Pick<SnapshotRef, 'windowEnd' | 'isCurrent' | 'state'>, activity: PipelineActivity, now: Date, policy: DeliveryPolicy): Freshness {
-  const expectedWindowEnd = addDays(localDate(now, policy.timeZone), -1);
+  const expectedWindowEnd = addDays(localDateOf(now, policy.timeZone), -1);
   if (snapshot.state !== 'published') return { state: 'held', expectedWindowEnd, taskId: null };
   if (!snapshot.isCurrent) return { state: 'history', expectedWindowEnd, taskId: null };
   if (activity.activeTaskId) return { state: 'refreshing', expectedWindowEnd, taskId: activity.activeTaskId };

@@ -6,11 +6,14 @@
  * index lookup bounded by a LIMIT or by the task id; aggregates over all customers (segment counts, the
  * lifetime-value histogram, the KPIs) were precomputed into the snapshot's summary when it was published.
  */
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { z } from 'zod';
+import { databaseOn } from '@/db/client';
+import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insightsTable, productMetrics } from '@/db/schema';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
-import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/pipelines/customer-analytics/ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;
@@ -106,11 +109,11 @@ export async function loadDashboardPulse(pool: pg.Pool, now: Date, policy: Deliv
   return { currentSnapshotId: current.id, state: deriveFreshness(current, activity, now, policy).state };
 }
 
-const SORT_COLUMNS: Record<CustomerSort, string> = {
-  lifetime_value: 'total_lifetime_value',
-  orders: 'total_orders',
-  days_since_last_order: 'days_since_last_order',
-};
+const SORT_COLUMNS = {
+  lifetime_value: customerMetrics.totalLifetimeValue,
+  orders: customerMetrics.totalOrders,
+  days_since_last_order: customerMetrics.daysSinceLastOrder,
+} satisfies Record<CustomerSort, unknown>;
 
 const segmentMixData = z.object({
   segments: z.array(z.object({ segment: z.string(), average_order_value: z.number() })),
@@ -124,27 +127,23 @@ function insightData<T>(insights: { kind: string; data: unknown }[], kind: strin
 }
 
 async function readTopCustomers(pool: pg.Pool, taskId: string, query: DashboardQuery) {
-  const column = SORT_COLUMNS[query.sort];
-  // Column and direction come from closed enums above, never from the request text itself.
-  const direction = query.dir === 'asc' ? 'ASC' : 'DESC';
-  const { rows } = await pool.query<{
-    customer_id: number; customer_email: string; customer_segment: string; total_lifetime_value: string; total_orders: number; days_since_last_order: number;
-  }>(
-    `SELECT customer_id, customer_email, customer_segment, total_lifetime_value, total_orders, days_since_last_order
-     FROM analytics.customer_metrics WHERE task_id = $1
-     ORDER BY ${column} ${direction}, customer_id ${direction} LIMIT $2 OFFSET $3`,
-    [taskId, CUSTOMERS_PAGE_SIZE, (query.page - 1) * CUSTOMERS_PAGE_SIZE],
-  );
-  return rows.map(
-    (row): TopCustomer => ({
-      customer_id: row.customer_id,
-      email: row.customer_email,
-      segment: row.customer_segment,
-      lifetime_value: Number(row.total_lifetime_value),
-      orders: row.total_orders,
-      days_since_last_order: row.days_since_last_order,
-    }),
-  );
+  // Sort column and direction come from closed enums, never from the request text; each pairs with an index.
+  const order = query.dir === 'asc' ? asc : desc;
+  const rows = await databaseOn(pool)
+    .select({
+      customer_id: customerMetrics.customerId,
+      email: customerMetrics.customerEmail,
+      segment: customerMetrics.customerSegment,
+      lifetime_value: customerMetrics.totalLifetimeValue,
+      orders: customerMetrics.totalOrders,
+      days_since_last_order: customerMetrics.daysSinceLastOrder,
+    })
+    .from(customerMetrics)
+    .where(eq(customerMetrics.taskId, taskId))
+    .orderBy(order(SORT_COLUMNS[query.sort]), order(customerMetrics.customerId))
+    .limit(CUSTOMERS_PAGE_SIZE)
+    .offset((query.page - 1) * CUSTOMERS_PAGE_SIZE);
+  return rows.map((row): TopCustomer => ({ ...row, lifetime_value: Number(row.lifetime_value) }));
 }
 
 export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, policy: DeliveryPolicy): Promise<DashboardLoad> {
@@ -158,40 +157,53 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
     return { kind: 'empty', freshness: emptyFreshness(activity) };
   }
   const taskId = snapshot.taskId;
+  const db = databaseOn(pool);
   const [insights, daily, products, lowStock, customers, histogram] = await Promise.all([
-    pool.query<{ kind: string; sentence: string; data: unknown }>(
-      'SELECT kind, sentence, data FROM analytics.insights WHERE task_id = $1 ORDER BY position',
-      [taskId],
-    ),
-    pool.query<{ day: string; orders: number; revenue: string }>(
-      'SELECT day::text AS day, orders, revenue FROM analytics.daily_revenue WHERE task_id = $1 ORDER BY day',
-      [taskId],
-    ),
-    // NULLS LAST matches product_metrics_task_revenue_idx; without it the planner cannot use the index's order.
-    pool.query<{ product_id: number; name: string | null; category: string | null; revenue: string; units_sold: number }>(
-      `SELECT product_id, name, category, revenue, units_sold FROM analytics.product_metrics
-       WHERE task_id = $1 ORDER BY revenue DESC NULLS LAST, product_id LIMIT 10`,
-      [taskId],
-    ),
-    pool.query<LowStockProduct>(
-      `SELECT product_id, name, category, stock_on_hand, days_of_cover FROM analytics.product_metrics
-       WHERE task_id = $1 AND days_of_cover < $2 ORDER BY days_of_cover, product_id LIMIT $3`,
-      [taskId, LOW_STOCK_DAYS, LOW_STOCK_LIMIT],
-    ),
+    db
+      .select({ kind: insightsTable.kind, sentence: insightsTable.sentence, data: insightsTable.data })
+      .from(insightsTable)
+      .where(eq(insightsTable.taskId, taskId))
+      .orderBy(insightsTable.position),
+    db
+      .select({ day: dailyRevenue.day, orders: dailyRevenue.orders, revenue: dailyRevenue.revenue })
+      .from(dailyRevenue)
+      .where(eq(dailyRevenue.taskId, taskId))
+      .orderBy(dailyRevenue.day),
+    db
+      .select({ product_id: productMetrics.productId, name: productMetrics.name, category: productMetrics.category, revenue: productMetrics.revenue, units_sold: productMetrics.unitsSold })
+      .from(productMetrics)
+      .where(eq(productMetrics.taskId, taskId))
+      // NULLS LAST matches product_metrics_task_revenue_idx; without it the planner cannot use the index's order.
+      .orderBy(sql`${productMetrics.revenue} DESC NULLS LAST`, productMetrics.productId)
+      .limit(10),
+    db
+      .select({
+        product_id: productMetrics.productId,
+        name: productMetrics.name,
+        category: productMetrics.category,
+        stock_on_hand: productMetrics.stockOnHand,
+        days_of_cover: productMetrics.daysOfCover,
+      })
+      .from(productMetrics)
+      .where(and(eq(productMetrics.taskId, taskId), lt(productMetrics.daysOfCover, LOW_STOCK_DAYS)))
+      .orderBy(productMetrics.daysOfCover, productMetrics.productId)
+      .limit(LOW_STOCK_LIMIT),
     readTopCustomers(pool, taskId, query),
     snapshot.summary.ltv_histogram
       ? Promise.resolve(snapshot.summary.ltv_histogram)
       : pool.query<LtvBucket>(LTV_HISTOGRAM_SQL, [taskId]).then((result) => result.rows),
   ]);
 
-  const mix = insightData(insights.rows, 'segment_mix', segmentMixData);
+  const mix = insightData(insights, 'segment_mix', segmentMixData);
   const aovBySegment = new Map(mix?.segments.map((segment) => [segment.segment, segment.average_order_value]));
-  const lowStockCount = insightData(insights.rows, 'low_stock', lowStockData)?.count ?? lowStock.rows.length;
+  // days_of_cover < LOW_STOCK_DAYS excludes nulls, so every row here has a figure.
+  const lowStockRows = lowStock.map((row): LowStockProduct => ({ ...row, days_of_cover: row.days_of_cover ?? 0 }));
+  const lowStockCount = insightData(insights, 'low_stock', lowStockData)?.count ?? lowStockRows.length;
   const { summary, holdReasons, ...ref } = snapshot;
   const defaultSnapshotId = ref.isCurrent
     ? ref.id
     : (snapshots.find((candidate) => candidate.isCurrent)?.id ??
-      (await pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE is_current')).rows[0]?.id ??
+      (await db.select({ id: dashboardSnapshots.id }).from(dashboardSnapshots).where(eq(dashboardSnapshots.isCurrent, true)))[0]?.id ??
       null);
 
   return {
@@ -204,12 +216,12 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
       kpis: summary.kpis,
       segments: summary.segments.map((segment) => ({ ...segment, average_order_value: aovBySegment.get(segment.segment) ?? null })),
       ltvHistogram: histogram,
-      dailyRevenue: daily.rows.map((row) => ({ day: row.day, orders: row.orders, revenue: Number(row.revenue) })),
-      topProducts: products.rows.map((row) => ({ ...row, revenue: Number(row.revenue) })),
-      revenueByCategory: insightData(insights.rows, 'top_categories', categoriesData)?.categories ?? [],
+      dailyRevenue: daily.map((row) => ({ day: row.day, orders: row.orders, revenue: Number(row.revenue) })),
+      topProducts: products.map((row) => ({ ...row, revenue: Number(row.revenue) })),
+      revenueByCategory: insightData(insights, 'top_categories', categoriesData)?.categories ?? [],
       topCustomers: { rows: customers, page: query.page, pageSize: CUSTOMERS_PAGE_SIZE, total: summary.customers, sort: query.sort, dir: query.dir },
-      lowStock: { rows: lowStock.rows, total: lowStockCount },
-      insights: insights.rows,
+      lowStock: { rows: lowStockRows, total: lowStockCount },
+      insights,
       links: {
         customersCsv: `/analytics/results/${taskId}/customers.csv`,
         productsCsv: `/analytics/results/${taskId}/products.csv`,

@@ -13,7 +13,8 @@
  * it was created, i.e. by the delivery it was attempting.
  */
 import { z } from 'zod';
-import { addDays, deliveryDeadline, localDate } from '@/lib/status/delivery-clock';
+import { addDays, localDateOf } from '@/lib/time/zoned-time';
+import { deliveryDeadline } from './clock';
 
 export const DELIVERY_KINDS = ['delivery', 'backfill', 'ad_hoc'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
@@ -46,7 +47,7 @@ export function deliveryWindow(day: string, policy: Pick<DeliveryPolicy, 'window
 
 /** The local day `instant` falls on. */
 export function deliveryDayOf(instant: Date, policy: Pick<DeliveryPolicy, 'timeZone'>): string {
-  return localDate(instant, policy.timeZone);
+  return localDateOf(instant, policy.timeZone);
 }
 
 const spanDays = (window: DataWindow) => Math.round((Date.parse(`${window.end}T00:00:00Z`) - Date.parse(`${window.start}T00:00:00Z`)) / 86_400_000) + 1;
@@ -66,7 +67,7 @@ export function isOnTime(day: string, publishedAt: Date, policy: Pick<DeliveryPo
 
 /** The first local day whose delivery is tracked; null before tracking starts. */
 export function firstTrackedDay(policy: Pick<DeliveryPolicy, 'trackingSince' | 'timeZone'>): string | null {
-  return policy.trackingSince ? addDays(localDate(policy.trackingSince, policy.timeZone), 1) : null;
+  return policy.trackingSince ? addDays(localDateOf(policy.trackingSince, policy.timeZone), 1) : null;
 }
 
 const contextWindow = z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }) });

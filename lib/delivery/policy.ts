@@ -6,10 +6,10 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
+import { CUSTOMER_ANALYTICS } from './pipeline-identity';
 import { DEFAULT_SCHEDULE_NAME } from '@/lib/scheduling/schedules';
 import { renderInputTemplate } from '@/lib/scheduling/input-template';
-import { deliverySettingsFromEnv, type DeliverySettings } from '@/lib/status/delivery-clock';
+import { deliverySettingsFromEnv, type DeliverySettings } from './clock';
 import type { JsonValue } from '@/lib/engine';
 import type { DeliveryPolicy } from './definition';
 

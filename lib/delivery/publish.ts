@@ -13,7 +13,7 @@ import { withTransaction } from '@/db/transaction';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from '@/lib/monitoring/alert-store';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
+import { CUSTOMER_ANALYTICS } from './pipeline-identity';
 import { classifyRun, type DataWindow, type DeliveryKind, type DeliveryPolicy } from './definition';
 import { describeReasons, type HoldReason } from './gate';
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { readTaskFacts, type TaskFacts } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
+import { CUSTOMER_ANALYTICS } from './pipeline-identity';
 import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from './definition';
 import type { HoldReason } from './gate';
 import { readDeliveryPolicy } from './policy';

@@ -2,14 +2,19 @@
 import type { ZodType, output } from 'zod';
 import { PipelineDefinitionError } from './errors';
 import { findCycle } from './graph';
-import type { NormalizedStep, PipelineDefinition, PipelineDefinitionInput } from './types';
+import type { NormalizedStep, PipelineDefinition, PipelineDefinitionInput, StepContext, StepResults, StepResultsOf } from './types';
 
 export const DEFAULT_RETRY_LIMIT = 3;
 
 const NAME_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 
-export function definePipeline<TSchema extends ZodType>(
-  input: PipelineDefinitionInput<TSchema>,
+/**
+ * `TResults` (optional) declares each step's result by step name: handlers must return it, and dependents read it
+ * from `ctx.results` with its type. The engine itself stores and passes results as JSON whatever the declaration.
+ */
+export function definePipeline<TSchema extends ZodType, TResults extends StepResultsOf<TResults> = StepResults>(
+  // NoInfer: results are declared, never guessed from the steps (a guess from one step's name would reject the rest).
+  input: PipelineDefinitionInput<TSchema, NoInfer<TResults>>,
 ): PipelineDefinition<output<TSchema>> {
   const label = `${input.namespace}/${input.name}@${input.version}`;
   for (const [field, value] of [
@@ -39,7 +44,8 @@ export function definePipeline<TSchema extends ZodType>(
       name: step.name,
       description: step.description ?? null,
       dependsOn,
-      handler: step.handler,
+      // The worker hands a step the stored results of exactly its dependencies, which the declaration describes.
+      handler: (ctx: StepContext<output<TSchema>>) => step.handler(ctx as StepContext<output<TSchema>, TResults>),
       retryable: step.retryable ?? true,
       retryLimit,
       timeoutMs: step.timeoutMs ?? null,

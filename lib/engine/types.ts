@@ -2,7 +2,7 @@
 import type { PoolClient } from 'pg';
 import type { ZodType, output } from 'zod';
 import type { DbHandle } from '@/db/client';
-import type { StepStatus, TaskStatus } from '@/db/schema';
+import { stepStatus, taskStatus, type StepStatus, type TaskStatus } from '@/db/schema';
 
 export type { StepStatus, TaskStatus };
 
@@ -10,17 +10,9 @@ export type JsonPrimitive = string | number | boolean | null;
 // `undefined` members are allowed because JSON.stringify drops them, so optional fields of result objects fit.
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue | undefined };
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const satisfies readonly TaskStatus[];
-export const STEP_STATUSES = [
-  'pending',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'cancelled',
-  'resolved_manually',
-  'blocked',
-] as const satisfies readonly StepStatus[];
+/** The schema's enums are the one list of states. */
+export const TASK_STATUSES = taskStatus.enumValues;
+export const STEP_STATUSES = stepStatus.enumValues;
 
 export const EVENT_NAMES = [
   'task.started',
@@ -47,7 +39,16 @@ export interface Logger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-export interface StepContext<TContext = unknown> {
+/**
+ * What each step of a pipeline returns, by step name. A pipeline may declare it (`definePipeline<Schema, Results>`)
+ * so a dependent reads its dependencies' results with their types; undeclared, every result is a JsonValue.
+ */
+export type StepResults = Record<string, JsonValue>;
+
+/** A results declaration whose every member is JSON (object types written with `type`, not `interface`). */
+export type StepResultsOf<TResults> = { [K in keyof TResults]: JsonValue };
+
+export interface StepContext<TContext = unknown, TResults = StepResults> {
   taskId: string;
   stepName: string;
   /** 1 for the first attempt of the step, counting every attempt ever made (operator retries included). */
@@ -60,8 +61,8 @@ export interface StepContext<TContext = unknown> {
   attemptId: number;
   /** The task's input, validated with the pipeline's schema, defaults applied. */
   context: TContext;
-  /** Results of the step's dependencies, by step name. */
-  results: Record<string, JsonValue>;
+  /** Results of the step's dependencies, by step name (a step that is not a dependency is absent). */
+  results: Readonly<Partial<TResults>>;
   /** Persisted (about once a second at most) and announced to live views. */
   progress(message: string, percent?: number): void;
   /** Aborted on timeout, task cancellation, lost lease or worker shutdown. */
@@ -72,13 +73,13 @@ export interface StepContext<TContext = unknown> {
 
 export type StepHandler<TContext = unknown> = (ctx: StepContext<TContext>) => Promise<JsonValue>;
 
-export interface StepDefinition<TContext = unknown> {
-  name: string;
+export interface StepDefinition<TContext = unknown, TResults = StepResults, TName extends string = string> {
+  name: TName;
   description?: string;
-  dependsOn?: string | string[];
+  dependsOn?: StepName<TResults> | StepName<TResults>[];
   // Method syntax on purpose: it keeps a pipeline with a specific context assignable to the registry's
   // `PipelineDefinition<unknown>` (method parameters are checked bivariantly).
-  handler(ctx: StepContext<TContext>): Promise<JsonValue>;
+  handler(ctx: StepContext<TContext, TResults>): Promise<TName extends keyof TResults ? TResults[TName] : JsonValue>;
   /** Default true. A non-retryable step has exactly one attempt. */
   retryable?: boolean;
   /** Retries after the first attempt; default 3. */
@@ -88,13 +89,18 @@ export interface StepDefinition<TContext = unknown> {
   metadata?: Record<string, JsonValue>;
 }
 
-export interface PipelineDefinitionInput<TSchema extends ZodType> {
+type StepName<TResults> = keyof TResults & string;
+
+/** One step of a pipeline whose results are declared: its handler returns the result declared under its name. */
+export type TypedStepDefinition<TContext, TResults> = { [K in StepName<TResults>]: StepDefinition<TContext, TResults, K> }[StepName<TResults>];
+
+export interface PipelineDefinitionInput<TSchema extends ZodType, TResults = StepResults> {
   namespace: string;
   name: string;
   version: string;
   description: string;
   input: TSchema;
-  steps: StepDefinition<output<TSchema>>[];
+  steps: TypedStepDefinition<output<TSchema>, TResults>[];
 }
 
 /** A step after validation: defaults applied, dependencies as an array. */

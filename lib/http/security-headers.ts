@@ -9,7 +9,7 @@
  * - frame-ancestors 'none': no other site may frame these pages (clickjacking).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { themeScript } from '@/components/theme/theme-script';
+import { themeScript } from '@/lib/theme-script';
 
 const themeScriptHash = `'sha256-${createHash('sha256').update(themeScript).digest('base64')}'`;
 

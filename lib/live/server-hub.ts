@@ -2,7 +2,7 @@
  * The web process's one LiveHub, on the shared pool (so the LISTEN connection counts against the pool's limit
  * instead of opening another). Cached on globalThis so dev-mode reloads do not create a second listener.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { stillHasRole } from '@/lib/auth/principal';
 import type { Role } from '@/lib/auth/roles';
 import { createProcessLogger } from '@/lib/runtime/logger';

@@ -1,5 +1,5 @@
 /**
- * Acceptance 1 (issue 8): a real worker runs real tasks, the engine's event dispatcher delivers to the pipeline
+ * A real worker runs real tasks, the engine's event dispatcher delivers to the pipeline
  * monitor, and the delivery loop posts to a local HTTP server standing in for PagerDuty and Slack.
  *   - an exhausted critical step → exactly one PagerDuty trigger + one #executive-alerts notice (fields checked),
  *     even when every event is delivered a second time;
@@ -45,7 +45,7 @@ function onePipeline(name: string, severity: string, retryLimit: number, handler
   });
 }
 
-describe('pipeline monitor → PagerDuty and Slack (acceptance 1)', () => {
+describe('pipeline monitor → PagerDuty and Slack', () => {
   let testDb: TestDatabase;
   let capture: CaptureServer;
   let registry: PipelineRegistry;

@@ -1,5 +1,5 @@
 /**
- * Acceptance 2 (issue 8): with the Slack endpoint down for a while (first refusing connections, then answering
+ * With the Slack endpoint down for a while (first refusing connections, then answering
  * 503), stored messages are delivered once it returns — each exactly once, in order per channel — with two
  * senders running side by side. Also: a permanent refusal becomes a dead letter that an operator resends
  * (audited), and a PagerDuty resolve never overtakes its trigger.
@@ -17,7 +17,7 @@ import { startCaptureServer, type CaptureServer } from './testing/capture-server
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-describe('outgoing message delivery (acceptance 2)', () => {
+describe('outgoing message delivery', () => {
   let testDb: TestDatabase;
   let capture: CaptureServer;
   const senders: MessageDelivery[] = [];

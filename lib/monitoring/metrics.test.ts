@@ -1,7 +1,8 @@
 /**
- * Acceptance 5 (issue 8): /api/metrics over real HTTP parses as Prometheus text, and its counters move after a
- * run (step attempts by outcome, tasks by status, extracted records, step-duration histogram, HTTP durations).
- * Access: METRICS_TOKEN or a viewer's token; anonymous → 401. Also point 8: /api/health/ready needs a live worker.
+ * /api/metrics over real HTTP parses as Prometheus text, and its counters move after a run (step attempts by
+ * outcome, tasks by status, extracted records, step-duration histogram, HTTP durations by route pattern, the
+ * process's own metrics). Access: METRICS_TOKEN or a viewer's token; anonymous → 401. /api/health/ready needs a
+ * live worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -58,7 +59,7 @@ function parsePrometheus(text: string): { samples: Sample[]; types: Map<string, 
 const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 
-describe('/api/metrics and readiness (acceptance 5, point 8)', () => {
+describe('/api/metrics and readiness', () => {
   let testDb: TestDatabase;
   let releaseApp: () => Promise<void>;
   let server: TestServer;
@@ -110,12 +111,16 @@ describe('/api/metrics and readiness (acceptance 5, point 8)', () => {
       ['nightshift_tasks', 'gauge'],
       ['nightshift_step_attempts_total', 'counter'],
       ['nightshift_step_duration_seconds', 'histogram'],
-      ['nightshift_extraction_records_count', 'gauge'],
+      ['nightshift_extraction_records', 'gauge'],
       ['nightshift_ready_steps', 'gauge'],
       ['nightshift_oldest_ready_step_age_seconds', 'gauge'],
       ['nightshift_worker_heartbeat_age_seconds', 'gauge'],
       ['nightshift_alerts_open', 'gauge'],
       ['nightshift_http_request_duration_seconds', 'histogram'],
+      ['process_cpu_seconds_total', 'counter'],
+      ['process_resident_memory_bytes', 'gauge'],
+      ['nodejs_eventloop_lag_seconds', 'gauge'],
+      ['nodejs_heap_size_used_bytes', 'gauge'],
     ] as const) {
       expect(before.types.get(name), name).toBe(type);
     }
@@ -163,7 +168,7 @@ describe('/api/metrics and readiness (acceptance 5, point 8)', () => {
     expect(valueOf(after.samples, 'nightshift_step_attempts_total', { step: 'extract_widgets', outcome: 'failed' })).toBe(1);
     expect(valueOf(after.samples, 'nightshift_step_attempts_total', { step: 'extract_widgets', outcome: 'completed' })).toBe(1);
     expect(valueOf(after.samples, 'nightshift_tasks', { pipeline: 'test/metrics', status: 'completed' })).toBe(1);
-    expect(valueOf(after.samples, 'nightshift_extraction_records_count', { step: 'extract_widgets' })).toBe(42);
+    expect(valueOf(after.samples, 'nightshift_extraction_records', { step: 'extract_widgets' })).toBe(42);
     expect(valueOf(after.samples, 'nightshift_step_duration_seconds_count', { step: 'extract_widgets', outcome: 'retrying' })).toBe(1);
     expect(valueOf(after.samples, 'nightshift_ready_steps')).toBe(0);
     const heartbeat = after.samples.find((sample) => sample.name === 'nightshift_worker_heartbeat_age_seconds' && sample.labels.worker === worker?.id);
@@ -173,6 +178,18 @@ describe('/api/metrics and readiness (acceptance 5, point 8)', () => {
     const afterHttp = valueOf(after.samples, 'nightshift_http_request_duration_seconds_count', { route: '/api/metrics', method: 'GET', status: '200' }) ?? 0;
     expect(afterHttp).toBeGreaterThan(beforeHttp);
     expect(valueOf(after.samples, 'nightshift_http_request_duration_seconds_count', { route: '/api/metrics', method: 'GET', status: '401' })).toBeGreaterThanOrEqual(2);
+    expect(valueOf(after.samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it('labels request durations with the route pattern, never the raw path', async () => {
+    // This test server serves no pages, so the page answers 404 here; the label is the page's pattern all the same.
+    const runId = '7f1c6a3e-0000-4000-8000-000000000001';
+    await fetch(`${server.url}/runs/${runId}`);
+    await fetch(`${server.url}/nothing/here`);
+    const parsed = parsePrometheus((await scrape()).text);
+    expect(valueOf(parsed.samples, 'nightshift_http_request_duration_seconds_count', { route: '/runs/[id]', method: 'GET' })).toBe(1);
+    expect(valueOf(parsed.samples, 'nightshift_http_request_duration_seconds_count', { route: 'other', method: 'GET' })).toBe(1);
+    expect(parsed.samples.some((sample) => Object.values(sample.labels).some((value) => value.includes(runId)))).toBe(false);
   });
 
   it('is ready once a worker records heartbeats', async () => {

@@ -5,18 +5,20 @@
  * worker heartbeats, alerts, the outbox) is read at scrape time, so every web process reports the same
  * truth whichever process did the work. Step attempts are a true counter because attempts are never deleted
  * (short of deleting tasks). Durations are histograms observed in this process: step durations by the pipeline
- * monitor (from engine events), HTTP durations by `instrumentRoute`, delivery outcomes by the delivery loop.
+ * monitor (from engine events), delivery outcomes by the delivery loop; HTTP request durations by the server
+ * (lib/http/request-metrics.ts), appended to this registry's output. Prometheus's default process and Node.js
+ * runtime metrics (process_cpu_seconds_total, nodejs_heap_size_used_bytes …) are collected too.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { getDb } from '@/db/client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { getDb } from '@/lib/database';
+import { readServerMetrics } from '@/lib/http/request-metrics';
 import { countFinishedAttempts, countTasksByStatus, readLatestStepResultNumbers, readReadyQueue, readWorkerHeartbeats } from '@/lib/engine';
 
 export interface MonitoringMetrics {
   registry: Registry;
   stepDuration: Histogram<'step' | 'outcome'>;
-  httpDuration: Histogram<'route' | 'method' | 'status'>;
   deliveryAttempts: Counter<'target' | 'outcome'>;
 }
 
@@ -29,6 +31,11 @@ function setAll<L extends string>(gauge: Gauge<L>, rows: ReadonlyArray<{ labels:
 export function createMetrics(pool: pg.Pool): MonitoringMetrics {
   const registry = new Registry();
   const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters, which promtool rejects; the per-type nodejs_active_* gauges carry the same counts.
+  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(misnamed);
+  }
 
   new Gauge({
     name: 'nightshift_tasks',
@@ -54,7 +61,7 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
   });
 
   new Gauge({
-    name: 'nightshift_extraction_records_count',
+    name: 'nightshift_extraction_records',
     help: "Records extracted by each extract_* step's latest completed run (the seed's data_pipeline.extraction.records_count).",
     labelNames: ['step'] as const,
     registers,
@@ -131,13 +138,6 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     }),
-    httpDuration: new Histogram({
-      name: 'nightshift_http_request_duration_seconds',
-      help: 'Durations of instrumented HTTP route handlers in this process.',
-      labelNames: ['route', 'method', 'status'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    }),
     deliveryAttempts: new Counter({
       name: 'nightshift_alert_delivery_attempts_total',
       help: 'Attempts to send outgoing alert messages by target and outcome (delivered, retry, dead).',
@@ -159,25 +159,6 @@ export function appMetrics(): MonitoringMetrics {
   return globalForMetrics.nightshiftMetrics.metrics;
 }
 
-/** Wraps a route handler so its duration lands in nightshift_http_request_duration_seconds. */
-export function instrumentRoute<C>(
-  route: string,
-  handler: (request: Request, context: C) => Promise<Response>,
-  metrics: () => MonitoringMetrics = appMetrics,
-): (request: Request, context: C) => Promise<Response> {
-  return async (request, context) => {
-    const started = performance.now();
-    let status = 500;
-    try {
-      const response = await handler(request, context);
-      status = response.status;
-      return response;
-    } finally {
-      metrics().httpDuration.observe({ route, method: request.method, status: String(status) }, (performance.now() - started) / 1000);
-    }
-  };
-}
-
 /** True when the request carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */
 export function hasMetricsToken(request: Request, metricsToken: string | undefined): boolean {
   if (!metricsToken) return false;
@@ -190,6 +171,6 @@ export function hasMetricsToken(request: Request, metricsToken: string | undefin
 
 /** The Prometheus text exposition of this process's registry. */
 export async function metricsResponse(metrics: MonitoringMetrics = appMetrics()): Promise<Response> {
-  const body = await metrics.registry.metrics();
+  const body = `${await metrics.registry.metrics()}${await readServerMetrics()}`;
   return new Response(body, { status: 200, headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' } });
 }

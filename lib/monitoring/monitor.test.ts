@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry, definePipeline, launchTask, type DeliveredEvent, type EventName, type Logger } from '@/lib/engine';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { formatDuration } from './format';
+import { formatNoticeDuration as formatDuration } from '@/lib/time/format';
 import { createPipelineMonitor } from './monitor';
 import { severityOf } from './routing';
 

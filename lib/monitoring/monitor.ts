@@ -11,7 +11,7 @@ import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
 import { readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
-import { formatDuration } from './format';
+import { formatNoticeDuration } from '@/lib/time/format';
 import { slackNotice, type Resolution } from './messages';
 import type { MonitoringMetrics } from './metrics';
 import { enqueueMessages } from './outbox';
@@ -114,7 +114,7 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
         case 'step.completed':
           observe(stepName, 'completed', event.payload.durationMs);
           await resolve(stepFailureKey(event.taskId, stepName), 'completed after a retry', fields);
-          await notice(event, `✅ Completed: ${stepName} in ${formatDuration(event.payload.durationMs ?? 0)}`);
+          await notice(event, `✅ Completed: ${stepName} in ${formatNoticeDuration(event.payload.durationMs ?? 0)}`);
           return;
         case 'step.resolved_manually': {
           const step = await readStep(db.pool, event.taskId, stepName);

@@ -13,7 +13,7 @@ export function buildRegistry(): PipelineRegistry {
 
 const globalForRegistry = globalThis as typeof globalThis & { nightshiftRegistry?: PipelineRegistry };
 
-/** The web process's registry, built once (route handlers and server actions launch tasks through it). */
+/** The web process's one registry, built once: its engine host runs tasks and its route handlers and server actions launch them through it. */
 export function appRegistry(): PipelineRegistry {
   globalForRegistry.nightshiftRegistry ??= buildRegistry();
   return globalForRegistry.nightshiftRegistry;

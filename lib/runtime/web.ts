@@ -7,13 +7,13 @@
  * Shutdown: Next exits on SIGTERM/SIGINT right after closing its HTTP server, so in-flight attempts get only
  * a short grace here; any attempt not released in time is recovered by another worker once its lease expires.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { env } from '@/lib/env';
-import { startMonitoringServices } from '@/lib/monitoring/host';
+import { startBackgroundServices } from './background-services';
 import { appMetrics } from '@/lib/monitoring/metrics';
 import { startEngineHost, type EngineHost } from './engine-host';
 import { createProcessLogger } from './logger';
-import { buildRegistry } from './registry';
+import { appRegistry } from './registry';
 import { buildSubscribers } from './subscribers';
 
 const WEB_SHUTDOWN_GRACE_MS = 1_000;
@@ -26,11 +26,11 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
     const logger = createProcessLogger('nightshift-engine');
     if (!settings.RUN_WORKERS) logger.info({}, 'RUN_WORKERS is off: this web process runs no worker, only event and alert delivery and the scheduler');
     const db = getDb();
-    const registry = buildRegistry();
+    const registry = appRegistry();
     const subscribers = buildSubscribers({ db, logger, metrics: appMetrics() });
     const host = await startEngineHost({ db, registry, subscribers, settings, logger, runWorker: settings.RUN_WORKERS });
     // Alert delivery and the scheduler run beside the engine (both are safe with several processes).
-    const monitoring = await startMonitoringServices({ db, registry, logger, metrics: appMetrics() });
+    const monitoring = await startBackgroundServices({ db, registry, logger, metrics: appMetrics() });
     const shutdown = () => {
       void monitoring.stop();
       void host.stop({ graceMs: Math.min(WEB_SHUTDOWN_GRACE_MS, settings.WORKER_SHUTDOWN_GRACE_MS) });

@@ -1,5 +1,5 @@
 /**
- * Acceptance 4 (issue 8): with seeded history (five completed runs: a ≈ 10 min, b ≈ 20 min, c ≈ 15 min), a
+ * With seeded history (five completed runs: a ≈ 10 min, b ≈ 20 min, c ≈ 15 min), a
  * scheduled run whose first step is deliberately slow raises `task.deadline_at_risk` while the deadline is still
  * ahead — as soon as now + remaining critical path passes it — then `task.deadline_missed` once it has passed.
  * The run is real (a worker holds step a); the scheduler's clock is simulated from the step's real start.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry, createWorker, definePipeline, type Logger, type PipelineRegistry, type Worker } from '@/lib/engine';
 import { createMessageDelivery } from '@/lib/monitoring/delivery';
-import { createDemoPagerDutySink } from '@/lib/monitoring/pagerduty-client';
+import { createDemoPagerDutySink } from '@/lib/demo/pagerduty-sink';
 import { startCaptureServer, type CaptureServer } from '@/lib/monitoring/testing/capture-server';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { waitFor } from '@/tests/setup/wait';
@@ -37,7 +37,7 @@ describe('critical path', () => {
   });
 });
 
-describe('deadline watch with ETA (acceptance 4)', () => {
+describe('deadline watch with ETA', () => {
   let testDb: TestDatabase;
   let capture: CaptureServer;
   let registry: PipelineRegistry;

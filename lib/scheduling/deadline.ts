@@ -1,5 +1,5 @@
 /**
- * Deadlines of scheduled runs (issue 8, point 6). A schedule with `deadline_local_time` gives each firing a
+ * Deadlines of scheduled runs. A schedule with `deadline_local_time` gives each firing a
  * deadline: the first time after the firing that the schedule's zone shows that clock time (01:00 firing,
  * 07:00 deadline → 07:00 the same morning). Runs launched by hand have no deadline.
  *

@@ -5,7 +5,7 @@
  * "window = yesterday". A string that is only a placeholder is replaced; anything else is kept as written.
  */
 import type { JsonValue } from '@/lib/engine';
-import { addDays, localDateOf } from './zoned-time';
+import { addDays, localDateOf } from '@/lib/time/zoned-time';
 
 const PLACEHOLDER = /^\{\{\s*(today|yesterday|days_ago:(\d{1,3}))\s*\}\}$/;
 

@@ -1,5 +1,5 @@
 /**
- * Acceptance 3 (issue 8): two schedulers — each with its own connection pool, as two processes would have —
+ * Two schedulers — each with its own connection pool, as two processes would have —
  * share a simulated clock that crosses 01:00 (Europe/Berlin); the default customer_analytics schedule then
  * yields exactly one task, for yesterday's window. After a simulated 3-day outage, the three missed days are
  * launched oldest first; after a longer one, only the last 3 days (the catch-up limit) are.
@@ -13,7 +13,7 @@ import { firingsBetween } from './cron';
 import { renderInputTemplate, YESTERDAY_WINDOW } from './input-template';
 import { createScheduler, firingIdempotencyKey, type Scheduler } from './scheduler';
 import { DEFAULT_SCHEDULE_NAME, ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
-import { instantOf, localDateOf, nextLocalTime } from './zoned-time';
+import { instantOf, localDateOf, nextLocalTime } from '@/lib/time/zoned-time';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const ZONE = 'Europe/Berlin';
@@ -48,7 +48,7 @@ describe('zoned time and templates', () => {
   });
 });
 
-describe('scheduler with a simulated clock (acceptance 3)', () => {
+describe('scheduler with a simulated clock', () => {
   let testDb: TestDatabase;
   let otherProcess: DbHandle;
   let clock = berlin('2025-03-10', '00:30');

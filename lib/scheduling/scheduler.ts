@@ -17,7 +17,7 @@ import { firingsBetween } from './cron';
 import { watchDeadlines } from './deadline';
 import { renderInputTemplate } from './input-template';
 import { listActiveSchedules, type Schedule } from './schedules';
-import { localDateOf, nextLocalTime } from './zoned-time';
+import { localDateOf, nextLocalTime } from '@/lib/time/zoned-time';
 
 const DAY_MS = 86_400_000;
 

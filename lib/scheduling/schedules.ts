@@ -11,7 +11,7 @@ import { UserFacingError } from '@/lib/auth/errors';
 import { readTasksFacts, type JsonValue, type TaskStatus } from '@/lib/engine';
 import { cronError, nextFiring } from './cron';
 import { YESTERDAY_WINDOW } from './input-template';
-import { isValidTimeZone } from './zoned-time';
+import { isValidTimeZone } from '@/lib/time/zoned-time';
 
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),

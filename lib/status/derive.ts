@@ -27,7 +27,8 @@
  *   OPERATIONAL otherwise.
  */
 import { firstTrackedDay, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
-import { addDays, deliveryDeadline, localDate, windowEndDeliveredOn } from './delivery-clock';
+import { deliveryDeadline, windowEndDeliveredOn } from '@/lib/delivery/clock';
+import { addDays, localDateOf } from '@/lib/time/zoned-time';
 
 export const HISTORY_DAYS = 90;
 export const DOWN_AFTER_HOURS = 48;
@@ -166,7 +167,7 @@ const deliveryRunsFor = (facts: StatusFacts, windowEnd: string) => facts.runs.fi
 
 /** The 90 local days ending today, oldest first. */
 export function deliveryHistory(facts: StatusFacts, now: Date, policy: DeliveryPolicy): HistoryDay[] {
-  const today = localDate(now, policy.timeZone);
+  const today = localDateOf(now, policy.timeZone);
   const delivered = firstDeliveryByWindowEnd(facts.deliveries);
   const days: HistoryDay[] = [];
   for (let offset = HISTORY_DAYS - 1; offset >= 0; offset -= 1) {

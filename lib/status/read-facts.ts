@@ -6,8 +6,9 @@
 import type pg from 'pg';
 import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { listFinishedAttempts, listPipelineOperations, listPipelineRuns } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/identity';
-import { addDays, localDate, zonedTimeToInstant, type DeliverySettings } from './delivery-clock';
+import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
+import type { DeliverySettings } from '@/lib/delivery/clock';
+import { addDays, instantOf, localDateOf } from '@/lib/time/zoned-time';
 import { HISTORY_DAYS, type AttemptFact, type DeliveryFact, type OperationFact, type RunFact, type StatusFacts } from './derive';
 
 /** The attempt outcomes the recovery rate counts: a success, or a failure a later attempt may have fixed. */
@@ -15,8 +16,8 @@ const RECOVERY_OUTCOMES = ['completed', 'failed', 'timed_out', 'lost'] as const 
 
 /** Start of the period whose runs and publications can affect the 90 history cells (a day of margin either side). */
 export function factsSince(now: Date, settings: DeliverySettings): Date {
-  const firstDay = addDays(localDate(now, settings.timeZone), -HISTORY_DAYS);
-  return zonedTimeToInstant(addDays(firstDay, -1), '00:00', settings.timeZone);
+  const firstDay = addDays(localDateOf(now, settings.timeZone), -HISTORY_DAYS);
+  return instantOf(addDays(firstDay, -1), '00:00', settings.timeZone);
 }
 
 interface PublishedRow {

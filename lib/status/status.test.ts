@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
-import { zonedTimeToInstant } from './delivery-clock';
+import { instantOf } from '@/lib/time/zoned-time';
 import { loadPublicStatus } from './index';
 
 // Tracked long before the days under test; fresh installs and tracking start are covered in lib/delivery.
@@ -209,8 +209,8 @@ describe('public status', () => {
   it('counts days and deadlines in the delivery time zone', async () => {
     const berlin: DeliveryPolicy = { ...UTC, timeZone: 'Europe/Berlin' };
     // 07:00 in Berlin is 06:00 UTC in winter and 05:00 UTC in summer.
-    expect(zonedTimeToInstant('2026-03-11', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-03-11T06:00:00.000Z');
-    expect(zonedTimeToInstant('2026-07-01', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-07-01T05:00:00.000Z');
+    expect(instantOf('2026-03-11', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-03-11T06:00:00.000Z');
+    expect(instantOf('2026-07-01', '07:00', 'Europe/Berlin').toISOString()).toBe('2026-07-01T05:00:00.000Z');
     const status = await loadPublicStatus(testDb.pool, new Date('2026-03-11T09:00:00Z'), berlin);
     // Published 05:30 UTC = 06:30 Berlin: still on time; the 7 March one (06:59 UTC = 07:59 Berlin) is late there.
     expect(status.history.find((day) => day.date === '2026-03-11')?.outcome).toBe('on_time');

@@ -1,13 +1,16 @@
 /**
  * Serves exported route handlers (GET/POST/PUT taking a web Request) over real HTTP on a random port,
- * without `next build`, stamping each request's socket peer as the real server does. Like Next, the Request's signal aborts when the client disconnects, which is
+ * without `next build`, stamping each request's socket peer and timing each request as the real server does. Like Next, the Request's signal aborts when the client disconnects, which is
  * what lets an injected hang end when its client gives up.
  *
  * Route handlers read the database through getDb(): call `useAppDatabase(url)` before importing them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { stampPeerAddress } from '@/lib/http/peer-address';
+import { createRequestMetrics, publishServerMetrics } from '@/lib/http/request-metrics';
+import { readRoutePatterns, routeResolver } from '@/lib/http/route-patterns';
 
 /** What Next passes as the second argument: the dynamic segments matched (`[task_id]` → params.task_id). */
 interface RouteContext {
@@ -53,7 +56,10 @@ function matchRoute(routes: Record<string, RouteModule>, pathname: string): { ro
 }
 
 export async function serveRoutes(routes: Record<string, RouteModule>): Promise<TestServer> {
-  const server = http.createServer((incoming, outgoing) => {
+  // As scripts/serve.ts does: every request's duration, labelled with the app's route pattern, in /api/metrics.
+  const requestMetrics = createRequestMetrics(routeResolver(readRoutePatterns(path.join(import.meta.dirname, '../../app'))));
+  publishServerMetrics(requestMetrics);
+  const server = http.createServer(requestMetrics.instrument((incoming, outgoing) => {
     void (async () => {
       // As scripts/serve.ts does: the app learns the socket's peer from this header and nowhere else.
       stampPeerAddress(incoming);
@@ -93,7 +99,7 @@ export async function serveRoutes(routes: Record<string, RouteModule>): Promise<
       if (!outgoing.headersSent) outgoing.writeHead(500);
       outgoing.end();
     });
-  });
+  }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -4,11 +4,12 @@ import Link from 'next/link';
 import { z } from 'zod';
 import { buttonClassName } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { ListTable } from '@/components/ui/list-table';
+import { getDb } from '@/lib/database';
 import { listAuditEntries } from '@/lib/audit/read';
 import { requirePageRole } from '@/lib/auth/guards';
-import { AdminNav, formatTime } from '../admin-nav';
+import { formatTimestamp } from '@/lib/time/format';
+import { AdminNav } from '../admin-nav';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
@@ -31,32 +32,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>When</TableHead>
-                <TableHead>Who</TableHead>
-                <TableHead>Action</TableHead>
-                <TableHead>Target</TableHead>
-                <TableHead>Details</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {entries.map((entry) => (
-                <TableRow key={entry.id}>
-                  <TableCell className="whitespace-nowrap text-foreground-muted">{formatTime(entry.occurredAt)}</TableCell>
-                  <TableCell>{entry.actorLabel}</TableCell>
-                  <TableCell>
-                    <code className="font-mono text-xs">{entry.action}</code>
-                  </TableCell>
-                  <TableCell>{entry.target ?? '—'}</TableCell>
-                  <TableCell>
-                    {entry.details ? <code className="font-mono text-xs break-all text-foreground-muted">{JSON.stringify(entry.details)}</code> : '—'}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <ListTable
+            rows={entries}
+            rowKey={(entry) => entry.id}
+            columns={[
+              { header: 'When', className: 'whitespace-nowrap text-foreground-muted', cell: (entry) => formatTimestamp(entry.occurredAt) },
+              { header: 'Who', cell: (entry) => entry.actorLabel },
+              { header: 'Action', cell: (entry) => <code className="font-mono text-xs">{entry.action}</code> },
+              { header: 'Target', cell: (entry) => entry.target ?? '—' },
+              {
+                header: 'Details',
+                cell: (entry) => (entry.details ? <code className="font-mono text-xs break-all text-foreground-muted">{JSON.stringify(entry.details)}</code> : '—'),
+              },
+            ]}
+          />
           <nav aria-label="Audit log pages" className="flex items-center gap-2">
             {page > 1 ? (
               <Link className={buttonClassName('secondary', 'sm')} href={`/admin/audit?page=${page - 1}`} rel="prev">

@@ -2,7 +2,7 @@
 /** API token administration (admin only). The new token travels back once, in this action's result. */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { createApiToken, newApiTokenSchema, revokeApiToken } from '@/lib/auth/api-tokens';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';

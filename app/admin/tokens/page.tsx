@@ -2,11 +2,12 @@
 import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { ListTable } from '@/components/ui/list-table';
+import { getDb } from '@/lib/database';
 import { listApiTokens } from '@/lib/auth/api-tokens';
 import { requirePageRole } from '@/lib/auth/guards';
-import { AdminNav, formatTime } from '../admin-nav';
+import { formatTimestamp } from '@/lib/time/format';
+import { AdminNav } from '../admin-nav';
 import { CreateTokenForm, RevokeTokenForm } from './token-forms';
 
 export const metadata: Metadata = { title: 'API tokens' };
@@ -36,45 +37,31 @@ export default async function TokensPage() {
             <CardTitle>Tokens</CardTitle>
           </CardHeader>
           <CardContent>
-            {tokens.length === 0 ? (
-              <p className="text-sm text-foreground-muted">No API tokens yet.</p>
-            ) : (
-              <Table>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Name</TableHead>
-                    <TableHead>Token</TableHead>
-                    <TableHead>Role</TableHead>
-                    <TableHead>Created</TableHead>
-                    <TableHead>Last used</TableHead>
-                    <TableHead>State</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {tokens.map((token) => (
-                    <TableRow key={token.id}>
-                      <TableCell className="font-medium">{token.name}</TableCell>
-                      <TableCell>
-                        <code className="font-mono text-xs">{token.tokenPrefix}…</code>
-                      </TableCell>
-                      <TableCell>{token.role}</TableCell>
-                      <TableCell className="whitespace-nowrap text-foreground-muted">
-                        {formatTime(token.createdAt)}
-                        {token.createdByEmail ? ` by ${token.createdByEmail}` : ' (command line)'}
-                      </TableCell>
-                      <TableCell className="whitespace-nowrap text-foreground-muted">{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</TableCell>
-                      <TableCell>
-                        {token.revokedAt ? (
-                          <Badge tone="neutral">Revoked {formatTime(token.revokedAt)}</Badge>
-                        ) : (
-                          <RevokeTokenForm tokenId={token.id} name={token.name} />
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            )}
+            <ListTable
+              rows={tokens}
+              rowKey={(token) => token.id}
+              empty="No API tokens yet."
+              columns={[
+                { header: 'Name', className: 'font-medium', cell: (token) => token.name },
+                { header: 'Token', cell: (token) => <code className="font-mono text-xs">{token.tokenPrefix}…</code> },
+                { header: 'Role', cell: (token) => token.role },
+                {
+                  header: 'Created',
+                  className: 'whitespace-nowrap text-foreground-muted',
+                  cell: (token) => `${formatTimestamp(token.createdAt)}${token.createdByEmail ? ` by ${token.createdByEmail}` : ' (command line)'}`,
+                },
+                {
+                  header: 'Last used',
+                  className: 'whitespace-nowrap text-foreground-muted',
+                  cell: (token) => (token.lastUsedAt ? formatTimestamp(token.lastUsedAt) : 'never'),
+                },
+                {
+                  header: 'State',
+                  cell: (token) =>
+                    token.revokedAt ? <Badge tone="neutral">Revoked {formatTimestamp(token.revokedAt)}</Badge> : <RevokeTokenForm tokenId={token.id} name={token.name} />,
+                },
+              ]}
+            />
           </CardContent>
         </Card>
       </div>

@@ -2,7 +2,7 @@
 /** User administration (admin only): role check and validation in authorizedAction, the rules in lib/auth/users.ts. */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { roleSchema } from '@/lib/auth/roles';

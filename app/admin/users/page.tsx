@@ -2,11 +2,12 @@
 import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/db/client';
+import { ListTable } from '@/components/ui/list-table';
+import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { listUsers } from '@/lib/auth/users';
-import { AdminNav, formatTime } from '../admin-nav';
+import { formatTimestamp } from '@/lib/time/format';
+import { AdminNav } from '../admin-nav';
 import { CreateUserForm, DisableForm, RoleForm } from './user-forms';
 
 export const metadata: Metadata = { title: 'Users' };
@@ -25,42 +26,43 @@ export default async function UsersPage() {
             <CardDescription>Viewers read; operators also run and repair pipelines; admins also manage access.</CardDescription>
           </CardHeader>
           <CardContent>
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Email</TableHead>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Role</TableHead>
-                  <TableHead>State</TableHead>
-                  <TableHead>Created</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {users.map((user) => {
-                  const isSelf = user.id === principal.userId;
-                  const disabled = user.disabledAt !== null;
-                  return (
-                    <TableRow key={user.id} data-email={user.email}>
-                      <TableCell className="font-medium">
-                        {user.email}
-                        {isSelf && <span className="ml-2 text-xs text-foreground-muted">(you)</span>}
-                      </TableCell>
-                      <TableCell>{user.name}</TableCell>
-                      <TableCell>
-                        {isSelf ? <Badge tone="outline">{user.role}</Badge> : <RoleForm userId={user.id} email={user.email} role={user.role} disabled={disabled} />}
-                      </TableCell>
-                      <TableCell>
-                        <div className="flex items-center gap-2">
-                          <Badge tone={disabled ? 'neutral' : 'outline'}>{disabled ? 'Disabled' : 'Active'}</Badge>
-                          {!isSelf && <DisableForm userId={user.id} email={user.email} disabled={disabled} />}
-                        </div>
-                      </TableCell>
-                      <TableCell className="whitespace-nowrap text-foreground-muted">{formatTime(user.createdAt)}</TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
+            <ListTable
+              rows={users}
+              rowKey={(user) => user.id}
+              rowData={(user) => ({ 'data-email': user.email })}
+              columns={[
+                {
+                  header: 'Email',
+                  className: 'font-medium',
+                  cell: (user) => (
+                    <>
+                      {user.email}
+                      {user.id === principal.userId && <span className="ml-2 text-xs text-foreground-muted">(you)</span>}
+                    </>
+                  ),
+                },
+                { header: 'Name', cell: (user) => user.name },
+                {
+                  header: 'Role',
+                  cell: (user) =>
+                    user.id === principal.userId ? (
+                      <Badge tone="outline">{user.role}</Badge>
+                    ) : (
+                      <RoleForm userId={user.id} email={user.email} role={user.role} disabled={user.disabledAt !== null} />
+                    ),
+                },
+                {
+                  header: 'State',
+                  cell: (user) => (
+                    <div className="flex items-center gap-2">
+                      <Badge tone={user.disabledAt !== null ? 'neutral' : 'outline'}>{user.disabledAt !== null ? 'Disabled' : 'Active'}</Badge>
+                      {user.id !== principal.userId && <DisableForm userId={user.id} email={user.email} disabled={user.disabledAt !== null} />}
+                    </div>
+                  ),
+                },
+                { header: 'Created', className: 'whitespace-nowrap text-foreground-muted', cell: (user) => formatTimestamp(user.createdAt) },
+              ]}
+            />
           </CardContent>
         </Card>
         <Card>

@@ -1,5 +1,5 @@
 /** POST /analytics/start — the seed's endpoint: start (or reuse) a customer_analytics run for a window. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { auditActorOf, withRole } from '@/lib/auth';
 import { recordAudit } from '@/lib/audit/record';

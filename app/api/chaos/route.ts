@@ -2,9 +2,9 @@
  * Fault-injection settings over HTTP: GET returns them, PUT applies a partial update and returns the result.
  * Operator only (session or bearer token); a change is recorded in the audit log.
  */
-import { getDb } from '@/db/client';
-import { chaosPatchSchema, readChaosSettings } from '@/lib/sources/chaos';
-import { changeChaosSettings } from '@/lib/console/chaos';
+import { getDb } from '@/lib/database';
+import { chaosPatchSchema, readChaosSettings } from '@/lib/demo/chaos';
+import { changeChaosSettings } from '@/lib/demo/chaos-console';
 import { parseJsonBody } from '@/lib/http/responses';
 import { withRole } from '@/lib/auth/guards';
 

@@ -5,7 +5,7 @@
  * state; those refusals come back as the dialog's message (lib/console/operations.ts).
  */
 import { revalidatePath } from 'next/cache';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import {
   describeAffected,

@@ -4,7 +4,7 @@
  */
 import Link from 'next/link';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { formatTimestamp } from '@/components/dashboard/format';
+import { formatDateTime } from '@/lib/time/format';
 import { KIND_LABELS } from '@/lib/delivery/definition';
 import { OUTCOME_LABELS, type RunDelivery } from '@/lib/delivery/runs';
 import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from '../../delivery/review-forms';
@@ -39,7 +39,7 @@ export function DeliveryPanel({ taskId, delivery, canOperate }: { taskId: string
         )}
         {delivery.review && (
           <p>
-            {delivery.outcome === 'discarded' ? 'Discarded' : 'Published anyway'} by {delivery.review.by} on {formatTimestamp(delivery.review.at)}
+            {delivery.outcome === 'discarded' ? 'Discarded' : 'Published anyway'} by {delivery.review.by} on {formatDateTime(delivery.review.at)}
             {delivery.review.reason ? `: ${delivery.review.reason}` : ''}.
           </p>
         )}

@@ -1,7 +1,7 @@
 /** `/runs/[id]`: one run — header, live DAG, step drawer, timeline and events; operators also get the actions. */
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';

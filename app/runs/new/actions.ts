@@ -5,7 +5,7 @@
  */
 import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { recordAudit } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';

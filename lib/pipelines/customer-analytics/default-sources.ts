@@ -4,7 +4,7 @@
  */
 import { createPool, type DbHandle } from '@/db/client';
 import { env, type Env } from '@/lib/env';
-import { readOrdersDbFailureRate } from '@/lib/sources/chaos';
+import { ordersFaultInjector } from '@/lib/demo/orders-db-faults';
 import { createCrmClient, defaultCrmUrl } from '@/lib/sources/crm-client';
 import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/inventory-client';
 import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
@@ -23,7 +23,7 @@ export function sourcesFromSettings(app: DbHandle, settings: SourceSettings = en
   return {
     ordersPool: orders.pool,
     ordersInAppDatabase: !separate,
-    ordersFailureRate: () => readOrdersDbFailureRate(app.db),
+    injectOrdersFault: ordersFaultInjector(app.db, orders.pool),
     crm: createCrmClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.CRM_URL ?? defaultCrmUrl() }),
     inventory: createInventoryClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.INVENTORY_URL ?? defaultInventoryUrl() }),
     slack: createSlackClient({ timeoutMs, webhookUrl: settings.SLACK_WEBHOOK_URL ?? defaultSlackWebhookUrl() }),

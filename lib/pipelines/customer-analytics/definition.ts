@@ -4,31 +4,36 @@
  */
 import type { DbHandle } from '@/db/client';
 import type pg from 'pg';
-import { assertCurrentAttempt, definePipeline, type JsonValue, type PipelineDefinition, type StepContext } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from './identity';
+import { assertCurrentAttempt, definePipeline, type PipelineDefinition, type StepContext } from '@/lib/engine';
+import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
 import { assertCopyPresent, boundaryFromResult } from './orders-boundary';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
-import { extractOrders } from './steps/extract-orders';
+import { extractOrders, type ExtractOrdersResult, type ExtractResult } from './steps/extract-orders';
 import { extractProducts, extractUsers } from './steps/extract-paged';
 import { readWindowTotals } from './kpis';
-import { generateInsights } from './steps/generate-insights';
-import { sendNotifications } from './steps/send-notifications';
+import { generateInsights, type InsightsSummary } from './steps/generate-insights';
+import { sendNotifications, type NotificationsResult } from './steps/send-notifications';
 import { computeCustomerMetrics, type CustomerMetricsSummary } from './steps/transform-customer-metrics';
 import { computeProductMetrics, type ProductMetricsSummary } from './steps/transform-product-metrics';
-import { publishDashboard } from './steps/update-dashboard';
+import { publishDashboard, type PublishResult } from './steps/update-dashboard';
 
 export { CUSTOMER_ANALYTICS };
 
 const minutes = (n: number) => n * 60_000;
 
-/** An extract step's `total_count`, from the results a dependent receives. */
-function extractedCount(result: JsonValue | undefined): number | undefined {
-  if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
-  const count = result.total_count;
-  return typeof count === 'number' ? count : undefined;
-}
+/** What each step returns; its dependents read it from `ctx.results` with these types. */
+export type CustomerAnalyticsResults = {
+  extract_orders: ExtractOrdersResult;
+  extract_users: ExtractResult;
+  extract_products: ExtractResult;
+  transform_customer_metrics: CustomerMetricsSummary;
+  transform_product_metrics: ProductMetricsSummary;
+  generate_insights: InsightsSummary;
+  update_dashboard: PublishResult & { staging_purged_for_tasks: number };
+  send_notifications: NotificationsResult;
+};
 
 /**
  * `sourcesFor` gives the sources for the database handle a worker runs with (handlers call it per attempt), so
@@ -42,7 +47,7 @@ export function createCustomerAnalyticsPipeline(
     endDate: context.date_range.end_date,
   });
   /** What an extract needs from its step context; `fence` guards every batch it writes (see assertCurrentAttempt). */
-  function extractInput(ctx: StepContext<CustomerAnalyticsInput>) {
+  function extractInput(ctx: StepContext<CustomerAnalyticsInput, CustomerAnalyticsResults>) {
     return {
       taskId: ctx.taskId,
       ...window(ctx.context),
@@ -52,7 +57,7 @@ export function createCustomerAnalyticsPipeline(
     };
   }
 
-  return definePipeline({
+  return definePipeline<typeof customerAnalyticsInput, CustomerAnalyticsResults>({
     ...CUSTOMER_ANALYTICS,
     description: 'Extract orders, users and products; compute customer and product metrics and insights; publish the executive dashboard; notify.',
     input: customerAnalyticsInput,
@@ -63,9 +68,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 3,
         timeoutMs: minutes(30),
         metadata: { severity: 'critical' },
-        handler: async (ctx) => ({
-          ...(await extractOrders(ctx.db.pool, sourcesFor(ctx.db), extractInput(ctx))),
-        }),
+        handler: (ctx) => extractOrders(ctx.db.pool, sourcesFor(ctx.db), extractInput(ctx)),
       },
       {
         name: 'extract_users',
@@ -73,9 +76,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 5,
         timeoutMs: minutes(20),
         metadata: { severity: 'critical' },
-        handler: async (ctx) => ({
-          ...(await extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, extractInput(ctx))),
-        }),
+        handler: (ctx) => extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, extractInput(ctx)),
       },
       {
         name: 'extract_products',
@@ -83,9 +84,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 3,
         timeoutMs: minutes(15),
         metadata: { severity: 'medium' },
-        handler: async (ctx) => ({
-          ...(await extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, extractInput(ctx))),
-        }),
+        handler: (ctx) => extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, extractInput(ctx)),
       },
       {
         name: 'transform_customer_metrics',
@@ -98,9 +97,9 @@ export function createCustomerAnalyticsPipeline(
           const boundary = boundaryFromResult(ctx.results.extract_orders);
           await assertCopyPresent(ctx.db.pool, boundary);
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
-            { table: 'analytics.staging_users', expected: extractedCount(ctx.results.extract_users) },
+            { table: 'analytics.staging_users', expected: ctx.results.extract_users?.total_count },
           ]);
-          return { ...(await computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date, boundary)) };
+          return computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date, boundary);
         },
       },
       {
@@ -114,9 +113,9 @@ export function createCustomerAnalyticsPipeline(
           const boundary = boundaryFromResult(ctx.results.extract_orders);
           await assertCopyPresent(ctx.db.pool, boundary);
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
-            { table: 'analytics.staging_products', expected: extractedCount(ctx.results.extract_products) },
+            { table: 'analytics.staging_products', expected: ctx.results.extract_products?.total_count },
           ]);
-          return { ...(await computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context), boundary)) };
+          return computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context), boundary);
         },
       },
       {
@@ -128,24 +127,22 @@ export function createCustomerAnalyticsPipeline(
         timeoutMs: minutes(20),
         metadata: { severity: 'medium' },
         handler: async (ctx) => {
-          const customers = ctx.results.transform_customer_metrics as unknown as CustomerMetricsSummary | undefined;
-          const products = ctx.results.transform_product_metrics as unknown as ProductMetricsSummary | undefined;
+          const customers = ctx.results.transform_customer_metrics;
+          const products = ctx.results.transform_product_metrics;
           const days = windowDays(ctx.context);
           const totals = await readWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days });
-          return {
-            ...(await generateInsights(
-              ctx.db.pool,
-              {
-                taskId: ctx.taskId,
-                ...window(ctx.context),
-                windowDays: days,
-                skippedCustomers: customers?.skipped_customers ?? 0,
-                productsWithoutInventory: products?.products_without_inventory ?? 0,
-                boundary: boundaryFromResult(ctx.results.extract_orders),
-              },
-              totals,
-            )),
-          };
+          return generateInsights(
+            ctx.db.pool,
+            {
+              taskId: ctx.taskId,
+              ...window(ctx.context),
+              windowDays: days,
+              skippedCustomers: customers?.skipped_customers ?? 0,
+              productsWithoutInventory: products?.products_without_inventory ?? 0,
+              boundary: boundaryFromResult(ctx.results.extract_orders),
+            },
+            totals,
+          );
         },
       },
       {
@@ -166,14 +163,13 @@ export function createCustomerAnalyticsPipeline(
         dependsOn: 'update_dashboard',
         retryLimit: 5,
         metadata: { severity: 'medium' },
-        handler: async (ctx) => ({
-          ...(await sendNotifications(ctx.db.pool, sourcesFor(ctx.db).slack, {
+        handler: (ctx) =>
+          sendNotifications(ctx.db.pool, sourcesFor(ctx.db).slack, {
             taskId: ctx.taskId,
             ...window(ctx.context),
             channels: ctx.context.notification_channels,
             signal: ctx.signal,
-          })),
-        }),
+          }),
       },
     ],
   });

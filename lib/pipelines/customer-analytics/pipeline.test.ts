@@ -7,8 +7,9 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
 import { createRegistry, createWorker, getTask, launchTask, rerunFromStep, retryStep, RetryableError, type Worker } from '@/lib/engine';
-import { updateChaosSettings, readOrdersDbFailureRate } from '@/lib/sources/chaos';
-import { useFaultDice } from '@/lib/sources/fault-injection';
+import { updateChaosSettings, readOrdersDbFailureRate } from '@/lib/demo/chaos';
+import { useFaultDice } from '@/lib/demo/fault-injection';
+import { maybeTerminateBackend } from '@/lib/demo/orders-db-faults';
 import { createCrmClient } from '@/lib/sources/crm-client';
 import { createInventoryClient } from '@/lib/sources/inventory-client';
 import { createSlackClient, type SlackClient } from '@/lib/sources/slack-client';
@@ -124,7 +125,9 @@ beforeAll(async () => {
       ordersPool: testDb.pool,
       ordersInAppDatabase: ordersMode === 'in_database',
       ordersBatchSize: 10,
-      ordersFailureRate: async () => scriptedOrdersFailureRates.shift() ?? (await readOrdersDbFailureRate(testDb.db)),
+      injectOrdersFault: async (pid) => {
+        await maybeTerminateBackend(testDb.pool, pid, scriptedOrdersFailureRates.shift() ?? (await readOrdersDbFailureRate(testDb.db)));
+      },
       // Page sizes smaller than the data, so cursors are really followed.
       crm: createCrmClient({ baseUrl: `${server.url}/demo/crm`, pageSize: 3, timeoutMs: 5_000 }),
       inventory: createInventoryClient({ baseUrl: `${server.url}/demo/inventory`, pageSize: 2, timeoutMs: 5_000 }),

@@ -20,8 +20,11 @@ export interface CustomerAnalyticsSources {
   ordersInAppDatabase: boolean;
   /** Orders per copy batch (and checkpoint) when the orders are copied from another database; default 100,000. */
   ordersBatchSize?: number;
-  /** Chaos setting for the orders database, read before every batch (and before pinning). */
-  ordersFailureRate: () => Promise<number>;
+  /**
+   * Called with the reader's backend pid before every batch (and before pinning): the demo's fault injection hooks
+   * in here. A real deployment passes none.
+   */
+  injectOrdersFault?: (pid: number) => Promise<void>;
   crm: PagedSource<CrmUserRecord>;
   inventory: PagedSource<InventoryProductRecord>;
   slack: SlackClient;

@@ -1,5 +1,5 @@
 /**
- * Acceptance 1 of the pipeline issue, at the transform level: a hand-built dataset whose expected metrics were
+ * The transforms against a hand-built dataset whose expected metrics were
  * worked out by hand (see the comments in fixture.test-data.ts). The orders sit in shop.* and the transforms read
  * them inside the boundary extract_orders would pin; the tests at the end change the orders after pinning.
  */

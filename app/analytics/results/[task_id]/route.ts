@@ -1,5 +1,5 @@
 /** GET /analytics/results/:task_id — insights, segment counts and CSV links of a task. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { readTaskResults } from '@/lib/analytics/results';
 import { withRole } from '@/lib/auth';
 import { getTask, isTaskId } from '@/lib/engine';

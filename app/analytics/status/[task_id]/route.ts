@@ -1,5 +1,5 @@
 /** GET /analytics/status/:task_id — the seed's status contract (see lib/analytics/task-status.ts). */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { toTaskStatusView } from '@/lib/analytics/task-status';
 import { withRole } from '@/lib/auth';
 import { loadRunDelivery } from '@/lib/delivery/runs';

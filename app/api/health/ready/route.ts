@@ -1,4 +1,4 @@
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { checkReadiness } from '@/lib/health/readiness';
 
 export const dynamic = 'force-dynamic';

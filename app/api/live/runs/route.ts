@@ -1,5 +1,5 @@
 /** GET /api/live/runs — the /runs list as JSON (viewer), refetched by the page when a live message arrives. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { loadRunList } from '@/lib/console/read-models';
 import { runListQuerySchema } from '@/lib/console/run-filters';

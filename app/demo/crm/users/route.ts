@@ -1,8 +1,8 @@
 /** Demo CRM: GET /demo/crm/users?cursor=&limit= (keyset pages of CRM users, with injected faults). */
-import { listCrmUsers } from '@/lib/sources/crm';
-import { demoRoute } from '@/lib/sources/demo-route';
+import { listCrmUsers } from '@/lib/demo/crm';
+import { demoRoute } from '@/lib/demo/demo-route';
 import { parseQuery } from '@/lib/http/responses';
-import { pageQuerySchema, pageRequest } from '@/lib/sources/pagination';
+import { pageQuerySchema, pageRequest } from '@/lib/demo/pagination';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,8 +1,8 @@
 /** Demo inventory: GET /demo/inventory/products?cursor=&limit= (keyset pages of products, with injected faults). */
-import { demoRoute } from '@/lib/sources/demo-route';
+import { demoRoute } from '@/lib/demo/demo-route';
 import { parseQuery } from '@/lib/http/responses';
-import { listInventoryProducts } from '@/lib/sources/inventory';
-import { pageQuerySchema, pageRequest } from '@/lib/sources/pagination';
+import { listInventoryProducts } from '@/lib/demo/inventory';
+import { pageQuerySchema, pageRequest } from '@/lib/demo/pagination';
 
 export const dynamic = 'force-dynamic';
 

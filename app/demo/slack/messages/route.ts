@@ -2,9 +2,9 @@
  * Messages the demo Slack sink received, newest first: GET /demo/slack/messages?limit=&before=. Viewers only:
  * they are the pipeline's real run summaries and alerts.
  */
-import { demoRoute } from '@/lib/sources/demo-route';
+import { demoRoute } from '@/lib/demo/demo-route';
 import { parseQuery } from '@/lib/http/responses';
-import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/sources/slack';
+import { listSlackMessages, slackMessagesQuerySchema } from '@/lib/demo/slack';
 
 export const dynamic = 'force-dynamic';
 

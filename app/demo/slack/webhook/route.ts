@@ -1,7 +1,7 @@
 /** Demo Slack sink: POST /demo/slack/webhook, answered like a Slack incoming webhook (`ok`, text/plain). */
 import { createRateLimiter } from '@/lib/http/rate-limit';
-import { demoRoute } from '@/lib/sources/demo-route';
-import { parseSlackWebhook, recordSlackMessage } from '@/lib/sources/slack';
+import { demoRoute } from '@/lib/demo/demo-route';
+import { parseSlackWebhook, recordSlackMessage } from '@/lib/demo/slack';
 
 export const dynamic = 'force-dynamic';
 

@@ -13,7 +13,7 @@
 import pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { StaleAttemptError } from '@/lib/engine';
-import { maybeTerminateBackend, toOrdersDbError } from '@/lib/sources/orders-db';
+import { toOrdersDbError } from '@/lib/sources/orders-db';
 import { copyOrderItemsOut, copyOrdersOut, nextOrderIdRange } from '@/lib/sources/orders-copy';
 import { clearCheckpoint, readCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoints';
 import { copyTables, finishCopy, ITEM_COLUMNS, loadCopyStream, ORDER_COLUMNS, prepareCopy } from '../order-copy';
@@ -21,16 +21,16 @@ import { pinSourceBoundary, type OrdersBoundary } from '../orders-boundary';
 import type { CustomerAnalyticsSources } from '../sources';
 import { asStepError } from '../sources';
 
-export interface ExtractResult {
+export type ExtractResult = {
   total_count: number;
   date_range: { start_date: string; end_date: string };
   extracted_at: string;
-}
+};
 
-export interface ExtractOrdersResult extends ExtractResult {
+export type ExtractOrdersResult = ExtractResult & {
   /** What the transforms read: see ../orders-boundary.ts. */
   boundary: OrdersBoundary;
-}
+};
 
 export interface ExtractOrdersInput {
   taskId: string;
@@ -82,7 +82,7 @@ export async function extractOrders(
 
 /**
  * Runs `work` on a dedicated orders connection, after giving the orders database's injected fault its chance to
- * terminate it (chaos `orders_db.failure_rate`). After any failure the connection is destroyed, not pooled: it may
+ * terminate it (the demo's `orders_db.failure_rate`, when the sources carry the hook). After any failure the connection is destroyed, not pooled: it may
  * be dead, or still inside the batch's transaction.
  */
 async function onOrdersConnection<T>(sources: CustomerAnalyticsSources, work: (client: pg.PoolClient, strike: () => Promise<void>) => Promise<T>): Promise<T> {
@@ -98,7 +98,7 @@ async function onOrdersConnection<T>(sources: CustomerAnalyticsSources, work: (c
   try {
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     const strike = async () => {
-      if (pid !== undefined) await maybeTerminateBackend(sources.ordersPool, pid, await sources.ordersFailureRate());
+      if (pid !== undefined && sources.injectOrdersFault) await sources.injectOrdersFault(pid);
     };
     return await work(client, strike);
   } catch (error) {

@@ -7,11 +7,11 @@ import type pg from 'pg';
 import type { SlackClient } from '@/lib/sources/slack-client';
 import { translatingSourceErrors } from '../sources';
 
-export interface NotificationsResult {
+export type NotificationsResult = {
   channels: string[];
   delivered_now: string[];
   already_delivered: string[];
-}
+};
 
 export interface SendNotificationsInput {
   taskId: string;

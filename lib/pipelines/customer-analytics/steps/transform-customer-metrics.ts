@@ -7,12 +7,12 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
-export interface CustomerMetricsSummary {
+export type CustomerMetricsSummary = {
   total_customers: number;
   skipped_customers: number;
   metrics_calculated: string[];
   calculated_at: string;
-}
+};
 
 /**
  * Totals per customer over the run's orders, into a temporary table. CREATE TABLE … AS may run in parallel

@@ -7,11 +7,11 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { assertBoundaryHeld, ordersRelations, PINNED_FIGURES_SQL, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
-export interface ProductMetricsSummary {
+export type ProductMetricsSummary = {
   total_products: number;
   products_without_inventory: number;
   calculated_at: string;
-}
+};
 
 /** Sales per product into a temporary table: CREATE TABLE … AS may scan and join in parallel workers, an INSERT never does. */
 const productSalesSql = (orders: string, items: string) => `

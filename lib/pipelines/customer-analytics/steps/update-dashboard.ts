@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { withClient } from '@/db/transaction';
-import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/dashboard/ltv-histogram';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from '../ltv-histogram';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { holdReasons, type HoldReason } from '@/lib/delivery/gate';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
@@ -17,7 +17,7 @@ import { publishRunSnapshot } from '@/lib/delivery/publish';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
 import type { Kpis } from '../kpis';
 
-export interface PublishResult {
+export type PublishResult = {
   snapshot_id: number;
   /** 'held' when the data-quality gate stopped it: the run's outcome is "held for review". */
   state: 'published' | 'held';
@@ -25,7 +25,7 @@ export interface PublishResult {
   default_view: boolean;
   replaced_task_id: string | null;
   hold_reasons: HoldReason[];
-}
+};
 
 export interface SnapshotSummary {
   kpis: Kpis | null;

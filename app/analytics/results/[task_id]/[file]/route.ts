@@ -1,5 +1,5 @@
 /** GET /analytics/results/:task_id/customers.csv | products.csv — streamed CSV of a task's metrics. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { isCsvKind, streamMetricsCsv } from '@/lib/analytics/csv';
 import { withRole } from '@/lib/auth';
 import { getTask, isTaskId } from '@/lib/engine';

@@ -1,5 +1,5 @@
 /** GET /api/live/runs/:id — one run with its steps and attempts as JSON (viewer), for the live run page. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { loadRunDetail } from '@/lib/console/read-models';
 import { notFound } from '@/lib/http/responses';

@@ -3,7 +3,7 @@
  * cancelled ones). 400 bad body, 404 unknown run or step, 409 not possible in the run's state. Operator role
  * (session or bearer token). The operation and its audit entry are one transaction (lib/console/operations.ts).
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { apiOperationSchema, runOperation } from '@/lib/console/operations';
 import { isTaskId } from '@/lib/engine';

@@ -1,5 +1,5 @@
 /** GET /api/live/runs/:id/events — the run's event log as JSON (viewer), for the Events tab and the step drawer. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';
 import { notFound } from '@/lib/http/responses';

@@ -1,5 +1,5 @@
 /** GET ?kind=&step= → the steps the operation would run again (or cancel), without acting. Operator role. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { apiPreviewSchema, previewOperation } from '@/lib/console/operations';
 import { isTaskId } from '@/lib/engine';

@@ -5,14 +5,14 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type DbHandle } from '@/db/client';
-import { generateDemoData } from '@/db/generator/generate';
+import { generateDemoData } from '@/lib/demo/generator/generate';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { updateChaosSettings, type ChaosPatch } from './chaos';
-import { createCrmClient } from './crm-client';
-import { createInventoryClient } from './inventory-client';
-import { createSlackClient } from './slack-client';
-import { parseRetryAfter, SourceError } from './source-error';
+import { createCrmClient } from '@/lib/sources/crm-client';
+import { createInventoryClient } from '@/lib/sources/inventory-client';
+import { createSlackClient } from '@/lib/sources/slack-client';
+import { parseRetryAfter, SourceError } from '@/lib/sources/source-error';
 
 const CUSTOMERS = 700;
 const ALL_ZERO = { failure_rate: 0, rate_limit_rate: 0, hang_rate: 0, latency_ms: 0 };

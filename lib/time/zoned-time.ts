@@ -3,6 +3,8 @@
  * local date + time. A local time that does not exist (the skipped hour of a spring-forward) maps to the
  * instant one offset later, as cron implementations do; an ambiguous one (fall-back) to its first occurrence.
  */
+const DAY_MS = 86_400_000;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -68,7 +70,7 @@ export function localDateOf(instant: Date, timeZone: string): string {
 
 /** YYYY-MM-DD plus `days` (calendar arithmetic, no zone involved). */
 export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The instant at which the zone's clocks show `date` `time` (HH:MM). */
@@ -76,14 +78,17 @@ export function instantOf(date: string, time: string, timeZone: string): Date {
   const [year, month, day] = date.split('-').map(Number);
   const [hour, minute] = time.split(':').map(Number);
   const guess = Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0);
-  const first = guess - offsetMs(new Date(guess), timeZone);
-  const second = guess - offsetMs(new Date(first), timeZone);
+  // The offsets in force a day either side cover both sides of any transition near the wall time, in zones east
+  // and west of UTC alike (trying only the offset at the guess misses the first occurrence east of UTC).
+  const candidates = [guess - DAY_MS, guess, guess + DAY_MS].map((probe) => guess - offsetMs(new Date(probe), timeZone));
   const shows = (candidate: number) => {
     const local = wallClock(new Date(candidate), timeZone);
     return local.hour === hour && local.minute === minute;
   };
-  const matching = [first, second].filter(shows);
-  return new Date(matching.length > 0 ? Math.min(...matching) : Math.max(first, second));
+  const matching = candidates.filter(shows);
+  // No candidate shows the time: it falls in a spring-forward gap. Read with the earlier (smaller) offset it lands
+  // one offset later, the latest candidate.
+  return new Date(matching.length > 0 ? Math.min(...matching) : Math.max(...candidates));
 }
 
 /** The first moment after `after` when the zone's clocks show `time` (HH:MM): the deadline of a run fired then. */

@@ -5,7 +5,7 @@ import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { idleState, type ActionState } from '@/lib/auth/action-state';
-import { chaosFieldName, HTTP_SETTINGS, SOURCE_LABELS } from '@/lib/console/chaos';
+import { chaosFieldName, HTTP_SETTINGS, SOURCE_LABELS } from '@/lib/demo/chaos-console';
 
 type ChaosState = ActionState<string>;
 const HTTP_SOURCE_LIST = ['crm', 'inventory', 'slack'] as const;

@@ -1,6 +1,6 @@
 /** The fault-injection form converts percentages to the rates the sources use, and back, and refuses bad values per field. */
 import { describe, expect, it } from 'vitest';
-import { chaosFormSchema, chaosFormValues } from './chaos';
+import { chaosFormSchema, chaosFormValues } from './chaos-console';
 
 const zeros = {
   crm_failure_rate: '0', crm_rate_limit_rate: '0', crm_hang_rate: '0', crm_latency_ms: '0',

@@ -1,7 +1,8 @@
 /**
  * The lifetime-value histogram: customers per value bucket. Bucket edges grow roughly ×2.5 per step because
  * lifetime value is heavy-tailed; equal-width buckets would put nearly everyone in the first bar.
- * Computed when a snapshot is published (update_dashboard) and stored in its summary.
+ * Computed when a snapshot is published (update_dashboard) and stored in its summary; the dashboard runs the same
+ * query for a snapshot published before summaries carried it.
  */
 
 /** Lower edges of the buckets in dollars; the last bucket is open-ended. */

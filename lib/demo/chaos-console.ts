@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Database } from '@/db/client';
 import { recordAudit } from '@/lib/audit/record';
 import { auditActorOf, type Principal } from '@/lib/auth/principal-types';
-import { HTTP_SOURCES, updateChaosSettings, type ChaosPatch, type ChaosSettings, type HttpSource } from '@/lib/sources/chaos';
+import { HTTP_SOURCES, updateChaosSettings, type ChaosPatch, type ChaosSettings, type HttpSource } from '@/lib/demo/chaos';
 
 export async function changeChaosSettings(db: Database, patch: ChaosPatch, principal: Principal): Promise<ChaosSettings> {
   const settings = await updateChaosSettings(db, patch);

@@ -4,7 +4,8 @@
  * limit, input validated (400 with every issue), then the source's injected faults, then the real work.
  * Unexpected errors answer a JSON 500 (a broken database is a server error) but never leak a stack trace.
  */
-import { getDb, type Database } from '@/db/client';
+import type { Database } from '@/db/client';
+import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { clientAddressOf } from '@/lib/auth/request-info';
 import type { Role } from '@/lib/auth/roles';
