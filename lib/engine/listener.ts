@@ -4,8 +4,11 @@
  * while disconnected are lost: the owner should catch up by querying.
  */
 import type pg from 'pg';
+import { computeBackoffMs, type BackoffSettings } from './backoff';
 import { describeError } from './logger';
 import type { Logger } from './types';
+
+const RECONNECT_BACKOFF: BackoffSettings = { baseMs: 100, capMs: 10_000 };
 
 export interface NotificationListener {
   start(): void;
@@ -27,8 +30,8 @@ export function createNotificationListener(options: {
 
   const scheduleReconnect = () => {
     if (stopped || retryTimer) return;
-    const delay = Math.min(10_000, 100 * 2 ** Math.min(failures, 10));
     failures += 1;
+    const delay = computeBackoffMs(failures, RECONNECT_BACKOFF);
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect();

@@ -11,6 +11,7 @@ import { InputValidationError, NotFoundError, OperationNotAllowedError } from '.
 import { appendEvents, notifyReady, type NewEvent } from './events';
 import { downstreamOf, inDeclarationOrder } from './graph';
 import { withClient, withTransaction } from '@/db/transaction';
+import { isTaskId } from './queries';
 import { lockTask, type LockedTask } from './task-transaction';
 import type { Actor, StepStatus, TaskStatus } from './types';
 
@@ -103,10 +104,8 @@ async function readPlanInput(client: pg.ClientBase, taskId: string): Promise<{ s
   return { status, steps: steps.rows };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function requireTaskId(taskId: string) {
-  if (!UUID.test(taskId)) throw new NotFoundError(`Task ${taskId} does not exist`);
+  if (!isTaskId(taskId)) throw new NotFoundError(`Task ${taskId} does not exist`);
 }
 
 function requireActor(who: Actor) {

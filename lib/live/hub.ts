@@ -7,7 +7,7 @@
  * subscribers to `resync`: notifications sent while it was gone are lost, so clients must refetch.
  */
 import type pg from 'pg';
-import { EVENTS_CHANNEL } from '@/lib/engine';
+import { computeBackoffMs, EVENTS_CHANNEL } from '@/lib/engine';
 
 export type LiveMessage =
   /** Something about the task changed (an engine event was committed). */
@@ -71,8 +71,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
 
   const scheduleConnect = (forGeneration: number) => {
     if (retryTimer || forGeneration !== generation) return;
-    const delay = Math.min(maxRetryMs, minRetryMs * 2 ** Math.min(failures, 16));
     failures += 1;
+    const delay = computeBackoffMs(failures, { baseMs: minRetryMs, capMs: maxRetryMs });
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       void connect(forGeneration);
