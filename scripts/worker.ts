@@ -10,7 +10,7 @@ import { startMonitoringServices } from '../lib/monitoring/host';
 import { startEngineHost } from '../lib/runtime/engine-host';
 import { createProcessLogger } from '../lib/runtime/logger';
 import { buildRegistry } from '../lib/runtime/registry';
-import { buildSubscribers } from '../lib/runtime/subscribers';
+import { backfillSchedulerHooks, buildSubscribers } from '../lib/runtime/subscribers';
 
 async function main() {
   const settings = env();
@@ -21,8 +21,8 @@ async function main() {
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
   // Event delivery (alerts from step failures), alert delivery and scheduler firings run here too, so a deployment of
   // standalone workers — with or without a web process — alerts.
-  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, logger }) });
-  const monitoring = await startMonitoringServices({ db, registry, logger });
+  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, registry, logger }) });
+  const monitoring = await startMonitoringServices({ db, registry, logger, schedulerHooks: backfillSchedulerHooks({ db, registry, logger }) });
   logger.info({ workerId: host.worker?.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 
   let stopping = false;

@@ -7,7 +7,7 @@ import type { DbHandle } from '@/db/client';
 import type { Logger, PipelineRegistry, Subscriber } from '@/lib/engine';
 import { defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import { env, type Env } from '@/lib/env';
-import { createScheduler, ensureDefaultSchedule, type Scheduler } from '@/lib/scheduling';
+import { createScheduler, ensureDefaultSchedule, type Scheduler, type SchedulerOptions } from '@/lib/scheduling';
 import { createMessageDelivery, type MessageDelivery } from './delivery';
 import type { MonitoringMetrics } from './metrics';
 import { createPipelineMonitor } from './monitor';
@@ -45,6 +45,8 @@ export async function startMonitoringServices(options: {
   registry: PipelineRegistry;
   logger: Logger;
   metrics?: MonitoringMetrics;
+  /** Wired by the composition root (lib/runtime): the backfill catch-up and promoter sweep. */
+  schedulerHooks?: Pick<SchedulerOptions, 'catchUp' | 'onTick'>;
 }): Promise<MonitoringServices> {
   const settings = env();
   const delivery = createDeliveryFromSettings(options.db, settings, options.logger, options.metrics);
@@ -63,6 +65,7 @@ export async function startMonitoringServices(options: {
       tickMs: settings.SCHEDULER_TICK_MS,
       linkBaseUrl: alertLinkBaseUrl(),
       onAlerts: () => delivery.wake(),
+      ...options.schedulerHooks,
     });
     scheduler.start();
   }

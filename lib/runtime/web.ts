@@ -14,7 +14,7 @@ import { appMetrics } from '@/lib/monitoring/metrics';
 import { startEngineHost, type EngineHost } from './engine-host';
 import { createProcessLogger } from './logger';
 import { buildRegistry } from './registry';
-import { buildSubscribers } from './subscribers';
+import { backfillSchedulerHooks, buildSubscribers } from './subscribers';
 
 const WEB_SHUTDOWN_GRACE_MS = 1_000;
 
@@ -27,10 +27,10 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
     if (!settings.RUN_WORKERS) logger.info({}, 'RUN_WORKERS is off: this web process runs no worker, only event and alert delivery and the scheduler');
     const db = getDb();
     const registry = buildRegistry();
-    const subscribers = buildSubscribers({ db, logger, metrics: appMetrics() });
+    const subscribers = buildSubscribers({ db, registry, logger, metrics: appMetrics() });
     const host = await startEngineHost({ db, registry, subscribers, settings, logger, runWorker: settings.RUN_WORKERS });
     // Alert delivery and the scheduler run beside the engine (both are safe with several processes).
-    const monitoring = await startMonitoringServices({ db, registry, logger, metrics: appMetrics() });
+    const monitoring = await startMonitoringServices({ db, registry, logger, metrics: appMetrics(), schedulerHooks: backfillSchedulerHooks({ db, registry, logger }) });
     const shutdown = () => {
       void monitoring.stop();
       void host.stop({ graceMs: Math.min(WEB_SHUTDOWN_GRACE_MS, settings.WORKER_SHUTDOWN_GRACE_MS) });
