@@ -80,7 +80,7 @@ export async function promoteBackfill(db: DbHandle, registry: PipelineRegistry, 
     for (const day of next) {
       const taskId = await startDay(db, registry, backfill, day, day.taskId ? statuses.get(day.taskId) : undefined);
       await client.query(
-        `UPDATE backfill_days SET state = 'launched', task_id = $3, launched_at = now(), updated_at = now() WHERE backfill_id = $1 AND day = $2`,
+        `UPDATE backfill_days SET state = 'launched', task_id = $3, launched_at = clock_timestamp(), updated_at = now() WHERE backfill_id = $1 AND day = $2`,
         [backfillId, day.day, taskId],
       );
       launched.push(day.day);
