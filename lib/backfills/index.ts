@@ -4,3 +4,5 @@ export { backfillDayKey, createBackfillSubscriber, promoteActiveBackfills, promo
 export { cancelBackfill, retryFailedDays } from './operations';
 export { listBackfills, loadBackfill, DAY_STATES, type BackfillDayView, type BackfillSummary, type BackfillView, type DayState } from './read';
 export { createCatchUpBackfill } from './catch-up';
+export { BACKFILL_OPERATIONS, backfillListQuerySchema, backfillOperationSchema, isBackfillId, runBackfillOperation, type BackfillOperation } from './api';
+export { backfillFormDefaults, backfillFormSchema } from './form';
