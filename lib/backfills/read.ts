@@ -132,6 +132,10 @@ function countDays(days: readonly BackfillDayView[]): BackfillCounts {
 }
 
 function summary(row: BackfillRow, days: readonly BackfillDayView[]): BackfillSummary {
+  const counts = countDays(days);
+  // The promoter marks a backfill finished when it next looks (its last run's completion event); a reader that
+  // arrives first already sees nothing left to run, and must not show "in progress" until some later change.
+  const settled = row.status === 'active' && counts.waiting === 0 && counts.running === 0;
   return {
     id: row.id,
     pipeline: `${row.namespace}.${row.pipelineName}`,
@@ -142,10 +146,10 @@ function summary(row: BackfillRow, days: readonly BackfillDayView[]): BackfillSu
     reason: row.reason,
     requestedBy: row.requestedBy,
     origin: row.origin,
-    status: row.status,
+    status: settled ? 'finished' : row.status,
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
-    counts: countDays(days),
+    counts,
   };
 }
 
