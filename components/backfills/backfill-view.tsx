@@ -75,7 +75,7 @@ export function BackfillLiveView({ initialData }: { initialData: BackfillView })
           </p>
         </CardContent>
       </Card>
-      <Table data-testid="backfill-days">
+      <Table data-testid="backfill-days" label="Days of this backfill">
         <TableCaption>One run per day, oldest first; at most {data.maxParallel} at once.</TableCaption>
         <TableHeader>
           <TableRow>
