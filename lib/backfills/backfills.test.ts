@@ -50,7 +50,7 @@ const daily = definePipeline({
       name: 'work',
       retryLimit: 0,
       handler: async (ctx) => {
-        await sleep(60);
+        await sleep(200);
         while (!gate.open && !ctx.signal.aborted) await sleep(20);
         if (failingDays.has(ctx.context.date_range.end_date)) throw new PermanentError(`no data for ${ctx.context.date_range.end_date}`);
         return { day: ctx.context.date_range.end_date };
@@ -138,7 +138,8 @@ describe('backfills', () => {
       await sleep(15);
     }
     await finished(backfill.id);
-    expect(samples.length).toBeGreaterThan(10);
+    // At least about one sample per wave of two days, however loaded the machine.
+    expect(samples.length).toBeGreaterThanOrEqual(7);
     expect(Math.max(...samples)).toBe(2);
 
     const rows = await runsOf(backfill.id);
