@@ -97,6 +97,7 @@ test('an operator backfills 7 days and watches them complete; the calendar shows
     expect(await pastHistory(page)).toEqual(historyBefore);
   } finally {
     await putChaos(page, NO_CHAOS).catch(() => undefined);
+    await page.context().close();
     await db.close();
   }
 });
