@@ -7,6 +7,9 @@ import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
 import { LiveUpdates } from '@/components/live/live-updates';
+import { DeliveryCalendar } from '@/components/calendar/delivery-calendar';
+import { getDb } from '@/lib/database';
+import { loadCurrentCalendar } from '@/lib/delivery/calendar';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
 import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
@@ -38,7 +41,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   // shows the dashboard, with its defaults and a note of what was ignored.
   if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
-  const load = (await cachedAnswers().dashboard(query)).value;
+  const [answer, calendar] = await Promise.all([cachedAnswers().dashboard(query), loadCurrentCalendar(getDb().pool)]);
+  const load = answer.value;
   if (load.kind === 'unknown_snapshot') notFound();
 
   return (
@@ -49,7 +53,6 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
       </div>
       <LiveUpdates>
         <DashboardLive shown={shownPulse(load)} followsCurrent={query.snapshot === undefined} />
-      </LiveUpdates>
       {!parsed.success && (
         <p role="alert" className="rounded-card border border-status-retrying bg-status-retrying-tint p-3 text-sm text-status-retrying">
           Some link parameters were not understood and were ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.
@@ -101,6 +104,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </section>
         </>
       )}
+        <DeliveryCalendar initialData={calendar} />
+      </LiveUpdates>
     </div>
   );
 }

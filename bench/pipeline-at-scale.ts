@@ -44,7 +44,7 @@ export interface PipelineAtScaleResult {
 const RSS_SAMPLE_MS = 500;
 
 /** Starts the demo CRM / inventory / Slack endpoints in a child process on this run's database; resolves with its URL. */
-function startDemoSources(url: string): Promise<{ url: string; stop(): Promise<void> }> {
+export function startDemoSources(url: string): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'workers', 'demo-sources.ts')], {
     cwd: process.cwd(),
     env: { ...process.env, DATABASE_URL: url },
@@ -91,7 +91,7 @@ async function createOrdersDatabase(url: string): Promise<string> {
 }
 
 /** The standalone worker (`npm run worker`) with the demo sources as its CRM, inventory and Slack. */
-function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: string | undefined) {
+export function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: string | undefined) {
   const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {

@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start]`
+ * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start,backfill]`
  *   [-- --processes 2 --concurrency 8]   (worker processes × concurrency of the throughput and hand-off benchmarks)
  *
- * Runs the five benchmarks of docs/BENCHMARKS.md, each on its own embedded PostgreSQL in a temporary folder (durable
+ * Runs the benchmarks of docs/BENCHMARKS.md, each on its own embedded PostgreSQL in a temporary folder (durable
  * settings, as `npm start`), prints one table and writes JSON to bench/results/. A benchmark whose correctness
  * check fails is reported as failed (and the run exits non-zero); the others still run.
  */
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { freePort } from '@/db/embedded';
+import { runBackfillBenchmark } from './backfill';
 import { runColdStart } from './cold-start';
 import { runDashboardLoad } from './dashboard-load';
 import { runHandoffLatency } from './handoff-latency';
@@ -21,7 +22,7 @@ import { machine, round, type BenchmarkReport } from './support/report';
 import { startBenchPostgres, type BenchPostgres, type BenchPostgresOptions } from './support/postgres';
 import { runThroughput } from './throughput';
 
-const BENCHMARKS = ['throughput', 'handoff-latency', 'pipeline-at-scale', 'dashboard-load', 'cold-start'] as const;
+const BENCHMARKS = ['throughput', 'handoff-latency', 'pipeline-at-scale', 'dashboard-load', 'cold-start', 'backfill'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -172,6 +173,8 @@ if (only.includes('dashboard-load') || only.includes('cold-start')) {
   }
 }
 await published?.server.stop();
+// The default data size is the point of this one: --quick runs it as it is.
+await attempt('backfill', () => withServer('backfill', {}, async (server) => [await runBackfillBenchmark({ url: server.url })]));
 
 const totalSeconds = (performance.now() - runStarted) / 1000;
 const environment = {

@@ -77,6 +77,7 @@ test('every page on desktop and phone, light and dark: no sideways scroll, keybo
     { name: 'runs', path: '/runs', ready: '[data-run-id]' },
     { name: 'run', path: `/runs/${runId}`, ready: '[data-testid^="step-node-"]' },
     { name: 'start-run', path: '/runs/new' },
+    { name: 'backfill', path: '/runs/backfill' },
     { name: 'alerts', path: '/alerts' },
     { name: 'schedules', path: '/schedules' },
     { name: 'messages', path: '/messages' },

@@ -117,6 +117,8 @@ const envSchema = z.object({
   SCHEDULER_TICK_MS: z.coerce.number().int().min(100).default(15_000),
   /** After downtime, missed firings of at most this many past days are caught up (oldest first). */
   SCHEDULER_CATCH_UP_DAYS: z.coerce.number().int().min(0).max(366).default(3),
+  /** How many of a backfill's runs may run at once when the request does not say (also the scheduler's catch-up). */
+  BACKFILL_MAX_PARALLEL: z.coerce.number().int().min(1).max(32).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Playwright only: port of the production server the e2e tests start. */
   E2E_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -8,6 +8,8 @@ import type { RunListQuery } from '@/lib/console/run-filters';
 import { runListSearch } from '@/lib/console/run-list-search';
 import type { EventView, RunDetailView, RunListView } from '@/lib/console/views';
 import type { DashboardPulse } from '@/lib/dashboard/read-model';
+import type { BackfillView } from '@/lib/backfills/read';
+import type { CalendarView } from '@/lib/delivery/calendar-types';
 
 export class FetchError extends Error {
   constructor(
@@ -39,6 +41,15 @@ export const queryKeys = {
     detail: (taskId: string) => ['runs', 'task', taskId, 'detail'] as const,
     events: (taskId: string) => ['runs', 'task', taskId, 'events'] as const,
   },
+  /** Backfills and the calendar follow their runs: every run change refreshes them. */
+  backfills: {
+    all: ['backfills'] as const,
+    detail: (backfillId: string) => ['backfills', backfillId] as const,
+  },
+  calendar: {
+    all: ['calendar'] as const,
+    range: (from: string, to: string) => ['calendar', from, to] as const,
+  },
   dashboard: {
     all: ['dashboard'] as const,
     /** Whether the shown dashboard is still the current one; any run's change may alter it. */
@@ -69,5 +80,21 @@ export const runQueries = {
     queryOptions({
       queryKey: queryKeys.runs.events(taskId),
       queryFn: () => getJson<EventView[]>(`/api/live/runs/${encodeURIComponent(taskId)}/events`),
+    }),
+};
+
+export const backfillQueries = {
+  detail: (backfillId: string) =>
+    queryOptions({
+      queryKey: queryKeys.backfills.detail(backfillId),
+      queryFn: () => getJson<BackfillView>(`/api/backfills/${encodeURIComponent(backfillId)}`),
+    }),
+};
+
+export const calendarQueries = {
+  range: (from: string, to: string) =>
+    queryOptions({
+      queryKey: queryKeys.calendar.range(from, to),
+      queryFn: () => getJson<CalendarView>(`/api/calendar?from=${from}&to=${to}`),
     }),
 };

@@ -21,7 +21,7 @@ async function main() {
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
   // Event delivery (alerts from step failures), alert delivery and scheduler firings run here too, so a deployment of
   // standalone workers — with or without a web process — alerts.
-  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, logger }) });
+  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, registry, logger }) });
   const monitoring = await startBackgroundServices({ db, registry, logger });
   logger.info({ workerId: host.worker?.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 

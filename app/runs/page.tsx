@@ -3,12 +3,16 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getDb } from '@/lib/database';
 import { ConnectionIndicator } from '@/components/live/connection-indicator';
+import { RecentBackfills } from '@/components/backfills/recent-backfills';
+import { DeliveryCalendar } from '@/components/calendar/delivery-calendar';
 import { RunFilters } from '@/components/runs/run-filters';
 import { RunsTable } from '@/components/runs/runs-table';
 import { buttonClassName } from '@/components/ui/button';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
+import { listBackfills } from '@/lib/backfills';
 import { loadRunList } from '@/lib/console/read-models';
+import { loadCurrentCalendar } from '@/lib/delivery/calendar';
 import { firstValues, runListQuerySchema, type RunListQuery } from '@/lib/console/run-filters';
 import { appRegistry } from '@/lib/runtime/registry';
 
@@ -19,7 +23,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const principal = await requirePageRole('viewer');
   const parsed = runListQuerySchema.safeParse(firstValues(await searchParams));
   const query: RunListQuery = parsed.success ? parsed.data : { page: 1 };
-  const list = await loadRunList(getDb(), query);
+  const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query), loadCurrentCalendar(getDb().pool), listBackfills(getDb(), { limit: 5 })]);
   const pipelines = appRegistry()
     .list()
     .map((pipeline) => `${pipeline.namespace}.${pipeline.name}`);
@@ -30,10 +34,19 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         <h1 className="text-2xl font-semibold tracking-tight">Runs</h1>
         <ConnectionIndicator />
         {hasRole(principal.role, 'operator') && (
-          <Link href="/runs/new" className={buttonClassName('primary', 'md', 'ml-auto')}>
-            Start a run
-          </Link>
+          <div className="ml-auto flex flex-wrap gap-2">
+            <Link href="/runs/backfill" className={buttonClassName('secondary', 'md')}>
+              Backfill days
+            </Link>
+            <Link href="/runs/new" className={buttonClassName('primary', 'md')}>
+              Start a run
+            </Link>
+          </div>
         )}
+      </div>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <DeliveryCalendar initialData={calendar} />
+        <RecentBackfills backfills={backfills} />
       </div>
       <RunFilters query={query} pipelines={[...new Set(pipelines)]} />
       {!parsed.success && (

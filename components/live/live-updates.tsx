@@ -1,8 +1,8 @@
 'use client';
 /**
  * One EventSource per tab on /api/live: each "task X changed" message invalidates the React Query caches that
- * show task X, and the dashboard's pulse, since a run's change may publish a snapshot or change the freshness
- * banner (coalesced per animation-frame-ish tick, so a burst of events costs one refetch). When the stream
+ * show task X, the dashboard's pulse, backfills and the delivery calendar, since a run's change may publish a
+ * snapshot, move a backfill on or change the freshness banner (coalesced per animation-frame-ish tick, so a burst of events costs one refetch). When the stream
  * drops, or the server says it is not listening, views poll every POLL_FALLBACK_MS until it is back; on the
  * way back everything is refetched once, because messages sent in between are lost.
  */
@@ -37,10 +37,14 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       changed.clear();
       void queryClient.invalidateQueries({ queryKey: queryKeys.runs.lists() });
       void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.backfills.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.calendar.all });
     };
     const refetchEverything = () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.runs.all });
       void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.backfills.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.calendar.all });
     };
     const source = new EventSource('/api/live');
     source.addEventListener('task', (event) => {

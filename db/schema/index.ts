@@ -4,3 +4,4 @@ export * from './engine';
 export * from './auth';
 export * from './analytics';
 export * from './monitoring';
+export * from './backfills';

@@ -30,6 +30,7 @@ export const PAGE_RULES: readonly PathRule[] = [
   { pattern: '/', access: 'viewer' },
   { pattern: '/runs', access: 'viewer' },
   { pattern: '/runs/new', access: 'operator' },
+  { pattern: '/runs/backfill', access: 'operator' },
   { pattern: '/runs/**', access: 'viewer' },
   { pattern: '/alerts', access: 'viewer' },
   { pattern: '/schedules', access: 'viewer' },
@@ -55,6 +56,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // The executive dashboard's data.
   { pattern: '/api/dashboard', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/dashboard/**', methods: ['GET'], access: 'viewer' },
+  // Backfills: starting, cancelling and retrying operate; reading views. The delivery calendar views.
+  { pattern: '/api/backfills', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/backfills', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/backfills/*/operations', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/backfills/*', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/calendar', methods: ['GET'], access: 'viewer' },
   // Prometheus metrics: any viewer, or a scraper holding METRICS_TOKEN.
   { pattern: '/api/metrics', methods: ['GET'], access: 'viewer' },
   // The seed's analytics API (lib/analytics): starting a run operates; reading status and results views.
@@ -81,6 +88,10 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/runs/[id]/actions.ts#resolveStepAction': 'operator',
   'app/runs/[id]/actions.ts#cancelTaskAction': 'operator',
   'app/chaos/actions.ts#updateChaosAction': 'operator',
+  // Backfills: starting one, and cancelling or retrying a whole backfill.
+  'app/runs/backfill/actions.ts#createBackfillAction': 'operator',
+  'app/runs/backfills/[id]/actions.ts#cancelBackfillAction': 'operator',
+  'app/runs/backfills/[id]/actions.ts#retryBackfillAction': 'operator',
   // Alerts and message delivery: acknowledging and resending are an operator's.
   'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
   'app/alerts/actions.ts#resendMessageAction': 'operator',

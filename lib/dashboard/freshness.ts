@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import { listPipelineRuns } from '@/lib/engine';
+import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
 import { classifyRun, windowOfContext, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
@@ -38,9 +39,10 @@ const ACTIVITY_LOOKBACK_MS = 3 * 86_400_000;
 
 export async function readPipelineActivity(pool: pg.Pool, policy: DeliveryPolicy, now: Date): Promise<PipelineActivity> {
   const runs = await listPipelineRuns(pool, CUSTOMER_ANALYTICS, { createdSince: new Date(now.getTime() - ACTIVITY_LOOKBACK_MS) });
+  const backfillRuns = await readBackfillRunIds(pool, runs.map((run) => run.id));
   const deliveries = runs.filter((run) => {
     const window = windowOfContext(run.context);
-    return window !== null && classifyRun(window, run.createdAt, policy) === 'delivery';
+    return window !== null && classifyRun(window, run.createdAt, policy, { fromBackfill: backfillRuns.has(run.id) }) === 'delivery';
   });
   const active = deliveries.filter((run) => run.status === 'pending' || run.status === 'running').at(-1);
   let lastFinished: PipelineActivity['lastFinished'] = null;

@@ -10,7 +10,9 @@
  * run is AD HOC (an analysis window).
  *
  * A run is classified by the moment it publishes; one that has not published (running, failed, held) by the moment
- * it was created, i.e. by the delivery it was attempting.
+ * it was created, i.e. by the delivery it was attempting. A run launched by a backfill (lib/backfills) is always a
+ * BACKFILL, even for the window due today: an operator rebuilding a range must never decide a day's outcome or
+ * replace the default view by accident.
  */
 import { z } from 'zod';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
@@ -53,7 +55,13 @@ export function deliveryDayOf(instant: Date, policy: Pick<DeliveryPolicy, 'timeZ
 const spanDays = (window: DataWindow) => Math.round((Date.parse(`${window.end}T00:00:00Z`) - Date.parse(`${window.start}T00:00:00Z`)) / 86_400_000) + 1;
 
 /** The kind of a run of `window` that published (or, unpublished, was created) at `at`. */
-export function classifyRun(window: DataWindow, at: Date, policy: Pick<DeliveryPolicy, 'timeZone' | 'windowDays'>): DeliveryKind {
+export function classifyRun(
+  window: DataWindow,
+  at: Date,
+  policy: Pick<DeliveryPolicy, 'timeZone' | 'windowDays'>,
+  origin: { fromBackfill?: boolean } = {},
+): DeliveryKind {
+  if (origin.fromBackfill) return 'backfill';
   const due = deliveryWindow(deliveryDayOf(at, policy), policy);
   if (window.start === due.start && window.end === due.end) return 'delivery';
   if (spanDays(window) === policy.windowDays && window.end < due.end) return 'backfill';

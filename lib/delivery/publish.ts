@@ -14,6 +14,7 @@ import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from '@/lib/monitoring/alert-store';
 import { CUSTOMER_ANALYTICS } from './pipeline-identity';
+import { readBackfillRunIds } from './backfill-runs';
 import { classifyRun, type DataWindow, type DeliveryKind, type DeliveryPolicy } from './definition';
 import { describeReasons, type HoldReason } from './gate';
 
@@ -88,7 +89,8 @@ export async function publishRunSnapshot(
     await client.query(`SET LOCAL lock_timeout = '${PUBLISH_LOCK_TIMEOUT}'`);
     await client.query(DEFAULT_VIEW_LOCK);
     const now = input.at ?? (await client.query<{ now: Date }>('SELECT now() AS now')).rows[0]?.now ?? new Date();
-    const kind = classifyRun(input.window, now, input.policy);
+    const fromBackfill = (await readBackfillRunIds(client, [input.taskId])).has(input.taskId);
+    const kind = classifyRun(input.window, now, input.policy, { fromBackfill });
     const held = input.holdReasons.length > 0;
     const inserted = await client.query<{ id: number }>(
       `INSERT INTO analytics.dashboard_snapshots (task_id, window_start, window_end, summary, kind, state, hold_reasons, published_at, held_at, is_current)
@@ -161,7 +163,8 @@ export async function publishHeldSnapshot(
     const row = await lockSnapshot(client, { taskId: input.taskId });
     if (row.state !== 'held') throw new UserFacingError(`This snapshot is ${row.state}, not held for review.`, 409);
     const now = input.at ?? (await client.query<{ now: Date }>('SELECT now() AS now')).rows[0]?.now ?? new Date();
-    const kind = classifyRun({ start: row.window_start, end: row.window_end }, now, input.policy);
+    const fromBackfill = (await readBackfillRunIds(client, [input.taskId])).has(input.taskId);
+    const kind = classifyRun({ start: row.window_start, end: row.window_end }, now, input.policy, { fromBackfill });
     await client.query(
       `UPDATE analytics.dashboard_snapshots
           SET state = 'published', kind = $2, published_at = $5, reviewed_by = $3, reviewed_at = $5, review_reason = $4

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { readTaskFacts, type TaskFacts } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from './pipeline-identity';
 import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from './definition';
+import { readBackfillRunIds } from './backfill-runs';
 import type { HoldReason } from './gate';
 import { readDeliveryPolicy } from './policy';
 
@@ -47,10 +48,11 @@ export async function readRunDeliveries(pool: pg.Pool, runs: readonly RunRef[], 
     [ours.map(({ run }) => run.id)],
   );
   const snapshots = new Map(rows.map((row) => [row.task_id, row]));
+  const fromBackfill = await readBackfillRunIds(pool, ours.map(({ run }) => run.id));
   for (const { run, window } of ours) {
     const snapshot = snapshots.get(run.id);
     result.set(run.id, {
-      kind: snapshot?.kind ?? classifyRun(window, snapshot?.published_at ?? snapshot?.held_at ?? run.createdAt, policy),
+      kind: snapshot?.kind ?? classifyRun(window, snapshot?.published_at ?? snapshot?.held_at ?? run.createdAt, policy, { fromBackfill: fromBackfill.has(run.id) }),
       outcome: snapshot ? STATE_OUTCOME[snapshot.state] : null,
       snapshotId: snapshot?.id ?? null,
       isDefaultView: snapshot?.is_current ?? false,

@@ -13,6 +13,7 @@ import { defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { MonitoringMetrics } from '@/lib/monitoring/metrics';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
 import { createScheduler, ensureDefaultSchedule, type Scheduler } from '@/lib/scheduling';
+import { backfillSchedulerHooks } from './subscribers';
 
 /** Alert delivery: PagerDuty when PAGERDUTY_ROUTING_KEY is set, else the demo sink; Slack at SLACK_WEBHOOK_URL. */
 export function createDeliveryFromSettings(db: DbHandle, settings: Env, logger: Logger, metrics?: MonitoringMetrics): MessageDelivery {
@@ -60,6 +61,8 @@ export async function startBackgroundServices(options: {
       tickMs: settings.SCHEDULER_TICK_MS,
       linkBaseUrl: alertLinkBaseUrl(),
       onAlerts: () => delivery.wake(),
+      // Catch-up after downtime becomes a backfill of the missed days; each tick also promotes waiting backfill days.
+      ...backfillSchedulerHooks({ db: options.db, registry: options.registry, logger: options.logger }),
     });
     scheduler.start();
   }

@@ -5,11 +5,26 @@
  * Each subscriber's `name` is its durable cursor: never rename one casually.
  */
 import type { DbHandle } from '@/db/client';
-import type { Logger, Subscriber } from '@/lib/engine';
+import { createBackfillSubscriber } from '@/lib/backfills';
+import type { Logger, PipelineRegistry, Subscriber } from '@/lib/engine';
 import { createMonitorSubscriber } from '@/lib/monitoring/host';
 import type { MonitoringMetrics } from '@/lib/monitoring/metrics';
+import type { SchedulerOptions } from '@/lib/scheduling';
+import { createCatchUpBackfill, promoteActiveBackfills } from '@/lib/backfills';
 
-export function buildSubscribers(options: { db: DbHandle; logger: Logger; metrics?: MonitoringMetrics }): Subscriber[] {
-  // The pipeline monitor: alerts routed by step severity, auto-resolve, step notices, step durations.
-  return [createMonitorSubscriber(options.db, options.logger, options.metrics)];
+export function buildSubscribers(options: { db: DbHandle; registry: PipelineRegistry; logger: Logger; metrics?: MonitoringMetrics }): Subscriber[] {
+  return [
+    // The pipeline monitor: alerts routed by step severity, auto-resolve, step notices, step durations.
+    createMonitorSubscriber(options.db, options.logger, options.metrics),
+    // A backfill's finished run hands its slot to the next waiting day.
+    createBackfillSubscriber(options.db, options.registry),
+  ];
+}
+
+/** The scheduler's catch-up becomes a backfill, and each tick sweeps active backfills for free slots. */
+export function backfillSchedulerHooks(options: { db: DbHandle; registry: PipelineRegistry; logger: Logger }): Pick<SchedulerOptions, 'catchUp' | 'onTick'> {
+  return {
+    catchUp: createCatchUpBackfill(options.db, options.registry, options.logger),
+    onTick: () => promoteActiveBackfills(options.db, options.registry, options.logger),
+  };
 }

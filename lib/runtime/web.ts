@@ -27,7 +27,7 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
     if (!settings.RUN_WORKERS) logger.info({}, 'RUN_WORKERS is off: this web process runs no worker, only event and alert delivery and the scheduler');
     const db = getDb();
     const registry = appRegistry();
-    const subscribers = buildSubscribers({ db, logger, metrics: appMetrics() });
+    const subscribers = buildSubscribers({ db, registry, logger, metrics: appMetrics() });
     const host = await startEngineHost({ db, registry, subscribers, settings, logger, runWorker: settings.RUN_WORKERS });
     // Alert delivery and the scheduler run beside the engine (both are safe with several processes).
     const monitoring = await startBackgroundServices({ db, registry, logger, metrics: appMetrics() });

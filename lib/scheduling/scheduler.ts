@@ -6,12 +6,14 @@
  * the idempotency key `schedule:<name>:<firing instant>`, so however many processes fire the same slot, the
  * engine creates one task, and the firing row (unique per schedule and instant) records it once.
  *
- * Catch-up: after downtime, the missed firings since the last recorded one are launched oldest first, but only
- * those within the last `catchUpDays` days (the latest due firing is always launched). Firings before a
+ * Catch-up: after downtime, the missed firings since the last recorded one are caught up, but only those within the
+ * last `catchUpDays` days (the latest due firing is always launched, as the day's delivery). With a `catchUp` hook
+ * (the app passes lib/backfills' one) the earlier missed firings become one backfill of their days, run at most
+ * a few at a time; without it, or when the hook declines, they are launched here oldest first. Firings before a
  * schedule's `active_from` never run, so a new or resumed schedule does not backfill.
  */
 import type { DbHandle } from '@/db/client';
-import { launchTask, type Logger, type PipelineRegistry } from '@/lib/engine';
+import { launchTask, type JsonValue, type Logger, type PipelineRegistry } from '@/lib/engine';
 import type { RoutingOptions } from '@/lib/monitoring/alert-store';
 import { firingsBetween } from './cron';
 import { watchDeadlines } from './deadline';
@@ -31,6 +33,13 @@ export interface SchedulerOptions extends RoutingOptions {
   tickMs: number;
   /** Called when a tick enqueued alert messages (deadline alerts), to wake an in-process delivery loop. */
   onAlerts?: () => void;
+  /**
+   * Takes over the missed firings before the latest (oldest first); true when it did (they are then neither launched
+   * nor recorded here), false to launch them one by one. Called before the latest firing, so a failure retries both.
+   */
+  catchUp?: (input: { schedule: Schedule; missed: { scheduledFor: Date; context: JsonValue }[] }) => Promise<boolean>;
+  /** Runs at the end of every tick (the backfill promoter's sweep); a failure is logged, not fatal. */
+  onTick?: () => Promise<void>;
 }
 
 export interface FiringResult {
@@ -96,7 +105,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const results: FiringResult[] = [];
     for (const schedule of await listActiveSchedules(db.pool)) {
       try {
-        for (const scheduledFor of await dueFirings(schedule, at)) results.push(await fire(schedule, scheduledFor));
+        const due = await dueFirings(schedule, at);
+        const missed = due.slice(0, -1);
+        const handedOver =
+          missed.length > 0 && options.catchUp
+            ? await options.catchUp({
+                schedule,
+                missed: missed.map((scheduledFor) => ({ scheduledFor, context: renderInputTemplate(schedule.inputTemplate, scheduledFor, schedule.timeZone) })),
+              })
+            : false;
+        for (const scheduledFor of handedOver ? due.slice(-1) : due) results.push(await fire(schedule, scheduledFor));
       } catch (error) {
         // One broken schedule (pipeline gone, input no longer valid) must not stop the others; it is retried next tick.
         logger.error({ schedule: schedule.name, error: error instanceof Error ? error.message : String(error) }, 'scheduled firing failed');
@@ -104,6 +122,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     const deadlines = await watchDeadlines(db.pool, { now: at, logger, linkBaseUrl: options.linkBaseUrl });
     if (deadlines.atRisk.length + deadlines.missed.length > 0) options.onAlerts?.();
+    await options.onTick?.().catch((error: unknown) =>
+      logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'scheduler tick hook failed; trying again next tick'),
+    );
     return results;
   }
 

@@ -4,6 +4,7 @@
  * text, step results or customer data ever leave this module.
  */
 import type pg from 'pg';
+import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
 import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { listFinishedAttempts, listPipelineOperations, listPipelineRuns } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
@@ -54,6 +55,8 @@ export async function readStatusFacts(pool: pg.Pool, now: Date, policy: Delivery
     [runs.map((run) => run.id)],
   );
   const heldRuns = new Set(held.rows.map((row) => row.task_id));
+  // A failed or running backfill of the window due today is not that day's delivery attempt.
+  const backfillRuns = await readBackfillRunIds(pool, runs.map((run) => run.id));
   const isDelivery = (row: PublishedRow) =>
     (row.kind ?? classifyRun({ start: row.window_start, end: row.window_end }, row.published_at, policy)) === 'delivery';
   const delivery = (row: { window_end: string; published_at: Date }): DeliveryFact => ({ windowEnd: row.window_end, publishedAt: row.published_at });
@@ -72,7 +75,7 @@ export async function readStatusFacts(pool: pg.Pool, now: Date, policy: Delivery
         stepsDone: run.stepsDone,
         retrying: run.retrying,
         operatorActed: run.operatorActed,
-        kind: window ? classifyRun(window, run.createdAt, policy) : null,
+        kind: window ? classifyRun(window, run.createdAt, policy, { fromBackfill: backfillRuns.has(run.id) }) : null,
         held: heldRuns.has(run.id),
       };
     }),

@@ -1,0 +1,46 @@
+/**
+ * The scheduler's catch-up after downtime as a backfill: the missed firings (all but the latest, which the
+ * scheduler fires as the day's delivery) become one backfill of their days, visible on the backfill page,
+ * limited to `max_parallel` runs at once instead of all at once.
+ */
+import type { DbHandle } from '@/db/client';
+import { windowOfContext } from '@/lib/delivery/definition';
+import type { JsonValue, Logger, PipelineRegistry } from '@/lib/engine';
+import { addDays } from '@/lib/time/zoned-time';
+import { promoteBackfill } from './promote';
+import { createBackfill } from './request';
+
+export interface MissedFirings {
+  schedule: { name: string; namespace: string; pipelineName: string };
+  /** Oldest first, each with the input its firing would have launched. */
+  missed: { scheduledFor: Date; context: JsonValue }[];
+}
+
+/** The scheduler's catch-up hook: true when the missed firings became a backfill, false to fire them one by one. */
+export function createCatchUpBackfill(db: DbHandle, registry: PipelineRegistry, logger: Logger): (input: MissedFirings) => Promise<boolean> {
+  return async ({ schedule, missed }) => {
+    const days = missed.map((firing) => windowOfContext(firing.context)?.end ?? null);
+    const first = days[0];
+    const last = days.at(-1);
+    // Only a run of consecutive days is a range; anything else (weekly cron, inputs without a window) fires as before.
+    if (!first || !last || days.some((day, index) => day !== addDays(first, index))) return false;
+    const created = await createBackfill(
+      db,
+      registry,
+      {
+        pipeline: `${schedule.namespace}.${schedule.pipelineName}`,
+        start_date: first,
+        end_date: last,
+        reason: `catch-up after downtime: ${missed.length} missed firing${missed.length === 1 ? '' : 's'} of ${schedule.name}`,
+      },
+      { actorId: null, actorLabel: `schedule:${schedule.name}`, origin: 'catch_up' },
+    );
+    if (!created.ok) {
+      logger.warn({ schedule: schedule.name, issues: created.issues }, 'catch-up could not become a backfill; firing the missed days one by one');
+      return false;
+    }
+    logger.info({ schedule: schedule.name, backfillId: created.backfill.id, days: days.length }, 'missed firings caught up as a backfill');
+    await promoteBackfill(db, registry, created.backfill.id);
+    return true;
+  };
+}
