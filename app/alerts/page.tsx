@@ -1,6 +1,6 @@
 /**
  * `/alerts` (viewer): alerts by status — open (the review queue), acknowledged, resolved — with severity,
- * step, task link and times; operators acknowledge alerts and resend dead-letter messages.
+ * step, task link and times; operators acknowledge alerts and resend dead-letter messages and engine events.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -11,8 +11,9 @@ import { getDb } from '@/db/client';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { ALERT_STATUSES, alertListQuerySchema, countAlertsByStatus, listAlerts, listDeadLetters } from '@/lib/monitoring/alert-queries';
+import { listEventDeadLetters } from '@/lib/monitoring/event-dead-letters';
 import { formatTimestamp } from '@/lib/monitoring/format';
-import { AcknowledgeAlertForm, ResendMessageForm } from './alert-forms';
+import { AcknowledgeAlertForm, ResendEventForm, ResendMessageForm } from './alert-forms';
 
 export const metadata: Metadata = { title: 'Alerts' };
 export const dynamic = 'force-dynamic';
@@ -23,7 +24,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const principal = await requirePageRole('viewer');
   const { status } = alertListQuerySchema.parse(await searchParams);
   const { pool } = getDb();
-  const [alerts, counts, deadLetters] = await Promise.all([listAlerts(pool, status), countAlertsByStatus(pool), listDeadLetters(pool)]);
+  const [alerts, counts, deadLetters, deadEvents] = await Promise.all([
+    listAlerts(pool, status),
+    countAlertsByStatus(pool),
+    listDeadLetters(pool),
+    listEventDeadLetters(pool),
+  ]);
   const canOperate = hasRole(principal.role, 'operator');
 
   return (
@@ -131,6 +137,54 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                     <TableCell>{canOperate ? <ResendMessageForm messageId={message.id} destination={message.destination} /> : '—'}</TableCell>
                   </TableRow>
                 ))}
+              </TableBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Undelivered events</CardTitle>
+          <CardDescription>
+            Run events a subscriber (such as the pipeline monitor, which raises these alerts) failed on every attempt. Later events of the same run
+            were delivered without them. Resending delivers the event once more, with a fresh set of attempts.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {deadEvents.length === 0 ? (
+            <p className="text-sm text-foreground-muted">Every event was delivered or is still being tried.</p>
+          ) : (
+            <Table data-testid="dead-events-table">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Subscriber</TableHead>
+                  <TableHead>Event</TableHead>
+                  <TableHead>Run</TableHead>
+                  <TableHead>Attempts</TableHead>
+                  <TableHead>Last error</TableHead>
+                  <TableHead>Given up</TableHead>
+                  <TableHead>Action</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {deadEvents.map((dead) => {
+                  const label = `${dead.eventName}${dead.stepName ? ` (${dead.stepName})` : ''}`;
+                  return (
+                    <TableRow key={dead.id}>
+                      <TableCell className="font-mono text-xs">{dead.subscriber}</TableCell>
+                      <TableCell className="font-mono text-xs">{label}</TableCell>
+                      <TableCell>
+                        <Link href={`/runs/${dead.taskId}`} className="font-mono text-xs underline">
+                          {dead.taskId.slice(0, 8)}
+                        </Link>
+                      </TableCell>
+                      <TableCell>{dead.attempts}</TableCell>
+                      <TableCell className="max-w-md text-xs break-words">{dead.lastError ?? '—'}</TableCell>
+                      <TableCell className="whitespace-nowrap text-foreground-muted">{formatTimestamp(dead.deadAt)}</TableCell>
+                      <TableCell>{canOperate ? <ResendEventForm deliveryId={dead.id} label={`${label} for ${dead.subscriber}`} /> : '—'}</TableCell>
+                    </TableRow>
+                  );
+                })}
               </TableBody>
             </Table>
           )}

@@ -145,15 +145,18 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     return scanned >= fanOutBatchSize ? 0 : pollIntervalMs;
   };
 
+  const registered = new Set<string>();
+  const register = async (subscriber: Subscriber) => {
+    if (registered.has(subscriber.name)) return;
+    await registerSubscriber(db.pool, { name: subscriber.name, events: subscriber.events, startAt: subscriber.startAt ?? 'earliest' });
+    registered.add(subscriber.name);
+    wake(fanOutWakers);
+  };
+
   function deliveryStep(subscriber: Subscriber): () => Promise<number> {
     const subscriberLogger = withFields(logger, { subscriber: subscriber.name });
-    let registered = false;
     return async () => {
-      if (!registered) {
-        await registerSubscriber(db.pool, { name: subscriber.name, events: subscriber.events, startAt: subscriber.startAt ?? 'earliest' });
-        registered = true;
-        wake(fanOutWakers);
-      }
+      await register(subscriber);
       const outcome = await deliverBatch(db.pool, {
         subscriber: subscriber.name,
         limit: batchSize,
@@ -183,6 +186,13 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     async start() {
       if (running) return;
       running = true;
+      // Registered before start() returns, so a subscriber starting at the latest event misses nothing written
+      // after it; a database that is down now is retried by the delivery loops.
+      await Promise.all(
+        options.subscribers.map((subscriber) =>
+          register(subscriber).catch((error: unknown) => logger.warn({ subscriber: subscriber.name, error: describeError(error) }, 'could not register the subscriber yet')),
+        ),
+      );
       listener.start();
       loops.push(loop('fan-out', fanOutWakers, fanOutStep));
       for (const subscriber of options.subscribers) loops.push(loop(`deliver:${subscriber.name}`, deliveryWakers, deliveryStep(subscriber)));
