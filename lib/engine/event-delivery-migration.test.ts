@@ -56,7 +56,7 @@ describe('event delivery migration', () => {
     await runMigrations(urlOf(database), oldFolder);
     const client = new pg.Client({ connectionString: urlOf(database) });
     await client.connect();
-    let eventIds: number[] = [];
+    const eventIds: number[] = [];
     let taskId = '';
     try {
       taskId = (
