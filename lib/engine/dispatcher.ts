@@ -75,6 +75,7 @@ export interface EventDispatcher {
 }
 
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+const FAN_OUT_GAP_MS = 20;
 
 export function createEventDispatcher(options: EventDispatcherOptions): EventDispatcher {
   const { db } = options;
@@ -139,7 +140,13 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     }
   }
 
+  // Under load the engine announces changes every few milliseconds; one fan-out per FAN_OUT_GAP_MS takes them all
+  // in one transaction instead of one transaction (and one NOTIFY) per announcement.
+  let lastFanOutAt = 0;
   const fanOutStep = async () => {
+    const wait = lastFanOutAt + FAN_OUT_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastFanOutAt = Date.now();
     const { scanned, created } = await fanOutEvents(db.pool, fanOutBatchSize);
     if (created > 0) wake(deliveryWakers);
     return scanned >= fanOutBatchSize ? 0 : pollIntervalMs;
