@@ -84,6 +84,7 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   // Alerts and message delivery (issue 8): acknowledging and resending are an operator's.
   'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
   'app/alerts/actions.ts#resendMessageAction': 'operator',
+  'app/alerts/actions.ts#resendEventAction': 'operator',
   // Schedules (issue 8): pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
   // Review decisions on dashboard snapshots (lib/delivery/publish.ts).
