@@ -75,6 +75,13 @@ const envSchema = z.object({
   WORKER_MAX_RATE_LIMITED_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(20),
   /** How often the event dispatcher polls the outbox when no NOTIFY arrives. */
   EVENT_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  /** Failed attempts of a subscriber at one event before the delivery becomes a dead letter on /alerts. */
+  EVENT_MAX_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Back-off between a subscriber's attempts at one event: exponential from the base, with jitter, capped. */
+  EVENT_DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1_000),
+  EVENT_DELIVERY_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
+  /** Delivered outbox events and finished step attempts older than this are purged (in batches, hourly). */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   SEED_ON_EMPTY: flag(true),
   /**
    * The daily dashboard delivery is "on time" when published by this local time (HH:MM, 24 h) in DELIVERY_TIMEZONE.

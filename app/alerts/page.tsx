@@ -1,6 +1,6 @@
 /**
  * `/alerts` (viewer): alerts by status — open (the review queue), acknowledged, resolved — with severity,
- * step, task link and times; operators acknowledge alerts and resend dead-letter messages.
+ * step, task link and times; operators acknowledge alerts and resend dead-letter messages and engine events.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -11,11 +11,14 @@ import { getDb } from '@/lib/database';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { ALERT_STATUSES, alertListQuerySchema, countAlertsByStatus, listAlerts, listDeadLetters } from '@/lib/monitoring/alert-queries';
+import { listEventDeadLetters } from '@/lib/monitoring/event-dead-letters';
 import { formatTimestamp } from '@/lib/time/format';
-import { AcknowledgeAlertForm, ResendMessageForm } from './alert-forms';
+import { AcknowledgeAlertForm, ResendEventForm, ResendMessageForm } from './alert-forms';
 
 export const metadata: Metadata = { title: 'Alerts' };
 export const dynamic = 'force-dynamic';
+
+const eventLabel = (dead: { eventName: string; stepName: string | null }) => `${dead.eventName}${dead.stepName ? ` (${dead.stepName})` : ''}`;
 
 const SEVERITY_LABEL = { critical: 'Critical — pages on-call', high: 'High — #data-team', medium: 'Medium — review' } as const;
 
@@ -23,7 +26,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const principal = await requirePageRole('viewer');
   const { status } = alertListQuerySchema.parse(await searchParams);
   const { pool } = getDb();
-  const [alerts, counts, deadLetters] = await Promise.all([listAlerts(pool, status), countAlertsByStatus(pool), listDeadLetters(pool)]);
+  const [alerts, counts, deadLetters, deadEvents] = await Promise.all([
+    listAlerts(pool, status),
+    countAlertsByStatus(pool),
+    listDeadLetters(pool),
+    listEventDeadLetters(pool),
+  ]);
   const canOperate = hasRole(principal.role, 'operator');
 
   return (
@@ -115,6 +123,42 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               {
                 header: 'Action',
                 cell: (message) => (canOperate ? <ResendMessageForm messageId={message.id} destination={message.destination} /> : '—'),
+              },
+            ]}
+          />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Undelivered events</CardTitle>
+          <CardDescription>
+            Run events a subscriber (such as the pipeline monitor, which raises these alerts) failed on every attempt. Later events of the same run
+            were delivered without them. Resending delivers the event once more, with a fresh set of attempts.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ListTable
+            testId="dead-events-table"
+            rows={deadEvents}
+            rowKey={(dead) => dead.id}
+            empty="Every event was delivered or is still being tried."
+            columns={[
+              { header: 'Subscriber', className: 'font-mono text-xs', cell: (dead) => dead.subscriber },
+              { header: 'Event', className: 'font-mono text-xs', cell: (dead) => eventLabel(dead) },
+              {
+                header: 'Run',
+                cell: (dead) => (
+                  <Link href={`/runs/${dead.taskId}`} className="font-mono text-xs underline">
+                    {dead.taskId.slice(0, 8)}
+                  </Link>
+                ),
+              },
+              { header: 'Attempts', cell: (dead) => dead.attempts },
+              { header: 'Last error', className: 'max-w-md text-xs break-words', cell: (dead) => dead.lastError ?? '—' },
+              { header: 'Given up', className: 'whitespace-nowrap text-foreground-muted', cell: (dead) => formatTimestamp(dead.deadAt) },
+              {
+                header: 'Action',
+                cell: (dead) => (canOperate ? <ResendEventForm deliveryId={dead.id} label={`${eventLabel(dead)} for ${dead.subscriber}`} /> : '—'),
               },
             ]}
           />

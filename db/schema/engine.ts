@@ -1,12 +1,13 @@
 /**
  * Workflow engine tables: tasks, their steps, every attempt of a step, the event outbox,
- * subscriber cursors, operator operations and worker heartbeats. The engine's SQL lives in lib/engine.
+ * per-subscriber event deliveries, operator operations and worker heartbeats. The engine's SQL lives in lib/engine.
  */
 import { relations, sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -182,14 +183,13 @@ export const stepAttempts = pgTable(
 );
 
 /**
- * The outbox: written in the same transaction as the state change it describes. Delivery order is
- * (txid, id): see lib/engine/dispatcher.ts for why the transaction id is part of it.
+ * The outbox: written in the same transaction as the state change it describes, and kept as the run's event log.
+ * Dispatchers fan it out into event_deliveries (lib/engine/event-fanout.ts) and purge it after EVENT_RETENTION_DAYS.
  */
 export const taskEvents = pgTable(
   'task_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
     /**
      * Not a foreign key, for the reason given on step_attempts.task_id: claims write step.started events while
      * completions hold the task row. Tasks are never deleted by the application, and
@@ -201,19 +201,78 @@ export const taskEvents = pgTable(
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('task_events_txid_idx').on(table.txid, table.id), index('task_events_task_idx').on(table.taskId, table.id)],
+  (table) => [index('task_events_task_idx').on(table.taskId, table.id)],
 );
 
-/** One row per event subscriber: how far it got, and which dispatcher currently owns it. */
-export const eventCursors = pgTable('event_cursors', {
-  subscriber: text('subscriber').primaryKey(),
-  lastTxid: xid8('last_txid').notNull().default(sql`'0'::xid8`),
-  lastEventId: bigint('last_event_id', { mode: 'number' }).notNull().default(0),
-  /** A dispatcher holds a subscriber until this time (renewed as it works) so two never deliver at once. */
-  ownerId: text('owner_id'),
-  ownedUntil: timestamp('owned_until', { withTimezone: true }),
+/** One row: the outbox id up to which events have been fanned out into deliveries (the "mark"). */
+export const eventFanout = pgTable(
+  'event_fanout',
+  {
+    id: integer('id').primaryKey().default(1),
+    lastEventId: bigint('last_event_id', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [check('event_fanout_single_row', sql`${table.id} = 1`)],
+);
+
+/**
+ * Outbox ids at or below the mark that were not visible when the mark passed them: a transaction that drew the id
+ * may still commit it (ids are drawn at insert, not at commit), or it rolled back. Re-checked on every fan-out.
+ */
+export const eventFanoutGaps = pgTable('event_fanout_gaps', {
+  eventId: bigint('event_id', { mode: 'number' }).primaryKey(),
+  /** pg_snapshot_xmax when the gap was seen: once every transaction below it has ended, the gap can never fill. */
+  seenXmax: xid8('seen_xmax').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every subscriber any dispatcher has run, with the events it wants; the fan-out creates their deliveries. */
+export const eventSubscribers = pgTable('event_subscribers', {
+  name: text('name').primaryKey(),
+  events: text('events').array().notNull(),
+  /** Only events with a larger id are delivered to it (a subscriber that starts at the end of the outbox). */
+  startAfterEventId: bigint('start_after_event_id', { mode: 'number' }).notNull().default(0),
+  registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** One event for one subscriber: claimed with SKIP LOCKED, retried with back-off, delivered or dead. */
+export const eventDeliveries = pgTable(
+  'event_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    subscriber: text('subscriber')
+      .notNull()
+      .references(() => eventSubscribers.name, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => taskEvents.id, { onDelete: 'cascade' }),
+    /** Copied from the event so per-task order is checked on this table's index alone. */
+    taskId: uuid('task_id').notNull(),
+    eventName: text('event_name').notNull(),
+    /** Failed handle() calls so far (a delivered row counts its successful call too). */
+    attempts: integer('attempts').notNull().default(0),
+    runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    /** Set after EVENT_MAX_DELIVERY_ATTEMPTS failures: a dead letter on /alerts until an operator resends it. */
+    deadAt: timestamp('dead_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('event_deliveries_event_subscriber_idx').on(table.eventId, table.subscriber),
+    // Both partial indexes hold only undone deliveries, so claims cost the same however much history there is.
+    index('event_deliveries_due_idx')
+      .on(table.subscriber, table.eventId)
+      .where(sql`${table.deliveredAt} IS NULL AND ${table.deadAt} IS NULL`),
+    index('event_deliveries_task_order_idx')
+      .on(table.subscriber, table.taskId, table.eventId)
+      .where(sql`${table.deliveredAt} IS NULL AND ${table.deadAt} IS NULL`),
+    index('event_deliveries_dead_idx')
+      .on(table.deadAt)
+      .where(sql`${table.deadAt} IS NOT NULL`),
+  ],
+);
 
 /** Operator operations on tasks (retry, rerun, cancel, resolve): who, why, and which steps they affected. */
 export const taskOperations = pgTable(
@@ -268,6 +327,7 @@ export type TaskRow = typeof tasks.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
 export type StepAttemptRow = typeof stepAttempts.$inferSelect;
 export type TaskEventRow = typeof taskEvents.$inferSelect;
+export type EventDeliveryRow = typeof eventDeliveries.$inferSelect;
 export type TaskOperationRow = typeof taskOperations.$inferSelect;
 export type WorkerRow = typeof workers.$inferSelect;
 export type TaskStatus = (typeof taskStatus.enumValues)[number];

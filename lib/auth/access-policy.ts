@@ -95,6 +95,7 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   // Alerts and message delivery: acknowledging and resending are an operator's.
   'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
   'app/alerts/actions.ts#resendMessageAction': 'operator',
+  'app/alerts/actions.ts#resendEventAction': 'operator',
   // Schedules: pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
   // Review decisions on dashboard snapshots (lib/delivery/publish.ts).

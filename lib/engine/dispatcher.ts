@@ -1,56 +1,71 @@
 /**
- * createEventDispatcher: delivers outbox events to subscribers at least once, in order per task.
+ * createEventDispatcher: delivers outbox events to subscribers, at least once, in order per task, with no
+ * transaction horizon — an open transaction anywhere on the server (another database's migration, a long
+ * transform) delays nothing.
  *
- * Order and completeness come from reading the outbox by (transaction id, event id) and only below the
- * oldest transaction still running (pg_snapshot_xmin of the current snapshot). Event ids alone are not
- * enough: ids are drawn when rows are inserted, not when they commit, so a cursor on id could pass a row
- * whose transaction commits later with a smaller id and skip it for ever. Below the xmin horizon no new
- * row can appear, so the cursor never skips. Per task, transaction ids follow commit order because every
- * state change takes the task's lock before its first write (task-transaction.ts).
- * The price: one long-running transaction anywhere on the server holds delivery back until it ends.
+ * Three loops, each safe to run in any number of processes at once:
+ *  - fan-out (event-fanout.ts, nightshift_fan_out_events): committed outbox rows become one delivery per
+ *    subscriber that wants them. It sees only committed rows and remembers the ids it passed without seeing, so it
+ *    neither waits for running transactions nor loses an event that commits late.
+ *  - delivery, one loop per subscriber (event-deliveries.ts): due deliveries are claimed with FOR UPDATE SKIP
+ *    LOCKED, handed to the subscriber and marked delivered in the same transaction. A subscriber that throws gets
+ *    the event again after a back-off (computeBackoffMs); after `maxDeliveryAttempts` failures the delivery is a
+ *    dead letter on /alerts, to be resent by an operator. Only that event's task waits meanwhile.
+ *  - retention (retention.ts): history older than `retention.days` is purged in batches.
  *
- * Each subscriber has its own cursor row, advanced after each successful handle(). A subscriber that
- * throws is retried on the same event with backoff; it never skips, and other subscribers carry on.
- * A dispatcher owns a subscriber's cursor under a renewed lease, so several processes may run
- * dispatchers with the same subscribers without delivering concurrently.
+ * Per-task order. A subscriber gets a task's events in outbox-id order, and an event is never delivered before
+ * one it follows from. Most writers of a task's events hold the task row lock (completion, failure, operator
+ * operations, cancel: task-transaction.ts and drizzle/0009), so their events are ordered by that lock. Two writers
+ * do not: the claim writes `step.started` (and, when it gets the task row, `task.started`) holding only the
+ * claimed step rows, and progress writes `step.progress` holding only the step row. Their events still follow
+ * everything they depend on: a step is claimable only after the transaction that made it ready (launch,
+ * completion of its last dependency, the failure that scheduled its retry, an operator operation) committed,
+ * so its `step.started` is inserted later and gets a larger id; progress and the attempt's completion or failure
+ * both update the step row, so one waits for the other, and the completion's event is inserted after progress
+ * committed. What they may interleave with are events of other steps of the task that do not depend on them
+ * (parallel branches), whose relative order carries no meaning. Each delivery waits for every earlier undone
+ * delivery of its task (by event id) that the fan-out has produced; an event that commits late (a claim that
+ * committed after a later id) is delivered when it appears, after what was already delivered.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
-import { EVENTS_CHANNEL } from './channels';
-import type { EventPayload } from './events';
+import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+import { DELIVERIES_CHANNEL, EVENTS_CHANNEL } from './channels';
+import { deliverBatch, type DeliveredEvent } from './event-deliveries';
+import { fanOutEvents, registerSubscriber } from './event-fanout';
 import { createNotificationListener } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
+import { purgeHistory } from './retention';
 import type { EventName, Logger } from './types';
 
-export interface DeliveredEvent {
-  id: number;
-  taskId: string;
-  name: EventName;
-  stepName: string | null;
-  payload: EventPayload;
-  createdAt: Date;
-}
+export type { DeliveredEvent } from './event-deliveries';
 
 export interface Subscriber {
-  /** Stable: it names the cursor row. */
+  /** Stable: its deliveries are recorded under this name. */
   name: string;
   events: readonly EventName[];
   handle(event: DeliveredEvent): Promise<void>;
-  /** Where a new subscriber's cursor starts: every stored event (default) or only events from now on. */
+  /** What a subscriber registered for the first time receives: every stored event (default) or only new ones. */
   startAt?: 'earliest' | 'latest';
 }
 
 export interface EventDispatcherOptions {
   db: DbHandle;
   subscribers: readonly Subscriber[];
+  /** How often to look for new events and due deliveries when no notification arrives. */
   pollIntervalMs?: number;
   logger?: Logger;
-  /** Delay before retrying a subscriber that threw; doubles per consecutive failure up to capMs. */
-  retryBackoff?: { baseMs: number; capMs: number };
-  /** How long a dispatcher owns a subscriber's cursor without renewing it. */
-  ownershipMs?: number;
+  /** Back-off between a subscriber's failed attempts at one event (default 1 s doubling to 5 min, with jitter). */
+  retryBackoff?: BackoffSettings;
+  /** Failed attempts after which a delivery becomes a dead letter (default 10). */
+  maxDeliveryAttempts?: number;
+  /** Deliveries claimed per transaction (default 100). */
   batchSize?: number;
+  /** Outbox rows fanned out per call (default 1,000). */
+  fanOutBatchSize?: number;
+  /** Purge history older than `days`, every `intervalMs` (default one hour), `batchSize` rows per statement. */
+  retention?: { days: number; intervalMs?: number; batchSize?: number };
 }
 
 export interface EventDispatcher {
@@ -59,44 +74,45 @@ export interface EventDispatcher {
   stop(): Promise<void>;
 }
 
-interface OutboxRow {
-  id: number;
-  txid: string;
-  taskId: string;
-  name: EventName;
-  stepName: string | null;
-  payload: EventPayload;
-  createdAt: Date;
-}
+export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+const FAN_OUT_GAP_MS = 20;
 
 export function createEventDispatcher(options: EventDispatcherOptions): EventDispatcher {
   const { db } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const retryBackoff = options.retryBackoff ?? { baseMs: 500, capMs: 30_000 };
-  const ownershipMs = options.ownershipMs ?? 30_000;
-  const batchSize = options.batchSize ?? 200;
+  const retryBackoff = options.retryBackoff ?? DEFAULT_BACKOFF;
+  const maxAttempts = options.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS;
+  const batchSize = options.batchSize ?? 100;
+  const fanOutBatchSize = options.fanOutBatchSize ?? 1_000;
   const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = withFields(options.logger ?? consoleLogger(), { dispatcherId: id });
   const names = new Set(options.subscribers.map((subscriber) => subscriber.name));
   if (names.size !== options.subscribers.length) throw new Error('Event subscribers must have unique names');
 
   let running = false;
-  const wakers = new Set<() => void>();
   const loops: Promise<void>[] = [];
+  const fanOutWakers = new Set<() => void>();
+  const deliveryWakers = new Set<() => void>();
+  const retentionWakers = new Set<() => void>();
+  const wake = (wakers: Set<() => void>) => {
+    for (const waker of [...wakers]) waker();
+  };
   const wakeAll = () => {
-    for (const waker of wakers) waker();
+    wake(fanOutWakers);
+    wake(deliveryWakers);
+    wake(retentionWakers);
   };
 
   const listener = createNotificationListener({
     pool: db.pool,
-    channels: [EVENTS_CHANNEL],
+    channels: [EVENTS_CHANNEL, DELIVERIES_CHANNEL],
     logger,
-    onNotification: wakeAll,
+    onNotification: (channel) => wake(channel === EVENTS_CHANNEL ? fanOutWakers : deliveryWakers),
     onConnected: wakeAll,
   });
 
-  /** Sleeps until woken by a notification or the timeout. */
-  const pause = (ms: number) =>
+  /** Sleeps until woken through `wakers` (or stop) or the timeout. */
+  const pause = (wakers: Set<() => void>, ms: number) =>
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -107,114 +123,87 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
       wakers.add(done);
     });
 
-  async function acquire(subscriber: Subscriber): Promise<{ txid: string; eventId: number } | undefined> {
-    const start =
-      subscriber.startAt === 'latest'
-        ? `(SELECT coalesce(max(txid), '0'::xid8) FROM task_events), (SELECT coalesce(max(id), 0) FROM task_events)`
-        : `'0'::xid8, 0`;
-    await db.pool.query(
-      `INSERT INTO event_cursors (subscriber, last_txid, last_event_id) VALUES ($1, ${start}) ON CONFLICT (subscriber) DO NOTHING`,
-      [subscriber.name],
-    );
-    const owned = await db.pool.query<{ txid: string; eventId: number }>(
-      `UPDATE event_cursors SET owner_id = $2, owned_until = now() + make_interval(secs => $3::float8 / 1000)
-        WHERE subscriber = $1 AND (owner_id IS NULL OR owner_id = $2 OR owned_until < now())
-        RETURNING last_txid::text AS txid, last_event_id AS "eventId"`,
-      [subscriber.name, id, ownershipMs],
-    );
-    return owned.rows[0];
-  }
-
-  async function advance(subscriber: Subscriber, row: Pick<OutboxRow, 'txid' | 'id'>): Promise<boolean> {
-    const updated = await db.pool.query(
-      `UPDATE event_cursors
-          SET last_txid = $3::xid8, last_event_id = $4, updated_at = now(),
-              owned_until = now() + make_interval(secs => $5::float8 / 1000)
-        WHERE subscriber = $1 AND owner_id = $2`,
-      [subscriber.name, id, row.txid, row.id, ownershipMs],
-    );
-    return updated.rowCount === 1;
-  }
-
-  /** Delivers one batch; returns how many rows it read (0: caught up). */
-  async function deliverBatch(subscriber: Subscriber, cursor: { txid: string; eventId: number }, subscriberLogger: Logger): Promise<number> {
-    const batch = await db.pool.query<OutboxRow>(
-      `SELECT id, txid::text AS txid, task_id AS "taskId", name, step_name AS "stepName", payload, created_at AS "createdAt"
-         FROM task_events
-        WHERE (txid, id) > ($1::xid8, $2::bigint)
-          AND txid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY txid, id
-        LIMIT $3`,
-      [cursor.txid, cursor.eventId, batchSize],
-    );
-    const wanted = new Set<string>(subscriber.events);
-    for (const row of batch.rows) {
-      if (wanted.has(row.name)) {
-        const event: DeliveredEvent = {
-          id: Number(row.id),
-          taskId: row.taskId,
-          name: row.name,
-          stepName: row.stepName,
-          payload: row.payload,
-          createdAt: row.createdAt,
-        };
-        for (let failures = 0; ; failures += 1) {
-          if (!running) return 0;
-          try {
-            await subscriber.handle(event);
-            break;
-          } catch (error) {
-            const delay = Math.min(retryBackoff.capMs, retryBackoff.baseMs * 2 ** Math.min(failures, 20));
-            subscriberLogger.warn(
-              { error: describeError(error), eventId: event.id, event: event.name, retryInMs: delay },
-              'subscriber failed; retrying the same event',
-            );
-            await new Promise((resolve) => setTimeout(resolve, delay));
-          }
-        }
-        if (!(await advance(subscriber, row))) throw new Error('lost ownership of the subscriber cursor');
-      }
-      cursor.txid = row.txid;
-      cursor.eventId = Number(row.id);
-    }
-    const last = batch.rows.at(-1);
-    // Skipped rows (events this subscriber does not want) still move the cursor, so it never rescans them.
-    if (last && !wanted.has(last.name) && !(await advance(subscriber, last))) throw new Error('lost ownership of the subscriber cursor');
-    return batch.rows.length;
-  }
-
-  async function runSubscriber(subscriber: Subscriber): Promise<void> {
-    const subscriberLogger = withFields(logger, { subscriber: subscriber.name });
+  /** Runs `step` until stopped; `step` returns how long to sleep (0: go on at once). Errors back off, capped. */
+  async function loop(name: string, wakers: Set<() => void>, step: () => Promise<number>): Promise<void> {
     let failures = 0;
     while (running) {
+      let sleepMs: number;
       try {
-        const cursor = await acquire(subscriber);
-        if (!cursor) {
-          // Another dispatcher owns this subscriber; check again later in case it went away.
-          await pause(Math.max(pollIntervalMs, ownershipMs / 3));
-          continue;
-        }
+        sleepMs = await step();
         failures = 0;
-        while (running && (await deliverBatch(subscriber, cursor, subscriberLogger)) > 0) {
-          // Catching up: keep reading while there are rows.
-        }
-        if (running) await pause(pollIntervalMs);
       } catch (error) {
         failures += 1;
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
-        subscriberLogger.warn({ error: describeError(error), retryInMs: delay }, 'event delivery interrupted');
-        await pause(delay);
+        sleepMs = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
+        logger.warn({ loop: name, error: describeError(error), retryInMs: sleepMs }, 'event dispatcher loop interrupted');
       }
+      if (running && sleepMs > 0) await pause(wakers, sleepMs);
     }
   }
+
+  // Under load the engine announces changes every few milliseconds; one fan-out per FAN_OUT_GAP_MS takes them all
+  // in one transaction instead of one transaction (and one NOTIFY) per announcement.
+  let lastFanOutAt = 0;
+  const fanOutStep = async () => {
+    const wait = lastFanOutAt + FAN_OUT_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastFanOutAt = Date.now();
+    const { scanned, created } = await fanOutEvents(db.pool, fanOutBatchSize);
+    if (created > 0) wake(deliveryWakers);
+    return scanned >= fanOutBatchSize ? 0 : pollIntervalMs;
+  };
+
+  const registered = new Set<string>();
+  const register = async (subscriber: Subscriber) => {
+    if (registered.has(subscriber.name)) return;
+    await registerSubscriber(db.pool, { name: subscriber.name, events: subscriber.events, startAt: subscriber.startAt ?? 'earliest' });
+    registered.add(subscriber.name);
+    wake(fanOutWakers);
+  };
+
+  function deliveryStep(subscriber: Subscriber): () => Promise<number> {
+    const subscriberLogger = withFields(logger, { subscriber: subscriber.name });
+    return async () => {
+      await register(subscriber);
+      const outcome = await deliverBatch(db.pool, {
+        subscriber: subscriber.name,
+        limit: batchSize,
+        maxAttempts,
+        backoff: retryBackoff,
+        handle: (event) => subscriber.handle(event),
+        keepGoing: () => running,
+        onFailure: (event, error, fate) =>
+          subscriberLogger[fate.dead ? 'error' : 'warn'](
+            { error: describeError(error), eventId: event.id, event: event.name, taskId: event.taskId, attempts: fate.attempts, retryInMs: fate.retryInMs },
+            fate.dead ? 'subscriber failed on this event for the last time: it is a dead letter on /alerts' : 'subscriber failed; this event will be retried',
+          ),
+      });
+      return outcome.claimed >= batchSize && outcome.delivered + outcome.failed > 0 ? 0 : pollIntervalMs;
+    };
+  }
+
+  const retention = options.retention;
+  const retentionStep = (days: number) => async () => {
+    const purged = await purgeHistory(db.pool, { retentionDays: days, batchSize: retention?.batchSize, keepGoing: () => running });
+    if (purged.events + purged.attempts > 0) logger.info({ ...purged, retentionDays: days }, 'purged history past its retention');
+    return retention?.intervalMs ?? 3_600_000;
+  };
 
   return {
     id,
     async start() {
       if (running) return;
       running = true;
+      // Registered before start() returns, so a subscriber starting at the latest event misses nothing written
+      // after it; a database that is down now is retried by the delivery loops.
+      await Promise.all(
+        options.subscribers.map((subscriber) =>
+          register(subscriber).catch((error: unknown) => logger.warn({ subscriber: subscriber.name, error: describeError(error) }, 'could not register the subscriber yet')),
+        ),
+      );
       listener.start();
-      for (const subscriber of options.subscribers) loops.push(runSubscriber(subscriber));
+      loops.push(loop('fan-out', fanOutWakers, fanOutStep));
+      for (const subscriber of options.subscribers) loops.push(loop(`deliver:${subscriber.name}`, deliveryWakers, deliveryStep(subscriber)));
+      if (retention) loops.push(loop('retention', retentionWakers, retentionStep(retention.days)));
     },
     async stop() {
       if (!running) return;
@@ -223,9 +212,6 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
       await listener.stop();
       await Promise.allSettled(loops);
       loops.length = 0;
-      await db.pool
-        .query(`UPDATE event_cursors SET owner_id = NULL, owned_until = NULL WHERE owner_id = $1`, [id])
-        .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'could not release subscriber cursors'));
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Acceptance 8 (and progress): the outbox holds the expected sequence for a run with a retry; the dispatcher
  * delivers in order, retries a throwing subscriber without skipping, and a new dispatcher resumes from the
- * subscriber's cursor. Progress is throttled, persisted and announced with NOTIFY.
+ * subscriber's deliveries. Progress is throttled, persisted and announced with NOTIFY.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,7 +122,7 @@ describe('events', () => {
     expect(typeof (completed?.payload as { durationMs?: unknown }).durationMs).toBe('number');
   });
 
-  it('delivers in order, retries a throwing subscriber on the same event, and resumes from its cursor', async () => {
+  it('delivers in order, retries a throwing subscriber on the same event, and resumes where the stopped dispatcher left off', async () => {
     const deliveredToFlaky: DeliveredEvent[] = [];
     const deliveredToSteady: DeliveredEvent[] = [];
     let failuresLeft = 2;
@@ -168,10 +168,10 @@ describe('events', () => {
     // Every event once, plus the two crashes on step.retrying and the delivery interrupted by the "process death".
     expect(calls).toBe(expected.length + 3);
     expect(deliveredToSteady.map((event) => event.stepName)).toEqual(['extract', 'load']);
-    const cursors = await testDb.pool.query<{ subscriber: string; lastEventId: number }>(
-      `SELECT subscriber, last_event_id AS "lastEventId" FROM event_cursors ORDER BY subscriber`,
-    );
-    expect(cursors.rows.map((row) => row.subscriber)).toEqual(['flaky-subscriber', 'steady-subscriber']);
+    const subscribers = await testDb.pool.query<{ name: string }>(`SELECT name FROM event_subscribers ORDER BY name`);
+    expect(subscribers.rows.map((row) => row.name)).toEqual(['flaky-subscriber', 'steady-subscriber']);
+    const pending = await testDb.pool.query(`SELECT 1 FROM event_deliveries WHERE task_id = $1 AND delivered_at IS NULL`, [taskId]);
+    expect(pending.rowCount).toBe(0);
   });
 
   it('throttles progress to about one write per second, persists the latest and announces it', async () => {

@@ -9,12 +9,21 @@ export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from 
 export { DEFAULT_ATTEMPT_CAPS, type AttemptCaps } from './fail-attempt';
 export {
   createEventDispatcher,
+  DEFAULT_MAX_DELIVERY_ATTEMPTS,
   type DeliveredEvent,
   type EventDispatcher,
   type EventDispatcherOptions,
   type Subscriber,
 } from './dispatcher';
 export type { EventPayload, EventError } from './events';
+export {
+  DeliveryNotDeadError,
+  listDeadEventDeliveries,
+  resendEventDelivery,
+  type DeadEventDelivery,
+  type ResentDelivery,
+} from './event-deliveries';
+export { purgeHistory, type PurgeResult } from './retention';
 export {
   cancelTask,
   previewCancelTask,
@@ -73,7 +82,7 @@ export {
   WorkerShutdownError,
 } from './errors';
 export { assertCurrentAttempt } from './fence';
-export { CANCEL_CHANNEL, EVENTS_CHANNEL, READY_CHANNEL } from './channels';
+export { CANCEL_CHANNEL, DELIVERIES_CHANNEL, EVENTS_CHANNEL, READY_CHANNEL } from './channels';
 export { consoleLogger } from './logger';
 export {
   EVENT_NAMES,

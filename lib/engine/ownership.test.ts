@@ -15,8 +15,30 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const ENGINE_TABLES = ['tasks', 'steps', 'step_attempts', 'task_events', 'event_cursors', 'task_operations', 'workers'];
-const ENGINE_TABLE_OBJECTS = new Set(['tasks', 'steps', 'stepAttempts', 'taskEvents', 'eventCursors', 'taskOperations', 'workers']);
+const ENGINE_TABLES = [
+  'tasks',
+  'steps',
+  'step_attempts',
+  'task_events',
+  'event_fanout',
+  'event_fanout_gaps',
+  'event_subscribers',
+  'event_deliveries',
+  'task_operations',
+  'workers',
+];
+const ENGINE_TABLE_OBJECTS = new Set([
+  'tasks',
+  'steps',
+  'stepAttempts',
+  'taskEvents',
+  'eventFanout',
+  'eventFanoutGaps',
+  'eventSubscribers',
+  'eventDeliveries',
+  'taskOperations',
+  'workers',
+]);
 const SKIPPED_FOLDERS = new Set(['node_modules', '.next', '.data', '.git', 'drizzle', 'bench', 'test-fixtures', 'testing']);
 const SKIPPED_PATHS = ['lib/engine/', 'db/schema/', 'tests/', 'e2e/'];
 

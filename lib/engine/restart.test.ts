@@ -70,6 +70,10 @@ describe('PostgreSQL restart mid-run', () => {
           WORKER_MAX_LOST_ATTEMPTS: 10,
           WORKER_MAX_RATE_LIMITED_ATTEMPTS: 20,
           EVENT_POLL_MS: 300,
+          EVENT_MAX_DELIVERY_ATTEMPTS: 10,
+          EVENT_DELIVERY_BACKOFF_BASE_MS: 100,
+          EVENT_DELIVERY_BACKOFF_CAP_MS: 1_000,
+          EVENT_RETENTION_DAYS: 30,
         },
       });
       const child = children.spawn(url, 'standalone', { TEST_LEASE_MS: '10000', TEST_HEARTBEAT_MS: '300', TEST_POLL_MS: '300' });

@@ -111,8 +111,8 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
   const monitorCaughtUp = () =>
     waitFor('the monitor to reach the end of the outbox', async () => {
       const row = await testDb.pool.query<{ behind: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM task_events e, event_cursors c
-                         WHERE c.subscriber = $1 AND (e.txid, e.id) > (c.last_txid, c.last_event_id)) AS behind`,
+        `SELECT EXISTS (SELECT 1 FROM task_events WHERE id > (SELECT last_event_id FROM event_fanout))
+             OR EXISTS (SELECT 1 FROM event_deliveries WHERE subscriber = $1 AND delivered_at IS NULL) AS behind`,
         [PIPELINE_MONITOR],
       );
       return row.rows[0]?.behind === false;
@@ -141,8 +141,8 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
     await waitForStatus(taskId, 'failed');
     await waitFor('the trigger and the stakeholder notice', async () => capture.pagerDuty().length >= 1 && capture.slack().length >= 1);
 
-    // At-least-once delivery made concrete: rewind the monitor's cursor so it sees every event again.
-    await testDb.pool.query(`UPDATE event_cursors SET last_txid = '0'::xid8, last_event_id = 0 WHERE subscriber = $1`, [PIPELINE_MONITOR]);
+    // At-least-once delivery made concrete: mark the monitor's deliveries undone so it sees every event again.
+    await testDb.pool.query(`UPDATE event_deliveries SET delivered_at = NULL WHERE subscriber = $1`, [PIPELINE_MONITOR]);
     await monitorCaughtUp();
     await nothingPending();
 

@@ -171,6 +171,8 @@ export function hasMetricsToken(request: Request, metricsToken: string | undefin
 
 /** The Prometheus text exposition of this process's registry. */
 export async function metricsResponse(metrics: MonitoringMetrics = appMetrics()): Promise<Response> {
-  const body = `${await metrics.registry.metrics()}${await readServerMetrics()}`;
+  // prom-client writes a missing value (e.g. the event-loop lag before its first sample) as "Nan"; the text format
+  // spells it "NaN", which strict parsers require.
+  const body = `${await metrics.registry.metrics()}${await readServerMetrics()}`.replace(/ Nan$/gm, ' NaN');
   return new Response(body, { status: 200, headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' } });
 }

@@ -1,5 +1,5 @@
 /**
- * The pipeline monitor: an engine event subscriber (durable cursor "pipeline-monitor") that turns final step
+ * The pipeline monitor: an engine event subscriber (durable deliveries under "pipeline-monitor") that turns final step
  * failures into alerts routed by the step's severity, resolves them when the step later completes or is
  * resolved by hand, posts the seed's opt-in step notices, and feeds the step-duration histogram.
  *
@@ -86,7 +86,7 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
   return {
     name: PIPELINE_MONITOR,
     // On its first start the monitor begins at the end of the outbox: an existing installation must not page
-    // the on-call for every failure in its history. From then on its cursor makes it miss nothing.
+    // the on-call for every failure in its history. From then on its deliveries make it miss nothing.
     startAt: 'latest',
     events: ['step.started', 'step.retrying', 'step.failed', 'step.completed', 'step.resolved_manually', 'task.completed'],
     async handle(event) {

@@ -29,6 +29,10 @@ export interface EngineHostOptions {
     | 'WORKER_MAX_LOST_ATTEMPTS'
     | 'WORKER_MAX_RATE_LIMITED_ATTEMPTS'
     | 'EVENT_POLL_MS'
+    | 'EVENT_MAX_DELIVERY_ATTEMPTS'
+    | 'EVENT_DELIVERY_BACKOFF_BASE_MS'
+    | 'EVENT_DELIVERY_BACKOFF_CAP_MS'
+    | 'EVENT_RETENTION_DAYS'
   >;
   logger: Logger;
   /** Subscribers for the event dispatcher; without them no dispatcher runs. */
@@ -62,7 +66,15 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   const subscribers = options.subscribers ?? [];
   const dispatcher =
     subscribers.length > 0
-      ? createEventDispatcher({ db: options.db, subscribers, pollIntervalMs: settings.EVENT_POLL_MS, logger: options.logger })
+      ? createEventDispatcher({
+          db: options.db,
+          subscribers,
+          pollIntervalMs: settings.EVENT_POLL_MS,
+          maxDeliveryAttempts: settings.EVENT_MAX_DELIVERY_ATTEMPTS,
+          retryBackoff: { baseMs: settings.EVENT_DELIVERY_BACKOFF_BASE_MS, capMs: settings.EVENT_DELIVERY_BACKOFF_CAP_MS },
+          retention: { days: settings.EVENT_RETENTION_DAYS },
+          logger: options.logger,
+        })
       : undefined;
   await worker?.start();
   await dispatcher?.start();

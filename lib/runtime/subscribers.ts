@@ -1,8 +1,9 @@
 /**
  * The engine event subscribers of this app (monitoring, alerting …), delivered by the event dispatcher that runs in
  * every process — web (whatever RUN_WORKERS says) and standalone workers — so each deployment shape alerts; the
- * dispatchers share each subscriber's cursor under a lease, so an event is handled by one of them.
- * Each subscriber's `name` is its durable cursor: never rename one casually.
+ * dispatchers claim each subscriber's deliveries with SKIP LOCKED, so an event is handled by one of them.
+ * Each subscriber's `name` keys its durable deliveries: never rename one casually (a renamed subscriber starts
+ * afresh, and the old name keeps its pending deliveries until its event_subscribers row is deleted).
  */
 import type { DbHandle } from '@/db/client';
 import { createBackfillSubscriber } from '@/lib/backfills';
