@@ -30,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
-import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { DELIVERIES_CHANNEL, EVENTS_CHANNEL } from './channels';
 import { deliverBatch, type DeliveredEvent } from './event-deliveries';
 import { fanOutEvents, registerSubscriber } from './event-fanout';
@@ -76,6 +76,8 @@ export interface EventDispatcher {
 
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
 const FAN_OUT_GAP_MS = 20;
+/** A dispatcher loop that failed (database unreachable) retries after this back-off. */
+const LOOP_BACKOFF: BackoffSettings = { baseMs: 200, capMs: 10_000 };
 
 export function createEventDispatcher(options: EventDispatcherOptions): EventDispatcher {
   const { db } = options;
@@ -133,7 +135,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
         failures = 0;
       } catch (error) {
         failures += 1;
-        sleepMs = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
+        sleepMs = computeBackoffMs(failures, LOOP_BACKOFF);
         logger.warn({ loop: name, error: describeError(error), retryInMs: sleepMs }, 'event dispatcher loop interrupted');
       }
       if (running && sleepMs > 0) await pause(wakers, sleepMs);
