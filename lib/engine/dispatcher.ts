@@ -30,12 +30,13 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { DbHandle } from '@/db/client';
-import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { DELIVERIES_CHANNEL, EVENTS_CHANNEL } from './channels';
 import { deliverBatch, type DeliveredEvent } from './event-deliveries';
 import { fanOutEvents, registerSubscriber } from './event-fanout';
 import { createNotificationListener } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
+import { createPollLoop, type PollLoop } from './poll-loop';
 import { purgeHistory } from './retention';
 import type { EventName, Logger } from './types';
 
@@ -92,55 +93,20 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   if (names.size !== options.subscribers.length) throw new Error('Event subscribers must have unique names');
 
   let running = false;
-  const loops: Promise<void>[] = [];
-  const fanOutWakers = new Set<() => void>();
-  const deliveryWakers = new Set<() => void>();
-  const retentionWakers = new Set<() => void>();
-  const wake = (wakers: Set<() => void>) => {
-    for (const waker of [...wakers]) waker();
-  };
-  const wakeAll = () => {
-    wake(fanOutWakers);
-    wake(deliveryWakers);
-    wake(retentionWakers);
-  };
+  const loops: PollLoop[] = [];
+  let fanOutLoop: PollLoop | undefined;
+  const deliveryLoops: PollLoop[] = [];
+  const wakeFanOut = () => fanOutLoop?.wake();
+  const wakeDeliveries = () => deliveryLoops.forEach((loop) => loop.wake());
+  const wakeAll = () => loops.forEach((loop) => loop.wake());
 
   const listener = createNotificationListener({
     pool: db.pool,
     channels: [EVENTS_CHANNEL, DELIVERIES_CHANNEL],
     logger,
-    onNotification: (channel) => wake(channel === EVENTS_CHANNEL ? fanOutWakers : deliveryWakers),
+    onNotification: (channel) => (channel === EVENTS_CHANNEL ? wakeFanOut() : wakeDeliveries()),
     onConnected: wakeAll,
   });
-
-  /** Sleeps until woken through `wakers` (or stop) or the timeout. */
-  const pause = (wakers: Set<() => void>, ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
-    });
-
-  /** Runs `step` until stopped; `step` returns how long to sleep (0: go on at once). Errors back off, capped. */
-  async function loop(name: string, wakers: Set<() => void>, step: () => Promise<number>): Promise<void> {
-    let failures = 0;
-    while (running) {
-      let sleepMs: number;
-      try {
-        sleepMs = await step();
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        sleepMs = computeBackoffMs(failures, LOOP_BACKOFF);
-        logger.warn({ loop: name, error: describeError(error), retryInMs: sleepMs }, 'event dispatcher loop interrupted');
-      }
-      if (running && sleepMs > 0) await pause(wakers, sleepMs);
-    }
-  }
 
   // Under load the engine announces changes every few milliseconds; one fan-out per FAN_OUT_GAP_MS takes them all
   // in one transaction instead of one transaction (and one NOTIFY) per announcement.
@@ -150,7 +116,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     lastFanOutAt = Date.now();
     const { scanned, created } = await fanOutEvents(db.pool, fanOutBatchSize);
-    if (created > 0) wake(deliveryWakers);
+    if (created > 0) wakeDeliveries();
     return scanned >= fanOutBatchSize ? 0 : pollIntervalMs;
   };
 
@@ -159,7 +125,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
     if (registered.has(subscriber.name)) return;
     await registerSubscriber(db.pool, { name: subscriber.name, events: subscriber.events, startAt: subscriber.startAt ?? 'earliest' });
     registered.add(subscriber.name);
-    wake(fanOutWakers);
+    wakeFanOut();
   };
 
   function deliveryStep(subscriber: Subscriber): () => Promise<number> {
@@ -203,17 +169,22 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
         ),
       );
       listener.start();
-      loops.push(loop('fan-out', fanOutWakers, fanOutStep));
-      for (const subscriber of options.subscribers) loops.push(loop(`deliver:${subscriber.name}`, deliveryWakers, deliveryStep(subscriber)));
-      if (retention) loops.push(loop('retention', retentionWakers, retentionStep(retention.days)));
+      const pollLoop = (name: string, pass: () => Promise<number>) =>
+        createPollLoop({ name: `event dispatcher loop ${name}`, intervalMs: pollIntervalMs, pass, logger, failureBackoff: LOOP_BACKOFF });
+      fanOutLoop = pollLoop('fan-out', fanOutStep);
+      deliveryLoops.push(...options.subscribers.map((subscriber) => pollLoop(`deliver:${subscriber.name}`, deliveryStep(subscriber))));
+      loops.push(fanOutLoop, ...deliveryLoops);
+      if (retention) loops.push(pollLoop('retention', retentionStep(retention.days)));
+      for (const loop of loops) loop.start();
     },
     async stop() {
       if (!running) return;
       running = false;
-      wakeAll();
       await listener.stop();
-      await Promise.allSettled(loops);
+      await Promise.allSettled(loops.map((loop) => loop.stop()));
       loops.length = 0;
+      deliveryLoops.length = 0;
+      fanOutLoop = undefined;
     },
   };
 }

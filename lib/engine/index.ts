@@ -69,6 +69,7 @@ export {
   type WorkerHeartbeat,
 } from './read-api';
 export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
+export { createPollLoop, type PollLoop } from './poll-loop';
 export {
   InputValidationError,
   NotFoundError,

@@ -8,7 +8,7 @@
  * PagerDuty absorbs by dedup_key. Several senders may run (each process): SKIP LOCKED and leases keep them apart.
  */
 import type { DbHandle } from '@/db/client';
-import { computeBackoffMs, type BackoffSettings, type Logger } from '@/lib/engine';
+import { computeBackoffMs, createPollLoop, type BackoffSettings, type Logger } from '@/lib/engine';
 import { SourceError } from '@/lib/sources/source-error';
 import { postJson } from '@/lib/sources/http-client';
 import type { PagerDutyEvent, SlackPayload } from './messages';
@@ -47,9 +47,6 @@ export function createMessageDelivery(options: MessageDeliveryOptions): MessageD
   const batchSize = options.batchSize ?? 20;
   // Long enough that a sender still waiting for its answer keeps the message; short enough to recover a crash soon.
   const leaseMs = options.timeoutMs * 2 + 5_000;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
 
   async function send(message: ClaimedMessage): Promise<void> {
     if (message.target === 'slack') {
@@ -89,41 +86,19 @@ export function createMessageDelivery(options: MessageDeliveryOptions): MessageD
     }
   }
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        wakeUp = undefined;
-        resolve();
-      }, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      };
-    });
+  const loop = createPollLoop({
+    name: 'alert delivery pass',
+    intervalMs: options.pollIntervalMs,
+    pass: async () => {
+      await deliverDue();
+    },
+    logger,
+  });
 
   return {
     deliverDue,
-    wake: () => wakeUp?.(),
-    start() {
-      if (running) return;
-      running = true;
-      loop = (async () => {
-        while (running) {
-          try {
-            await deliverDue();
-          } catch (error) {
-            logger.warn({ error: describe(error) }, 'alert delivery pass failed; trying again');
-          }
-          if (running) await pause(options.pollIntervalMs);
-        }
-      })();
-    },
-    async stop() {
-      running = false;
-      wakeUp?.();
-      await loop;
-      loop = undefined;
-    },
+    wake: () => loop.wake(),
+    start: () => loop.start(),
+    stop: () => loop.stop(),
   };
 }

@@ -13,7 +13,7 @@
  * schedule's `active_from` never run, so a new or resumed schedule does not backfill.
  */
 import type { DbHandle } from '@/db/client';
-import { launchTask, type JsonValue, type Logger, type PipelineRegistry } from '@/lib/engine';
+import { createPollLoop, launchTask, type JsonValue, type Logger, type PipelineRegistry } from '@/lib/engine';
 import type { RoutingOptions } from '@/lib/monitoring/alert-store';
 import { firingsBetween } from './cron';
 import { watchDeadlines } from './deadline';
@@ -64,9 +64,6 @@ export function firingIdempotencyKey(scheduleName: string, scheduledFor: Date): 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { db, logger } = options;
   const now = options.now ?? (() => new Date());
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   async function dueFirings(schedule: Schedule, at: Date): Promise<Date[]> {
     const last = await db.pool.query<{ last: Date | null }>(`SELECT max(scheduled_for) AS last FROM schedule_firings WHERE schedule_id = $1`, [schedule.id]);
@@ -128,35 +125,18 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return results;
   }
 
+  const loop = createPollLoop({
+    name: 'scheduler tick',
+    intervalMs: options.tickMs,
+    pass: async () => {
+      await tick();
+    },
+    logger,
+  });
+
   return {
     tick,
-    start() {
-      if (running) return;
-      running = true;
-      loop = (async () => {
-        while (running) {
-          try {
-            await tick();
-          } catch (error) {
-            logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'scheduler tick failed; trying again');
-          }
-          if (!running) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, options.tickMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-      })();
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      loop = undefined;
-    },
+    start: () => loop.start(),
+    stop: () => loop.stop(),
   };
 }
