@@ -5,6 +5,7 @@
  */
 import { createPool } from '../db/client';
 import { acquireDatabase } from '../db/runtime';
+import { createNotificationHub } from '../lib/engine';
 import { env } from '../lib/env';
 import { startBackgroundServices } from '../lib/runtime/background-services';
 import { startEngineHost } from '../lib/runtime/engine-host';
@@ -21,7 +22,9 @@ async function main() {
   if (registry.list().length === 0) logger.warn({}, 'no pipelines are registered (lib/runtime/registry.ts); this worker will stay idle');
   // Event delivery (alerts from step failures), alert delivery and scheduler firings run here too, so a deployment of
   // standalone workers — with or without a web process — alerts.
-  const host = await startEngineHost({ db, registry, settings, logger, subscribers: buildSubscribers({ db, registry, logger }) });
+  // One LISTEN connection for the worker and the dispatcher of this process.
+  const notifications = createNotificationHub({ pool: db.pool, logger });
+  const host = await startEngineHost({ db, registry, settings, logger, notifications, subscribers: buildSubscribers({ db, registry, logger }) });
   const monitoring = await startBackgroundServices({ db, registry, logger });
   logger.info({ workerId: host.worker?.id }, 'standalone worker running; SIGTERM or Ctrl-C stops it gracefully');
 
@@ -31,6 +34,7 @@ async function main() {
     stopping = true;
     logger.info({ signal, graceMs: settings.WORKER_SHUTDOWN_GRACE_MS }, 'stopping: finishing in-flight steps');
     await Promise.all([host.stop(), monitoring.stop()]);
+    await notifications.close();
     await db.close();
     await database.release();
     process.exit(0);

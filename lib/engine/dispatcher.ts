@@ -34,7 +34,7 @@ import { DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { DELIVERIES_CHANNEL, EVENTS_CHANNEL } from './channels';
 import { deliverBatch, type DeliveredEvent } from './event-deliveries';
 import { fanOutEvents, registerSubscriber } from './event-fanout';
-import { createNotificationListener } from './listener';
+import { createNotificationListener, type NotificationHub } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
 import { createPollLoop, type PollLoop } from './poll-loop';
 import { purgeHistory } from './retention';
@@ -53,6 +53,8 @@ export interface Subscriber {
 
 export interface EventDispatcherOptions {
   db: DbHandle;
+  /** The process's one LISTEN connection, shared with the worker and live views; default: one of its own. */
+  notifications?: NotificationHub;
   subscribers: readonly Subscriber[];
   /** How often to look for new events and due deliveries when no notification arrives. */
   pollIntervalMs?: number;
@@ -102,6 +104,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
 
   const listener = createNotificationListener({
     pool: db.pool,
+    hub: options.notifications,
     channels: [EVENTS_CHANNEL, DELIVERIES_CHANNEL],
     logger,
     onNotification: (channel) => (channel === EVENTS_CHANNEL ? wakeFanOut() : wakeDeliveries()),

@@ -70,6 +70,7 @@ export {
 } from './read-api';
 export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 export { createPollLoop, type PollLoop } from './poll-loop';
+export { createNotificationHub, type NotificationHub, type NotificationSubscription } from './listener';
 export {
   InputValidationError,
   NotFoundError,

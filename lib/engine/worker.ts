@@ -28,7 +28,7 @@ import {
 import { DEFAULT_ATTEMPT_CAPS, failAttempt, type AttemptCaps, type FailureOutcome } from './fail-attempt';
 import { recordWorkerHeartbeat, renewLeases } from './heartbeat';
 import { createAnnouncer } from './announcer';
-import { createNotificationListener } from './listener';
+import { createNotificationListener, type NotificationHub } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
 import { createProgressReporter, type ProgressReporter } from './progress-reporter';
 import { recordProgress } from './record-progress';
@@ -42,6 +42,8 @@ const PROGRESS_INTERVAL_MS = 1_000;
 
 export interface WorkerOptions {
   db: DbHandle;
+  /** The process's one LISTEN connection, shared with the dispatcher and live views; default: one of its own. */
+  notifications?: NotificationHub;
   registry: PipelineRegistry;
   workerId?: string;
   concurrency: number;
@@ -160,6 +162,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const listener = createNotificationListener({
     pool: db.pool,
+    hub: options.notifications,
     channels: [READY_CHANNEL, CANCEL_CHANNEL],
     logger,
     onConnected: () => probe(),

@@ -1,11 +1,13 @@
 /**
  * The live fan-out against a real PostgreSQL: many subscribers share ONE LISTEN connection, every one of them
  * gets each NOTIFY, the connection is re-established (and subscribers told to resync) after it is killed, and
- * it is released when the last subscriber leaves.
+ * it is released when the last subscriber leaves; in a process, that one connection also serves the engine's worker
+ * and event dispatcher.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type DbHandle } from '@/db/client';
-import { EVENTS_CHANNEL } from '@/lib/engine';
+import { createEventDispatcher, createNotificationHub, createRegistry, createWorker, EVENTS_CHANNEL } from '@/lib/engine';
+import { quietLogger } from '@/lib/engine/test-fixtures/harness';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { createLiveHub, type LiveHub, type LiveMessage } from './hub';
 import { formatSseMessage, parseSseMessage } from './sse';
@@ -80,6 +82,43 @@ describe('live hub', () => {
     await notify('task-2');
     await waitFor(() => inbox, (messages) => messages.some((message) => message.type === 'task' && message.taskId === 'task-2'), 'a notification after reconnecting');
     unsubscribe();
+  });
+
+  it("shares the process's one LISTEN connection with the engine's worker and event dispatcher", async () => {
+    const shared = createPool(testDb.url, { max: 8, applicationName: `${APP_NAME}-shared` });
+    const notifications = createNotificationHub({ pool: shared.pool, logger: quietLogger });
+    const worker = createWorker({ db: shared, notifications, registry: createRegistry(), concurrency: 1, leaseMs: 5_000, heartbeatMs: 1_000, pollIntervalMs: 1_000, logger: quietLogger });
+    const dispatcher = createEventDispatcher({ db: shared, notifications, subscribers: [{ name: 'listen-share-test', events: ['task.completed'], handle: async () => undefined }], logger: quietLogger });
+    const live = createLiveHub({ notifications, pool: shared.pool });
+    const sharedListeners = async () => {
+      const result = await testDb.pool.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND query ILIKE 'LISTEN%'`,
+        [`${APP_NAME}-shared`],
+      );
+      return result.rows[0]?.count ?? 0;
+    };
+    try {
+      await worker.start();
+      await dispatcher.start();
+      const inbox: LiveMessage[] = [];
+      const unsubscribe = live.subscribe((message) => inbox.push(message));
+      await waitFor(() => live.isListening(), (listening) => listening, 'the live hub to listen on the shared connection');
+      expect(notifications.isConnected()).toBe(true);
+      expect(await sharedListeners()).toBe(1);
+      await testDb.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, 'shared-task']);
+      await waitFor(() => inbox, (messages) => messages.some((message) => message.type === 'task' && message.taskId === 'shared-task'), 'the live view to hear the event');
+      unsubscribe();
+      // The engine still listens after the last browser left.
+      expect(notifications.isConnected()).toBe(true);
+      expect(await sharedListeners()).toBe(1);
+    } finally {
+      await live.close();
+      await dispatcher.stop();
+      await worker.stop({ graceMs: 1_000 });
+      await waitFor(sharedListeners, (count) => count === 0, 'the shared connection to be given back');
+      await notifications.close();
+      await shared.close();
+    }
   });
 });
 

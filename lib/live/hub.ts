@@ -1,13 +1,14 @@
 /**
- * The live-update fan-out of one server process: ONE dedicated LISTEN connection on the engine's EVENTS_CHANNEL,
- * shared by every open browser tab (each tab is an SSE subscriber here, not a database connection).
+ * The live-update fan-out of one server process: a subscription to the engine's EVENTS_CHANNEL on the process's one
+ * LISTEN connection (lib/engine/listener.ts), shared by every open browser tab (each tab is an SSE subscriber here,
+ * not a database connection).
  *
- * The connection is opened when the first subscriber arrives and released when the last one leaves, so a server
- * nobody watches holds no extra connection. After a connection loss it reconnects with capped backoff and tells
- * subscribers to `resync`: notifications sent while it was gone are lost, so clients must refetch.
+ * It subscribes when the first browser subscriber arrives and ends the subscription when the last one leaves. After
+ * a connection loss it tells subscribers `listening: false`, and once reconnected asks them to `resync`:
+ * notifications sent while the connection was gone are lost, so clients must refetch.
  */
 import type pg from 'pg';
-import { computeBackoffMs, EVENTS_CHANNEL } from '@/lib/engine';
+import { createNotificationHub, EVENTS_CHANNEL, type NotificationHub } from '@/lib/engine';
 
 export type LiveMessage =
   /** Something about the task changed (an engine event was committed). */
@@ -28,9 +29,11 @@ export interface LiveHub {
 }
 
 export interface LiveHubOptions {
+  /** The process's shared notification connection; without it the hub opens one of its own on `pool`. */
+  notifications?: NotificationHub;
   pool: pg.Pool;
   channel?: string;
-  /** First reconnect delay; doubles per failure up to maxRetryMs. */
+  /** First reconnect delay of a hub's own connection; grows per failure (jittered) up to maxRetryMs. */
   minRetryMs?: number;
   maxRetryMs?: number;
   onError?(message: string): void;
@@ -38,16 +41,19 @@ export interface LiveHubOptions {
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const channel = options.channel ?? EVENTS_CHANNEL;
-  const minRetryMs = options.minRetryMs ?? 200;
-  const maxRetryMs = options.maxRetryMs ?? 10_000;
+  const report = (fields: Record<string, unknown>, message: string) =>
+    options.onError?.(fields.error ? `live listener: ${message} (${String(fields.error)})` : `live listener: ${message}`);
+  const notifications =
+    options.notifications ??
+    createNotificationHub({
+      pool: options.pool,
+      logger: { debug: () => undefined, info: () => undefined, warn: report, error: report },
+      reconnectBackoff: { baseMs: options.minRetryMs ?? 200, capMs: options.maxRetryMs ?? 10_000 },
+    });
   const subscribers = new Set<LiveSubscriber>();
-  let client: pg.PoolClient | undefined;
   let listening = false;
-  /** Bumped on every start/stop, so a connect that finishes after a stop (or a newer start) gives its client back. */
-  let generation = 0;
-  let failures = 0;
   let everConnected = false;
-  let retryTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
 
   const broadcast = (message: LiveMessage) => {
     for (const subscriber of subscribers) {
@@ -65,81 +71,30 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     broadcast({ type: 'status', listening: value });
   };
 
-  const onNotification = (message: pg.Notification) => {
-    if (message.channel === channel && message.payload) broadcast({ type: 'task', taskId: message.payload });
-  };
-
-  const scheduleConnect = (forGeneration: number) => {
-    if (retryTimer || forGeneration !== generation) return;
-    failures += 1;
-    const delay = computeBackoffMs(failures, { baseMs: minRetryMs, capMs: maxRetryMs });
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      void connect(forGeneration);
-    }, delay);
-    retryTimer.unref();
-  };
-
-  const connect = async (forGeneration: number) => {
-    let connection: pg.PoolClient | undefined;
-    let lost = false;
-    const onLost = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      connection?.removeListener('notification', onNotification);
-      // Destroy it rather than return it to the pool: its session, and with it the LISTEN, is gone.
-      connection?.release(error);
-      if (client === connection) {
-        client = undefined;
-        setListening(false);
-        options.onError?.(`live listener lost its connection (${error.message}); reconnecting`);
-      }
-      scheduleConnect(forGeneration);
-    };
-    try {
-      connection = await options.pool.connect();
-      connection.on('error', onLost);
-      connection.on('end', () => onLost(new Error('connection ended')));
-      connection.on('notification', onNotification);
-      await connection.query(`LISTEN ${connection.escapeIdentifier(channel)}`);
-    } catch (error) {
-      if (!lost) onLost(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    if (forGeneration !== generation) {
-      lost = true;
-      connection.removeAllListeners();
-      connection.release(true);
-      return;
-    }
-    client = connection;
-    failures = 0;
-    const reconnected = everConnected;
-    everConnected = true;
-    setListening(true);
-    if (reconnected) broadcast({ type: 'resync' });
-  };
-
+  // Listens while someone watches: a server nobody watches keeps no live subscription (and, with a hub of its own,
+  // no connection).
   const start = () => {
-    generation += 1;
     everConnected = false;
-    failures = 0;
-    void connect(generation);
+    unsubscribe = notifications.subscribe({
+      channels: [channel],
+      onNotification: (_channel, payload) => {
+        if (payload) broadcast({ type: 'task', taskId: payload });
+      },
+      onConnected: () => {
+        const reconnected = everConnected;
+        everConnected = true;
+        setListening(true);
+        // Notifications sent while the connection was gone are lost: clients refetch what they show.
+        if (reconnected) broadcast({ type: 'resync' });
+      },
+      onDisconnected: () => setListening(false),
+    });
   };
 
   const stop = () => {
-    generation += 1;
-    if (retryTimer) clearTimeout(retryTimer);
-    retryTimer = undefined;
-    const current = client;
-    client = undefined;
+    unsubscribe?.();
+    unsubscribe = undefined;
     listening = false;
-    if (current) {
-      current.removeAllListeners();
-      // An idle LISTEN session is harmless to reuse only after UNLISTEN; destroying it is simpler and rare.
-      current.on('error', () => undefined);
-      current.release(true);
-    }
   };
 
   return {
@@ -156,6 +111,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     async close() {
       subscribers.clear();
       stop();
+      if (!options.notifications) await notifications.close();
     },
   };
 }

@@ -1,11 +1,12 @@
 /**
- * The web process's one LiveHub, on the shared pool (so the LISTEN connection counts against the pool's limit
- * instead of opening another). Cached on globalThis so dev-mode reloads do not create a second listener.
+ * The web process's one LiveHub, on the process's one LISTEN connection (lib/runtime/notifications.ts), which the
+ * engine's worker and dispatcher share. Cached on globalThis so dev-mode reloads do not create a second one.
  */
 import { getDb } from '@/lib/database';
 import { stillHasRole } from '@/lib/auth/principal';
 import type { Role } from '@/lib/auth/roles';
 import { createProcessLogger } from '@/lib/runtime/logger';
+import { processNotificationHub } from '@/lib/runtime/notifications';
 import { createLiveHub, type LiveHub } from './hub';
 import { formatSseMessage, SSE_HEARTBEAT_MS, SSE_RETRY_MS, sseHeaders } from './sse';
 
@@ -14,7 +15,11 @@ const globalForLive = globalThis as typeof globalThis & { nightshiftLiveHub?: Li
 export function liveHub(): LiveHub {
   if (!globalForLive.nightshiftLiveHub) {
     const logger = createProcessLogger('nightshift-live');
-    globalForLive.nightshiftLiveHub = createLiveHub({ pool: getDb().pool, onError: (message) => logger.warn({}, message) });
+    globalForLive.nightshiftLiveHub = createLiveHub({
+      notifications: processNotificationHub(),
+      pool: getDb().pool,
+      onError: (message) => logger.warn({}, message),
+    });
   }
   return globalForLive.nightshiftLiveHub;
 }

@@ -9,6 +9,7 @@ import {
   type EventDispatcher,
   type Logger,
   type PipelineRegistry,
+  type NotificationHub,
   type Subscriber,
   type Worker,
 } from '@/lib/engine';
@@ -35,6 +36,8 @@ export interface EngineHostOptions {
     | 'EVENT_RETENTION_DAYS'
   >;
   logger: Logger;
+  /** The process's one LISTEN connection, shared by the worker, the dispatcher and (in the web) the live views. */
+  notifications?: NotificationHub;
   /** Subscribers for the event dispatcher; without them no dispatcher runs. */
   subscribers?: Subscriber[];
   /** False: only the event dispatcher runs here (a web process with RUN_WORKERS off). Default true. */
@@ -53,6 +56,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   const { settings } = options;
   const worker = options.runWorker === false ? undefined : createWorker({
     db: options.db,
+    notifications: options.notifications,
     registry: options.registry,
     workerId: options.workerId,
     concurrency: settings.WORKER_CONCURRENCY,
@@ -68,6 +72,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
     subscribers.length > 0
       ? createEventDispatcher({
           db: options.db,
+          notifications: options.notifications,
           subscribers,
           pollIntervalMs: settings.EVENT_POLL_MS,
           maxDeliveryAttempts: settings.EVENT_MAX_DELIVERY_ATTEMPTS,

@@ -13,6 +13,7 @@ import { startBackgroundServices } from './background-services';
 import { appMetrics } from '@/lib/monitoring/metrics';
 import { startEngineHost, type EngineHost } from './engine-host';
 import { createProcessLogger } from './logger';
+import { processNotificationHub } from './notifications';
 import { appRegistry } from './registry';
 import { buildSubscribers } from './subscribers';
 
@@ -28,7 +29,8 @@ export function startEngineInWebProcess(): Promise<EngineHost | undefined> {
     const db = getDb();
     const registry = appRegistry();
     const subscribers = buildSubscribers({ db, registry, logger, metrics: appMetrics() });
-    const host = await startEngineHost({ db, registry, subscribers, settings, logger, runWorker: settings.RUN_WORKERS });
+    const notifications = processNotificationHub();
+    const host = await startEngineHost({ db, registry, subscribers, settings, logger, notifications, runWorker: settings.RUN_WORKERS });
     // Alert delivery and the scheduler run beside the engine (both are safe with several processes).
     const monitoring = await startBackgroundServices({ db, registry, logger, metrics: appMetrics() });
     const shutdown = () => {
