@@ -19,7 +19,11 @@ export const orders = shop.table(
     status: text('status').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (table) => [index('orders_created_at_idx').on(table.createdAt)],
+  (table) => [
+    index('orders_created_at_idx').on(table.createdAt),
+    // A customer's earlier orders, for the first-time-buyer KPI (lib/pipelines/customer-analytics/kpis.ts).
+    index('orders_customer_created_idx').on(table.customerId, table.createdAt),
+  ],
 );
 
 export const orderItems = shop.table(

@@ -131,7 +131,7 @@ describe('generateDemoData', () => {
       const indexes = await testDb.pool.query<{ indexname: string }>(
         `SELECT indexname FROM pg_indexes WHERE schemaname = 'shop' ORDER BY indexname`,
       );
-      expect(indexes.rows.map((row) => row.indexname)).toEqual(['order_items_order_id_idx', 'orders_created_at_idx', 'orders_pkey']);
+      expect(indexes.rows.map((row) => row.indexname)).toEqual(['order_items_order_id_idx', 'orders_created_at_idx', 'orders_customer_created_idx', 'orders_pkey']);
       const next = await testDb.pool.query<{ id: number }>(
         `INSERT INTO shop.orders (customer_id, total_amount, status, created_at) VALUES (1, 1, 'pending', now()) RETURNING id`,
       );

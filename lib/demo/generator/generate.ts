@@ -122,6 +122,7 @@ export function orderWindow(days: number, endDate?: Date): { start: Date; end: D
 /** Indexes that make bulk inserts slow; dropped before the load and rebuilt after. */
 const SOURCE_INDEXES = [
   { name: 'orders_created_at_idx', create: 'CREATE INDEX orders_created_at_idx ON shop.orders USING btree (created_at)' },
+  { name: 'orders_customer_created_idx', create: 'CREATE INDEX orders_customer_created_idx ON shop.orders USING btree (customer_id, created_at)' },
   { name: 'order_items_order_id_idx', create: 'CREATE INDEX order_items_order_id_idx ON shop.order_items USING btree (order_id)' },
 ];
 

@@ -12,7 +12,7 @@ import { assertCopyPresent, boundaryFromResult } from './orders-boundary';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
 import { extractOrders, type ExtractOrdersResult, type ExtractResult } from './steps/extract-orders';
 import { extractProducts, extractUsers } from './steps/extract-paged';
-import { readWindowTotals } from './kpis';
+import { readRunWindowTotals } from './kpis';
 import { generateInsights, type InsightsSummary } from './steps/generate-insights';
 import { sendNotifications, type NotificationsResult } from './steps/send-notifications';
 import { computeCustomerMetrics, type CustomerMetricsSummary } from './steps/transform-customer-metrics';
@@ -130,7 +130,12 @@ export function createCustomerAnalyticsPipeline(
           const customers = ctx.results.transform_customer_metrics;
           const products = ctx.results.transform_product_metrics;
           const days = windowDays(ctx.context);
-          const totals = await readWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days });
+          const boundary = boundaryFromResult(ctx.results.extract_orders);
+          const pinned =
+            boundary.kind === 'source' && customers?.window_customers
+              ? { orders: boundary.orders, revenue: boundary.revenue, customers: customers.window_customers }
+              : null;
+          const totals = await readRunWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days }, pinned);
           return generateInsights(
             ctx.db.pool,
             {
@@ -139,7 +144,7 @@ export function createCustomerAnalyticsPipeline(
               windowDays: days,
               skippedCustomers: customers?.skipped_customers ?? 0,
               productsWithoutInventory: products?.products_without_inventory ?? 0,
-              boundary: boundaryFromResult(ctx.results.extract_orders),
+              boundary,
             },
             totals,
           );

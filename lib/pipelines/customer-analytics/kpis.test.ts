@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { buildKpis, readWindowTotals } from './kpis';
+import { buildKpis, readRunWindowTotals, readWindowTotals } from './kpis';
 
 let testDb: TestDatabase;
 
@@ -69,5 +69,22 @@ describe('KPIs', () => {
     expect(reversed.revenue).toEqual({ current: 100, previous: 0, change_percent: null });
     expect(reversed.average_order_value).toEqual({ current: 100, previous: null, change_percent: null });
     expect(reversed.first_time_buyers).toEqual({ current: 1, previous: 0, change_percent: null });
+  });
+
+  it("reads only the previous window when the run brings the current window's figures from its pinned orders", async () => {
+    const window = { startDate: '2026-05-04', endDate: '2026-05-06', windowDays: 3 };
+    // Only the previous window is read: orders 2, 3, 4 (the current window's orders are not counted).
+    expect(await readWindowTotals(testDb.pool, window, 'previous')).toEqual({
+      current: { revenue: 0, orders: 0, activeCustomers: 0, firstTimeBuyers: 0 },
+      previous: { revenue: 125.5, orders: 3, activeCustomers: 3, firstTimeBuyers: 2 },
+    });
+    // The pinned figures are taken as given (here deliberately different from the table, to show they are used).
+    const pinned = { orders: 5, revenue: '300.01', customers: { active_customers: 4, first_time_buyers: 1 } };
+    expect(await readRunWindowTotals(testDb.pool, window, pinned)).toEqual({
+      current: { revenue: 300.01, orders: 5, activeCustomers: 4, firstTimeBuyers: 1 },
+      previous: { revenue: 125.5, orders: 3, activeCustomers: 3, firstTimeBuyers: 2 },
+    });
+    // Without pinned figures (a copied window), both windows come from the orders database.
+    expect(await readRunWindowTotals(testDb.pool, window, null)).toEqual(await readWindowTotals(testDb.pool, window));
   });
 });

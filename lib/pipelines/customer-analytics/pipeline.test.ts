@@ -15,6 +15,8 @@ import { createInventoryClient } from '@/lib/sources/inventory-client';
 import { createSlackClient, type SlackClient } from '@/lib/sources/slack-client';
 import { createCustomerAnalyticsPipeline, CUSTOMER_ANALYTICS } from './definition';
 import { copyTables } from './order-copy';
+import { windowDays } from './input';
+import { buildKpis, readWindowTotals, type Kpis } from './kpis';
 import {
   EXPECTED_CUSTOMER_METRICS, EXPECTED_PRODUCT_METRICS, FIXTURE_ORDERS, FIXTURE_PRODUCTS, FIXTURE_USERS, FIXTURE_WINDOW, orderTotal,
 } from './fixture.test-data';
@@ -191,6 +193,20 @@ describe('customer_analytics on the engine', () => {
     });
     expect(byName.extract_users?.result).toMatchObject({ total_count: FIXTURE_USERS.length });
     expect(byName.transform_customer_metrics?.result).toMatchObject({ total_customers: 8, skipped_customers: 1 });
+    // The run takes the current window's KPI figures from its own pinned orders and reads only the previous window
+    // from the source; a full read of both windows from the source must give the same KPIs.
+    const fromSource = await readWindowTotals(testDb.pool, {
+      startDate: FIXTURE_WINDOW.start_date,
+      endDate: FIXTURE_WINDOW.end_date,
+      windowDays: windowDays({ date_range: FIXTURE_WINDOW }),
+    });
+    expect(byName.transform_customer_metrics?.result).toMatchObject({
+      window_customers: { active_customers: fromSource.current.activeCustomers, first_time_buyers: fromSource.current.firstTimeBuyers },
+    });
+    const kpiInsight = await testDb.pool.query<{ data: Kpis }>(`SELECT data FROM analytics.insights WHERE task_id = $1 AND kind = 'kpis'`, [taskId]);
+    const runKpis = kpiInsight.rows[0]?.data;
+    expect(runKpis).toEqual(buildKpis(fromSource.current, fromSource.previous, runKpis?.vip_revenue_share.current ?? NaN));
+    expect(runKpis?.orders.current).toBe(FIXTURE_ORDERS.length - 2);
     expect(byName.extract_orders?.progressMessage).toBe(`Processed ${FIXTURE_ORDERS.length - 2}/${FIXTURE_ORDERS.length - 2} orders (100.0%)`);
 
     expect(await currentSnapshot()).toEqual([{ task_id: taskId, customers: 8 }]);

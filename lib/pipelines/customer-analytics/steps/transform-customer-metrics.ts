@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
+import { noEarlierOrderSql, type PinnedCustomerFigures } from '../kpis';
 import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export type CustomerMetricsSummary = {
@@ -12,6 +13,12 @@ export type CustomerMetricsSummary = {
   skipped_customers: number;
   metrics_calculated: string[];
   calculated_at: string;
+  /**
+   * The window's KPI customer figures over the same pinned orders (every customer with an order, CRM-known or not),
+   * for generate_insights. Null for a copied window (SOURCE_DATABASE_URL): the history that decides who is a
+   * first-time buyer lives in the other database, so the KPIs read it there.
+   */
+  window_customers: PinnedCustomerFigures | null;
 };
 
 /**
@@ -68,12 +75,23 @@ export async function computeCustomerMetrics(pool: pg.Pool, taskId: string, endD
     const row = result.rows[0] ?? { total_customers: 0, customers_with_orders: 0, pinned_orders: 0, pinned_revenue: '0' };
     // The per-customer sums cover every order inside the boundary: the check costs nothing extra.
     assertBoundaryHeld(boundary, row);
-    return row;
+    const windowCustomers = boundary.kind === 'source' ? await countFirstTimeBuyers(client, boundary.from, row.customers_with_orders) : null;
+    return { ...row, windowCustomers };
   });
   return {
     total_customers: counts.total_customers,
     skipped_customers: counts.customers_with_orders - counts.total_customers,
     metrics_calculated: ['total_lifetime_value', 'average_order_value', 'order_frequency', 'days_since_last_order', 'customer_segment'],
     calculated_at: calculatedAt.toISOString(),
+    window_customers: counts.windowCustomers,
   };
+}
+
+/** Of the window's customers (customer_totals), those with no order before the window: the KPIs' first-time buyers. */
+async function countFirstTimeBuyers(client: pg.PoolClient, windowStart: string, customersWithOrders: number): Promise<PinnedCustomerFigures> {
+  const { rows } = await client.query<{ first_time_buyers: number }>(
+    `SELECT count(*)::int AS first_time_buyers FROM customer_totals c WHERE ${noEarlierOrderSql('c.customer_id', '$1::timestamptz')}`,
+    [windowStart],
+  );
+  return { active_customers: customersWithOrders, first_time_buyers: rows[0]?.first_time_buyers ?? 0 };
 }
