@@ -120,6 +120,8 @@ export default defineConfig({
       ADMIN_PASSWORD,
       // Specs drive steps into failure on purpose; a 250 ms back-off base spends ~8 s instead of ~31 s on six attempts.
       WORKER_BACKOFF_BASE_MS: '250',
+      // Specs keep a run going with per-request CRM latency: pages of 1,000 make the 2,000 demo users two requests.
+      SOURCE_PAGE_SIZE: '1000',
     },
   },
 });

@@ -58,6 +58,8 @@ const envSchema = z.object({
   SLACK_WEBHOOK_URL: z.url().optional(),
   /** How long a source HTTP client waits for an answer (including the body) before giving up. */
   SOURCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Rows per CRM / inventory page the extracts ask for; 5,000 is the demo APIs' largest page. */
+  SOURCE_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(5_000),
   /** Serve the demo source systems under /demo/*. */
   DEMO_SOURCES: flag(true),
   /** Run workers and the event dispatcher inside the web process. */

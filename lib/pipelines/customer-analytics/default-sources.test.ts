@@ -1,6 +1,7 @@
 /**
  * SOURCE_TIMEOUT_MS reaches every source client the pipeline uses: against a real HTTP server that never answers,
  * the CRM, inventory and Slack clients each give up after the configured time with a retryable timeout error.
+ * SOURCE_PAGE_SIZE reaches the paged clients: the server records the page size each request asked for.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +14,15 @@ let testDb: TestDatabase;
 let server: http.Server;
 let base = '';
 const hanging = new Set<http.ServerResponse>();
+const requested: string[] = [];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   // Accepts every request and never answers.
-  server = http.createServer((_request, response) => void hanging.add(response));
+  server = http.createServer((request, response) => {
+    requested.push(request.url ?? '');
+    hanging.add(response);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -44,6 +49,7 @@ describe('default sources', () => {
       DATABASE_URL: testDb.url,
       SOURCE_DATABASE_URL: undefined,
       SOURCE_TIMEOUT_MS: 400,
+      SOURCE_PAGE_SIZE: 1_234,
       CRM_URL: `${base}/crm`,
       INVENTORY_URL: `${base}/inventory`,
       SLACK_WEBHOOK_URL: `${base}/slack`,
@@ -55,5 +61,6 @@ describe('default sources', () => {
       expect(ms).toBeGreaterThanOrEqual(390);
       expect(ms).toBeLessThan(3_000);
     }
+    expect(requested.slice(0, 2)).toEqual(['/crm/users?limit=1234', '/inventory/products?limit=1234']);
   });
 });

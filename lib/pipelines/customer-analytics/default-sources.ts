@@ -10,22 +10,23 @@ import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/invent
 import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { CustomerAnalyticsSources } from './sources';
 
-const PAGE_SIZE = 1_000;
-
-export type SourceSettings = Pick<Env, 'DATABASE_URL' | 'SOURCE_DATABASE_URL' | 'SOURCE_TIMEOUT_MS' | 'CRM_URL' | 'INVENTORY_URL' | 'SLACK_WEBHOOK_URL'>;
+export type SourceSettings = Pick<Env, 'DATABASE_URL' | 'SOURCE_DATABASE_URL' | 'SOURCE_TIMEOUT_MS' | 'SOURCE_PAGE_SIZE' | 'CRM_URL' | 'INVENTORY_URL' | 'SLACK_WEBHOOK_URL'>;
 
 /** Every source client gets SOURCE_TIMEOUT_MS: a source that hangs fails the attempt instead of holding it. */
 export function sourcesFromSettings(app: DbHandle, settings: SourceSettings = env()): CustomerAnalyticsSources {
   const sourceUrl = settings.SOURCE_DATABASE_URL;
   const separate = sourceUrl !== undefined && sourceUrl !== settings.DATABASE_URL;
   const timeoutMs = settings.SOURCE_TIMEOUT_MS;
+  // Large pages by default: extract_users is on the run's critical path and each page costs a request and a
+  // committed checkpoint (100,000 users alone: 1.27 s in pages of 1,000, 0.90 s in pages of 5,000).
+  const pageSize = settings.SOURCE_PAGE_SIZE;
   const orders = separate ? createPool(sourceUrl, { max: 4, applicationName: 'nightshift-orders-source' }) : app;
   return {
     ordersPool: orders.pool,
     ordersInAppDatabase: !separate,
     injectOrdersFault: ordersFaultInjector(app.db, orders.pool),
-    crm: createCrmClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.CRM_URL ?? defaultCrmUrl() }),
-    inventory: createInventoryClient({ pageSize: PAGE_SIZE, timeoutMs, baseUrl: settings.INVENTORY_URL ?? defaultInventoryUrl() }),
+    crm: createCrmClient({ pageSize, timeoutMs, baseUrl: settings.CRM_URL ?? defaultCrmUrl() }),
+    inventory: createInventoryClient({ pageSize, timeoutMs, baseUrl: settings.INVENTORY_URL ?? defaultInventoryUrl() }),
     slack: createSlackClient({ timeoutMs, webhookUrl: settings.SLACK_WEBHOOK_URL ?? defaultSlackWebhookUrl() }),
   };
 }

@@ -207,6 +207,17 @@ describe('customer_analytics on the engine', () => {
     const runKpis = kpiInsight.rows[0]?.data;
     expect(runKpis).toEqual(buildKpis(fromSource.current, fromSource.previous, runKpis?.vip_revenue_share.current ?? NaN));
     expect(runKpis?.orders.current).toBe(FIXTURE_ORDERS.length - 2);
+    // Revenue per day: the same as counting the orders.
+    const perDay = await testDb.pool.query(
+      `SELECT day::text, orders, revenue::text FROM analytics.daily_revenue WHERE task_id = $1 AND orders > 0 ORDER BY day`,
+      [taskId],
+    );
+    const counted = await testDb.pool.query(
+      `SELECT (created_at AT TIME ZONE 'UTC')::date::text AS day, count(*)::int AS orders, sum(total_amount)::text AS revenue
+       FROM shop.orders WHERE created_at >= $1::date AND created_at < $2::date + 1 GROUP BY 1 ORDER BY 1`,
+      [FIXTURE_WINDOW.start_date, FIXTURE_WINDOW.end_date],
+    );
+    expect(perDay.rows).toEqual(counted.rows);
     expect(byName.extract_orders?.progressMessage).toBe(`Processed ${FIXTURE_ORDERS.length - 2}/${FIXTURE_ORDERS.length - 2} orders (100.0%)`);
 
     expect(await currentSnapshot()).toEqual([{ task_id: taskId, customers: 8 }]);

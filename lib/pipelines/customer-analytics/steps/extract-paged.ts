@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import type { CrmUserRecord } from '@/lib/sources/crm-client';
 import type { InventoryProductRecord } from '@/lib/sources/inventory-client';
-import type { PagedSource } from '@/lib/sources/paged-source';
+import type { Page, PagedSource } from '@/lib/sources/paged-source';
 import { clearCheckpoint, readCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoints';
 import { analyzeStaging } from '../staging';
 import { translatingSourceErrors } from '../sources';
@@ -31,6 +31,13 @@ interface PagedExtract<T> {
   insertPage(client: pg.PoolClient, taskId: string, rows: T[]): Promise<void>;
 }
 
+/** Starts fetching a page; a rejection nobody awaits (the write before it failed) is not an unhandled one. */
+function prefetch<T>(source: PagedSource<T>, cursor: string | null, signal: AbortSignal): Promise<Page<T>> {
+  const page = source.fetchPage(cursor, { signal });
+  page.catch(() => undefined);
+  return page;
+}
+
 async function extractPages<T>(pool: pg.Pool, source: PagedSource<T>, extract: PagedExtract<T>, input: PagedExtractInput): Promise<ExtractResult> {
   return translatingSourceErrors(async () => {
     const saved = await readCheckpoint(pool, input.taskId, extract.step);
@@ -41,8 +48,13 @@ async function extractPages<T>(pool: pg.Pool, source: PagedSource<T>, extract: P
     }
     let checkpoint: Checkpoint = saved ?? { position: null, rows: 0, batches: 0 };
     const exhausted = (cp: Checkpoint) => cp.batches > 0 && cp.position === null;
-    while (!exhausted(checkpoint)) {
-      const page = await source.fetchPage(checkpoint.position, { signal: input.signal });
+    // The next page is requested while this one is written, so the source's work and ours overlap (the extract is
+    // on the run's critical path). Requests still go out one at a time and in cursor order; a prefetched page whose
+    // write never happens (the attempt failed) is dropped, and the retry asks for it again from the checkpoint.
+    let nextPage = exhausted(checkpoint) ? undefined : prefetch(source, checkpoint.position, input.signal);
+    while (nextPage) {
+      const page = await nextPage;
+      nextPage = page.nextCursor === null ? undefined : prefetch(source, page.nextCursor, input.signal);
       const next: Checkpoint = { position: page.nextCursor, rows: checkpoint.rows + page.items.length, batches: checkpoint.batches + 1 };
       await withTransaction(pool, async (client) => {
         await input.fence(client);
