@@ -18,6 +18,7 @@ import { readTaskFacts, readTasksFacts, type Logger } from '@/lib/engine';
 import { raiseAlert, type RoutingOptions } from '@/lib/monitoring/alert-store';
 import { deadlineKey } from '@/lib/monitoring/monitor';
 import { getTaskEta } from './eta';
+import { cachedDateFormat } from '@/lib/time/format';
 
 export interface TaskDeadline {
   taskId: string;
@@ -77,7 +78,7 @@ interface WatchedRun {
 const WATCH_WINDOW_MS = 2 * 86_400_000;
 
 function localClock(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  return cachedDateFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
 }
 
 export async function watchDeadlines(

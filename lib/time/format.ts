@@ -34,13 +34,28 @@ export function formatTimestamp(value: Date | string | null): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/**
+ * One formatter per pattern and zone, made once: building an Intl.DateTimeFormat costs ~90 µs, formatting with
+ * one ~2 µs, and a page formats dozens of dates on every render (server) and hydration (browser).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+export function cachedDateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** A timestamp for readers outside operations: `Mar 10, 2026, 14:03 UTC`, the zone spelled out. */
 export function formatDateTime(value: Date | string, timeZone = 'UTC'): string {
   const date = typeof value === 'string' ? new Date(value) : value;
-  return `${new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(date)} ${timeZone}`;
+  return `${cachedDateFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(date)} ${timeZone}`;
 }
 
 /** YYYY-MM-DD → "Mar 10, 2026". */
 export function formatDay(day: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(new Date(`${day}T00:00:00Z`));
+  return cachedDateFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(new Date(`${day}T00:00:00Z`));
 }
