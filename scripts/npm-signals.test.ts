@@ -1,11 +1,14 @@
 /**
  * `npm run worker` in a container: npm is PID 1 and SIGTERM goes to the npm process alone. The script execs the
  * runtime (no shell or tsx wrapper in between), so the signal reaches the worker, which stops gracefully and every
- * process npm started is gone well within WORKER_SHUTDOWN_GRACE_MS.
+ * process npm started is gone well within WORKER_SHUTDOWN_GRACE_MS. That the worker releases in-flight steps without
+ * spending their budget on SIGTERM is lib/engine/multi-process.test.ts; `npm start` is e2e/npm-start.spec.ts (it
+ * needs the production build).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { descendants, isAlive } from '@/tests/setup/processes';
 import { waitFor } from '@/tests/setup/wait';
 
 let testDb: TestDatabase;
@@ -16,35 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await testDb.drop();
 });
-
-/** Every process whose parent chain leads to `root`, from `ps`. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  for (const row of table.trim().split('\n')) {
-    const [pid, ppid] = row.trim().split(/\s+/).map(Number);
-    if (pid === undefined || ppid === undefined) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const found: number[] = [];
-  const queue = [root];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    for (const child of children.get(pid) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('signals through npm', () => {
   it('SIGTERM to the npm process of `npm run worker` stops the worker gracefully, leaving no process behind', async () => {
@@ -60,7 +34,7 @@ describe('signals through npm', () => {
     expect(started.length).toBeGreaterThan(0);
 
     npm.kill('SIGTERM');
-    await waitFor('every process npm started to exit', async () => [npm.pid!, ...started].every((pid) => !alive(pid)), 8_000);
+    await waitFor('every process npm started to exit', async () => [npm.pid!, ...started].every((pid) => !isAlive(pid)), 8_000);
     expect(output).toContain('stopping: finishing in-flight steps');
     // A graceful stop records itself (a killed worker would leave only a stale heartbeat).
     const workers = await testDb.pool.query(`SELECT count(*)::int AS n FROM workers WHERE stopped_at IS NOT NULL`);
