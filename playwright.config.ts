@@ -95,11 +95,18 @@ export default defineConfig({
     {
       name: 'chromium',
       dependencies: ['fresh-install'],
-      testIgnore: /fresh-install\.spec\.ts/,
+      testIgnore: /(fresh-install|npm-start)\.spec\.ts/,
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: { executablePath: chromiumLookup.executablePath, args: chromiumArgs },
       },
+    },
+    // Starts and stops a whole second Nightshift (`npm start`) on this machine: after every browser spec, so its
+    // start-up and shutdown share the two cores with none of them.
+    {
+      name: 'process-signals',
+      dependencies: ['chromium'],
+      testMatch: /npm-start\.spec\.ts/,
     },
   ],
   webServer: {
