@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { z } from 'zod';
 import { createPool } from '@/db/client';
 import { createApiToken } from '@/lib/auth/api-tokens';
-import { makeDefaultView } from '@/lib/delivery/publish';
+import { makeBenchSnapshotDefault } from './support/default-view';
 import { postgresCpuSeconds, processGroupCpuSeconds } from './support/processes';
 import { check, percentile, round, type BenchmarkReport } from './support/report';
 
@@ -53,12 +53,7 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
   let token: string;
   try {
     ({ token } = await createApiToken(db.db, { name: `bench viewer ${Date.now()}`, role: 'viewer' }, { actorLabel: 'bench' }));
-    // The pipeline benchmark's multi-day window is an ad-hoc run by the delivery definition, so it publishes into
-    // the history; the load test reads it as the default view, promoted the way an operator would.
-    const snapshot = await db.pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE task_id = $1', [options.expected.taskId]);
-    const snapshotId = snapshot.rows[0]?.id;
-    check(snapshotId !== undefined, `the pipeline benchmark published no snapshot for task ${options.expected.taskId}`);
-    if (snapshotId !== undefined) await makeDefaultView(db.pool, { snapshotId, reason: 'dashboard load benchmark', actor: { actorLabel: 'bench' } });
+    await makeBenchSnapshotDefault(db.pool, options.expected.taskId, 'dashboard load benchmark');
   } finally {
     await db.close();
   }

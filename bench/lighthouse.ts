@@ -19,10 +19,10 @@ import { createPool } from '@/db/client';
 import { users } from '@/db/schema/auth';
 import { SESSION_COOKIE } from '@/lib/auth/constants';
 import { createSession } from '@/lib/auth/sessions';
-import { makeDefaultView } from '@/lib/delivery/publish';
 import { freePort } from '@/db/embedded';
 import { chromiumArgs, systemChromiumPath } from '@/e2e/browser';
 import { runPipelineAtScale } from './pipeline-at-scale';
+import { makeBenchSnapshotDefault } from './support/default-view';
 import { startBenchPostgres } from './support/postgres';
 import { ensureProductionBuild, holdNextLock, startNextServer, stopProcessGroup, waitForOk } from './support/next-server';
 import { machine, percentile } from './support/report';
@@ -47,10 +47,7 @@ try {
   const db = createPool(server.url, { max: 2, applicationName: 'nightshift-bench' });
   let cookie: string;
   try {
-    const snapshot = await db.pool.query<{ id: number }>('SELECT id FROM analytics.dashboard_snapshots WHERE task_id = $1', [published.taskId]);
-    const snapshotId = snapshot.rows[0]?.id;
-    if (snapshotId === undefined) throw new Error(`the pipeline published no snapshot for task ${published.taskId}`);
-    await makeDefaultView(db.pool, { snapshotId, reason: 'lighthouse benchmark', actor: { actorLabel: 'bench' } });
+    await makeBenchSnapshotDefault(db.pool, published.taskId, 'lighthouse benchmark');
     const [user] = await db.db.insert(users).values({ email: `lighthouse-${Date.now()}@nightshift.test`, role: 'viewer', passwordHash: 'unusable' }).returning({ id: users.id });
     if (!user) throw new Error('no viewer created');
     cookie = `${SESSION_COOKIE}=${(await createSession(db.db, { userId: user.id })).token}`;
