@@ -2,7 +2,7 @@
 /** The buttons of /alerts: acknowledge an alert, resend a dead-letter message or event. Errors are announced in place. */
 import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
-import { idleState } from '@/lib/auth/action-state';
+import { idleState, type ActionState } from '@/lib/auth/action-state';
 import { acknowledgeAlertAction, resendEventAction, resendMessageAction } from './actions';
 
 export function AcknowledgeAlertForm({ alertId, title }: { alertId: number; title: string }) {
@@ -20,12 +20,13 @@ export function AcknowledgeAlertForm({ alertId, title }: { alertId: number; titl
   );
 }
 
-export function ResendMessageForm({ messageId, destination }: { messageId: number; destination: string }) {
-  const { state, pending, formProps } = useActionForm(resendMessageAction, idleState());
+/** A Resend button for one dead letter: `field` names the hidden input the action reads the id from. */
+function ResendForm<F extends string>({ action, field, id, label }: { action: (state: ActionState<F>, payload: FormData) => Promise<ActionState<F>>; field: F; id: number; label: string }) {
+  const { state, pending, formProps } = useActionForm(action, idleState<F>());
   return (
     <form {...formProps} className="flex items-center gap-2">
-      <input type="hidden" name="messageId" value={messageId} />
-      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Resend message ${messageId} to ${destination}`}>
+      <input type="hidden" name={field} value={id} />
+      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={label}>
         Resend
       </Button>
       <span aria-live="polite" className="text-xs">
@@ -35,17 +36,10 @@ export function ResendMessageForm({ messageId, destination }: { messageId: numbe
   );
 }
 
+export function ResendMessageForm({ messageId, destination }: { messageId: number; destination: string }) {
+  return <ResendForm action={resendMessageAction} field="messageId" id={messageId} label={`Resend message ${messageId} to ${destination}`} />;
+}
+
 export function ResendEventForm({ deliveryId, label }: { deliveryId: number; label: string }) {
-  const { state, pending, formProps } = useActionForm(resendEventAction, idleState());
-  return (
-    <form {...formProps} className="flex items-center gap-2">
-      <input type="hidden" name="deliveryId" value={deliveryId} />
-      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Resend event ${label}`}>
-        Resend
-      </Button>
-      <span aria-live="polite" className="text-xs">
-        {state.status === 'idle' ? '' : state.message}
-      </span>
-    </form>
-  );
+  return <ResendForm action={resendEventAction} field="deliveryId" id={deliveryId} label={`Resend event ${label}`} />;
 }
