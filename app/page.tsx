@@ -7,9 +7,7 @@ import { DashboardEmptyState } from '@/components/dashboard/empty-state';
 import { FreshnessBanner } from '@/components/dashboard/freshness-banner';
 import { KpiCards } from '@/components/dashboard/kpi-cards';
 import { LiveUpdates } from '@/components/live/live-updates';
-import { DeliveryCalendar } from '@/components/calendar/delivery-calendar';
-import { getDb } from '@/lib/database';
-import { loadCurrentCalendar } from '@/lib/delivery/calendar';
+import { LazyDeliveryCalendar } from '@/components/calendar/lazy-delivery-calendar';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
 import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
@@ -41,7 +39,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   // shows the dashboard, with its defaults and a note of what was ignored.
   if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
-  const [answer, calendar] = await Promise.all([cachedAnswers().dashboard(query), loadCurrentCalendar(getDb().pool)]);
+  const [answer, calendar] = await Promise.all([cachedAnswers().dashboard(query), cachedAnswers().calendar()]);
   const load = answer.value;
   if (load.kind === 'unknown_snapshot') notFound();
 
@@ -104,7 +102,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </section>
         </>
       )}
-        <DeliveryCalendar initialData={calendar} />
+        <LazyDeliveryCalendar initialData={calendar.value} />
       </LiveUpdates>
     </div>
   );

@@ -4,15 +4,15 @@ import Link from 'next/link';
 import { getDb } from '@/lib/database';
 import { ConnectionIndicator } from '@/components/live/connection-indicator';
 import { RecentBackfills } from '@/components/backfills/recent-backfills';
-import { DeliveryCalendar } from '@/components/calendar/delivery-calendar';
+import { LazyDeliveryCalendar } from '@/components/calendar/lazy-delivery-calendar';
 import { RunFilters } from '@/components/runs/run-filters';
 import { RunsTable } from '@/components/runs/runs-table';
 import { buttonClassName } from '@/components/ui/button';
 import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
+import { cachedAnswers } from '@/lib/answers';
 import { listBackfills } from '@/lib/backfills';
 import { loadRunList } from '@/lib/console/read-models';
-import { loadCurrentCalendar } from '@/lib/delivery/calendar';
 import { firstValues, runListQuerySchema, type RunListQuery } from '@/lib/console/run-filters';
 import { appRegistry } from '@/lib/runtime/registry';
 
@@ -23,7 +23,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const principal = await requirePageRole('viewer');
   const parsed = runListQuerySchema.safeParse(firstValues(await searchParams));
   const query: RunListQuery = parsed.success ? parsed.data : { page: 1 };
-  const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query), loadCurrentCalendar(getDb().pool), listBackfills(getDb(), { limit: 5 })]);
+  const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query), cachedAnswers().calendar(), listBackfills(getDb(), { limit: 5 })]);
   const pipelines = appRegistry()
     .list()
     .map((pipeline) => `${pipeline.namespace}.${pipeline.name}`);
@@ -45,7 +45,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         )}
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
-        <DeliveryCalendar initialData={calendar} />
+        <LazyDeliveryCalendar initialData={calendar.value} />
         <RecentBackfills backfills={backfills} />
       </div>
       <RunFilters query={query} pipelines={[...new Set(pipelines)]} />

@@ -4,14 +4,17 @@
  * backfilled, held for review, running, failed, missing, not tracked) by colour, symbol and text. Every day is
  * reachable by keyboard and has a tooltip; a day with a snapshot opens it on the dashboard, one with only a run
  * opens the run. Live: refetched with the app's live updates (components/live).
+ *
+ * One tooltip serves the whole month, shown under the day the pointer or focus is on (Escape hides it): a tooltip
+ * component per day cost 31 tooltip roots to render on the server and to hydrate on every dashboard load, for one
+ * hint visible at a time.
  */
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useState, type FocusEvent, type KeyboardEvent, type PointerEvent } from 'react';
 import { useLiveRefetchInterval } from '@/components/live/live-updates';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
-import { Tooltip } from '@/components/ui/tooltip';
 import { CALENDAR_STATE_LABELS, CALENDAR_STATES, type CalendarDay, type CalendarState, type CalendarView } from '@/lib/delivery/calendar-types';
 import { calendarQueries } from '@/lib/query-keys';
 import { cachedDateFormat } from '@/lib/time/format';
@@ -52,7 +55,10 @@ function describe(day: CalendarDay): string {
   return `${dayName(day.day)}: ${label}${published}`;
 }
 
-function DayCell({ day }: { day: CalendarDay }) {
+/** Where the hint sits under its day: flush with the grid's edge in the outer columns, so it never leaves the page. */
+const HINT_ALIGNMENT = ['left-0', 'left-0', 'left-1/2 -translate-x-1/2', 'left-1/2 -translate-x-1/2', 'left-1/2 -translate-x-1/2', 'right-0', 'right-0'];
+
+function DayCell({ day, column, hinted }: { day: CalendarDay; column: number; hinted: boolean }) {
   const { symbol, className } = APPEARANCE[day.state];
   const href = day.snapshotId !== null ? `/?snapshot=${day.snapshotId}` : day.taskId ? `/runs/${day.taskId}` : null;
   const text = describe(day);
@@ -70,7 +76,7 @@ function DayCell({ day }: { day: CalendarDay }) {
     className,
   );
   return (
-    <Tooltip content={text}>
+    <div className="relative" data-hint-day={day.day}>
       {href ? (
         <Link href={href} className={cn(cell, 'hover:opacity-80')} data-testid="calendar-day" data-day={day.day} data-state={day.state}>
           {body}
@@ -80,9 +86,23 @@ function DayCell({ day }: { day: CalendarDay }) {
           {body}
         </span>
       )}
-    </Tooltip>
+      {hinted && (
+        <span
+          role="tooltip"
+          className={cn(
+            'pointer-events-none absolute top-full z-50 mt-1.5 w-max max-w-56 rounded-control bg-foreground px-2 py-1 text-xs text-background shadow-card',
+            HINT_ALIGNMENT[column],
+          )}
+        >
+          {text}
+        </span>
+      )}
+    </div>
   );
 }
+
+/** The day whose cell holds the event's target, if any. */
+const dayUnder = (target: EventTarget) => (target instanceof Element ? (target.closest<HTMLElement>('[data-hint-day]')?.dataset.hintDay ?? null) : null);
 
 export function DeliveryCalendar({ initialData }: { initialData: CalendarView }) {
   const [month, setMonth] = useState(initialData.from.slice(0, 7));
@@ -92,6 +112,11 @@ export function DeliveryCalendar({ initialData }: { initialData: CalendarView })
   const { data, error, isPending } = useQuery({ ...calendarQueries.range(range.from, range.to), initialData: isInitial ? initialData : undefined, refetchInterval });
   const leading = (new Date(`${range.from}T00:00:00Z`).getUTCDay() + 6) % 7;
   const headingId = `calendar-${month}`;
+  const [hinted, setHinted] = useState<string | null>(null);
+  const hint = (event: PointerEvent | FocusEvent) => setHinted(dayUnder(event.target));
+  const hideOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') setHinted(null);
+  };
   return (
     <section aria-labelledby={headingId} className="flex flex-col gap-3" data-testid="delivery-calendar">
       <div className="flex flex-wrap items-center gap-2">
@@ -113,7 +138,15 @@ export function DeliveryCalendar({ initialData }: { initialData: CalendarView })
           Could not load the calendar: {error.message}.
         </p>
       )}
-      <div className="grid max-w-xl grid-cols-7 gap-1" aria-busy={isPending}>
+      <div
+        className="grid max-w-xl grid-cols-7 gap-1"
+        aria-busy={isPending}
+        onPointerOver={hint}
+        onPointerLeave={() => setHinted(null)}
+        onFocus={hint}
+        onBlur={() => setHinted(null)}
+        onKeyDown={hideOnEscape}
+      >
         {WEEKDAYS.map((weekday) => (
           <span key={weekday} aria-hidden="true" className="text-center text-xs text-foreground-muted">
             {weekday}
@@ -122,7 +155,9 @@ export function DeliveryCalendar({ initialData }: { initialData: CalendarView })
         {Array.from({ length: leading }, (_, index) => (
           <span key={`blank-${index}`} aria-hidden="true" />
         ))}
-        {data?.days.map((day) => <DayCell key={day.day} day={day} />)}
+        {data?.days.map((day, index) => (
+          <DayCell key={day.day} day={day} column={(leading + index) % 7} hinted={hinted === day.day} />
+        ))}
       </div>
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label="Legend">
         {CALENDAR_STATES.map((state) => (

@@ -1,13 +1,15 @@
 /**
  * Cached answers through the real routes and a real PostgreSQL: an unchanged snapshot answers 304 to a conditional
  * request, a publish invalidates every cached answer at once (the very next request returns the new snapshot),
- * and an engine notification about a run reaches the dashboard's freshness.
+ * and an engine notification about a run reaches the dashboard's freshness. The delivery calendar is cached the same
+ * way, and also follows an edit of the schedule it is defined by.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, type TestIdentity } from '@/lib/auth/testing/identities';
 import { EVENTS_CHANNEL } from '@/lib/engine';
 import { liveHub } from '@/lib/live/server-hub';
 import { makeDefaultView } from '@/lib/delivery/publish';
+import { ensureDefaultSchedule } from '@/lib/scheduling/schedules';
 import { publishDashboard } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
@@ -63,6 +65,7 @@ beforeAll(async () => {
   server = await serveRoutes({
     '/api/dashboard': await import('@/app/api/dashboard/route'),
     '/status.json': await import('@/app/status.json/route'),
+    '/api/calendar': await import('@/app/api/calendar/route'),
   });
 });
 
@@ -126,5 +129,39 @@ describe('cached dashboard and status answers', () => {
       const answer = await cachedAnswers().dashboard({ sort: 'lifetime_value', dir: 'desc', page: 1 });
       return answer.value.kind === 'ready' && answer.value.data.freshness.state === 'refreshing' ? answer : undefined;
     }, 10_000);
+  });
+});
+
+describe('cached delivery calendar', () => {
+  const range = () => `/api/calendar?from=${yesterday()}&to=${yesterday()}`;
+  const dayOf = (text: string) => JSON.parse(text) as { days: { snapshotId: number | null; window: { start: string; end: string } }[] };
+
+  it('answers 304 while nothing changed, and the very next request after a publish shows the new snapshot', async () => {
+    const first = await get(range(), viewer.bearer);
+    expect(first.status).toBe(200);
+    expect(await get(range(), { ...viewer.bearer, 'if-none-match': first.etag ?? '' })).toEqual({ status: 304, etag: first.etag, text: '' });
+    expect((await get(range(), { 'if-none-match': first.etag ?? '' })).status).toBe(401);
+
+    // A day already delivered keeps its first delivery; a fresh range's first publish is what the calendar shows.
+    await testDb.pool.query(`DELETE FROM analytics.dashboard_snapshots`);
+    const emptied = await get(range(), { ...viewer.bearer, 'if-none-match': first.etag ?? '' });
+    expect(emptied.status).toBe(200);
+    expect(dayOf(emptied.text).days[0]?.snapshotId).toBeNull();
+    const taskId = await publishRun(2);
+    const published = await get(range(), { ...viewer.bearer, 'if-none-match': emptied.etag ?? '' });
+    expect(published.status).toBe(200);
+    expect(dayOf(published.text).days[0]?.snapshotId).toBe(snapshotIds.get(taskId));
+  });
+
+  it('follows an edit of the default schedule (its window) on the next request', async () => {
+    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    const before = await get(range(), viewer.bearer);
+    expect(dayOf(before.text).days[0]?.window).toEqual({ start: yesterday(), end: yesterday() });
+    const weekly = { date_range: { start_date: '{{days_ago:7}}', end_date: '{{yesterday}}' } };
+    await testDb.pool.query(`UPDATE schedules SET input_template = $1 WHERE name = 'customer_analytics_daily'`, [JSON.stringify(weekly)]);
+    const after = await get(range(), { ...viewer.bearer, 'if-none-match': before.etag ?? '' });
+    expect(after.status).toBe(200);
+    const sixDaysBefore = new Date(Date.parse(`${yesterday()}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+    expect(dayOf(after.text).days[0]?.window).toEqual({ start: sixDaysBefore, end: yesterday() });
   });
 });

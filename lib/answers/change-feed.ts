@@ -1,9 +1,10 @@
 /**
  * The two signals cached answers are versioned by.
  *
- * - Published snapshots: read from the database on every request (one small query over the snapshot table). A
- *   publish changes it in the very transaction that publishes, so the first request that can see the new snapshot
- *   also sees the new version: no answer computed before a publish is served after it.
+ * - Stored versions: the snapshot table, the schedules (the delivery policy: time zone, window, tracking start) and
+ *   the backfill days, read from the database on every request (one small query). A publish changes it in the very
+ *   transaction that publishes, so the first request that can see the new snapshot also sees the new version: no
+ *   answer computed before a publish is served after it. The same holds for a schedule edit or a backfill.
  * - Everything else an answer shows about runs (a run started, a step is retrying, a run failed): the engine
  *   announces every change of a task on its events channel; the process's live hub (lib/live) listens, and each
  *   notification bumps a counter. While the hub is not listening (connecting, or reconnecting after a lost
@@ -13,12 +14,15 @@
 import type pg from 'pg';
 import type { LiveHub } from '@/lib/live/hub';
 
-export async function readSnapshotVersion(pool: pg.Pool): Promise<string> {
+export async function readStoredVersion(pool: pg.Pool): Promise<string> {
   // Every write to a row gives it a new xmin, so (count, highest xmin) changes with any insert, update or delete —
-  // a publish, a hold for review, a release, a new default view — whichever columns those writes touch. The table
-  // holds one row per run: the scan stays small.
+  // a publish, a hold for review, a release, a new default view, a paused schedule, a launched backfill day —
+  // whichever columns those writes touch. Each table holds a row per run, schedule or backfilled day: the scans
+  // stay small.
   const { rows } = await pool.query<{ version: string }>(
-    `SELECT count(*) || ':' || coalesce(max(xmin::text::int8), 0) AS version FROM analytics.dashboard_snapshots`,
+    `SELECT (SELECT count(*) || ':' || coalesce(max(xmin::text::int8), 0) FROM analytics.dashboard_snapshots)
+            || '/' || (SELECT count(*) || ':' || coalesce(max(xmin::text::int8), 0) FROM schedules)
+            || '/' || (SELECT count(*) || ':' || coalesce(max(xmin::text::int8), 0) FROM backfill_days) AS version`,
   );
   return rows[0]?.version ?? 'none';
 }

@@ -1,29 +1,33 @@
 /**
- * The dashboard's and the public status's answers, computed once per data version and kept in memory
- * (./answer-cache.ts, versioned as ./change-feed.ts explains). Wraps the read models of lib/dashboard and
- * lib/status without changing them: pages and routes ask here instead of calling them directly.
+ * The dashboard's, the delivery calendar's and the public status's answers, computed once per data version and kept
+ * in memory (./answer-cache.ts, versioned as ./change-feed.ts explains). Wraps the read models of lib/dashboard,
+ * lib/delivery and lib/status without changing them: pages and routes ask here instead of calling them directly.
  */
 import type pg from 'pg';
 import { getDb } from '@/lib/database';
 import { loadDashboardNow, type DashboardLoad, type DashboardQuery } from '@/lib/dashboard';
+import { loadCurrentCalendar, readDeliveryCalendar, type CalendarQuery, type CalendarView } from '@/lib/delivery/calendar';
+import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import type { LiveHub } from '@/lib/live/hub';
 import { liveHub } from '@/lib/live/server-hub';
 import { createProcessLogger } from '@/lib/runtime/logger';
 import { loadPublicStatus, type PublicStatus } from '@/lib/status';
 import { createAnswerCache, type Answer } from './answer-cache';
-import { createChangeFeed, readSnapshotVersion } from './change-feed';
+import { createChangeFeed, readStoredVersion } from './change-feed';
 
 export type { Answer } from './answer-cache';
 export { answerResponse } from './http';
 
 /**
- * Both answers show the clock too (a snapshot turns stale at midnight, a delivery late at the deadline): an
+ * The answers show the clock too (a snapshot turns stale at midnight, a delivery late at the deadline): an
  * unchanged answer is recomputed after this long. The status route tells clients the same max-age.
  */
 export const ANSWER_MAX_AGE_MS = 30_000;
 
 export interface CachedAnswers {
   dashboard(query: DashboardQuery): Promise<Answer<DashboardLoad>>;
+  /** A range of the delivery calendar, or without one the month of today in the delivery time zone. */
+  calendar(query?: CalendarQuery): Promise<Answer<CalendarView>>;
   status(): Promise<Answer<PublicStatus>>;
   close(): void;
 }
@@ -40,12 +44,18 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
   const feed = createChangeFeed(options.hub, { now: options.now });
   const settings = { maxAgeMs: options.maxAgeMs ?? ANSWER_MAX_AGE_MS, now: options.now, onError: options.onError };
   const dashboards = createAnswerCache<DashboardLoad>(settings);
+  const calendars = createAnswerCache<CalendarView>({ ...settings, maxEntries: 32 });
   const statuses = createAnswerCache<PublicStatus>({ ...settings, maxEntries: 1 });
-  const version = async () => `${await readSnapshotVersion(options.pool)}|${feed.generation()}`;
+  const version = async () => `${await readStoredVersion(options.pool)}|${feed.generation()}`;
   return {
     async dashboard(query) {
       const key = `${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`;
       return dashboards.get(key, await version(), () => loadDashboardNow(options.pool, query));
+    },
+    async calendar(query) {
+      const { pool } = options;
+      if (!query) return calendars.get('current', await version(), () => loadCurrentCalendar(pool));
+      return calendars.get(`${query.from}:${query.to}`, await version(), async () => readDeliveryCalendar(pool, await readDeliveryPolicy(pool), query));
     },
     async status() {
       return statuses.get('status', await version(), () => loadPublicStatus(options.pool));
@@ -53,6 +63,7 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
     close() {
       feed.close();
       dashboards.clear();
+      calendars.clear();
       statuses.clear();
     },
   };

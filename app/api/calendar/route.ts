@@ -1,8 +1,10 @@
-/** GET /api/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD (viewer, at most 92 days): each data day's delivery state. */
-import { getDb } from '@/lib/database';
+/**
+ * GET /api/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD (viewer, at most 92 days): each data day's delivery state,
+ * computed once per data version (lib/answers); an ETag lets a client revalidate for a 304.
+ */
 import { withRole } from '@/lib/auth/guards';
-import { calendarQuerySchema, readDeliveryCalendar } from '@/lib/delivery/calendar';
-import { readDeliveryPolicy } from '@/lib/delivery/policy';
+import { answerResponse, cachedAnswers } from '@/lib/answers';
+import { calendarQuerySchema } from '@/lib/delivery/calendar';
 import { parseQuery } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +12,5 @@ export const dynamic = 'force-dynamic';
 export const GET = withRole('viewer', async (request) => {
   const query = parseQuery(request.url, calendarQuerySchema);
   if (!query.ok) return query.response;
-  const { pool } = getDb();
-  return Response.json(await readDeliveryCalendar(pool, await readDeliveryPolicy(pool), query.value));
+  return answerResponse(request, await cachedAnswers().calendar(query.value), { 'Cache-Control': 'no-store' });
 });
