@@ -3,7 +3,8 @@
  * route and the `/` page as a signed-in viewer (an API token with the viewer role, sent as a bearer), and against
  * /status.json, with the pipeline benchmark's snapshot published. Each target is checked once in depth first (the
  * snapshot the benchmark published, its row counts), then every response under load must be a 200 carrying that
- * content (autocannon counts the others as non-2xx or mismatches, and any of those fails the benchmark).
+ * content (autocannon counts the others as non-2xx or mismatches, and any of those fails the benchmark). Each
+ * measured run follows WARM_UP_SECONDS of the same load, unmeasured.
  */
 import autocannon from 'autocannon';
 import { z } from 'zod';
@@ -28,6 +29,15 @@ export interface DashboardLoadOptions {
 }
 
 const SEQUENTIAL_SAMPLES = 20;
+/**
+ * Seconds of the same load, unmeasured, before each target's measured run. A fresh server's first seconds under
+ * load are spent compiling hot code (V8 tiers functions up while they run): on a 2-core machine that put the data
+ * route's p99 at ~190 ms in its first 5 s and ~70 ms in the next 5 s. The goals are about the warm steady state;
+ * a cold server is the cold-start benchmark's subject.
+ */
+const WARM_UP_SECONDS = 3;
+/** The issue's goals per target path: p99 under load. */
+const P99_GOALS_MS: Record<string, number> = { '/api/dashboard': 100, '/': 300, '/status.json': 100 };
 
 const dashboardSchema = z.object({
   kind: z.literal('ready'),
@@ -137,6 +147,8 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
         postgres: postgresCpuSeconds(options.processes.postmasterPid),
         loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       };
+    const warmUp = await autocannon({ url, connections: options.connections, duration: Math.min(WARM_UP_SECONDS, options.durationSeconds), headers: target.headers, verifyBody: target.verify });
+    check(warmUp.non2xx + warmUp.errors + warmUp.timeouts + warmUp.mismatches === 0, `${target.name}: failures during the warm-up`);
     const cpuBefore = cpu();
     const result = await autocannon({ url, connections: options.connections, duration: options.durationSeconds, headers: target.headers, verifyBody: target.verify });
     const cpuAfter = cpu();
@@ -163,8 +175,7 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
     });
   }
 
-  const data = measured[0];
-  check(data !== undefined, 'the data route was not measured');
+  check(measured[0]?.path === '/api/dashboard', 'the data route was not measured');
   return {
     benchmark: 'dashboard-load',
     rows: [
@@ -179,7 +190,10 @@ export async function runDashboardLoad(options: DashboardLoadOptions): Promise<B
           (target.cpuMsPerRequest ? ` · ${target.cpuMsPerRequest.next} + ${target.cpuMsPerRequest.postgres} ms` : ''),
       })),
     ],
-    goals: [{ goal: 'dashboard data route p99 ≤ 100 ms', measured: `${data.p99} ms`, met: data.p99 <= 100 }],
+    goals: measured.map((target) => {
+      const goalMs = P99_GOALS_MS[target.path] ?? 0;
+      return { goal: `${target.path} p99 ≤ ${goalMs} ms (${options.connections} connections)`, measured: `${target.p99} ms`, met: target.p99 <= goalMs };
+    }),
     details: { connections: options.connections, durationSeconds: options.durationSeconds, expected: options.expected, targets: measured },
   };
 }

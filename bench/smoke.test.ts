@@ -67,6 +67,8 @@ describe('benchmarks, tiny configuration', () => {
         includePage: false,
       });
       expect(report.details.targets).toHaveLength(2);
+      // A p99 goal per target measured, with the bound.
+      expect(report.goals.map((goal) => goal.goal)).toEqual(['/api/dashboard p99 ≤ 100 ms (2 connections)', '/status.json p99 ≤ 100 ms (2 connections)']);
     } finally {
       await server.close();
       await forgetAppDatabase();
