@@ -7,7 +7,8 @@ import Link from 'next/link';
 import { z } from 'zod';
 import type { DashboardData, DashboardQuery } from '@/lib/dashboard/read-model';
 import { formatCount } from './format';
-import { dashboardHref, LowStockTable } from './tables';
+import { dashboardHref } from './dashboard-href';
+import { LowStockTable } from './tables';
 
 export const LOW_STOCK_PAGE_SIZE = 10;
 

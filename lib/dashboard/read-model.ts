@@ -13,6 +13,7 @@ import { databaseOn } from '@/db/client';
 import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insightsTable, productMetrics } from '@/db/schema';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
+import { LOW_STOCK_DAYS } from './low-stock-rule';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/pipelines/customer-analytics/ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
@@ -21,7 +22,6 @@ export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 export type SortDirection = 'asc' | 'desc';
 
 export const CUSTOMERS_PAGE_SIZE = 25;
-export const LOW_STOCK_DAYS = 7;
 export const LOW_STOCK_LIMIT = 50;
 
 /** The dashboard's query parameters (page URL and /api/dashboard share them). */
