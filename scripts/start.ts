@@ -3,7 +3,7 @@
  *
  * Builds if the build is missing or older than the sources, starts the embedded PostgreSQL unless
  * DATABASE_URL is set, migrates, seeds the demo sources when they are empty, then runs Next (scripts/serve.ts)
- * as a child.
+ * as a child, with the web server's Node settings (scripts/web-server.ts).
  * SIGINT/SIGTERM stop Next first, then PostgreSQL, so nothing is left running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,7 @@ import { seedIfEmpty } from '../lib/demo/generator/seed-if-empty';
 import { createPool } from '../db/client';
 import { ensureBootstrapAdmin } from '../lib/auth/bootstrap';
 import { buildIsStale } from './build-freshness';
+import { webServerCommand } from './web-server';
 
 const dev = process.argv.includes('--dev');
 const root = process.cwd();
@@ -73,7 +74,8 @@ async function main() {
   if (stopping) return;
 
   // scripts/serve.ts rather than `next start`: it records each request's socket peer (see that file).
-  const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'serve.ts'), ...(dev ? ['--dev'] : [])], {
+  const server = webServerCommand(root, { dev });
+  const next = spawn(server.command, server.args, {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: dev ? 'development' : 'production' },
   });

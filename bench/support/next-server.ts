@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { buildIsStale } from '../../scripts/build-freshness';
+import { webServerCommand } from '../../scripts/web-server';
 import { onInterrupt } from './cleanup';
 
 const NEXT_LOCK = '/tmp/nightshift-next.lock';
@@ -101,9 +102,13 @@ export function spawnGroup(command: string, args: string[], options: { env: Node
   return child;
 }
 
-/** `next start` on `port` against `databaseUrl`, with the engine and scheduler off so nothing but requests runs. */
+/**
+ * The web server `npm start` runs (scripts/serve.ts with its Node settings) on `port` against `databaseUrl`, with
+ * the engine and scheduler off so nothing but requests runs.
+ */
 export function startNextServer(options: { port: number; databaseUrl: string }): ChildProcess {
-  return spawnGroup(nextBin, ['start', '-p', String(options.port)], {
+  const server = webServerCommand(root);
+  return spawnGroup(server.command, server.args, {
     stdio: 'inherit',
     env: {
       ...process.env,
