@@ -115,7 +115,7 @@ export function createCustomerAnalyticsPipeline(
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
             { table: 'analytics.staging_products', expected: ctx.results.extract_products?.total_count },
           ]);
-          return computeProductMetrics(ctx.db.pool, ctx.taskId, windowDays(ctx.context), boundary);
+          return computeProductMetrics(ctx.db.pool, ctx.taskId, { ...window(ctx.context), windowDays: windowDays(ctx.context) }, boundary);
         },
       },
       {
@@ -144,7 +144,6 @@ export function createCustomerAnalyticsPipeline(
               windowDays: days,
               skippedCustomers: customers?.skipped_customers ?? 0,
               productsWithoutInventory: products?.products_without_inventory ?? 0,
-              boundary,
             },
             totals,
           );

@@ -17,7 +17,7 @@ export interface LtvBucket {
 
 /**
  * One row per bucket from the first to the last non-empty one, for task $1. Reads only the
- * (task_id, total_lifetime_value) index: an index-only scan.
+ * (task_id, total_lifetime_value, customer_id) index: an index-only scan.
  */
 export const LTV_HISTOGRAM_SQL = `
   WITH edges AS (SELECT ARRAY[${LTV_BUCKET_EDGES.join(', ')}]::numeric[] AS lower_edges),

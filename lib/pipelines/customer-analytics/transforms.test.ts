@@ -15,6 +15,8 @@ import { windowBounds } from './steps/extract-orders';
 import { computeCustomerMetrics } from './steps/transform-customer-metrics';
 import { computeProductMetrics } from './steps/transform-product-metrics';
 
+const PRODUCT_WINDOW = { startDate: FIXTURE_WINDOW.start_date, endDate: FIXTURE_WINDOW.end_date, windowDays: 31 };
+
 let testDb: TestDatabase;
 let boundary: OrdersBoundary;
 const taskId = randomUUID();
@@ -98,7 +100,7 @@ describe('transform_customer_metrics', () => {
 
 describe('transform_product_metrics', () => {
   it('computes units, revenue, orders, customers, price and cover per product with sales', async () => {
-    const summary = await computeProductMetrics(testDb.pool, taskId, 31, boundary);
+    const summary = await computeProductMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
     expect(summary.total_products).toBe(5);
     expect(summary.products_without_inventory).toBe(1);
 
@@ -124,6 +126,17 @@ describe('transform_product_metrics', () => {
       else expect(row.days_of_cover).toBeCloseTo(cover, 10);
     });
   });
+
+  it('writes orders and revenue for every day of the window, summing to the in-window orders', async () => {
+    const { rows } = await testDb.pool.query<{ days: number; orders: number; cents: string }>(
+      `SELECT count(*)::int AS days, sum(orders)::int AS orders, (sum(revenue) * 100)::bigint::text AS cents
+       FROM analytics.daily_revenue WHERE task_id = $1`,
+      [taskId],
+    );
+    const inWindow = FIXTURE_ORDERS.filter((o) => o.createdAt >= '2026-03-01T00:00:00Z' && o.createdAt < '2026-04-01T00:00:00Z');
+    const cents = inWindow.reduce((sum, o) => sum + Math.round(Number(orderTotal(o)) * 100), 0);
+    expect(rows[0]).toEqual({ days: 31, orders: inWindow.length, cents: String(cents) });
+  });
 });
 
 describe('the orders boundary', () => {
@@ -143,7 +156,7 @@ describe('the orders boundary', () => {
     await testDb.pool.query(`INSERT INTO shop.order_items (order_id, product_id, quantity, price) VALUES (9001, 101, 50, 10)`);
     try {
       const customers = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
-      const products = await computeProductMetrics(testDb.pool, taskId, 31, boundary);
+      const products = await computeProductMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
       expect(customers.total_customers).toBe(8);
       expect(products.total_products).toBe(5);
       expect(await metricsRows()).toEqual(before);
@@ -160,7 +173,7 @@ describe('the orders boundary', () => {
     await testDb.pool.query('UPDATE shop.orders SET total_amount = total_amount + 1 WHERE id = 1');
     try {
       await expect(computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary)).rejects.toThrow(PermanentError);
-      await expect(computeProductMetrics(testDb.pool, taskId, 31, boundary)).rejects.toThrow(/rerun from extract_orders/);
+      await expect(computeProductMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary)).rejects.toThrow(/rerun from extract_orders/);
       expect(await metricsRows()).toEqual(before);
     } finally {
       await testDb.pool.query('UPDATE shop.orders SET total_amount = total_amount - 1 WHERE id = 1');

@@ -1,7 +1,7 @@
 /**
  * generate_insights: typed business insights, each a plain-language sentence plus the numbers behind it,
- * computed by set-based SQL over the task's metrics and staging rows. Also writes revenue per day, from the run's
- * orders inside the boundary extract_orders pinned, so the dashboard never has to read staging or source tables.
+ * computed by set-based SQL over the task's metrics. Revenue per day, which the dashboard charts, is written by
+ * transform_product_metrics.
  *
  * The KPIs come from ../kpis.ts: the window's and the previous window's totals from the orders source, one
  * definition for both.
@@ -10,7 +10,6 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { volumeWarningInsight } from '@/lib/monitoring/volume-guard';
 import { buildKpis, type Kpis, type KpiValue, type WindowTotals } from '../kpis';
-import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
 
 export interface Insight {
   kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop';
@@ -32,8 +31,6 @@ export interface InsightsInput {
   windowDays: number;
   skippedCustomers: number;
   productsWithoutInventory: number;
-  /** The run's orders, as extract_orders pinned them. */
-  boundary: OrdersBoundary;
 }
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -104,31 +101,6 @@ export async function generateInsights(
 ): Promise<InsightsSummary> {
   return withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
-    await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [input.taskId]);
-    // Per day into a temporary table first: CREATE TABLE … AS may scan the orders in parallel workers, an INSERT never does.
-    const relations = ordersRelations(input.boundary, 1);
-    await client.query(
-      `CREATE TEMP TABLE orders_per_day ON COMMIT DROP AS
-       SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS orders, sum(o.total_amount) AS revenue
-       FROM ${relations.orders} o GROUP BY 1`,
-      relations.params,
-    );
-    await client.query(
-      `INSERT INTO analytics.daily_revenue (task_id, day, orders, revenue)
-       SELECT $1, d::date, coalesce(o.orders, 0), coalesce(o.revenue, 0)
-       FROM generate_series($2::date, $3::date, interval '1 day') AS d
-       LEFT JOIN orders_per_day o ON o.day = d::date
-       ORDER BY d`,
-      [input.taskId, input.startDate, input.endDate],
-    );
-    // The days cover the whole window, so their sums are the run's order count and revenue.
-    const pinned = await client.query<PinnedFigures>(
-      `SELECT coalesce(sum(orders), 0)::int AS pinned_orders, coalesce(sum(revenue), 0)::text AS pinned_revenue
-       FROM analytics.daily_revenue WHERE task_id = $1`,
-      [input.taskId],
-    );
-    assertBoundaryHeld(input.boundary, pinned.rows[0] ?? { pinned_orders: 0, pinned_revenue: '0' });
-
     const kpis: Kpis = buildKpis(totals.current, totals.previous, await readVipShare(client, input.taskId));
     const days = input.windowDays;
     const insights: Insight[] = [
