@@ -39,7 +39,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
   // shows the dashboard, with its defaults and a note of what was ignored.
   if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === 'snapshot')) notFound();
   const query = parsed.success ? parsed.data : dashboardQuerySchema.parse({});
-  const [answer, calendar] = await Promise.all([cachedAnswers().dashboard(query), cachedAnswers().calendar()]);
+  const { dashboard: answer, calendar } = await cachedAnswers().dashboardPage(query);
   const load = answer.value;
   if (load.kind === 'unknown_snapshot') notFound();
 
@@ -89,7 +89,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
               <AovBySegmentChart segments={load.data.segments} />
             </div>
           </section>
-          <InsightsList insights={load.data.insights} />
+          <InsightsList insights={load.data.insights.map(({ kind, sentence }) => ({ kind, sentence }))} />
           <TopCustomersTable customers={load.data.topCustomers} query={query} />
           <LowStockPages lowStock={load.data.lowStock} query={query} page={stockPageSchema.parse(Array.isArray(stockPage) ? stockPage[0] : stockPage)} />
           <section aria-label="Downloads" className="flex flex-wrap gap-3">

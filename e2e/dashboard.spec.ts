@@ -14,6 +14,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import type pg from 'pg';
 import type { DbHandle } from '@/db/client';
 import { NO_CHAOS, createUser, putChaos, signIn, type Credentials } from './console-fixtures';
+import { CUSTOMERS_PAGE_SIZE } from '@/lib/dashboard/read-model';
 import { openE2eDatabase } from './e2e-database';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, artifactPath } from './fixtures';
 
@@ -146,7 +147,7 @@ test.describe('executive dashboard', () => {
 
     await viewer.getByRole('link', { name: /^Orders/ }).click();
     await expect(viewer).toHaveURL(/sort=orders/);
-    await expect(viewer.getByTestId('top-customers').locator('tbody tr')).toHaveCount(Math.min(25, metricRows.rows[0]?.count ?? 0));
+    await expect(viewer.getByTestId('top-customers').locator('tbody tr')).toHaveCount(Math.min(CUSTOMERS_PAGE_SIZE, metricRows.rows[0]?.count ?? 0));
     await viewer.goto('/');
     await viewer.screenshot({ path: artifactPath('dashboard.png'), fullPage: true });
   });

@@ -164,7 +164,8 @@ export function LowStockTable({ lowStock, listed = lowStock.rows.length }: { low
 }
 
 /** Top-level numbers of an insight's data, shown beside its sentence (nested lists stay in the CSVs and charts). */
-export function InsightsList({ insights }: { insights: DashboardData['insights'] }) {
+/** Only the sentences cross to the browser: the numbers behind them (insight.data) would fatten every page's payload. */
+export function InsightsList({ insights }: { insights: Pick<DashboardData['insights'][number], 'kind' | 'sentence'>[] }) {
   return (
     <Card aria-labelledby="insights-heading">
       <CardHeader>

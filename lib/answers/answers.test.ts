@@ -119,6 +119,18 @@ describe('cached dashboard and status answers', () => {
     expect(restored.value).toMatchObject({ data: { snapshot: { taskId: firstTask } } });
   });
 
+  it("gives `/` the dashboard and the calendar read at one version, both from the cache, the new snapshot right after a publish", async () => {
+    const query = { sort: 'lifetime_value', dir: 'desc', page: 1 } as const;
+    const page = await cachedAnswers().dashboardPage(query);
+    expect(page.dashboard).toBe(await cachedAnswers().dashboard(query));
+    expect(page.calendar).toBe(await cachedAnswers().calendar());
+    const taskId = await publishRun(4);
+    const next = await cachedAnswers().dashboardPage(query);
+    expect(next.dashboard).not.toBe(page.dashboard);
+    expect(next.dashboard.value.kind === 'ready' && next.dashboard.value.data.snapshots[0]?.taskId).toBe(taskId);
+    expect(next.calendar).toBe(await cachedAnswers().calendar());
+  });
+
   it('shows a run the engine announces (freshness "refreshing") without a publish', async () => {
     await waitFor('the live hub to listen', async () => liveHub().isListening() || undefined, 10_000);
     const before = await cachedAnswers().dashboard({ sort: 'lifetime_value', dir: 'desc', page: 1 });

@@ -28,6 +28,8 @@ export interface CachedAnswers {
   dashboard(query: DashboardQuery): Promise<Answer<DashboardLoad>>;
   /** A range of the delivery calendar, or without one the month of today in the delivery time zone. */
   calendar(query?: CalendarQuery): Promise<Answer<CalendarView>>;
+  /** What `/` shows: the dashboard and the current calendar month, at one data version read once. */
+  dashboardPage(query: DashboardQuery): Promise<{ dashboard: Answer<DashboardLoad>; calendar: Answer<CalendarView> }>;
   status(): Promise<Answer<PublicStatus>>;
   close(): void;
 }
@@ -46,15 +48,23 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
   const dashboards = createAnswerCache<DashboardLoad>(settings);
   const calendars = createAnswerCache<CalendarView>({ ...settings, maxEntries: 32 });
   const statuses = createAnswerCache<PublicStatus>({ ...settings, maxEntries: 1 });
+  // Read per request, never shared between requests: a request that arrives after a publish must see its version.
   const version = async () => `${await readStoredVersion(options.pool)}|${feed.generation()}`;
+  const dashboardAt = (query: DashboardQuery, current: string) =>
+    dashboards.get(`${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`, current, () => loadDashboardNow(options.pool, query));
+  const currentCalendarAt = (current: string) => calendars.get('current', current, () => loadCurrentCalendar(options.pool));
   return {
     async dashboard(query) {
-      const key = `${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`;
-      return dashboards.get(key, await version(), () => loadDashboardNow(options.pool, query));
+      return dashboardAt(query, await version());
+    },
+    async dashboardPage(query) {
+      const current = await version();
+      const [dashboard, calendar] = await Promise.all([dashboardAt(query, current), currentCalendarAt(current)]);
+      return { dashboard, calendar };
     },
     async calendar(query) {
       const { pool } = options;
-      if (!query) return calendars.get('current', await version(), () => loadCurrentCalendar(pool));
+      if (!query) return currentCalendarAt(await version());
       return calendars.get(`${query.from}:${query.to}`, await version(), async () => readDeliveryCalendar(pool, await readDeliveryPolicy(pool), query));
     },
     async status() {

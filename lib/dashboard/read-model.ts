@@ -21,7 +21,7 @@ export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_orde
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 export type SortDirection = 'asc' | 'desc';
 
-export const CUSTOMERS_PAGE_SIZE = 25;
+export const CUSTOMERS_PAGE_SIZE = 10;
 export const LOW_STOCK_LIMIT = 50;
 
 /** The dashboard's query parameters (page URL and /api/dashboard share them). */
