@@ -21,8 +21,9 @@ const FAILED_RUN_RETENTION_DAYS = 7;
  * handful of rows and picks a nested loop that takes minutes instead of a hash join that takes milliseconds —
  * seen with 30,000 orders. ANALYZE samples a fixed number of rows, so it stays quick at any size.
  */
-export async function analyzeStaging(pool: pg.Pool, tables: string[]): Promise<void> {
-  await pool.query(`ANALYZE ${tables.join(', ')}`);
+export async function analyzeStaging(pool: pg.Pool, table: string, columns: string[]): Promise<void> {
+  // Only the columns the transforms join and filter on: sampling the text columns too took four times as long.
+  await pool.query(`ANALYZE ${table} (${columns.join(', ')})`);
 }
 
 export async function purgeStaleStaging(pool: pg.Pool, keepTaskId: string): Promise<number> {

