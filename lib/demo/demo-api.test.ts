@@ -81,6 +81,16 @@ describe('GET /demo/crm/users', () => {
     expect(new Set(seen).size).toBe(CUSTOMERS);
   });
 
+  it('serves each user exactly as stored: email, name, country, and created_at in ISO 8601 UTC with milliseconds', async () => {
+    const response = await fetch(`${server.url}/demo/crm/users?limit=3`);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as { users: Array<Record<string, unknown>> };
+    const stored = await testDb.pool.query<{ user_id: number; email: string; name: string; country: string; created_at: Date }>(
+      'SELECT user_id::int, email, name, country, created_at FROM demo.crm_users ORDER BY user_id LIMIT 3',
+    );
+    expect(body.users).toEqual(stored.rows.map((row) => ({ ...row, created_at: row.created_at.toISOString() })));
+  });
+
   it('uses limit 500 by default and accepts empty cursor and limit', async () => {
     const response = await fetch(`${server.url}/demo/crm/users?cursor=&limit=`);
     expect(response.status).toBe(200);
