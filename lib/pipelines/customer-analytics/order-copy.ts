@@ -53,7 +53,7 @@ export async function prepareCopy(db: Queryable, tables: CopyTables, saved: Chec
   return { position: '0', rows: 0, batches: 0 };
 }
 
-/** Pipes one COPY-out stream of the source into the copy table, inside the caller's transaction on `db`. */
+/** Pipes a stream in COPY's text format into `table`, inside the caller's transaction on `db` (the order copy's batches, the staged pages). */
 export async function loadCopyStream(db: pg.ClientBase, table: string, columns: string[], source: Readable): Promise<void> {
   await pipeline(source, db.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }

@@ -10,14 +10,13 @@
  * twice) is written again through a temporary table with ON CONFLICT DO NOTHING: the first row wins, as before.
  */
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { withTransaction } from '@/db/transaction';
 import type { CrmUserRecord } from '@/lib/sources/crm-client';
 import type { InventoryProductRecord } from '@/lib/sources/inventory-client';
 import type { Page, PagedSource } from '@/lib/sources/paged-source';
 import { clearCheckpoint, readCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoints';
+import { loadCopyStream } from '../order-copy';
 import { analyzeStaging } from '../staging';
 import { translatingSourceErrors } from '../sources';
 import type { ExtractResult } from './extract-orders';
@@ -49,9 +48,7 @@ function copyText(value: string | number): string {
 }
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-async function copyRows(client: pg.PoolClient, table: string, columns: string[], text: string): Promise<void> {
-  await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
-}
+const copyRows = (client: pg.PoolClient, table: string, columns: string[], text: string) => loadCopyStream(client, table, columns, Readable.from([text]));
 
 const isUniqueViolation = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 
