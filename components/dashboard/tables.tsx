@@ -163,8 +163,7 @@ export function LowStockTable({ lowStock, listed = lowStock.rows.length }: { low
   );
 }
 
-/** Top-level numbers of an insight's data, shown beside its sentence (nested lists stay in the CSVs and charts). */
-/** Only the sentences cross to the browser: the numbers behind them (insight.data) would fatten every page's payload. */
+/** The insights as sentences. Only the sentences cross to the browser: the numbers behind them stay on the server. */
 export function InsightsList({ insights }: { insights: Pick<DashboardData['insights'][number], 'kind' | 'sentence'>[] }) {
   return (
     <Card aria-labelledby="insights-heading">

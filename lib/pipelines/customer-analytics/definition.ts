@@ -16,7 +16,7 @@ import { readRunWindowTotals } from './kpis';
 import { generateInsights, type InsightsSummary } from './steps/generate-insights';
 import { sendNotifications, type NotificationsResult } from './steps/send-notifications';
 import { computeCustomerMetrics, type CustomerMetricsSummary } from './steps/transform-customer-metrics';
-import { computeProductMetrics, type ProductMetricsSummary } from './steps/transform-product-metrics';
+import { computeProductMetrics, ensureDailyRevenue, type ProductMetricsSummary } from './steps/transform-product-metrics';
 import { publishDashboard, type PublishResult } from './steps/update-dashboard';
 
 export { CUSTOMER_ANALYTICS };
@@ -135,6 +135,7 @@ export function createCustomerAnalyticsPipeline(
             boundary.kind === 'source' && customers?.window_customers
               ? { orders: boundary.orders, revenue: boundary.revenue, customers: customers.window_customers }
               : null;
+          await ensureDailyRevenue(ctx.db.pool, ctx.taskId, window(ctx.context), boundary);
           const totals = await readRunWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days }, pinned);
           return generateInsights(
             ctx.db.pool,

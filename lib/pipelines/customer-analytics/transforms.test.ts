@@ -13,7 +13,7 @@ import {
 import { pinSourceBoundary, type OrdersBoundary } from './orders-boundary';
 import { windowBounds } from './steps/extract-orders';
 import { computeCustomerMetrics } from './steps/transform-customer-metrics';
-import { computeProductMetrics } from './steps/transform-product-metrics';
+import { computeProductMetrics, ensureDailyRevenue } from './steps/transform-product-metrics';
 
 const PRODUCT_WINDOW = { startDate: FIXTURE_WINDOW.start_date, endDate: FIXTURE_WINDOW.end_date, windowDays: 31 };
 
@@ -136,6 +136,20 @@ describe('transform_product_metrics', () => {
     const inWindow = FIXTURE_ORDERS.filter((o) => o.createdAt >= '2026-03-01T00:00:00Z' && o.createdAt < '2026-04-01T00:00:00Z');
     const cents = inWindow.reduce((sum, o) => sum + Math.round(Number(orderTotal(o)) * 100), 0);
     expect(rows[0]).toEqual({ days: 31, orders: inWindow.length, cents: String(cents) });
+  });
+
+  it('writes revenue per day for generate_insights when the product transform ran before it did, and only then', async () => {
+    const days = async () =>
+      (await testDb.pool.query<{ day: string; orders: number }>(`SELECT day::text, orders FROM analytics.daily_revenue WHERE task_id = $1 ORDER BY day`, [taskId])).rows;
+    const written = await days();
+    await testDb.pool.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [taskId]);
+    await ensureDailyRevenue(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
+    expect(await days()).toEqual(written);
+    // Present: left alone (the marked day would be rewritten otherwise).
+    await testDb.pool.query(`UPDATE analytics.daily_revenue SET orders = 999 WHERE task_id = $1 AND day = '2026-03-01'`, [taskId]);
+    await ensureDailyRevenue(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
+    expect((await days())[0]).toEqual({ day: '2026-03-01', orders: 999 });
+    await testDb.pool.query(`UPDATE analytics.daily_revenue SET orders = $2 WHERE task_id = $1 AND day = '2026-03-01'`, [taskId, written[0]?.orders]);
   });
 });
 

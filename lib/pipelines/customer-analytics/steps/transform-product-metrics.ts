@@ -48,10 +48,14 @@ WITH inserted AS (
 SELECT count(*)::int AS total_products, count(*) FILTER (WHERE stock_on_hand IS NULL)::int AS without_inventory
 FROM inserted`;
 
-/** The window's calendar days, UTC, and its length in days (the cover's sales rate). */
-export interface ProductWindow {
+/** The window's first and last calendar day, UTC. */
+interface WindowDays {
   startDate: string;
   endDate: string;
+}
+
+/** The window's days and its length in days (the cover's sales rate). */
+export interface ProductWindow extends WindowDays {
   windowDays: number;
 }
 
@@ -59,7 +63,7 @@ export interface ProductWindow {
  * Orders and revenue per day of the window, every day present (0 on a day without orders). Per day into a temporary
  * table first: CREATE TABLE … AS may scan the orders in parallel workers, an INSERT never does. Returns the sums.
  */
-async function writeDailyRevenue(client: pg.PoolClient, taskId: string, window: ProductWindow, relations: OrdersRelations): Promise<PinnedFigures> {
+async function writeDailyRevenue(client: pg.PoolClient, taskId: string, window: WindowDays, relations: OrdersRelations): Promise<PinnedFigures> {
   await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [taskId]);
   await client.query(
     `CREATE TEMP TABLE orders_per_day ON COMMIT DROP AS
@@ -97,4 +101,17 @@ export async function computeProductMetrics(pool: pg.Pool, taskId: string, windo
     products_without_inventory: counts.without_inventory,
     calculated_at: calculatedAt.toISOString(),
   };
+}
+
+/**
+ * Writes revenue per day for a run whose transform_product_metrics completed before this step wrote it (an upgrade
+ * between the two steps of one run), with the same boundary check; generate_insights calls it first. For every
+ * other run it is one index probe.
+ */
+export async function ensureDailyRevenue(pool: pg.Pool, taskId: string, window: WindowDays, boundary: OrdersBoundary): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ written: boolean }>('SELECT EXISTS (SELECT 1 FROM analytics.daily_revenue WHERE task_id = $1) AS written', [taskId]);
+    if (rows[0]?.written) return;
+    assertBoundaryHeld(boundary, await writeDailyRevenue(client, taskId, window, ordersRelations(boundary, 1)));
+  });
 }
