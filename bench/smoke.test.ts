@@ -38,6 +38,9 @@ describe('benchmarks, tiny configuration', () => {
     expect(report.details.nightshiftWithHistory).toMatchObject({ steps: 30 });
     expect(report.details.graphile).toMatchObject({ jobs: 30 });
     expect(report.goals).toHaveLength(2);
+    // Both sides write: a zero (or NaN) would mean the WAL positions were read on the wrong server or not at all.
+    const wal = report.rows.find((row) => row.metric.startsWith('WAL written per step / job'));
+    expect(wal?.value).toMatch(/^Nightshift [1-9]\d* B · graphile-worker [1-9]\d* B$/);
   });
 
   it('hand-off latency: every link runs once, after its predecessor committed', async () => {

@@ -39,17 +39,26 @@ async function timedDrain(
   done: () => Promise<boolean>,
   timeoutMs: number,
   url: string,
-): Promise<{ seconds: number; executions: Execution[]; workerCpuSeconds: number; postgresCpuSeconds: number | null; statements: StatementProfile | null }> {
+): Promise<{
+  seconds: number;
+  executions: Execution[];
+  workerCpuSeconds: number;
+  postgresCpuSeconds: number | null;
+  statements: StatementProfile | null;
+  walBytes: number;
+}> {
   const postgresCpu = () => (postmasterPid === undefined ? 0 : postgresCpuSeconds(postmasterPid));
   try {
     await Promise.all(workers.map((worker) => worker.ready));
     const readStatements = await statementProfiler(url);
+    const walAtGo = await currentWalLsn(url);
     const postgresCpuAtGo = postgresCpu();
     const started = performance.now();
     for (const worker of workers) worker.go();
     await pollUntil('the backlog to drain', async () => ((await done()) ? true : undefined), { intervalMs: POLL_MS, timeoutMs });
     const seconds = (performance.now() - started) / 1000;
     const postgresCpuUsed = postgresCpu() - postgresCpuAtGo;
+    const walBytes = await walBytesSince(url, walAtGo);
     const statements = readStatements ? await readStatements() : null;
     const reports = await Promise.all(workers.map((worker) => worker.stop()));
     return {
@@ -58,10 +67,31 @@ async function timedDrain(
       workerCpuSeconds: round(reports.reduce((sum, report) => sum + report.cpuSeconds, 0), 2),
       postgresCpuSeconds: postmasterPid === undefined ? null : round(postgresCpuUsed, 2),
       statements,
+      walBytes,
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.kill()));
   }
+}
+
+async function onceOn<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The server's WAL position: the bytes written between two readings are the write volume of the work between them. */
+async function currentWalLsn(url: string): Promise<string> {
+  return (await onceOn<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn'))?.lsn ?? '0/0';
+}
+
+async function walBytesSince(url: string, lsn: string): Promise<number> {
+  return Number((await onceOn<{ bytes: string }>(url, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes', [lsn]))?.bytes ?? NaN);
 }
 
 function duplicates(executions: readonly Execution[]): number {
@@ -109,7 +139,7 @@ async function runNightshift(options: ThroughputOptions, workers: BenchWorker[],
     check(drained.executions.every((execution) => taskIds.some((id) => execution.key.startsWith(`${id}/`))), 'a handler ran a step of an unknown task');
     check(attempts?.total === expectedSteps && attempts.completed === expectedSteps, `step_attempts holds ${JSON.stringify(attempts)}, expected ${expectedSteps} completed`);
     check(attempts.retried === 0, `${attempts.retried} steps are not completed in exactly one attempt`);
-    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements };
+    return { seconds: drained.seconds, steps: expectedSteps, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements, walBytes: drained.walBytes };
   } finally {
     await db.close();
   }
@@ -148,7 +178,7 @@ async function runGraphile(options: ThroughputOptions, jobs: number, workers: Be
     check(drained.executions.length === jobs, `graphile-worker handlers ran ${drained.executions.length} times, expected ${jobs}`);
     check(duplicates(drained.executions) === 0, `graphile-worker ran ${duplicates(drained.executions)} jobs more than once`);
     check(drained.executions.every((execution) => expectedKeys.has(execution.key) && execution.attempt === 1), 'graphile-worker ran an unknown job or a retry');
-    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements };
+    return { seconds: drained.seconds, jobs, enqueueSeconds, workerCpuSeconds: drained.workerCpuSeconds, postgresCpuSeconds: drained.postgresCpuSeconds, statements: drained.statements, walBytes: drained.walBytes };
   } finally {
     await client.end();
   }
@@ -221,6 +251,11 @@ function summarize(
       {
         metric: 'CPU per 1,000 steps / jobs: workers + PostgreSQL',
         value: `Nightshift ${perThousand(nightshift.workerCpuSeconds, nightshift.steps)} + ${perThousand(nightshift.postgresCpuSeconds, nightshift.steps)} s · graphile-worker ${perThousand(graphile.workerCpuSeconds, graphile.jobs)} + ${perThousand(graphile.postgresCpuSeconds, graphile.jobs)} s`,
+      },
+      {
+        // The write volume per unit of work is what separates the two on two cores (docs/BENCHMARKS.md).
+        metric: 'WAL written per step / job (pg_current_wal_lsn across the timed window)',
+        value: `Nightshift ${round(nightshift.walBytes / nightshift.steps, 0)} B · graphile-worker ${round(graphile.walBytes / graphile.jobs, 0)} B`,
       },
       ...(nightshift.statements?.top[0]
         ? [{ metric: 'Nightshift: statement with the most PostgreSQL time', value: describeTop(nightshift.statements, nightshift.seconds) }]
