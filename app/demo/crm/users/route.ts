@@ -1,13 +1,13 @@
 /** Demo CRM: GET /demo/crm/users?cursor=&limit= (keyset pages of CRM users, with injected faults). */
-import { crmUsersPage } from '@/lib/demo/crm';
+import { CRM_USERS } from '@/lib/demo/crm';
 import { demoRoute } from '@/lib/demo/demo-route';
 import { parseQuery } from '@/lib/http/responses';
-import { jsonPageResponse, pageQuerySchema, pageRequest } from '@/lib/demo/pagination';
+import { jsonPage, jsonPageResponse, pageQuerySchema, pageRequest } from '@/lib/demo/pagination';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = demoRoute({
   source: 'crm',
   parse: (request) => parseQuery(request.url, pageQuerySchema),
-  handle: async (query, db) => jsonPageResponse(await crmUsersPage(db, pageRequest(query))),
+  handle: async (query, db) => jsonPageResponse(await jsonPage(db, CRM_USERS, pageRequest(query))),
 });
