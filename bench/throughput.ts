@@ -15,6 +15,7 @@ import { createPool } from '@/db/client';
 import { launchTask } from '@/lib/engine';
 import { check, round, type BenchmarkReport } from './support/report';
 import { pollUntil, postgresCpuSeconds, spawnBenchWorker, type BenchWorker } from './support/processes';
+import { queryOnce } from './support/postgres';
 import { statementProfiler, type StatementProfile } from './support/statements';
 import { seedFinishedHistory } from '@/lib/engine/test-fixtures/history';
 import { buildBenchRegistry, FANOUT_PIPELINE, FANOUT_STEPS } from './workers/bench-pipelines';
@@ -74,24 +75,17 @@ async function timedDrain(
   }
 }
 
-async function onceOn<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T | undefined> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows[0];
-  } finally {
-    await client.end();
-  }
-}
-
-/** The server's WAL position: the bytes written between two readings are the write volume of the work between them. */
+/**
+ * The server's WAL insert position: the bytes between two readings are the write volume of the work between them.
+ * The insert position, not pg_current_wal_lsn (the write position): with synchronous_commit off, as the test server
+ * runs, the write position lags behind by up to the WAL writer's delay, and a short window read 0.
+ */
 async function currentWalLsn(url: string): Promise<string> {
-  return (await onceOn<{ lsn: string }>(url, 'SELECT pg_current_wal_lsn()::text AS lsn'))?.lsn ?? '0/0';
+  return (await queryOnce<{ lsn: string }>(url, 'SELECT pg_current_wal_insert_lsn()::text AS lsn'))[0]?.lsn ?? '0/0';
 }
 
 async function walBytesSince(url: string, lsn: string): Promise<number> {
-  return Number((await onceOn<{ bytes: string }>(url, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes', [lsn]))?.bytes ?? NaN);
+  return Number((await queryOnce<{ bytes: string }>(url, 'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::text AS bytes', [lsn]))[0]?.bytes ?? NaN);
 }
 
 function duplicates(executions: readonly Execution[]): number {
@@ -254,7 +248,7 @@ function summarize(
       },
       {
         // The write volume per unit of work is what separates the two on two cores (docs/BENCHMARKS.md).
-        metric: 'WAL written per step / job (pg_current_wal_lsn across the timed window)',
+        metric: 'WAL written per step / job (pg_current_wal_insert_lsn across the timed window)',
         value: `Nightshift ${round(nightshift.walBytes / nightshift.steps, 0)} B · graphile-worker ${round(graphile.walBytes / graphile.jobs, 0)} B`,
       },
       ...(nightshift.statements?.top[0]

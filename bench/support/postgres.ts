@@ -18,12 +18,13 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+/** One statement on a connection of its own, closed after it. */
+export async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    return (await client.query<T>(sql)).rows;
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
