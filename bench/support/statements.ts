@@ -1,7 +1,7 @@
 /** pg_stat_statements as a profiler: which statements took the server's time during a benchmark's timed window. */
 import pg from 'pg';
 
-const TOP_STATEMENTS = 10;
+const TOP_STATEMENTS = Number(process.env.BENCH_TOP_STATEMENTS ?? 10);
 
 // A type alias, not an interface: it must fit the JSON details' index signature.
 export type StatementStat = {

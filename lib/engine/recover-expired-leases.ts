@@ -11,9 +11,14 @@ import { failAttempt, type AttemptCaps } from './fail-attempt';
 
 export async function recoverExpiredLeases(pool: pg.Pool, options: { backoff: BackoffSettings; caps?: AttemptCaps; limit?: number }): Promise<number> {
   const expired = await pool.query<{ id: number; workerId: string; leaseExpiresAt: Date; budgetAttempts: number }>(
+    // The attempts are read per running step (a lateral subquery the planner may not flatten: OFFSET 0), so the plan
+    // cannot turn into a scan of every attempt ever made when the statistics still describe a young, small table.
     `SELECT a.id, a.worker_id AS "workerId", a.lease_expires_at AS "leaseExpiresAt", s.budget_attempts AS "budgetAttempts"
-       FROM steps s JOIN step_attempts a ON a.id = s.current_attempt_id
-      WHERE s.status = 'running' AND a.finished_at IS NULL AND a.lease_expires_at < now()
+       FROM steps s
+      CROSS JOIN LATERAL (SELECT o.id, o.worker_id, o.lease_expires_at FROM step_attempts o
+                           WHERE o.id = s.current_attempt_id AND o.finished_at IS NULL AND o.lease_expires_at < now()
+                          OFFSET 0) a
+      WHERE s.status = 'running'
       ORDER BY a.lease_expires_at
       LIMIT $1`,
     [options.limit ?? 100],

@@ -99,11 +99,16 @@ describe('PostgreSQL restart mid-run', () => {
       );
       expect(links.rows).toHaveLength(8);
       for (const row of links.rows) expect(row.completed).toBe(1);
-      // The web process's worker and dispatcher re-created their LISTEN connections on the new server.
-      const listening = await db.pool.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = 'restart-test-web' AND query LIKE 'LISTEN%'`,
-      );
-      expect(listening.rows[0]?.count).toBe(2);
+      // The web process's worker and dispatcher re-created their LISTEN connections on the new server. Each reconnects
+      // on its own back-off, which can trail the run's completion on a loaded machine: wait for both, do not sample once.
+      const listeners = async () =>
+        (
+          await db!.pool.query<{ count: number }>(
+            `SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = 'restart-test-web' AND query LIKE 'LISTEN%'`,
+          )
+        ).rows[0]?.count;
+      await waitFor('both LISTEN connections to be back', async () => (await listeners()) === 2, 30_000);
+      expect(await listeners()).toBe(2);
       expect(child.process.exitCode, child.output()).toBeNull();
       expect(unhandled).toBeUndefined();
     } finally {
