@@ -2,6 +2,9 @@
  * Benchmark 1 — throughput: N tasks of the 10-step no-op graph (1 → 8 → 1) through the full engine path, against
  * graphile-worker draining 10·N no-op jobs, with the same worker processes × concurrency on the same database.
  *
+ * Order: graphile-worker, Nightshift on the empty database, graphile-worker again, Nightshift with finished history;
+ * the baseline is both graphile-worker runs together, so a drift of the machine's speed cancels out.
+ *
  * Method, identical for both: the whole backlog is enqueued first (not timed; reported separately), the worker
  * processes start and connect, and the clock runs from the moment they are all told to go until the database says
  * everything is done (polled every 20 ms). Then every worker reports what its handlers ran, and we check each step /
@@ -88,16 +91,27 @@ async function walBytesSince(url: string, lsn: string): Promise<number> {
   return Number((await queryOnce<{ bytes: string }>(url, 'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::text AS bytes', [lsn]))[0]?.bytes ?? NaN);
 }
 
-const ENGINE_TABLES = ['tasks', 'steps', 'step_attempts', 'task_events'];
+/** Every table either side writes: the engine's, and graphile-worker's (once its migrations have run). */
+const QUEUE_TABLES = [
+  'tasks',
+  'steps',
+  'step_attempts',
+  'task_events',
+  'graphile_worker._private_jobs',
+  'graphile_worker._private_job_queues',
+  'graphile_worker._private_tasks',
+];
 
 /**
- * VACUUM (ANALYZE) of the tables a run is about to drain, after its backlog (and history) was written and before the
- * clock starts, for both sides alike. Without it autovacuum processes the freshly written backlog — or the 100,000
- * steps of history seeded in one go — inside the timed window, which measures a one-off clean-up instead of the
- * queue: in a deployment, history accumulates over months and autovacuum has long processed it.
+ * VACUUM (ANALYZE) of both sides' tables after a run's backlog (and history) was written and before its clock starts,
+ * the same before every run. Without it autovacuum processes what the previous run, the freshly written backlog or
+ * the 100,000 steps of history seeded in one go left behind inside the next timed window — measuring a one-off
+ * clean-up, charged to whichever side happens to run next, instead of the queue. In a deployment history accumulates
+ * over months and autovacuum has long processed it.
  */
-async function settleTables(url: string, tables: readonly string[]): Promise<void> {
-  await queryOnce(url, `VACUUM (ANALYZE) ${tables.join(', ')}`);
+async function settleTables(url: string): Promise<void> {
+  const present = await queryOnce<{ name: string }>(url, 'SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL', [QUEUE_TABLES]);
+  await queryOnce(url, `VACUUM (ANALYZE) ${present.map((table) => table.name).join(', ')}`);
 }
 
 function duplicates(executions: readonly Execution[]): number {
@@ -116,7 +130,7 @@ async function runNightshift(options: ThroughputOptions, workers: BenchWorker[],
       taskIds.push((await launchTask(db, registry, { ...FANOUT_PIPELINE, context: {}, initiator: 'bench' })).taskId);
     }
     const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
-    await settleTables(options.url, ENGINE_TABLES);
+    await settleTables(options.url);
 
     const drained = await timedDrain(
       workers,
@@ -171,7 +185,7 @@ async function runGraphile(options: ThroughputOptions, jobs: number, workers: Be
     await utils.release();
   }
   const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
-  await settleTables(options.url, ['graphile_worker._private_jobs', 'graphile_worker._private_job_queues', 'graphile_worker._private_tasks']);
+  await settleTables(options.url);
 
   const client = new pg.Client({ connectionString: options.url });
   client.on('error', () => undefined);
@@ -224,25 +238,52 @@ export async function runThroughput(options: ThroughputOptions): Promise<Benchma
     );
   const engineWorkers = spawnEngineWorkers('empty');
   const historyWorkers = spawnEngineWorkers('history');
-  const graphileWorkers = Array.from({ length: options.processes }, () =>
-    spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
-  );
+  const spawnGraphileWorkers = () =>
+    Array.from({ length: options.processes }, () =>
+      spawnBenchWorker('graphile-worker', { BENCH_DATABASE_URL: options.url, BENCH_CONCURRENCY: String(options.concurrency) }),
+    );
+  const graphileWorkersBefore = spawnGraphileWorkers();
+  const graphileWorkersAfter = spawnGraphileWorkers();
   try {
+    // graphile-worker runs before and after the empty-database Nightshift run, and the baseline is both together:
+    // on a shared two-core host the speed of the machine drifts by a third within a minute (measured: the same
+    // code at 981 and 1,423 steps/s), and bracketing cancels the drift instead of charging it to whichever ran later.
+    const jobs = options.tasks * FANOUT_STEPS;
+    const graphileBefore = await runGraphile(options, jobs, graphileWorkersBefore);
     const nightshift = await runNightshift(options, engineWorkers);
+    const graphileAfter = await runGraphile(options, jobs, graphileWorkersAfter);
     const withHistory = await runNightshift(options, historyWorkers, { tasks: options.historyTasks });
-    const graphile = await runGraphile(options, nightshift.steps, graphileWorkers);
-    return summarize(options, nightshift, withHistory, graphile);
+    return summarize(options, nightshift, withHistory, [graphileBefore, graphileAfter]);
   } finally {
-    await Promise.all([...engineWorkers, ...historyWorkers, ...graphileWorkers].map((worker) => worker.kill()));
+    await Promise.all([...engineWorkers, ...historyWorkers, ...graphileWorkersBefore, ...graphileWorkersAfter].map((worker) => worker.kill()));
   }
+}
+
+type GraphileRun = Awaited<ReturnType<typeof runGraphile>>;
+
+/** The bracketing runs as one: all their jobs over all their seconds, CPU and WAL summed, statements of the second. */
+function combine(runs: readonly [GraphileRun, GraphileRun]): GraphileRun {
+  const [before, after] = runs;
+  const sumOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+  return {
+    seconds: before.seconds + after.seconds,
+    jobs: before.jobs + after.jobs,
+    enqueueSeconds: before.enqueueSeconds + after.enqueueSeconds,
+    workerCpuSeconds: before.workerCpuSeconds + after.workerCpuSeconds,
+    postgresCpuSeconds: sumOrNull(before.postgresCpuSeconds, after.postgresCpuSeconds),
+    statements: after.statements,
+    walBytes: before.walBytes + after.walBytes,
+  };
 }
 
 function summarize(
   options: ThroughputOptions,
   nightshift: Awaited<ReturnType<typeof runNightshift>>,
   withHistory: Awaited<ReturnType<typeof runNightshift>>,
-  graphile: Awaited<ReturnType<typeof runGraphile>>,
+  graphileRuns: readonly [GraphileRun, GraphileRun],
 ): BenchmarkReport {
+  const graphile = combine(graphileRuns);
+  const [graphileBefore, graphileAfter] = graphileRuns;
   const stepsPerSecond = nightshift.steps / nightshift.seconds;
   const historyStepsPerSecond = withHistory.steps / withHistory.seconds;
   const historyRatio = historyStepsPerSecond / stepsPerSecond;
@@ -254,7 +295,10 @@ function summarize(
     benchmark: 'throughput',
     rows: [
       { metric: `Nightshift: ${options.tasks} tasks × ${FANOUT_STEPS} steps, ${setup}`, value: `${round(stepsPerSecond, 0)} steps/s (${round(nightshift.seconds, 2)} s)` },
-      { metric: `graphile-worker: ${graphile.jobs} no-op jobs, ${setup}`, value: `${round(jobsPerSecond, 0)} jobs/s (${round(graphile.seconds, 2)} s)` },
+      {
+        metric: `graphile-worker: ${graphileBefore.jobs} no-op jobs, ${setup}, before and after the Nightshift run`,
+        value: `${round(jobsPerSecond, 0)} jobs/s (${round(graphileBefore.jobs / graphileBefore.seconds, 0)} before, ${round(graphileAfter.jobs / graphileAfter.seconds, 0)} after)`,
+      },
       { metric: 'ratio Nightshift / graphile-worker', value: `${round(ratio, 2)}×` },
       {
         metric: `Nightshift with ${options.historyTasks.toLocaleString('en')} finished tasks in the database (half failed, downstream blocked)`,
@@ -262,9 +306,9 @@ function summarize(
       },
       {
         metric: 'statements per step / job (pg_stat_statements calls in the timed window)',
-        value: `Nightshift ${perStep(nightshift.statements, nightshift.steps)} · graphile-worker ${perStep(graphile.statements, graphile.jobs)}`,
+        value: `Nightshift ${perStep(nightshift.statements, nightshift.steps)} · graphile-worker ${perStep(graphileAfter.statements, graphileAfter.jobs)}`,
       },
-      { metric: 'enqueue (not timed above): launchTask × tasks / addJobs', value: `${round(nightshift.enqueueSeconds, 2)} s / ${round(graphile.enqueueSeconds, 2)} s` },
+      { metric: 'enqueue (not timed above): launchTask × tasks / addJobs', value: `${round(nightshift.enqueueSeconds, 2)} s / ${round(graphileBefore.enqueueSeconds, 2)} s` },
       {
         metric: 'CPU per 1,000 steps / jobs: workers + PostgreSQL',
         value: `Nightshift ${perThousand(nightshift.workerCpuSeconds, nightshift.steps)} + ${perThousand(nightshift.postgresCpuSeconds, nightshift.steps)} s · graphile-worker ${perThousand(graphile.workerCpuSeconds, graphile.jobs)} + ${perThousand(graphile.postgresCpuSeconds, graphile.jobs)} s`,
@@ -293,6 +337,7 @@ function summarize(
       nightshift: { ...nightshift, stepsPerSecond: round(stepsPerSecond, 1) },
       nightshiftWithHistory: { ...withHistory, stepsPerSecond: round(historyStepsPerSecond, 1) },
       graphile: { ...graphile, jobsPerSecond: round(jobsPerSecond, 1) },
+      graphileRuns: graphileRuns.map((run) => ({ ...run, jobsPerSecond: round(run.jobs / run.seconds, 1) })),
       ratio: round(ratio, 3),
     },
   };

@@ -2,7 +2,8 @@
  * createWorker: claims ready steps and runs their handlers, up to `concurrency` at a time.
  *
  * Wake-ups: a NOTIFY says how many steps became ready (or when a retry becomes due), and the worker claims at
- * most that many, and no more than its free slots; a completion claims the dependents it made ready at once.
+ * most that many, and no more than its free slots; a batch of completions claims the steps it made ready (or, when
+ * more is known to be ready, up to the free slots) in its own transaction.
  * Polling is only the fallback for notifications lost while disconnected. Each attempt holds a lease that a
  * heartbeat renews; the heartbeat also notices attempts closed elsewhere (task cancelled, lease declared lost)
  * and aborts their handlers. A handler that ignores its AbortSignal keeps its slot until it settles or
@@ -16,7 +17,7 @@ import type { DbHandle } from '@/db/client';
 import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { CANCEL_CHANNEL, READY_CHANNEL } from './channels';
 import { claimSteps, type ClaimedStep } from './claim-steps';
-import { createCompletionBatcher } from './complete-attempt';
+import { createCompletionBatcher, type ClaimRequest } from './complete-attempt';
 import {
   PermanentError,
   ResultTooLargeError,
@@ -144,6 +145,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const inFlight = new Map<number, InFlight>();
   /** Slots still running a handler whose outcome is already recorded (timed out or cancelled, ignoring abort). */
   let lingering = 0;
+  /** Free slots promised to a claim in flight (a claim call, or a completion batch claiming along): nobody else fills them. */
+  let reservedSlots = 0;
   let claiming: Promise<void> | undefined;
   let recovering: Promise<void> | undefined;
   let heartbeating: Promise<void> | undefined;
@@ -173,10 +176,39 @@ export function createWorker(options: WorkerOptions): Worker {
   });
 
   const announcer = createAnnouncer(db.pool, { logger });
-  const completions = createCompletionBatcher(db.pool);
+  const reservations = new WeakMap<ClaimRequest, number>();
+  const completions = createCompletionBatcher(db.pool, {
+    claimAlong: {
+      request(batchSize) {
+        if (state !== 'running') return undefined;
+        const free = Math.max(0, concurrency - busySlots());
+        reservedSlots += free;
+        // The batch's own slots are free once it commits: their handlers have returned.
+        const request: ClaimRequest = { workerId: id, pipelines: pipelineKeys(), leaseMs, limit: free + batchSize, any: probing || readyHint > 0 };
+        reservations.set(request, free);
+        return request;
+      },
+      claimed(steps, request, madeReady) {
+        for (const claim of steps) {
+          startAttempt(claim);
+          announcer.taskChanged(claim.taskId);
+        }
+        reservedSlots -= reservations.get(request) ?? 0;
+        reservations.delete(request);
+        // Others hear of what this batch made ready beyond what it took; a short claim proves nothing more is ready.
+        announcer.ready(Math.max(0, madeReady - steps.length));
+        if (steps.length < request.limit) {
+          readyHint = 0;
+          probing = false;
+        } else if (request.any) {
+          probing = true;
+        }
+      },
+    },
+  });
 
   const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
-  const busySlots = () => inFlight.size + lingering;
+  const busySlots = () => inFlight.size + lingering + reservedSlots;
 
   const wakeLater = (delayMs: number, count: number) => {
     const timer = setTimeout(() => {
@@ -205,7 +237,13 @@ export function createWorker(options: WorkerOptions): Worker {
       const free = concurrency - busySlots();
       const wanted = probing ? free : Math.min(free, readyHint);
       if (wanted <= 0) return;
-      const claimed = await claimSteps(db.pool, { workerId: id, limit: wanted, leaseMs, pipelines: pipelineKeys() });
+      reservedSlots += wanted;
+      let claimed: ClaimedStep[];
+      try {
+        claimed = await claimSteps(db.pool, { workerId: id, limit: wanted, leaseMs, pipelines: pipelineKeys() });
+      } finally {
+        reservedSlots -= wanted;
+      }
       consecutiveFailures = 0;
       for (const claim of claimed) {
         startAttempt(claim);
@@ -390,13 +428,14 @@ export function createWorker(options: WorkerOptions): Worker {
     entry.progress.cancel();
     if (settlement.kind === 'completed') {
       await persistently('a completed attempt', async () => {
-        const madeReady = await completions.complete({ attemptId: claim.attemptId, resultJson: settlement.json });
+        const { madeReady, claimedAlong } = await completions.complete({ attemptId: claim.attemptId, resultJson: settlement.json });
         if (madeReady === undefined) {
           attemptLogger.info({}, 'the attempt was fenced off (cancelled, lost or superseded); its result is discarded');
           return;
         }
         announcer.taskChanged(claim.taskId);
-        if (madeReady === 0) return;
+        // Claimed along: the batch's transaction already took what this worker had room for and announced the rest.
+        if (claimedAlong || madeReady === 0) return;
         // This worker claims what it has room for (this attempt's slot included) at once; others hear of the rest.
         const room = state === 'running' ? Math.max(0, concurrency - busySlots() + 1) : 0;
         announcer.ready(Math.max(0, madeReady - room));
