@@ -75,7 +75,7 @@ interface Pending extends Completion {
   reject: (error: unknown) => void;
 }
 
-async function completeAndClaim(
+export async function completeAndClaim(
   pool: pg.Pool,
   completions: readonly Completion[],
   request: ClaimRequest,

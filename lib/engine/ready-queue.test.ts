@@ -1,7 +1,8 @@
 /**
  * The ready-queue core under concurrency, against real PostgreSQL: joins become ready exactly once when their
  * parents finish at the same moment, a claim racing a cancel never starts a cancelled step, a stale attempt is
- * fenced off, nothing of a finished task stays claimable, and a handler that ignores its abort keeps its slot.
+ * fenced off, nothing of a finished task stays claimable, a handler that ignores its abort keeps its slot, and a
+ * completion batch claims along only what it made ready (or, when told more is ready, up to its limit).
  * The internal one-call operations are driven directly (on separate pooled connections) to force the races.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { withTransaction } from '@/db/transaction';
 import { assertCurrentAttempt, cancelTask, createRegistry, definePipeline, launchTask, StaleAttemptError, type PipelineRegistry } from '@/lib/engine';
 import { claimSteps, pipelineKey, type ClaimedStep } from './claim-steps';
-import { completeAttempt, completeAttempts } from './complete-attempt';
+import { completeAndClaim, completeAttempt, completeAttempts, type ClaimRequest } from './complete-attempt';
 import { failAttempt } from './fail-attempt';
 import { makeWorkerFactory, sleep, stepStates, waitForTaskStatus } from './test-fixtures/harness';
 
@@ -314,5 +315,43 @@ describe('ready queue', () => {
     expect(maxRunning).toBe(2);
     const outcomes = await testDb.pool.query<{ outcome: string }>(`SELECT outcome FROM step_attempts WHERE task_id = $1`, [taskId]);
     expect(outcomes.rows.map((row) => row.outcome)).toEqual(['timed_out', 'timed_out', 'timed_out', 'timed_out']);
+  });
+
+  it('claims along with a completion batch: what the batch made ready, more only when told more is ready, never past the limit', async () => {
+    await claim(1_000); // Earlier tests may have left ready steps: take them out of the way.
+    const request = (limit: number, any: boolean): ClaimRequest => ({ workerId: 'along', pipelines, leaseMs: 30_000, limit, any });
+    const result = (step: ClaimedStep) => ({ attemptId: step.attemptId, resultJson: JSON.stringify({ step: step.stepName }) });
+
+    const { taskId } = await launch('diamond');
+    const [a] = await claimOnly(taskId, ['a']);
+    const waiting = await launch('fan_out'); // nine ready steps of a newer task, nobody was told about
+
+    // a makes b and c ready: with room for five but nothing else known, the batch claims two (oldest task first), no more.
+    const afterA = await completeAndClaim(testDb.pool, [result(a!)], request(5, false));
+    expect(afterA.outcomes).toEqual([2]);
+    expect(afterA.claimed.map((step) => [step.taskId, step.stepName]).sort()).toEqual([[taskId, 'b'], [taskId, 'c']]);
+
+    // A completion that makes nothing ready (d still waits for c) claims nothing, though nine steps are ready.
+    const [b, c] = [...afterA.claimed].sort((x, y) => x.stepName.localeCompare(y.stepName));
+    const quiet = await completeAndClaim(testDb.pool, [result(b!)], request(5, false));
+    expect(quiet).toEqual({ outcomes: [0], claimed: [] });
+
+    // Told more is ready (p_claim_any): up to the limit and not one more — d, then the fan-out's oldest.
+    const told = await completeAndClaim(testDb.pool, [result(c!)], request(3, true));
+    expect(told.outcomes).toEqual([1]);
+    expect(told.claimed.map((step) => [step.taskId, step.stepName]).sort()).toEqual(
+      [[taskId, 'd'], [waiting.taskId, 's0'], [waiting.taskId, 's1']].sort(),
+    );
+    const first = b;
+
+    // A fenced attempt answers undefined and still lets the batch claim; the claimed attempts are real and open.
+    const fenced = await completeAndClaim(testDb.pool, [result(first!)], request(1, true));
+    expect(fenced.outcomes).toEqual([undefined]);
+    expect(fenced.claimed).toHaveLength(1);
+    const open = await testDb.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM step_attempts WHERE id = ANY ($1::bigint[]) AND finished_at IS NULL AND worker_id = 'along'`,
+      [[...told.claimed, ...fenced.claimed].map((step) => step.attemptId)],
+    );
+    expect(open.rows[0]?.n).toBe(4);
   });
 });
