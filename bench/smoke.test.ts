@@ -33,13 +33,15 @@ describe('benchmarks, tiny configuration', () => {
   });
 
   it('throughput: every step and every graphile-worker job runs exactly once', async () => {
-    const report = await runThroughput({ url: throughputDb.url, tasks: 3, historyTasks: 20, processes: 2, concurrency: 2 });
+    // Two rounds: the second runs on the emptied database, and its checks (every step exactly once) must hold again.
+    const report = await runThroughput({ url: throughputDb.url, tasks: 3, historyTasks: 20, processes: 2, concurrency: 2, rounds: 2 });
     expect(report.details.nightshift).toMatchObject({ steps: 30 });
     expect(report.details.nightshiftWithHistory).toMatchObject({ steps: 30 });
     // graphile-worker brackets the Nightshift run: once before, once after, each draining the same 30 jobs.
     expect(report.details.graphileRuns).toMatchObject([{ jobs: 30 }, { jobs: 30 }]);
     expect(report.details.graphile).toMatchObject({ jobs: 60 });
     expect(report.goals).toHaveLength(2);
+    expect(report.details.rounds).toHaveLength(2);
     // Both sides write: a zero (or NaN) would mean the WAL positions were read on the wrong server or not at all.
     const wal = report.rows.find((row) => row.metric.startsWith('WAL written per step / job'));
     expect(wal?.value).toMatch(/^Nightshift [1-9]\d* B · graphile-worker [1-9]\d* B$/);
