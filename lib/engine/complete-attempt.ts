@@ -46,8 +46,10 @@ export async function completeAttempt(pool: pg.Pool, completion: Completion): Pr
 export interface ClaimAlong {
   /** The claim to send with a batch of `batchSize` completions, or undefined to claim nothing (e.g. stopping). */
   request(batchSize: number): ClaimRequest | undefined;
-  /** What the batch's claim took, and how many steps the batch made ready (called once per sent request). */
+  /** What the batch's claim took, and how many steps the batch made ready. */
   claimed(steps: ClaimedStep[], request: ClaimRequest, madeReady: number): void;
+  /** The batch's call failed: nothing was claimed, and nothing is known about what is ready. */
+  abandoned(request: ClaimRequest): void;
 }
 
 export interface ClaimRequest {
@@ -129,7 +131,7 @@ export function createCompletionBatcher(pool: pg.Pool, options: { maxBatch?: num
         try {
           result = await completeAndClaim(pool, batch, request);
         } catch (error) {
-          options.claimAlong?.claimed([], request, 0);
+          options.claimAlong?.abandoned(request);
           throw error;
         }
         const madeReady = result.outcomes.reduce<number>((sum, outcome) => sum + (outcome ?? 0), 0);

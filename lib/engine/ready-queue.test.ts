@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { withTransaction } from '@/db/transaction';
 import { assertCurrentAttempt, cancelTask, createRegistry, definePipeline, launchTask, StaleAttemptError, type PipelineRegistry } from '@/lib/engine';
 import { claimSteps, pipelineKey, type ClaimedStep } from './claim-steps';
-import { completeAndClaim, completeAttempt, completeAttempts, type ClaimRequest } from './complete-attempt';
+import { completeAndClaim, completeAttempt, completeAttempts, createCompletionBatcher, type ClaimRequest } from './complete-attempt';
 import { failAttempt } from './fail-attempt';
 import { makeWorkerFactory, sleep, stepStates, waitForTaskStatus } from './test-fixtures/harness';
 
@@ -353,5 +353,31 @@ describe('ready queue', () => {
       [[...told.claimed, ...fenced.claimed].map((step) => step.attemptId)],
     );
     expect(open.rows[0]?.n).toBe(4);
+  });
+
+  it('releases the claim of a batch whose call failed, and completes its good attempts one by one without claiming', async () => {
+    await claim(1_000);
+    const { taskId } = await launch('fan_out');
+    const [good, bad] = await claimOnly(taskId, Array.from({ length: 8 }, (_, index) => `s${index}`));
+    const calls: string[] = [];
+    const batcher = createCompletionBatcher(testDb.pool, {
+      claimAlong: {
+        request: () => ({ workerId: 'along', pipelines, leaseMs: 30_000, limit: 4, any: true }),
+        claimed: () => calls.push('claimed'),
+        abandoned: () => calls.push('abandoned'),
+      },
+    });
+    // Both go in one batch (same turn of the event loop); the malformed result makes the whole call fail.
+    const outcomes = await Promise.allSettled([
+      batcher.complete({ attemptId: good!.attemptId, resultJson: '{"ok":true}' }),
+      batcher.complete({ attemptId: bad!.attemptId, resultJson: '{not json' }),
+    ]);
+    expect(calls).toEqual(['abandoned']);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { madeReady: 0, claimedAlong: false } });
+    expect(outcomes[1]?.status).toBe('rejected');
+    const states = await stepStates(testDb, taskId);
+    expect([states[good!.stepName], states[bad!.stepName]]).toEqual(['completed', 'running']);
+    const claimedByAlong = await testDb.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM step_attempts WHERE worker_id = 'along' AND task_id = $1`, [taskId]);
+    expect(claimedByAlong.rows[0]?.n).toBe(0);
   });
 });

@@ -193,8 +193,7 @@ export function createWorker(options: WorkerOptions): Worker {
           startAttempt(claim);
           announcer.taskChanged(claim.taskId);
         }
-        reservedSlots -= reservations.get(request) ?? 0;
-        reservations.delete(request);
+        release(request);
         // Others hear of what this batch made ready beyond what it took; a short claim proves nothing more is ready.
         announcer.ready(Math.max(0, madeReady - steps.length));
         if (steps.length < request.limit) {
@@ -204,8 +203,17 @@ export function createWorker(options: WorkerOptions): Worker {
           probing = true;
         }
       },
+      abandoned(request) {
+        release(request);
+        // The completions are retried one by one and wake claims themselves; until then assume work may be ready.
+        probing = true;
+      },
     },
   });
+  function release(request: ClaimRequest): void {
+    reservedSlots -= reservations.get(request) ?? 0;
+    reservations.delete(request);
+  }
 
   const pipelineKeys = () => registry.list().map(({ namespace, name, version }) => ({ namespace, name, version }));
   const busySlots = () => inFlight.size + lingering + reservedSlots;
