@@ -124,8 +124,8 @@ export function createCompletionBatcher(pool: pg.Pool, options: { maxBatch?: num
   let sending = false;
 
   async function send(batch: Pending[]): Promise<void> {
-    const request = options.claimAlong?.request(batch.length);
     try {
+      const request = options.claimAlong?.request(batch.length);
       if (request) {
         let result: { outcomes: CompletionOutcome[]; claimed: ClaimedStep[] };
         try {
@@ -153,8 +153,14 @@ export function createCompletionBatcher(pool: pg.Pool, options: { maxBatch?: num
   }
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) await send(queue.splice(0, maxBatch));
-    sending = false;
+    // send() settles every completion of its batch whatever happens; the finally only guards the queue itself, so an
+    // unexpected throw can never leave `sending` set and every later completion waiting behind it.
+    try {
+      while (queue.length > 0) await send(queue.splice(0, maxBatch));
+    } finally {
+      sending = queue.length > 0;
+      if (sending) setImmediate(() => void drain());
+    }
   }
 
   return {

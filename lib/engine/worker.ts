@@ -194,9 +194,11 @@ export function createWorker(options: WorkerOptions): Worker {
           announcer.taskChanged(claim.taskId);
         }
         release(request);
-        // Others hear of what this batch made ready beyond what it took; a short claim proves nothing more is ready.
+        // Others hear of what this batch made ready beyond what it took. Only a claim that looked for any ready step
+        // says something about the rest: short, nothing more is ready; full, more may be. One that took only what its
+        // batch made ready leaves the hints alone (an announcement may have arrived meanwhile).
         announcer.ready(Math.max(0, madeReady - steps.length));
-        if (steps.length < request.limit) {
+        if (request.any && steps.length < request.limit) {
           readyHint = 0;
           probing = false;
         } else if (request.any) {
