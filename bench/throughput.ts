@@ -314,10 +314,10 @@ const median = (values: readonly number[]) => {
 
 function summarize(options: ThroughputOptions, rounds: readonly Round[]): BenchmarkReport {
   const perRound = rounds.map(ratiosOf);
-  const ratio = median(perRound.map((round) => round.ratio));
-  const historyRatio = median(perRound.map((round) => round.historyRatio));
+  const ratio = median(perRound.map((figures) => figures.ratio));
+  const historyRatio = median(perRound.map((figures) => figures.historyRatio));
   // The rows describe the round whose ratio is the median (the lower middle one of an even count).
-  const medianIndex = perRound.map((round, index) => ({ index, ratio: round.ratio })).sort((a, b) => a.ratio - b.ratio)[Math.floor((perRound.length - 1) / 2)]?.index ?? 0;
+  const medianIndex = perRound.map((figures, index) => ({ index, ratio: figures.ratio })).sort((a, b) => a.ratio - b.ratio)[Math.floor((perRound.length - 1) / 2)]?.index ?? 0;
   const shown = rounds[medianIndex]!;
   const { nightshift, withHistory, graphileRuns } = shown;
   const [graphileBefore, graphileAfter] = graphileRuns;
