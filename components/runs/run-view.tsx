@@ -36,8 +36,11 @@ type TabId = (typeof TABS)[number]['id'];
 
 export function RunView({ initialRun, initialEvents, renderedAt, operations }: RunViewProps) {
   const refetchInterval = useLiveRefetchInterval();
-  const runQuery = useQuery({ ...runQueries.detail(initialRun.id), initialData: initialRun, refetchInterval });
-  const eventsQuery = useQuery({ ...runQueries.events(initialRun.id), initialData: initialEvents, refetchInterval });
+  // staleTime 0: the server-rendered state is refetched once on mount. Live messages that arrive between the
+  // server's render and this mount (a client navigation from the start form) find no query to invalidate, and a run
+  // can finish in that window; with the app's 30 s staleTime the page then showed a finished run as running for good.
+  const runQuery = useQuery({ ...runQueries.detail(initialRun.id), initialData: initialRun, staleTime: 0, refetchInterval });
+  const eventsQuery = useQuery({ ...runQueries.events(initialRun.id), initialData: initialEvents, staleTime: 0, refetchInterval });
   const run = runQuery.data;
   const events = eventsQuery.data;
   const now = useNow(renderedAt);
