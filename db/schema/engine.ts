@@ -76,6 +76,11 @@ export const tasks = pgTable(
      * that brings it to 0 finishes the task; keeping it on the task row makes that decision race-free.
      */
     unfinishedSteps: integer('unfinished_steps').notNull().default(0),
+    /**
+     * Hash of the definition the task was launched on (graph, step names, retry and timeout settings): the task runs
+     * on what its rows pinned, and a worker whose same-named version differs can tell. '' for tasks older than it.
+     */
+    definitionHash: text('definition_hash').notNull().default(''),
   },
   (table) => [
     uniqueIndex('tasks_idempotency_key_idx').on(table.idempotencyKey),
@@ -99,6 +104,11 @@ export const steps = pgTable(
     dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
     /** The reverse edges: steps that list this one in depends_on. Completion walks them to wake dependents. */
     dependents: text('dependents').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * Every step whose stored result this step may read: its dependencies, their dependencies, and so on (the
+     * transitive closure, computed at launch). A claim hands the step these results.
+     */
+    ancestors: text('ancestors').array().notNull().default(sql`'{}'::text[]`),
     /** Dependencies not yet completed or resolved; a pending step with 0 here is ready to claim. */
     waitingFor: integer('waiting_for').notNull().default(0),
     /** `namespace/name@version` of the task, copied so a claim filters by pipeline without a join. */
@@ -127,6 +137,22 @@ export const steps = pgTable(
     /** Earliest time the step may be claimed (backoff); null = at once. */
     runAfter: timestamp('run_after', { withTimezone: true }),
     result: jsonb('result'),
+    /**
+     * A mapped step: the ancestor whose result (a list) it maps over. When it becomes ready the engine expands it into
+     * one child step per item (named `<step>[<index>]`), appends the children to its depends_on, and the step itself
+     * completes with its children's results in item order once they are all done.
+     */
+    mapsOver: text('maps_over'),
+    /** The most items a mapped step expands to; a longer list fails the step. */
+    mapMaxItems: integer('map_max_items'),
+    /** How many children the mapped step expanded to; null while it is not expanded. */
+    mapItems: integer('map_items'),
+    /** A map child: the name of its mapped step. */
+    mapParent: text('map_parent'),
+    /** A map child: its item's position in the list (0-based). */
+    mapIndex: integer('map_index'),
+    /** A map child: its item. */
+    mapItem: jsonb('map_item'),
     /** The last failure: { class, message, retryable, at }. */
     lastError: jsonb('last_error'),
     progressMessage: text('progress_message'),
@@ -305,6 +331,8 @@ export const workers = pgTable('workers', {
   concurrency: integer('concurrency').notNull(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  /** `namespace/name@version` of every pipeline version this worker runs: a run whose version none serves is stranded. */
+  pipelines: text('pipelines').array().notNull().default(sql`'{}'::text[]`),
   /** Set by a graceful stop; a worker that died keeps a stale heartbeat instead. */
   stoppedAt: timestamp('stopped_at', { withTimezone: true }),
 });

@@ -1,4 +1,4 @@
-/** Pure functions over a pipeline's step graph: cycle detection and downstream sets. */
+/** Pure functions over a pipeline's step graph: cycle detection, ancestor and downstream sets. */
 
 export interface GraphNode {
   name: string;
@@ -59,4 +59,17 @@ export function downstreamOf(nodes: readonly GraphNode[], roots: readonly string
 export function inDeclarationOrder(nodes: readonly GraphNode[], names: Iterable<string>): string[] {
   const wanted = new Set(names);
   return nodes.filter((node) => wanted.has(node.name)).map((node) => node.name);
+}
+
+/** Every step `name` depends on, directly or transitively, in declaration order: what it may read. */
+export function ancestorsOf(nodes: readonly GraphNode[], name: string): string[] {
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const found = new Set<string>();
+  const queue = [...(byName.get(name)?.dependsOn ?? [])];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (found.has(next)) continue;
+    found.add(next);
+    queue.push(...(byName.get(next)?.dependsOn ?? []));
+  }
+  return inDeclarationOrder(nodes, found);
 }

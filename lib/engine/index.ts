@@ -2,7 +2,7 @@
  * The workflow engine's public API. Pipelines, the web app, scripts and tests import from here only;
  * everything else in lib/engine is internal.
  */
-export { definePipeline, DEFAULT_RETRY_LIMIT } from './definition';
+export { definePipeline, DEFAULT_MAP_MAX_ITEMS, DEFAULT_RETRY_LIMIT, MAP_MAX_ITEMS_LIMIT } from './definition';
 export { createRegistry, type PipelineRegistry } from './registry';
 export { launchTask, type LaunchTaskOptions, type LaunchTaskResult } from './launch-task';
 export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from './worker';
@@ -92,11 +92,15 @@ export {
   TASK_STATUSES,
   type Actor,
   type EventName,
+  type AncestorsOf,
   type JsonValue,
   type Logger,
+  type MappedStepDefinition,
+  type NormalizedStep,
   type PipelineDefinition,
   type StepContext,
   type StepDefinition,
+  type StepGraph,
   type StepHandler,
   type StepStatus,
   type TaskStatus,

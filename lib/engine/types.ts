@@ -41,14 +41,37 @@ export interface Logger {
 
 /**
  * What each step of a pipeline returns, by step name. A pipeline may declare it (`definePipeline<Schema, Results>`)
- * so a dependent reads its dependencies' results with their types; undeclared, every result is a JsonValue.
+ * so a dependent reads its ancestors' results with their types; undeclared, every result is a JsonValue.
  */
 export type StepResults = Record<string, JsonValue>;
 
 /** A results declaration whose every member is JSON (object types written with `type`, not `interface`). */
 export type StepResultsOf<TResults> = { [K in keyof TResults]: JsonValue };
 
-export interface StepContext<TContext = unknown, TResults = StepResults> {
+/**
+ * A pipeline's graph as a type: each step's direct dependencies as a union of names (`never` for a root), e.g.
+ * `{ count: never; report: 'count' }`. Declared beside the results (`definePipeline<Schema, Results, Graph>`), it
+ * makes reading a step that is not an ancestor a compile-time error; undeclared, every step may name every other
+ * (and the engine still refuses a non-ancestor at run time).
+ */
+export type StepGraph<TResults> = { [K in keyof TResults]: keyof TResults & string };
+
+declare const undeclared: unique symbol;
+/** The default when no graph is declared: every step may name every other at compile time. */
+export type UndeclaredGraph = { readonly [undeclared]: true };
+
+type StepName<TResults> = keyof TResults & string;
+
+/** Every step a step may read: its dependencies, theirs, and so on. */
+export type AncestorsOf<TGraph, K extends keyof TGraph, Seen extends keyof TGraph = never> = TGraph[K] extends keyof TGraph
+  ? TGraph[K] | AncestorsOfEach<TGraph, TGraph[K], Seen | K>
+  : never;
+type AncestorsOfEach<TGraph, D, Seen extends keyof TGraph> = D extends keyof TGraph ? (D extends Seen ? never : AncestorsOf<TGraph, D, Seen>) : never;
+
+/** The element type of a mapped step's declared result (a list, one element per item). */
+type ElementOf<T> = T extends readonly (infer E)[] ? E : JsonValue;
+
+export interface StepContext<TContext = unknown, TResults = StepResults, TItem = JsonValue | undefined> {
   taskId: string;
   stepName: string;
   /** 1 for the first attempt of the step, counting every attempt ever made (operator retries included). */
@@ -61,8 +84,15 @@ export interface StepContext<TContext = unknown, TResults = StepResults> {
   attemptId: number;
   /** The task's input, validated with the pipeline's schema, defaults applied. */
   context: TContext;
-  /** Results of the step's dependencies, by step name (a step that is not a dependency is absent). */
+  /**
+   * Stored results of the step's ancestors (dependencies, their dependencies, …), by step name. A step that has no
+   * result (resolved by hand without one) is absent; reading a step that is not an ancestor throws NotAnAncestorError.
+   */
   results: Readonly<Partial<TResults>>;
+  /** A child of a mapped step: its item of the list it maps over; undefined for other steps. */
+  item: TItem;
+  /** A child of a mapped step: its item's position in the list (0-based); null for other steps. */
+  mapIndex: number | null;
   /** Persisted (about once a second at most) and announced to live views. */
   progress(message: string, percent?: number): void;
   /** Aborted on timeout, task cancellation, lost lease or worker shutdown. */
@@ -73,13 +103,9 @@ export interface StepContext<TContext = unknown, TResults = StepResults> {
 
 export type StepHandler<TContext = unknown> = (ctx: StepContext<TContext>) => Promise<JsonValue>;
 
-export interface StepDefinition<TContext = unknown, TResults = StepResults, TName extends string = string> {
-  name: TName;
+interface StepSettings<TDependency extends string> {
   description?: string;
-  dependsOn?: StepName<TResults> | StepName<TResults>[];
-  // Method syntax on purpose: it keeps a pipeline with a specific context assignable to the registry's
-  // `PipelineDefinition<unknown>` (method parameters are checked bivariantly).
-  handler(ctx: StepContext<TContext, TResults>): Promise<TName extends keyof TResults ? TResults[TName] : JsonValue>;
+  dependsOn?: TDependency | TDependency[];
   /** Default true. A non-retryable step has exactly one attempt. */
   retryable?: boolean;
   /** Retries after the first attempt; default 3. */
@@ -89,18 +115,58 @@ export interface StepDefinition<TContext = unknown, TResults = StepResults, TNam
   metadata?: Record<string, JsonValue>;
 }
 
-type StepName<TResults> = keyof TResults & string;
+export interface StepDefinition<TContext = unknown, TResults = StepResults, TName extends string = string, TGraph = UndeclaredGraph>
+  extends StepSettings<TName extends keyof TGraph ? TGraph[TName] & string : StepName<TResults>> {
+  name: TName;
+  mapsOver?: undefined;
+  // Method syntax on purpose: it keeps a pipeline with a specific context assignable to the registry's
+  // `PipelineDefinition<unknown>` (method parameters are checked bivariantly).
+  handler(
+    ctx: StepContext<TContext, Pick<TResults, TName extends keyof TGraph ? AncestorsOf<TGraph, TName> & keyof TResults : keyof TResults>, undefined>,
+  ): Promise<TName extends keyof TResults ? TResults[TName] : JsonValue>;
+}
+
+/**
+ * A mapped step: when it becomes ready, the engine expands it into one child per item of the list that the ancestor
+ * `mapsOver` returned; each child runs this handler with its `ctx.item`, with its own attempts, retries, timeout and
+ * lease. The step's result is its children's results in item order, so its handler returns one element.
+ */
+export interface MappedStepDefinition<
+  TContext = unknown,
+  TResults = StepResults,
+  TName extends string = string,
+  TGraph = UndeclaredGraph,
+  TOver extends string = string,
+> extends StepSettings<TName extends keyof TGraph ? TGraph[TName] & string : StepName<TResults>> {
+  name: TName;
+  mapsOver: TOver;
+  /** The longest list it expands; a longer one fails the step. Default 1,000. */
+  maxItems?: number;
+  handler(
+    ctx: StepContext<
+      TContext,
+      Pick<TResults, TName extends keyof TGraph ? AncestorsOf<TGraph, TName> & keyof TResults : keyof TResults>,
+      TOver extends keyof TResults ? ElementOf<TResults[TOver]> : JsonValue
+    >,
+  ): Promise<TName extends keyof TResults ? ElementOf<TResults[TName]> : JsonValue>;
+}
+
+type MapSources<TResults, TGraph, K> = K extends keyof TGraph ? AncestorsOf<TGraph, K> & StepName<TResults> : StepName<TResults>;
 
 /** One step of a pipeline whose results are declared: its handler returns the result declared under its name. */
-export type TypedStepDefinition<TContext, TResults> = { [K in StepName<TResults>]: StepDefinition<TContext, TResults, K> }[StepName<TResults>];
+export type TypedStepDefinition<TContext, TResults, TGraph = UndeclaredGraph> = {
+  [K in StepName<TResults>]:
+    | StepDefinition<TContext, TResults, K, TGraph>
+    | { [O in MapSources<TResults, TGraph, K>]: MappedStepDefinition<TContext, TResults, K, TGraph, O> }[MapSources<TResults, TGraph, K>];
+}[StepName<TResults>];
 
-export interface PipelineDefinitionInput<TSchema extends ZodType, TResults = StepResults> {
+export interface PipelineDefinitionInput<TSchema extends ZodType, TResults = StepResults, TGraph = UndeclaredGraph> {
   namespace: string;
   name: string;
   version: string;
   description: string;
   input: TSchema;
-  steps: TypedStepDefinition<output<TSchema>, TResults>[];
+  steps: TypedStepDefinition<output<TSchema>, TResults, TGraph>[];
 }
 
 /** A step after validation: defaults applied, dependencies as an array. */
@@ -108,6 +174,10 @@ export interface NormalizedStep<TContext = unknown> {
   name: string;
   description: string | null;
   dependsOn: string[];
+  /** Every step it may read (the transitive closure of dependsOn), in declaration order. */
+  ancestors: string[];
+  /** A mapped step: the ancestor whose list it maps over, and the longest list it accepts. */
+  map: { over: string; maxItems: number } | null;
   handler(ctx: StepContext<TContext>): Promise<JsonValue>;
   retryable: boolean;
   retryLimit: number;
@@ -120,6 +190,11 @@ export interface PipelineDefinition<TContext = unknown> {
   name: string;
   version: string;
   description: string;
+  /**
+   * SHA-256 (hex) of what shapes a run: namespace, name, version and each step's name, dependencies, map, retry and
+   * timeout settings. A run pins it, so a definition changed without a new version is told apart.
+   */
+  definitionHash: string;
   input: ZodType<TContext>;
   /** In declaration order. */
   steps: NormalizedStep<TContext>[];

@@ -397,6 +397,8 @@ export function createWorker(options: WorkerOptions): Worker {
         attemptId: claim.attemptId,
         context: claim.context,
         results: claim.results,
+        item: undefined,
+        mapIndex: null,
         progress: (message, percent) => entry.progress.report(message, percent),
         signal: controller.signal,
         logger: attemptLogger,
