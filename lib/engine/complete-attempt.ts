@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { summarizeResultJson } from './events';
-import { pipelineKey, type ClaimedStep, type PipelineKey } from './claim-steps';
+import { CLAIMED_STEP_COLUMNS, pipelineKey, type ClaimedStep, type PipelineKey } from './claim-steps';
 
 export interface Completion {
   attemptId: number;
@@ -83,9 +83,7 @@ export async function completeAndClaim(
   request: ClaimRequest,
 ): Promise<{ outcomes: CompletionOutcome[]; claimed: ClaimedStep[] }> {
   const { rows } = await pool.query<ClaimedStep & { completedAttemptId: string | null; ready: number | null }>(
-    `SELECT completed_attempt_id AS "completedAttemptId", ready, attempt_id AS "attemptId", attempt_number AS "attemptNumber",
-            budget_attempts AS "budgetAttempts", step_id AS "stepId", step_name AS "stepName", task_id AS "taskId", namespace,
-            pipeline_name AS "pipelineName", version, context, results
+    `SELECT completed_attempt_id AS "completedAttemptId", ready, ${CLAIMED_STEP_COLUMNS}
        FROM nightshift_complete_and_claim($1::bigint[], $2::jsonb, $3::text[], $4, $5, $6, $7, $8)`,
     [
       completions.map((completion) => completion.attemptId),

@@ -86,3 +86,22 @@ export class WorkerShutdownError extends Error {
 export class StaleAttemptError extends PermanentError {
   override name = 'StaleAttemptError';
 }
+
+/**
+ * A run reached a step that the worker's copy of the run's pipeline version has no handler for: the definition was
+ * changed (a step removed or renamed) without a new version while the run was in flight. Permanent: every worker
+ * with this deployment would answer the same; deploy the run's version again or resolve the step by hand.
+ */
+export class PipelineVersionRetiredError extends PermanentError {
+  override name = 'PipelineVersionRetired';
+}
+
+/** A handler read the result of a step that is not one of its ancestors. Permanent: it is a bug in the pipeline. */
+export class NotAnAncestorError extends PermanentError {
+  override name = 'NotAnAncestorError';
+}
+
+/** A mapped step's list is not a list, or is longer than its maxItems. Permanent until its ancestor runs again. */
+export class MapListError extends PermanentError {
+  override name = 'MapListError';
+}

@@ -76,7 +76,8 @@ describe('execution', () => {
     expect(d!.startedAt.getTime() - lastDependency).toBeLessThan(1_000);
 
     const task = await getTask(testDb, taskId);
-    expect(task?.steps.find((step) => step.name === 'd')?.result).toEqual({ saw: { b: { from: 'b' }, c: { from: 'c' } } });
+    // d reads every ancestor's result: its dependencies b and c, and a through them.
+    expect(task?.steps.find((step) => step.name === 'd')?.result).toEqual({ saw: { a: { from: 'a' }, b: { from: 'b' }, c: { from: 'c' } } });
   });
 
   it('retries a step that fails twice, with growing backoff, and completes it on attempt 3', async () => {

@@ -16,16 +16,16 @@ export async function renewLeases(pool: pg.Pool, options: { attemptIds: readonly
 
 export async function recordWorkerHeartbeat(
   pool: pg.Pool,
-  worker: { id: string; concurrency: number; stopped?: boolean; starting?: boolean },
+  worker: { id: string; concurrency: number; pipelines: readonly string[]; stopped?: boolean; starting?: boolean },
 ): Promise<void> {
   await pool.query(
-    `INSERT INTO workers (id, hostname, pid, concurrency, last_heartbeat_at, stopped_at)
-     VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN now() END)
+    `INSERT INTO workers (id, hostname, pid, concurrency, pipelines, last_heartbeat_at, stopped_at)
+     VALUES ($1, $2, $3, $4, $7, now(), CASE WHEN $5 THEN now() END)
      ON CONFLICT (id) DO UPDATE
-       SET last_heartbeat_at = now(), concurrency = EXCLUDED.concurrency,
+       SET last_heartbeat_at = now(), concurrency = EXCLUDED.concurrency, pipelines = EXCLUDED.pipelines,
            -- Only a start clears a stop: a heartbeat that lands after the stop record must not mark the worker alive.
            -- (A deployment may reuse a worker id across restarts, so the start does clear it.)
            stopped_at = CASE WHEN $6 THEN NULL ELSE coalesce(workers.stopped_at, EXCLUDED.stopped_at) END`,
-    [worker.id, os.hostname(), process.pid, worker.concurrency, worker.stopped ?? false, worker.starting ?? false],
+    [worker.id, os.hostname(), process.pid, worker.concurrency, worker.stopped ?? false, worker.starting ?? false, [...worker.pipelines]],
   );
 }

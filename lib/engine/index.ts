@@ -73,10 +73,13 @@ export { createPollLoop, type PollLoop } from './poll-loop';
 export { createNotificationHub, type NotificationHub, type NotificationSubscription } from './listener';
 export {
   InputValidationError,
+  MapListError,
+  NotAnAncestorError,
   NotFoundError,
   OperationNotAllowedError,
   PermanentError,
   PipelineDefinitionError,
+  PipelineVersionRetiredError,
   ResultTooLargeError,
   RetryableError,
   StaleAttemptError,

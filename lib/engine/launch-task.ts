@@ -49,8 +49,8 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
 
   const taskId = await withTransaction(db.pool, async (client) => {
     const inserted = await client.query<{ id: string }>(
-      `INSERT INTO tasks (namespace, name, version, context, idempotency_key, initiator, reason)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+      `INSERT INTO tasks (namespace, name, version, context, idempotency_key, initiator, reason, definition_hash)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -61,6 +61,7 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
         options.idempotencyKey ?? null,
         options.initiator,
         options.reason ?? null,
+        definition.definitionHash,
       ],
     );
     const id = inserted.rows[0]?.id;
@@ -68,21 +69,23 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
     if (!id) return undefined;
     const steps = definition.steps;
     // Readiness is materialized at launch: each step waits for its dependencies, roots are ready at once, and
-    // each step knows its dependents so completion can wake them without a scan.
+    // each step knows its dependents so completion can wake them without a scan. Everything that shapes the run
+    // (graph, ancestors, retry and timeout settings, maps) is pinned in these rows: a deploy cannot change it.
     const dependents = new Map<string, string[]>();
     for (const step of steps) for (const dependency of step.dependsOn) dependents.set(dependency, [...(dependents.get(dependency) ?? []), step.name]);
     await client.query(
       `WITH task AS (
          UPDATE tasks SET unfinished_steps = $3 WHERE id = $1 RETURNING created_at
        )
-       INSERT INTO steps (task_id, name, position, description, depends_on, dependents, waiting_for, pipeline, task_created_at,
-                          retryable, retry_limit, timeout_ms, metadata)
+       INSERT INTO steps (task_id, name, position, description, depends_on, dependents, ancestors, waiting_for, pipeline,
+                          task_created_at, retryable, retry_limit, timeout_ms, metadata, maps_over, map_max_items)
        SELECT $1, s.name, s.position, s.description, ARRAY(SELECT jsonb_array_elements_text(s.depends_on)),
-              ARRAY(SELECT jsonb_array_elements_text(s.dependents)), jsonb_array_length(s.depends_on), $4, task.created_at,
-              s.retryable, s.retry_limit, s.timeout_ms, s.metadata
+              ARRAY(SELECT jsonb_array_elements_text(s.dependents)), ARRAY(SELECT jsonb_array_elements_text(s.ancestors)),
+              jsonb_array_length(s.depends_on), $4, task.created_at,
+              s.retryable, s.retry_limit, s.timeout_ms, s.metadata, s.maps_over, s.map_max_items
          FROM task, jsonb_to_recordset($2::jsonb) AS s(name text, position int, description text, depends_on jsonb,
-                                                       dependents jsonb, retryable boolean, retry_limit int,
-                                                       timeout_ms int, metadata jsonb)`,
+                                                       dependents jsonb, ancestors jsonb, retryable boolean, retry_limit int,
+                                                       timeout_ms int, metadata jsonb, maps_over text, map_max_items int)`,
       [
         id,
         JSON.stringify(
@@ -92,6 +95,9 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
             description: step.description,
             depends_on: step.dependsOn,
             dependents: dependents.get(step.name) ?? [],
+            ancestors: step.ancestors,
+            maps_over: step.map?.over ?? null,
+            map_max_items: step.map?.maxItems ?? null,
             retryable: step.retryable,
             retry_limit: step.retryLimit,
             timeout_ms: step.timeoutMs,

@@ -16,7 +16,7 @@ import os from 'node:os';
 import type { DbHandle } from '@/db/client';
 import { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';
 import { CANCEL_CHANNEL, READY_CHANNEL } from './channels';
-import { claimSteps, type ClaimedStep } from './claim-steps';
+import { claimSteps, pipelineKey, type ClaimedStep } from './claim-steps';
 import { createCompletionBatcher, type ClaimRequest } from './complete-attempt';
 import {
   PermanentError,
@@ -35,6 +35,7 @@ import { createProgressReporter, type ProgressReporter } from './progress-report
 import { recordProgress } from './record-progress';
 import { recoverExpiredLeases } from './recover-expired-leases';
 import type { PipelineRegistry } from './registry';
+import { invocationOf } from './step-invocation';
 import type { JsonValue, Logger, StepContext } from './types';
 
 /** Results above this are refused: bulk data belongs in tables, not in the step row. */
@@ -384,11 +385,12 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function runAttempt(entry: InFlight, settled: Promise<Settlement>, attemptLogger: Logger): Promise<void> {
     const { claim, controller } = entry;
-    const step = registry.get(claim.namespace, claim.pipelineName, claim.version)?.step(claim.stepName);
+    const invocation = invocationOf(registry, claim);
     let timeout: NodeJS.Timeout | undefined;
-    if (!step) {
-      const problem = new PermanentError(`This worker's ${claim.namespace}/${claim.pipelineName}@${claim.version} has no step "${claim.stepName}"`);
-      entry.settle({ kind: 'failed', outcome: 'failed', error: serializeError(problem) });
+    if (invocation.kind === 'fail') {
+      entry.settle({ kind: 'failed', outcome: 'failed', error: serializeError(invocation.error) });
+    } else if (invocation.kind === 'complete') {
+      entry.settle(toSettlement(claim.stepName, invocation.result));
     } else {
       const ctx: StepContext = {
         taskId: claim.taskId,
@@ -396,22 +398,24 @@ export function createWorker(options: WorkerOptions): Worker {
         attempt: claim.attemptNumber,
         attemptId: claim.attemptId,
         context: claim.context,
-        results: claim.results,
-        item: undefined,
-        mapIndex: null,
+        results: invocation.results,
+        item: invocation.item,
+        mapIndex: invocation.mapIndex,
         progress: (message, percent) => entry.progress.report(message, percent),
         signal: controller.signal,
         logger: attemptLogger,
         db,
       };
-      if (step.timeoutMs !== null) {
-        const timeoutMs = step.timeoutMs;
+      // The timeout the run pinned at launch, not today's code: a deploy never changes a run in flight.
+      if (claim.timeoutMs !== null) {
+        const timeoutMs = claim.timeoutMs;
         timeout = setTimeout(() => {
           const problem = new StepTimeoutError(`Step ${claim.stepName} ran longer than its timeout of ${timeoutMs} ms`);
           entry.settle({ kind: 'failed', outcome: 'timed_out', error: serializeError(problem) });
           controller.abort(problem);
         }, timeoutMs);
       }
+      const { step } = invocation;
       // Promise.resolve().then: a handler that throws synchronously is a failed attempt, not a crashed worker.
       entry.handlerRunning = true;
       entry.handlerSettled = Promise.resolve()
@@ -472,7 +476,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function heartbeat(): Promise<void> {
     try {
-      await recordWorkerHeartbeat(db.pool, { id, concurrency });
+      await recordWorkerHeartbeat(db.pool, { id, concurrency, pipelines: pipelineKeys().map(pipelineKey) });
       const ids = [...inFlight.keys()];
       const open = await renewLeases(db.pool, { attemptIds: ids, leaseMs });
       for (const attemptId of ids) {
@@ -491,7 +495,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async start() {
       if (state !== 'new') throw new Error(`Worker ${id} was already started`);
       state = 'running';
-      await recordWorkerHeartbeat(db.pool, { id, concurrency, starting: true }).catch((error: unknown) =>
+      await recordWorkerHeartbeat(db.pool, { id, concurrency, pipelines: pipelineKeys().map(pipelineKey), starting: true }).catch((error: unknown) =>
         logger.warn({ error: describeError(error) }, 'could not record the worker start; the heartbeat will'),
       );
       listener.start();
@@ -533,7 +537,7 @@ export function createWorker(options: WorkerOptions): Worker {
       await heartbeating;
       await recovering;
       await announcer.stop();
-      await recordWorkerHeartbeat(db.pool, { id, concurrency, stopped: true }).catch((error: unknown) =>
+      await recordWorkerHeartbeat(db.pool, { id, concurrency, pipelines: pipelineKeys().map(pipelineKey), stopped: true }).catch((error: unknown) =>
         logger.warn({ error: describeError(error) }, 'could not record the worker stop'),
       );
       state = 'stopped';
