@@ -153,6 +153,8 @@ describe('GET /analytics/status/:task_id and /analytics/results/:task_id', () =>
     });
     const customers = status.steps.find((step) => step.name === 'transform_customer_metrics');
     expect(customers).toMatchObject({ depends_on: ['extract_orders', 'extract_users'], retry_limit: 2 });
+    // The seed's graph exactly: generate_insights reads extract_orders as an ancestor, not through an edge of its own.
+    expect(status.steps.find((step) => step.name === 'generate_insights')?.depends_on).toEqual(['transform_customer_metrics', 'transform_product_metrics']);
     for (const step of status.steps) {
       expect(typeof step.duration_ms).toBe('number');
       expect(Date.parse(String(step.started_at))).not.toBeNaN();

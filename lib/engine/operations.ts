@@ -18,7 +18,10 @@ import type { Actor, StepStatus, TaskStatus } from './types';
 interface PlanStep {
   name: string;
   status: StepStatus;
+  /** For an expanded mapped step this includes its children, which it waits for like dependencies. */
   dependsOn: string[];
+  /** A map child: its mapped step. */
+  mapParent: string | null;
 }
 
 interface Plan {
@@ -26,6 +29,8 @@ interface Plan {
   rerun: string[];
   /** Reset keeps the step's result and timestamps (retry of not-completed steps) or clears them (rerun). */
   clearResults: boolean;
+  /** Mapped steps whose children are discarded, so the step expands again from its (new) list. */
+  reexpand?: string[];
 }
 
 const DONE: ReadonlySet<StepStatus> = new Set(['completed', 'resolved_manually']);
@@ -68,11 +73,15 @@ export function planRerunFromStep(taskStatus: TaskStatus, steps: readonly PlanSt
     throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a completed (or manually resolved) step can be rerun`);
   }
   const affected = [stepName, ...downstreamOf(steps, [stepName])];
-  const busy = affected.filter((name) => ['running', 'retrying'].includes(requireStep(steps, name).status));
+  // A mapped step that runs again maps its list again, unless the rerun starts at one of its own children.
+  const mapParents = new Set(steps.flatMap((candidate) => (candidate.mapParent === null ? [] : [candidate.mapParent])));
+  const reexpand = affected.filter((name) => mapParents.has(name) && name !== step.mapParent);
+  const discarded = steps.filter((candidate) => candidate.mapParent !== null && reexpand.includes(candidate.mapParent)).map((child) => child.name);
+  const busy = [...affected, ...discarded].filter((name) => ['running', 'retrying'].includes(requireStep(steps, name).status));
   if (busy.length > 0) {
     throw new OperationNotAllowedError(`Cannot rerun from "${stepName}" while ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} in progress`);
   }
-  return { rerun: inDeclarationOrder(steps, affected), clearResults: true };
+  return { rerun: inDeclarationOrder(steps, affected), clearResults: true, reexpand };
 }
 
 export function planResolveStepManually(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
@@ -98,7 +107,7 @@ async function readPlanInput(client: pg.ClientBase, taskId: string): Promise<{ s
   const status = task.rows[0]?.status;
   if (!status) throw new NotFoundError(`Task ${taskId} does not exist`);
   const steps = await client.query<PlanStep>(
-    `SELECT name, status, depends_on AS "dependsOn" FROM steps WHERE task_id = $1 ORDER BY position`,
+    `SELECT name, status, depends_on AS "dependsOn", map_parent AS "mapParent" FROM steps WHERE task_id = $1 ORDER BY position, map_index NULLS FIRST`,
     [taskId],
   );
   return { status, steps: steps.rows };
@@ -151,6 +160,16 @@ async function operate(
 }
 
 async function resetSteps(client: pg.ClientBase, taskId: string, plan: Plan): Promise<void> {
+  if (plan.reexpand && plan.reexpand.length > 0) {
+    // Their attempts go with them (ON DELETE CASCADE); the run's event log keeps what they did.
+    await client.query(`DELETE FROM steps WHERE task_id = $1 AND map_parent = ANY ($2::text[])`, [taskId, plan.reexpand]);
+    await client.query(
+      `UPDATE steps SET map_items = NULL,
+              depends_on = ARRAY(SELECT d FROM unnest(depends_on) AS d WHERE left(d, length(name) + 1) <> name || '[')
+        WHERE task_id = $1 AND name = ANY ($2::text[])`,
+      [taskId, plan.reexpand],
+    );
+  }
   await client.query(
     `UPDATE steps
         SET status = 'pending', budget_attempts = 0, lost_attempts = 0, rate_limited_attempts = 0, run_after = NULL, updated_at = now(),

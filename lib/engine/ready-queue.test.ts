@@ -91,7 +91,8 @@ describe('ready queue', () => {
       const madeReady = await Promise.all(parents.map(complete));
       expect(madeReady.sort()).toEqual([0, 1]);
       const [d] = await claimOnly(taskId, ['d']);
-      expect(d?.results).toEqual({ b: { step: 'b' }, c: { step: 'c' } });
+      // d is claimed with every ancestor's result: a's too, through b and c.
+      expect(d?.results).toEqual({ a: { step: 'a' }, b: { step: 'b' }, c: { step: 'c' } });
       expect(await claim(100)).toEqual([]);
       await complete(d!);
       expect(await stepStates(testDb, taskId)).toEqual({ a: 'completed', b: 'completed', c: 'completed', d: 'completed' });

@@ -58,7 +58,8 @@ function mapListProblem(claim: ClaimedStep): MapListError {
   const list = claim.mapsOver === null ? undefined : claim.results[claim.mapsOver];
   const prefix = `Step "${claim.stepName}" maps over the result of "${claim.mapsOver}"`;
   if (!Array.isArray(list)) {
-    const got = list === undefined || list === null ? 'no result (was it resolved by hand?)' : `a ${typeof list}`;
+    const kind = typeof list;
+    const got = list === undefined || list === null ? 'no result (was it resolved by hand?)' : `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
     return new MapListError(`${prefix}, which must be a list; it is ${got}`);
   }
   return new MapListError(`${prefix}: ${list.length.toLocaleString('en')} items, more than its maxItems allows; split the list or raise maxItems`);

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { withTransaction } from '@/db/transaction';
-import { assertCurrentAttempt, createRegistry, StaleAttemptError, definePipeline, type PipelineRegistry, type StepContext, type StepDefinition } from '@/lib/engine';
+import { assertCurrentAttempt, createRegistry, PermanentError, StaleAttemptError, definePipeline, type PipelineRegistry, type StepContext, type StepDefinition } from '@/lib/engine';
 
 export const FANOUT_STEPS = 50;
 
@@ -221,8 +221,58 @@ export const partitionedInTransaction = definePipeline({
   ],
 });
 
+type MappedResults = {
+  list: number[];
+  square: { index: number; item: number; squared: number }[];
+  total: { sum: number; items: number; listLength: number };
+};
+type MappedGraph = { list: never; square: 'list'; total: 'square' };
+
+/**
+ * `list` returns `count` numbers (input), `square` maps over them, `total` sums the squares and reads `list` as an
+ * ancestor. Input `hang` makes that child hang on its first attempt (so its worker can be killed mid-attempt);
+ * `fail` makes that child fail for good on every attempt.
+ */
+export const mapped = definePipeline<z.ZodObject<{ count: z.ZodNumber; hang: z.ZodOptional<z.ZodNumber>; fail: z.ZodOptional<z.ZodNumber> }>, MappedResults, MappedGraph>({
+  namespace: 'test',
+  name: 'mapped',
+  version: '1',
+  description: 'a list, one child per item, a fan-in',
+  input: z.object({ count: z.number().int().min(0), hang: z.number().int().optional(), fail: z.number().int().optional() }),
+  steps: [
+    { name: 'list', handler: async (ctx) => Array.from({ length: ctx.context.count }, (_, index) => index + 1) },
+    {
+      name: 'square',
+      dependsOn: 'list',
+      mapsOver: 'list',
+      retryLimit: 2,
+      handler: async (ctx) => {
+        if (ctx.mapIndex === ctx.context.fail) throw new PermanentError(`item ${ctx.item} cannot be squared`);
+        if (ctx.mapIndex === ctx.context.hang && ctx.attempt === 1) {
+          await new Promise<void>((resolve) => {
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+            setTimeout(resolve, 60_000).unref();
+          });
+          throw new Error('aborted');
+        }
+        return { index: ctx.mapIndex ?? -1, item: ctx.item, squared: ctx.item * ctx.item };
+      },
+    },
+    {
+      name: 'total',
+      dependsOn: 'square',
+      handler: async (ctx) => ({
+        sum: (ctx.results.square ?? []).reduce((sum, child) => sum + child.squared, 0),
+        items: ctx.results.square?.length ?? -1,
+        listLength: ctx.results.list?.length ?? -1,
+      }),
+    },
+  ],
+});
+
 export function buildTestRegistry(): PipelineRegistry {
   const registry = createRegistry();
+  registry.register(mapped);
   registry.register(fanout);
   registry.register(crashable);
   registry.register(shutdownProbe);

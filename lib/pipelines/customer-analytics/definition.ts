@@ -35,6 +35,18 @@ export type CustomerAnalyticsResults = {
   send_notifications: NotificationsResult;
 };
 
+/** The seed's graph: each step's direct dependencies. Handlers may read any ancestor's result, and only those. */
+export type CustomerAnalyticsGraph = {
+  extract_orders: never;
+  extract_users: never;
+  extract_products: never;
+  transform_customer_metrics: 'extract_orders' | 'extract_users';
+  transform_product_metrics: 'extract_orders' | 'extract_products';
+  generate_insights: 'transform_customer_metrics' | 'transform_product_metrics';
+  update_dashboard: 'generate_insights';
+  send_notifications: 'update_dashboard';
+};
+
 /**
  * `sourcesFor` gives the sources for the database handle a worker runs with (handlers call it per attempt), so
  * the definition itself needs no connection and every process can register the same one.
@@ -57,7 +69,7 @@ export function createCustomerAnalyticsPipeline(
     };
   }
 
-  return definePipeline<typeof customerAnalyticsInput, CustomerAnalyticsResults>({
+  return definePipeline<typeof customerAnalyticsInput, CustomerAnalyticsResults, CustomerAnalyticsGraph>({
     ...CUSTOMER_ANALYTICS,
     description: 'Extract orders, users and products; compute customer and product metrics and insights; publish the executive dashboard; notify.',
     input: customerAnalyticsInput,
@@ -121,9 +133,8 @@ export function createCustomerAnalyticsPipeline(
       {
         name: 'generate_insights',
         description: 'Generate business insights and recommendations',
-        // extract_orders is implied by the transforms for ordering; named so its boundary reaches this step, which reads
-        // the run's orders for revenue per day.
-        dependsOn: ['transform_customer_metrics', 'transform_product_metrics', 'extract_orders'],
+        // Reads extract_orders' boundary (the run's orders, for revenue per day) as an ancestor, through the transforms.
+        dependsOn: ['transform_customer_metrics', 'transform_product_metrics'],
         timeoutMs: minutes(20),
         metadata: { severity: 'medium' },
         handler: async (ctx) => {
