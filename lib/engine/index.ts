@@ -54,6 +54,7 @@ export {
   readTaskFacts,
   readTasksFacts,
   readTaskSteps,
+  readUnservedTasks,
   readWorkerHeartbeats,
   type EngineReader,
   type FinishedAttempt,
@@ -66,6 +67,7 @@ export {
   type StepState,
   type TaskFacts,
   type TaskStatusCount,
+  type UnservedTask,
   type WorkerHeartbeat,
 } from './read-api';
 export { computeBackoffMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff';

@@ -330,6 +330,38 @@ export async function readReadyQueue(db: EngineReader): Promise<ReadyQueue> {
   return rows[0] ?? { depth: 0, oldestReadyAgeSeconds: 0 };
 }
 
+/** An unfinished run whose pipeline version no live worker serves: nothing will ever claim its steps. */
+export interface UnservedTask {
+  taskId: string;
+  namespace: string;
+  name: string;
+  version: string;
+  /** `namespace/name@version` of the versions of this pipeline that live workers do serve. */
+  servedVersions: string[];
+}
+
+/**
+ * Unfinished runs pinned to a version that no worker alive within `aliveWithinSeconds` serves (workers record what
+ * they serve with every heartbeat). Empty while no worker is alive at all: that is the readiness check's to report.
+ */
+export async function readUnservedTasks(db: EngineReader, options: { aliveWithinSeconds: number }): Promise<UnservedTask[]> {
+  const { rows } = await db.query<UnservedTask>(
+    `WITH alive AS (
+       SELECT w.pipelines FROM workers w
+        WHERE w.stopped_at IS NULL AND w.last_heartbeat_at > now() - make_interval(secs => $1::float8)
+     ), served AS (SELECT DISTINCT unnest(a.pipelines) AS pipeline FROM alive a)
+     SELECT t.id AS "taskId", t.namespace, t.name, t.version,
+            ARRAY(SELECT s.pipeline FROM served s
+                   WHERE left(s.pipeline, length(t.namespace || t.name) + 2) = t.namespace || '/' || t.name || '@' ORDER BY 1) AS "servedVersions"
+       FROM tasks t
+      WHERE t.status IN ('pending', 'running') AND EXISTS (SELECT 1 FROM alive)
+        AND NOT EXISTS (SELECT 1 FROM served s WHERE s.pipeline = t.namespace || '/' || t.name || '@' || t.version)
+      ORDER BY t.created_at`,
+    [options.aliveWithinSeconds],
+  );
+  return rows;
+}
+
 export interface WorkerHeartbeat {
   workerId: string;
   hostname: string;

@@ -195,6 +195,6 @@ describe('/api/metrics and readiness', () => {
   it('is ready once a worker records heartbeats', async () => {
     const response = await fetch(`${server.url}/api/health/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ready: true, checks: { database: 'ok', migrations: 'ok', workers: 'ok' } });
+    expect(await response.json()).toEqual({ ready: true, checks: { database: 'ok', migrations: 'ok', workers: 'ok', versions: 'ok' }, unservedRuns: 0 });
   });
 });

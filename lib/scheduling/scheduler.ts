@@ -15,6 +15,7 @@
 import type { DbHandle } from '@/db/client';
 import { createPollLoop, launchTask, type JsonValue, type Logger, type PipelineRegistry } from '@/lib/engine';
 import type { RoutingOptions } from '@/lib/monitoring/alert-store';
+import { watchUnservedVersions } from '@/lib/monitoring/unserved-versions';
 import { firingsBetween } from './cron';
 import { watchDeadlines } from './deadline';
 import { renderInputTemplate } from './input-template';
@@ -51,7 +52,7 @@ export interface FiringResult {
 }
 
 export interface Scheduler {
-  /** One pass: fire what is due, then watch deadlines. Returns the firings it handled, oldest first. */
+  /** One pass: fire what is due, then watch deadlines and runs whose version no worker serves. Returns the firings it handled, oldest first. */
   tick(): Promise<FiringResult[]>;
   start(): void;
   stop(): Promise<void>;
@@ -118,7 +119,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
     }
     const deadlines = await watchDeadlines(db.pool, { now: at, logger, linkBaseUrl: options.linkBaseUrl });
-    if (deadlines.atRisk.length + deadlines.missed.length > 0) options.onAlerts?.();
+    const unserved = await watchUnservedVersions(db.pool, { logger, linkBaseUrl: options.linkBaseUrl });
+    if (deadlines.atRisk.length + deadlines.missed.length + unserved.raised.length + unserved.resolved.length > 0) options.onAlerts?.();
     await options.onTick?.().catch((error: unknown) =>
       logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'scheduler tick hook failed; trying again next tick'),
     );
