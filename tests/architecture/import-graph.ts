@@ -40,7 +40,7 @@ export function resolveSpecifier(fromFile: string, specifier: string): string | 
   return base;
 }
 
-function listSources(folder: string, into: string[]): void {
+export function listSources(folder: string, into: string[]): void {
   const absolute = path.join(ROOT, folder);
   if (!existsSync(absolute)) return;
   for (const entry of readdirSync(absolute)) {
