@@ -4,6 +4,7 @@
  */
 export { definePipeline, DEFAULT_MAP_MAX_ITEMS, DEFAULT_RETRY_LIMIT, MAP_MAX_ITEMS_LIMIT } from './definition';
 export { createRegistry, type PipelineRegistry } from './registry';
+export { groupingStepName, mapChildName } from './map-names';
 export { launchTask, type LaunchTaskOptions, type LaunchTaskResult } from './launch-task';
 export { createWorker, MAX_RESULT_BYTES, type Worker, type WorkerOptions } from './worker';
 export { DEFAULT_ATTEMPT_CAPS, type AttemptCaps } from './fail-attempt';

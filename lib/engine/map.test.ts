@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { createRegistry, definePipeline, launchTask, MapListError, rerunFromStep, retryStep } from '@/lib/engine';
+import { countFinishedAttempts, createRegistry, definePipeline, launchTask, MapListError, rerunFromStep, retryStep } from '@/lib/engine';
 import { createChildWorkers } from './test-fixtures/child-workers';
 import { attemptsOf, makeWorkerFactory, stepStates, waitFor, waitForTaskStatus } from './test-fixtures/harness';
 import { buildTestRegistry } from './test-fixtures/pipelines';
@@ -95,6 +95,14 @@ describe('mapped steps', () => {
     const total = attempts.find((attempt) => attempt.stepName === 'total')!;
     expect(total.startedAt.getTime()).toBeGreaterThanOrEqual(lastChildEnd);
     expect(new Set(attempts.map((attempt) => attempt.workerId)).size).toBe(2);
+    // Metrics group the children under their mapped step: one series, not 500 (the fan-in's own attempt counts too).
+    const counted = (await countFinishedAttempts(testDb.pool)).filter((row) => row.pipeline === 'test/mapped' && row.stepName.startsWith('square'));
+    const direct = await testDb.pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM step_attempts WHERE step_name LIKE 'square%' AND outcome = 'completed'
+          AND task_id IN (SELECT id FROM tasks WHERE namespace = 'test' AND name = 'mapped')`,
+    );
+    expect(direct.rows[0]!.count).toBeGreaterThanOrEqual(501);
+    expect(counted).toEqual([{ pipeline: 'test/mapped', stepName: 'square', outcome: 'completed', count: direct.rows[0]!.count }]);
   });
 
   it('a child whose worker is killed mid-attempt is taken over alone; its siblings run once', async () => {

@@ -134,7 +134,7 @@ describe('engine read API', () => {
     ]);
     expect(await countTasksByStatus(testDb.pool)).toEqual([{ ...PIPELINE, status: 'completed', count: 2 }]);
     const attempts = await countFinishedAttempts(testDb.pool);
-    expect(attempts.find((row) => row.stepName === 'slow')).toEqual({ stepName: 'slow', outcome: 'completed', count: 2 });
+    expect(attempts.find((row) => row.stepName === 'slow')).toEqual({ pipeline: `${PIPELINE.namespace}/${PIPELINE.name}`, stepName: 'slow', outcome: 'completed', count: 2 });
   });
 
   it('reports manual resolutions and operations on a run', async () => {

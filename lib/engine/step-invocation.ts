@@ -5,6 +5,7 @@
  * cannot be mapped).
  */
 import type { ClaimedStep } from './claim-steps';
+import { mapChildName } from './map-names';
 import { MapListError, NotAnAncestorError, PermanentError, PipelineVersionRetiredError } from './errors';
 import type { PipelineRegistry } from './registry';
 import type { JsonValue, NormalizedStep } from './types';
@@ -41,7 +42,7 @@ export function invocationOf(registry: PipelineRegistry, claim: ClaimedStep): St
     // The fan-in: the children's results in item order (a child resolved by hand without a result gives null).
     return {
       kind: 'complete',
-      result: Array.from({ length: claim.mapItems }, (_, index) => claim.results[`${claim.stepName}[${index}]`] ?? null),
+      result: Array.from({ length: claim.mapItems }, (_, index) => claim.results[mapChildName(claim.stepName, index)] ?? null),
     };
   }
 

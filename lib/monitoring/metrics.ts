@@ -18,7 +18,7 @@ import { countFinishedAttempts, countTasksByStatus, readLatestStepResultNumbers,
 
 export interface MonitoringMetrics {
   registry: Registry;
-  stepDuration: Histogram<'step' | 'outcome'>;
+  stepDuration: Histogram<'pipeline' | 'step' | 'outcome'>;
   deliveryAttempts: Counter<'target' | 'outcome'>;
 }
 
@@ -50,13 +50,13 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
 
   new Counter({
     name: 'nightshift_step_attempts_total',
-    help: 'Finished step attempts by step and outcome (completed, failed, timed_out, lost, released, cancelled).',
-    labelNames: ['step', 'outcome'] as const,
+    help: 'Finished step attempts by pipeline, step (a mapped step counts its children) and outcome (completed, failed, timed_out, lost, released, cancelled).',
+    labelNames: ['pipeline', 'step', 'outcome'] as const,
     registers,
     async collect() {
       const rows = await countFinishedAttempts(pool);
       this.reset();
-      for (const row of rows) this.inc({ step: row.stepName, outcome: row.outcome }, row.count);
+      for (const row of rows) this.inc({ pipeline: row.pipeline, step: row.stepName, outcome: row.outcome }, row.count);
     },
   });
 
@@ -133,8 +133,8 @@ export function createMetrics(pool: pg.Pool): MonitoringMetrics {
     registry,
     stepDuration: new Histogram({
       name: 'nightshift_step_duration_seconds',
-      help: 'Step attempt durations seen by this process, by step and outcome (completed, retrying, failed).',
-      labelNames: ['step', 'outcome'] as const,
+      help: 'Step attempt durations seen by this process, by pipeline, step (a mapped step counts its children) and outcome (completed, retrying, failed).',
+      labelNames: ['pipeline', 'step', 'outcome'] as const,
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     }),

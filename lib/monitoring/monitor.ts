@@ -9,7 +9,7 @@
  */
 import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
-import { readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
+import { groupingStepName, readStep, type DeliveredEvent, type Logger, type Subscriber } from '@/lib/engine';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from './alert-store';
 import { formatNoticeDuration } from '@/lib/time/format';
 import { slackNotice, type Resolution } from './messages';
@@ -79,8 +79,10 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
     options.onEnqueued?.();
   }
 
-  function observe(stepName: string, outcome: string, durationMs: number | undefined) {
-    if (durationMs !== undefined) options.metrics?.stepDuration.observe({ step: stepName, outcome }, durationMs / 1000);
+  function observe(event: DeliveredEvent, stepName: string, outcome: string, durationMs: number | undefined) {
+    if (durationMs === undefined) return;
+    const labels = { pipeline: `${event.payload.namespace}/${event.payload.taskName}`, step: groupingStepName(stepName), outcome };
+    options.metrics?.stepDuration.observe(labels, durationMs / 1000);
   }
 
   return {
@@ -105,14 +107,14 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
           await notice(event, `🔄 Starting: ${stepName} (${event.taskId})`);
           return;
         case 'step.retrying':
-          observe(stepName, 'retrying', event.payload.durationMs);
+          observe(event, stepName, 'retrying', event.payload.durationMs);
           return;
         case 'step.failed':
-          observe(stepName, 'failed', event.payload.durationMs);
+          observe(event, stepName, 'failed', event.payload.durationMs);
           await onStepFailed(event, stepName);
           return;
         case 'step.completed':
-          observe(stepName, 'completed', event.payload.durationMs);
+          observe(event, stepName, 'completed', event.payload.durationMs);
           await resolve(stepFailureKey(event.taskId, stepName), 'completed after a retry', fields);
           await notice(event, `✅ Completed: ${stepName} in ${formatNoticeDuration(event.payload.durationMs ?? 0)}`);
           return;
