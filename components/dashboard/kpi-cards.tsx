@@ -1,6 +1,6 @@
 /**
  * The six KPI cards with their change against the previous window of the same length. Labels and definitions
- * come from the KPIs' one definition (lib/pipelines/customer-analytics/kpis.ts); each card states its definition.
+ * come from the KPIs' one definition (lib/dashboard/kpi-definitions.ts); each card states its definition.
  */
 import { Card } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';

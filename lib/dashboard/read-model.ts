@@ -14,7 +14,7 @@ import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insights
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LOW_STOCK_DAYS } from './low-stock-rule';
-import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/pipelines/customer-analytics/ltv-histogram';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
 export const CUSTOMER_SORTS = ['lifetime_value', 'orders', 'days_since_last_order'] as const;

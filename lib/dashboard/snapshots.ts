@@ -6,9 +6,9 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { classifyRun, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
-import type { KpiKey } from '@/lib/pipelines/customer-analytics/kpis';
+import type { KpiKey } from './kpi-definitions';
 
-export { KPI_DEFINITIONS, KPI_KEYS, type KpiKey } from '@/lib/pipelines/customer-analytics/kpis';
+export { KPI_DEFINITIONS, KPI_KEYS, type KpiKey } from './kpi-definitions';
 
 const kpiValue = z.object({ current: z.number(), previous: z.number().nullable(), change_percent: z.number().nullable() });
 

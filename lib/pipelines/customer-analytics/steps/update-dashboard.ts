@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { withClient } from '@/db/transaction';
-import { LTV_HISTOGRAM_SQL, type LtvBucket } from '../ltv-histogram';
+import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/dashboard/ltv-histogram';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { holdReasons, type HoldReason } from '@/lib/delivery/gate';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
