@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { readTaskSteps } from '@/lib/engine';
-import { describeDrop, findVolumeDrops } from '@/lib/monitoring/volume-guard';
+import { describeDrop, findVolumeDrops, type VolumeMeasure } from '@/lib/monitoring/volume-guard';
 
 export const HOLD_CODES = ['no_orders', 'no_customers', 'volume_drop', 'manual_resolution'] as const;
 export type HoldCode = (typeof HOLD_CODES)[number];
@@ -23,11 +23,11 @@ export interface GateFigures {
   customers: number;
 }
 
-export async function holdReasons(pool: pg.Pool, taskId: string, figures: GateFigures): Promise<HoldReason[]> {
+export async function holdReasons(pool: pg.Pool, taskId: string, figures: GateFigures, volume: VolumeMeasure): Promise<HoldReason[]> {
   const reasons: HoldReason[] = [];
   if (figures.orders === 0) reasons.push({ code: 'no_orders', message: 'The window has no orders.' });
   if (figures.customers === 0) reasons.push({ code: 'no_customers', message: 'No customer known to the CRM ordered in the window.' });
-  for (const drop of await findVolumeDrops(pool, taskId)) reasons.push({ code: 'volume_drop', message: `${describeDrop(drop)}.` });
+  for (const drop of await findVolumeDrops(pool, taskId, volume)) reasons.push({ code: 'volume_drop', message: `${describeDrop(drop)}.` });
   const resolved = (await readTaskSteps(pool, taskId)).filter((step) => step.status === 'resolved_manually');
   for (const step of resolved) {
     reasons.push({ code: 'manual_resolution', message: `${step.name} was resolved manually, so its data is missing${missingData(step)}.` });

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '@/db/transaction';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
-import { findVolumeDrops, volumeWarningInsight } from './volume-guard';
+import { findVolumeDrops, volumeWarningInsight, type VolumeMeasure } from './volume-guard';
+
+/** The measure as a pipeline declares it: extract_* counts, windows compared by their length in days. */
+const measure: VolumeMeasure = {
+  stepNamePrefix: 'extract_',
+  windowSpanOf: (context) => {
+    const range = (context as { date_range?: { start_date: string; end_date: string } } | null)?.date_range;
+    return range ? (Date.parse(range.end_date) - Date.parse(range.start_date)) / 86_400_000 : null;
+  },
+};
 
 describe('extract volume guard', () => {
   let testDb: TestDatabase;
@@ -54,11 +63,11 @@ describe('extract volume guard', () => {
     const current = await seedRun({ day: 6, windowDays: 1, status: 'running', counts: { extract_orders: 45, extract_users: 39 } });
 
     // Median of 100, 120, 90 is 100; 45 is 55% below. Users (39 vs 40) are fine.
-    expect(await findVolumeDrops(testDb.pool, current)).toEqual([
+    expect(await findVolumeDrops(testDb.pool, current, measure)).toEqual([
       { step: 'extract_orders', records: 45, median: 100, dropPercent: 55, comparableRuns: 3 },
     ]);
 
-    const insight = await withTransaction(testDb.pool, (client) => volumeWarningInsight(client, current));
+    const insight = await withTransaction(testDb.pool, (client) => volumeWarningInsight(client, current, measure));
     expect(insight?.kind).toBe('volume_drop');
     expect(insight?.sentence).toContain('extract_orders extracted 45 records, 55% below the median of 100');
     // The insight only explains the figures; holding the snapshot and alerting is the gate's (lib/delivery).
@@ -70,6 +79,6 @@ describe('extract volume guard', () => {
     const lonely = await seedRun({ day: 20, windowDays: 3, status: 'running', counts: { extract_orders: 1 } });
     await seedRun({ day: 10, windowDays: 3, status: 'completed', counts: { extract_orders: 1_000 } });
     await seedRun({ day: 12, windowDays: 3, status: 'completed', counts: { extract_orders: 1_000 } });
-    expect(await findVolumeDrops(testDb.pool, lonely)).toEqual([]);
+    expect(await findVolumeDrops(testDb.pool, lonely, measure)).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The extract volume check: each extract step's record count is compared with the median of the same step in
- * recent comparable runs (same pipeline, same window length, completed, snapshot published). A count below half
+ * The extract volume check: each volume-measuring step's record count is compared with the median of the same step
+ * in recent comparable runs (same pipeline, same window length, completed, snapshot published). The pipeline says
+ * which steps measure volume and how long a run's window is (a VolumeMeasure); this module knows neither. A count below half
  * of it is a volume drop: the dashboard's data-quality gate (lib/delivery/gate.ts) holds the snapshot for review,
  * and the run's insights carry a warning explaining the figures should an operator publish them anyway.
  *
  * With fewer than MIN_COMPARABLE_RUNS earlier counts there is no baseline, and nothing is flagged.
  */
-import { z } from 'zod';
 import { readCompletedStepResults, readRecentStepResults, readTaskFacts, type JsonValue } from '@/lib/engine';
 import type { Queryable } from './outbox';
 
@@ -25,15 +25,13 @@ export interface VolumeDrop {
 
 /** How many of the pipeline's latest completed runs are searched for comparable ones. */
 const HISTORY_SEARCH_RUNS = 200;
-const EXTRACT_PREFIX = 'extract_';
 
-const windowOf = z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }) });
-
-/** Days the run's window spans (end − start), or null when its input has no window; equal spans are comparable. */
-function windowSpan(context: JsonValue): number | null {
-  const parsed = windowOf.safeParse(context);
-  if (!parsed.success) return null;
-  return (Date.parse(parsed.data.date_range.end_date) - Date.parse(parsed.data.date_range.start_date)) / 86_400_000;
+/** How a pipeline's volume is measured: a PipelineModule capability, handed in by the pipeline. */
+export interface VolumeMeasure {
+  /** Steps whose name starts with this report the records they extracted as `total_count` in their result. */
+  stepNamePrefix: string;
+  /** The length of a run's data window, from its input (runs of equal length are comparable); null when it has none. */
+  windowSpanOf(context: JsonValue): number | null;
 }
 
 function recordCount(result: JsonValue): number | null {
@@ -49,13 +47,13 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? null) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-export async function findVolumeDrops(client: Queryable, taskId: string): Promise<VolumeDrop[]> {
+export async function findVolumeDrops(client: Queryable, taskId: string, measure: VolumeMeasure): Promise<VolumeDrop[]> {
   const task = await readTaskFacts(client, taskId);
   if (!task) return [];
-  const span = windowSpan(task.context);
-  const current = await readCompletedStepResults(client, taskId, EXTRACT_PREFIX);
+  const span = measure.windowSpanOf(task.context);
+  const current = await readCompletedStepResults(client, taskId, measure.stepNamePrefix);
   const history = await readRecentStepResults(client, task, {
-    stepNamePrefix: EXTRACT_PREFIX,
+    stepNamePrefix: measure.stepNamePrefix,
     createdBefore: task.createdAt,
     excludeTaskId: taskId,
     taskLimit: HISTORY_SEARCH_RUNS,
@@ -66,7 +64,7 @@ export async function findVolumeDrops(client: Queryable, taskId: string): Promis
     [[...new Set(history.map((row) => row.taskId))]],
   );
   const publishedIds = new Set(published.rows.map((row) => row.task_id));
-  const comparable = history.filter((row) => publishedIds.has(row.taskId) && windowSpan(row.taskContext) === span);
+  const comparable = history.filter((row) => publishedIds.has(row.taskId) && measure.windowSpanOf(row.taskContext) === span);
   const drops: VolumeDrop[] = [];
   for (const step of [...current].sort((a, b) => a.stepName.localeCompare(b.stepName))) {
     const records = recordCount(step.result);
@@ -98,8 +96,9 @@ export function describeDrop(drop: VolumeDrop): string {
 export async function volumeWarningInsight(
   client: Queryable,
   taskId: string,
+  measure: VolumeMeasure,
 ): Promise<{ kind: 'volume_drop'; sentence: string; data: Record<string, unknown> } | null> {
-  const drops = await findVolumeDrops(client, taskId);
+  const drops = await findVolumeDrops(client, taskId, measure);
   if (drops.length === 0) return null;
   return {
     kind: 'volume_drop',

@@ -5,6 +5,7 @@
  */
 import type { DbHandle } from '@/db/client';
 import type { JsonValue, PipelineDefinition } from '@/lib/engine';
+import type { VolumeMeasure } from '@/lib/monitoring/volume-guard';
 
 export interface PipelineModule {
   /**
@@ -14,6 +15,8 @@ export interface PipelineModule {
   definitions: readonly PipelineDefinition[];
   /** What a run published (GET /api/runs/{id}/results); null when it has published nothing (yet). */
   readResults?(db: DbHandle, taskId: string): Promise<JsonValue | null>;
+  /** Which steps measure the run's volume, for the volume-drop check (lib/monitoring/volume-guard.ts). */
+  volume?: VolumeMeasure;
 }
 
 /** The version new runs get. */

@@ -36,7 +36,6 @@ const KNOWN_VIOLATIONS: Record<string, string[]> = {
   'lib/delivery/definition.ts': ['date_range'],
   'lib/delivery/pipeline-identity.ts': ['customer_analytics'],
   'lib/delivery/policy.ts': ['date_range'],
-  'lib/monitoring/volume-guard.ts': ['date_range'],
   'lib/scheduling/input-template.ts': ['date_range'],
   'lib/scheduling/schedules.ts': ['customer_analytics'],
 };

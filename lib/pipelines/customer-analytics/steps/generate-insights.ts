@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { volumeWarningInsight } from '@/lib/monitoring/volume-guard';
+import { customerAnalyticsVolume } from '../volume';
 import { buildKpis, type Kpis, type KpiValue, type WindowTotals } from '../kpis';
 
 export interface Insight {
@@ -200,7 +201,7 @@ export async function generateInsights(
 
     // Record counts far below recent deliveries: the insight explains the figures if an operator publishes them
     // anyway; holding the snapshot and alerting is update_dashboard's data-quality gate.
-    const volumeWarning = await volumeWarningInsight(client, input.taskId);
+    const volumeWarning = await volumeWarningInsight(client, input.taskId, customerAnalyticsVolume);
     if (volumeWarning) insights.push(volumeWarning);
 
     for (const [position, insight] of insights.entries()) {

@@ -12,6 +12,7 @@ import { withClient } from '@/db/transaction';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from '@/lib/dashboard/ltv-histogram';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { holdReasons, type HoldReason } from '@/lib/delivery/gate';
+import { customerAnalyticsVolume } from '../volume';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { publishRunSnapshot } from '@/lib/delivery/publish';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
@@ -42,7 +43,7 @@ export async function publishDashboard(
   options: { policy?: DeliveryPolicy; at?: Date } = {},
 ): Promise<PublishResult> {
   const summary = await withClient(pool, (client) => buildSummary(client, input.taskId));
-  const reasons = await holdReasons(pool, input.taskId, { orders: summary.kpis?.orders.current ?? 0, customers: summary.customers });
+  const reasons = await holdReasons(pool, input.taskId, { orders: summary.kpis?.orders.current ?? 0, customers: summary.customers }, customerAnalyticsVolume);
   const outcome = await publishRunSnapshot(pool, {
     taskId: input.taskId,
     window: { start: input.startDate, end: input.endDate },
