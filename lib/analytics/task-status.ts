@@ -26,6 +26,11 @@ export interface StepStatusView {
   progress: { message: string; percent: number | null; updated_at: string | null } | null;
   last_error: LastError | null;
   next_retry_at: string | null;
+  /** A mapped step: the ancestor whose list it maps over; null for other steps. */
+  maps_over: string | null;
+  /** A child of a mapped step: that step's name and the child's item position; null for other steps. */
+  map_parent: string | null;
+  map_index: number | null;
 }
 
 export interface TaskStatusView {
@@ -33,6 +38,8 @@ export interface TaskStatusView {
   namespace: string;
   name: string;
   version: string;
+  /** The definition the run was launched on (see GET /api/pipelines); '' for runs older than the hash. */
+  definition_hash: string;
   status: string;
   context: unknown;
   created_at: string;
@@ -64,11 +71,16 @@ function lastErrorOf(value: unknown): LastError | null {
 export function toTaskStatusView(task: TaskDetail, delivery: RunDelivery | null = null): TaskStatusView {
   const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
   const total = task.steps.length;
+  const childrenOf = new Map<string, Set<string>>();
+  for (const step of task.steps) {
+    if (step.mapParent !== null) childrenOf.set(step.mapParent, (childrenOf.get(step.mapParent) ?? new Set()).add(step.name));
+  }
   return {
     task_id: task.id,
     namespace: task.namespace,
     name: task.name,
     version: task.version,
+    definition_hash: task.definitionHash,
     status: task.status,
     context: task.context,
     created_at: task.createdAt.toISOString(),
@@ -87,7 +99,8 @@ export function toTaskStatusView(task: TaskDetail, delivery: RunDelivery | null 
         attempts: step.attemptCount,
         retry_limit: step.retryLimit,
         retryable: step.retryable,
-        depends_on: step.dependsOn,
+        // A mapped step lists its declared dependencies; its children are listed as steps of their own.
+        depends_on: step.dependsOn.filter((name) => !childrenOf.get(step.name)?.has(name)),
         started_at: iso(step.startedAt),
         completed_at: iso(step.completedAt),
         duration_ms: step.startedAt && end ? end.getTime() - step.startedAt.getTime() : null,
@@ -96,6 +109,9 @@ export function toTaskStatusView(task: TaskDetail, delivery: RunDelivery | null 
           : null,
         last_error: lastErrorOf(step.lastError),
         next_retry_at: step.status === 'retrying' ? iso(step.runAfter) : null,
+        maps_over: step.mapsOver,
+        map_parent: step.mapParent,
+        map_index: step.mapIndex,
       };
     }),
   };

@@ -48,6 +48,11 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // The other demo source systems: public while DEMO_SOURCES is on (404 otherwise); they only touch demo data.
   { pattern: '/demo/**', access: 'public' },
   { pattern: '/api/chaos', methods: ['GET', 'PUT'], access: 'operator' },
+  // Every registered pipeline (lib/platform/pipelines-api.ts): reading views, starting a run operates.
+  { pattern: '/api/pipelines', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/pipelines/[name]/runs', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/runs/[id]', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/runs/[id]/results', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/runs/[id]/operations', methods: ['POST'], access: 'operator' },
   { pattern: '/api/runs/[id]/operations/preview', methods: ['GET'], access: 'operator' },
   // Live updates for the engineer console: server-sent events and the JSON the pages refetch.

@@ -4,8 +4,13 @@
  * composition root) and never imports lib/pipelines/* itself.
  */
 import type { DbHandle } from '@/db/client';
-import type { JsonValue, PipelineDefinition } from '@/lib/engine';
+import type { PipelineDefinition, PipelineRegistry } from '@/lib/engine';
 import type { VolumeMeasure } from '@/lib/monitoring/volume-guard';
+
+/** What starting a run came to: a new task, or one the pipeline's start policy reused; or why the input was refused. */
+export type StartResult =
+  | { ok: true; taskId: string; status: string; created: boolean; reused?: boolean; alreadyRunning?: boolean }
+  | { ok: false; issues: { path: string; message: string }[] };
 
 export interface PipelineModule {
   /**
@@ -13,8 +18,17 @@ export interface PipelineModule {
    * runs pinned to them finish on the graph they started with (retire a version once none of its runs is unfinished).
    */
   definitions: readonly PipelineDefinition[];
-  /** What a run published (GET /api/runs/{id}/results); null when it has published nothing (yet). */
-  readResults?(db: DbHandle, taskId: string): Promise<JsonValue | null>;
+  /**
+   * What a run published (GET /api/runs/{id}/results), as a JSON-serializable value; null when it has published
+   * nothing (yet).
+   */
+  readResults?(db: DbHandle, taskId: string): Promise<unknown>;
+  /**
+   * The pipeline's start policy (e.g. reuse a published run of the same window, join one in flight), used by every
+   * launch path that starts one run on request (the form, the HTTP API). Without it a request always launches a new
+   * run of the newest version.
+   */
+  start?(db: DbHandle, registry: PipelineRegistry, input: unknown, initiator: string): Promise<StartResult>;
   /** Which steps measure the run's volume, for the volume-drop check (lib/monitoring/volume-guard.ts). */
   volume?: VolumeMeasure;
 }
@@ -25,3 +39,23 @@ export const currentDefinition = (module: PipelineModule): PipelineDefinition =>
   if (!newest) throw new Error('A pipeline module must serve at least one version');
   return newest;
 };
+
+/** The module whose pipeline is `name` (or `namespace/name`); the choices when a bare name is ambiguous. */
+export function findPipelineModule(
+  modules: readonly PipelineModule[],
+  name: string,
+): { module: PipelineModule } | { ambiguous: string[] } | null {
+  const matches = modules.filter((module) => {
+    const { namespace, name: pipelineName } = currentDefinition(module);
+    return pipelineName === name || `${namespace}/${pipelineName}` === name;
+  });
+  const [only] = matches;
+  if (matches.length === 1 && only) return { module: only };
+  if (matches.length > 1) return { ambiguous: matches.map((module) => `${currentDefinition(module).namespace}/${currentDefinition(module).name}`) };
+  return null;
+}
+
+/** The module serving a run of `namespace/name`, whatever its version. */
+export function moduleOfRun(modules: readonly PipelineModule[], run: { namespace: string; name: string }): PipelineModule | undefined {
+  return modules.find((module) => module.definitions.some((definition) => definition.namespace === run.namespace && definition.name === run.name));
+}

@@ -1,13 +1,42 @@
 /**
- * The pipeline registry of this app: every process (web, `npm run worker`) builds the same one, so any
- * worker can run any task. Pipelines live in lib/pipelines/<name>/ and export their definitions.
+ * The pipelines of this app, as PipelineModules, and the registry built from them: every process (web, `npm run
+ * worker`) builds the same one, so any worker can run any task. A pipeline lives in lib/pipelines/<name>/ and is
+ * added here with one line; this is the only module outside the pipelines that imports them.
  */
+import { readTaskResults } from '@/lib/analytics/results';
+import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
-import { customerAnalyticsPipeline } from '@/lib/pipelines/customer-analytics';
+import { customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
+import type { PipelineModule } from '@/lib/platform/pipeline-module';
 
-export function buildRegistry(): PipelineRegistry {
+/** customer_analytics with the seed's /analytics/* behaviour: its start policy and its results. */
+const customerAnalyticsModule: PipelineModule = {
+  definitions: [customerAnalyticsPipeline],
+  readResults: (db, taskId) => readTaskResults(db.pool, taskId),
+  volume: customerAnalyticsVolume,
+  async start(db, registry, input, initiator) {
+    const started = await startCustomerAnalyticsRun(db, registry, input, initiator);
+    if (!started.ok) return started;
+    const { outcome } = started;
+    return {
+      ok: true,
+      taskId: outcome.taskId,
+      status: outcome.status,
+      created: outcome.kind === 'created',
+      reused: outcome.kind === 'reused',
+      alreadyRunning: outcome.kind === 'already_running',
+    };
+  },
+};
+
+/** Every pipeline this deployment serves. */
+export function pipelineModules(): PipelineModule[] {
+  return [customerAnalyticsModule];
+}
+
+export function buildRegistry(modules: readonly PipelineModule[] = pipelineModules()): PipelineRegistry {
   const registry = createRegistry();
-  registry.register(customerAnalyticsPipeline);
+  for (const pipeline of modules) for (const definition of pipeline.definitions) registry.register(definition);
   return registry;
 }
 

@@ -6,3 +6,4 @@ export { CUSTOMER_ANALYTICS } from './definition';
 export { customerAnalyticsInput, type CustomerAnalyticsInput } from './input';
 
 export const customerAnalyticsPipeline = createCustomerAnalyticsPipeline(defaultSourcesFor);
+export { customerAnalyticsVolume } from './volume';
