@@ -54,10 +54,18 @@ describe('console read models', () => {
     expect((await loadRunList(testDb, { page: 2 })).runs).toEqual([]);
   });
 
+  it('filters by the pipeline version a run was launched on, and shows it', async () => {
+    const v1 = await loadRunList(testDb, { pipeline: 'console.chain', version: '1', page: 1 });
+    expect(v1.total).toBe(3);
+    expect(v1.runs.every((run) => run.version === '1')).toBe(true);
+    expect((await loadRunList(testDb, { pipeline: 'console.chain', version: '2', page: 1 })).total).toBe(0);
+  });
+
   it('gives a run as plain JSON with its steps in declaration order', async () => {
     const run = await loadRunDetail(testDb, taskIds[0]!);
     expect(run).toBeDefined();
     expect(JSON.parse(JSON.stringify(run))).toEqual(run);
+    expect(run?.steps.every((step) => step.map === null && step.mapChild === null)).toBe(true);
     expect(run?.steps.map((step) => [step.name, step.dependsOn, step.retryLimit])).toEqual([
       ['a', [], 3],
       ['b', ['a'], 3],
