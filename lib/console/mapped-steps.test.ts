@@ -15,12 +15,8 @@ describe('groupMappedSteps', () => {
     const resize = grouped.maps.get('resize');
     expect(resize?.children).toHaveLength(500);
     expect(resize?.children.map((child) => child.mapChild?.index)).toEqual([...Array(500).keys()]);
-    const expected = { done: 0, running: 0, failed: 0, waiting: 0, cancelled: 0 };
-    for (let index = 0; index < 500; index += 1) {
-      const status = mixed(index);
-      expected[status === 'completed' ? 'done' : status === 'pending' ? 'waiting' : status] += 1;
-    }
-    expect(resize?.counts).toEqual({ ...expected, total: 500 });
+    // 10 failed; 71 running (203 failed instead); 84 of the last 100 not started (2 failed, 14 running).
+    expect(resize?.counts).toEqual({ done: 335, running: 71, failed: 10, waiting: 84, cancelled: 0, total: 500 });
     expect(grouped.parentOf.get('resize[499]')).toBe('resize');
   });
 
