@@ -25,8 +25,20 @@ function renderNode(steps: StepView[], expanded: boolean): string {
   const group = groupMappedSteps(steps).maps.get('resize');
   if (!group) throw new Error('no mapped step');
   const height = expanded ? expandedMapHeight(group.children.length) : NODE_HEIGHT;
-  // Only `data` is read by the node; the rest of NodeProps is React Flow's bookkeeping.
-  const props = { id: 'resize', type: 'map', data: { group, now, blockedBy: undefined, expanded, height, onOpen: noop, onToggle: noop, onShowChildren: noop } } as NodeProps<MapNodeType>;
+  const props: NodeProps<MapNodeType> = {
+    id: 'resize',
+    type: 'map',
+    data: { group, now, blockedBy: undefined, expanded, height, onOpen: noop, onToggle: noop, onShowChildren: noop },
+    dragging: false,
+    zIndex: 0,
+    selectable: false,
+    deletable: false,
+    selected: false,
+    draggable: false,
+    isConnectable: false,
+    positionAbsoluteX: 0,
+    positionAbsoluteY: 0,
+  };
   return renderToStaticMarkup(createElement(ReactFlowProvider, null, createElement(MapNode, props)));
 }
 
