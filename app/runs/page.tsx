@@ -13,7 +13,7 @@ import { hasRole } from '@/lib/auth/roles';
 import { cachedAnswers } from '@/lib/answers';
 import { listBackfills } from '@/lib/backfills';
 import { loadRunList } from '@/lib/console/read-models';
-import { firstValues, runListQuerySchema, type RunListQuery } from '@/lib/console/run-filters';
+import { firstValues, parseRunListQuery, pipelineCatalog } from '@/lib/console/run-filters';
 import { appRegistry } from '@/lib/runtime/registry';
 
 export const metadata: Metadata = { title: 'Runs' };
@@ -21,12 +21,9 @@ export const dynamic = 'force-dynamic';
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const principal = await requirePageRole('viewer');
-  const parsed = runListQuerySchema.safeParse(firstValues(await searchParams));
-  const query: RunListQuery = parsed.success ? parsed.data : { page: 1 };
+  const catalog = pipelineCatalog(appRegistry().list());
+  const { query, problems } = parseRunListQuery(firstValues(await searchParams), catalog);
   const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query), cachedAnswers().calendar(), listBackfills(getDb(), { limit: 5 })]);
-  const pipelines = appRegistry()
-    .list()
-    .map((pipeline) => `${pipeline.namespace}.${pipeline.name}`);
 
   return (
     <div className="flex flex-col gap-6">
@@ -48,10 +45,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         <LazyDeliveryCalendar initialData={calendar.value} />
         <RecentBackfills backfills={backfills} />
       </div>
-      <RunFilters query={query} pipelines={[...new Set(pipelines)]} />
-      {!parsed.success && (
+      <RunFilters query={query} catalog={catalog} />
+      {problems.length > 0 && (
         <p role="alert" className="rounded-control bg-status-failed-tint px-3 py-2 text-sm text-status-failed">
-          Some filters were not understood and are ignored: {parsed.error.issues.map((issue) => issue.message).join('; ')}.
+          Some filters were not understood and are ignored: {problems.join('; ')}.
         </p>
       )}
       <RunsTable query={query} initialData={list} renderedAt={Date.parse(list.asOf)} />

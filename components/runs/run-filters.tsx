@@ -3,12 +3,13 @@ import Link from 'next/link';
 import { Button, buttonClassName } from '@/components/ui/button';
 import { stateAppearance } from '@/components/ui/status';
 import { TASK_STATUSES } from '@/lib/engine';
-import type { RunListQuery } from '@/lib/console/run-filters';
+import type { PipelineVersions, RunListQuery } from '@/lib/console/run-filters';
+import { PipelineVersionFields } from './pipeline-version-fields';
 
 const selectClass =
   'h-9 rounded-control border border-border-strong bg-surface px-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus';
 
-export function RunFilters({ query, pipelines }: { query: RunListQuery; pipelines: string[] }) {
+export function RunFilters({ query, catalog }: { query: RunListQuery; catalog: readonly PipelineVersions[] }) {
   return (
     <form method="get" action="/runs" aria-label="Filter runs" className="flex flex-wrap items-end gap-3">
       <div className="flex flex-col gap-1">
@@ -24,19 +25,7 @@ export function RunFilters({ query, pipelines }: { query: RunListQuery; pipeline
           ))}
         </select>
       </div>
-      <div className="flex flex-col gap-1">
-        <label htmlFor="filter-pipeline" className="text-xs font-medium text-foreground-muted">
-          Pipeline
-        </label>
-        <select id="filter-pipeline" name="pipeline" defaultValue={query.pipeline ?? ''} className={selectClass}>
-          <option value="">Any pipeline</option>
-          {pipelines.map((pipeline) => (
-            <option key={pipeline} value={pipeline}>
-              {pipeline}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PipelineVersionFields catalog={catalog} pipeline={query.pipeline} version={query.version} selectClassName={selectClass} />
       <div className="flex flex-col gap-1">
         <label htmlFor="filter-created" className="text-xs font-medium text-foreground-muted">
           Created within

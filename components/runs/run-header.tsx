@@ -3,11 +3,15 @@
 import { Card } from '@/components/ui/card';
 import { Progress } from '@/components/ui/progress';
 import { StatusBadge } from '@/components/ui/status-badge';
+import { Tooltip } from '@/components/ui/tooltip';
 import { formatWindow, spanMs } from '@/lib/console/format';
 import { formatDuration, formatTimestamp } from '@/lib/time/format';
 import type { RunDetailView } from '@/lib/console/views';
 import { OperationDialog } from './operation-dialog';
 import type { RunOperations } from './run-operations';
+
+const DEFINITION_HASH_TITLE =
+  'Definition hash (first 8 characters): a fingerprint of the graph, step names, mapped steps, retry and timeout settings this run was launched on. Two runs of one version with different hashes ran different definitions.';
 
 export function RunHeader({
   run,
@@ -37,9 +41,7 @@ export function RunHeader({
           {run.pipeline}
         </h1>
         <StatusBadge state={run.status} data-testid="run-status" className="text-sm" />
-        <span className="font-mono text-xs break-all text-foreground-muted">
-          {run.id} · v{run.version}
-        </span>
+        <span className="font-mono text-xs break-all text-foreground-muted">{run.id}</span>
         {operations && (
           <div className="ml-auto flex flex-wrap gap-2" data-testid="run-actions">
             {hasFailed && run.status !== 'cancelled' && (
@@ -59,6 +61,38 @@ export function RunHeader({
             </dd>
           </div>
         ))}
+        <div className="min-w-0">
+          <dt className="text-xs text-foreground-muted">Version</dt>
+          <dd data-testid="run-version">v{run.version}</dd>
+        </div>
+        <div className="min-w-0">
+          <dt className="text-xs text-foreground-muted">Definition</dt>
+          <dd>
+            {run.definitionHash ? (
+              <>
+                <Tooltip content={<span className="block max-w-72">{DEFINITION_HASH_TITLE}</span>}>
+                  {/* Focusable so the explanation reaches keyboard users too; the hidden text gives it to screen readers. */}
+                  <span
+                    tabIndex={0}
+                    data-testid="run-definition-hash"
+                    title={DEFINITION_HASH_TITLE}
+                    aria-describedby="run-definition-hash-help"
+                    className="font-mono underline decoration-dotted underline-offset-4 focus-visible:outline-2 focus-visible:outline-focus"
+                  >
+                    {run.definitionHash.slice(0, 8)}
+                  </span>
+                </Tooltip>
+                <span id="run-definition-hash-help" className="sr-only">
+                  {DEFINITION_HASH_TITLE}
+                </span>
+              </>
+            ) : (
+              <span className="text-foreground-muted" title="Launched before definition hashes were recorded">
+                —
+              </span>
+            )}
+          </dd>
+        </div>
         {/* Filled by the monitoring issue (expected completion); the slot keeps the layout stable. */}
         <div className="min-w-0" data-slot="eta">
           <dt className="text-xs text-foreground-muted">ETA</dt>

@@ -1,18 +1,21 @@
 'use client';
 /**
- * The live run page: header with the run's state and actions, then Graph / Timeline / Events tabs, and the step
- * drawer. Data comes from React Query (server-rendered first, refetched when a live message names this run).
+ * The live run page: header with the run's state and actions, then Graph / Timeline / Events tabs, each mapped
+ * step's searchable children, and the step drawer (a map child opens in it like any step). Data comes from React
+ * Query (server-rendered first, refetched when a live message names this run).
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useCallback, useState, type KeyboardEvent } from 'react';
+import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import { ConnectionIndicator } from '@/components/live/connection-indicator';
 import { useLiveRefetchInterval } from '@/components/live/live-updates';
 import { useNow } from '@/components/live/use-now';
 import { RunDag } from '@/components/dag/run-dag';
 import { cn } from '@/components/ui/cn';
+import { groupMappedSteps } from '@/lib/console/mapped-steps';
 import type { EventView, RunDetailView } from '@/lib/console/views';
 import { queryKeys, runQueries } from '@/lib/query-keys';
+import { MapChildren, mapChildrenId, mapChildrenSearchId } from './map-children';
 import { RunEvents } from './run-events';
 import { RunHeader } from './run-header';
 import type { RunOperations } from './run-operations';
@@ -68,7 +71,13 @@ export function RunView({ initialRun, initialEvents, renderedAt, operations }: R
     document.getElementById(`run-tab-${next.id}`)?.focus();
   };
 
+  const grouped = useMemo(() => groupMappedSteps(run.steps), [run.steps]);
   const selected = run.steps.find((step) => step.name === openStep);
+  const selectedGroup = selected ? grouped.maps.get(selected.map ? selected.name : (selected.mapChild?.parent ?? '')) : undefined;
+  const showChildren = useCallback((name: string) => {
+    document.getElementById(mapChildrenId(name))?.scrollIntoView({ block: 'start' });
+    document.getElementById(mapChildrenSearchId(name))?.focus({ preventScroll: true });
+  }, []);
   const refreshError = runQuery.error ?? eventsQuery.error;
 
   return (
@@ -119,20 +128,26 @@ export function RunView({ initialRun, initialEvents, renderedAt, operations }: R
             hidden={tab !== candidate.id}
             className="pt-4"
           >
-            {candidate.id === 'graph' && tab === 'graph' && <RunDag steps={run.steps} now={now} onOpenStep={setOpenStep} />}
+            {candidate.id === 'graph' && tab === 'graph' && <RunDag steps={run.steps} now={now} onOpenStep={setOpenStep} onShowChildren={showChildren} />}
             {candidate.id === 'timeline' && tab === 'timeline' && <RunTimeline steps={run.steps} operations={run.operations} now={now} />}
             {candidate.id === 'events' && tab === 'events' && <RunEvents events={events} />}
           </div>
         ))}
       </div>
+      {[...grouped.maps.values()].map((group) => (
+        <MapChildren key={group.parent.name} group={group} now={now} onOpenStep={setOpenStep} />
+      ))}
       <StepDrawer
         taskId={run.id}
         taskStatus={run.status}
         step={selected}
+        mapGroup={selectedGroup}
         events={events}
         now={now}
         operations={operations}
         onOperationDone={afterOperation}
+        onOpenStep={setOpenStep}
+        onShowChildren={showChildren}
         onClose={() => setOpenStep(null)}
       />
     </div>

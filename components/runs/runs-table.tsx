@@ -59,7 +59,9 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
                   <Link href={`/runs/${run.id}`} className="font-medium text-link underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-focus">
                     {run.pipeline}
                   </Link>
-                  <span className="block font-mono text-xs text-foreground-muted">{run.id.slice(0, 8)}</span>
+                  <span className="block font-mono text-xs text-foreground-muted">
+                    {run.id.slice(0, 8)} · <span data-testid="run-version">v{run.version}</span>
+                  </span>
                 </TableCell>
                 <TableCell className="whitespace-nowrap tabular-nums">{formatWindow(run.window)}</TableCell>
                 <TableCell className="whitespace-nowrap text-sm" data-testid="run-kind" data-kind={run.delivery?.kind} data-outcome={run.delivery?.outcome ?? undefined}>

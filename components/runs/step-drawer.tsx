@@ -1,15 +1,18 @@
 'use client';
 /**
  * The step drawer: every attempt (worker, times, outcome, error, stack collapsible), the progress history from
- * step.progress events, the result as formatted JSON, the step's events, and — for operators — its actions.
+ * step.progress events, the result as formatted JSON, the step's events, and — for operators — its actions. A map
+ * child shows its item and a way back to its mapped step; a mapped step, its children's counts and the way to them.
  */
 import * as DialogPrimitive from '@radix-ui/react-dialog';
+import { useRef } from 'react';
 import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { attemptsLabel } from '@/lib/console/dag';
 import { formatWait, spanMs } from '@/lib/console/format';
 import { formatDuration, formatTimestamp } from '@/lib/time/format';
 import { ScrollRegion } from '@/components/ui/scroll-region';
+import { describeCounts, type MapGroup } from '@/lib/console/mapped-steps';
 import type { OperationKind } from '@/lib/console/operation-kinds';
 import type { EventView, RunDetailView, StepView } from '@/lib/console/views';
 import { OperationDialog } from './operation-dialog';
@@ -39,22 +42,35 @@ export function StepDrawer({
   taskId,
   taskStatus,
   step,
+  mapGroup,
   events,
   now,
   operations,
   onOperationDone,
+  onOpenStep,
+  onShowChildren,
   onClose,
 }: {
   taskId: string;
   taskStatus: RunDetailView['status'];
   step: StepView | undefined;
+  /** The mapped step the open step is, or is a child of. */
+  mapGroup?: MapGroup<StepView>;
   events: EventView[];
   now: number;
   operations?: RunOperations;
   onOperationDone(message: string): void;
+  onOpenStep(name: string): void;
+  /** Go to the searchable list of a mapped step's children (called once the drawer has closed). */
+  onShowChildren(name: string): void;
   onClose(): void;
 }) {
+  /** Set by "Find a child": where focus goes once the drawer has closed, instead of back to what opened it. */
+  const childrenAfterClose = useRef<string | null>(null);
   const stepEvents = step ? events.filter((event) => event.stepName === step.name) : [];
+  // The engine appends a mapped step's children to its dependencies; they are its children, not what it waits for.
+  const ownChildren = new Set(step?.map && mapGroup ? mapGroup.children.map((child) => child.name) : []);
+  const dependsOn = step ? step.dependsOn.filter((name) => !ownChildren.has(name)) : [];
   const progress = stepEvents.filter((event) => event.name === 'step.progress');
   return (
     <DialogPrimitive.Root open={Boolean(step)} onOpenChange={(open) => !open && onClose()}>
@@ -63,6 +79,13 @@ export function StepDrawer({
         <DialogPrimitive.Content
           data-testid="step-drawer"
           className="fixed inset-y-0 right-0 z-50 flex w-full flex-col gap-5 overflow-y-auto border-l border-border bg-surface p-4 text-foreground shadow-card focus:outline-none sm:w-[min(40rem,100vw)] sm:p-6"
+          onCloseAutoFocus={(event) => {
+            const name = childrenAfterClose.current;
+            if (name === null) return;
+            childrenAfterClose.current = null;
+            event.preventDefault();
+            onShowChildren(name);
+          }}
         >
           {step && (
             <>
@@ -83,8 +106,40 @@ export function StepDrawer({
                   Attempts <span className="tabular-nums">{attemptsLabel(step)}</span>
                 </span>
                 {step.status === 'retrying' && <span className="text-status-retrying">Next retry {formatWait(step.runAfter, now)}</span>}
-                {step.dependsOn.length > 0 && <span className="text-foreground-muted">Depends on {step.dependsOn.join(', ')}</span>}
+                {dependsOn.length > 0 && <span className="text-foreground-muted">Depends on {dependsOn.join(', ')}</span>}
               </div>
+              {step.mapChild && (
+                <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm" data-testid="step-map-child">
+                  <span>
+                    Child <span className="font-mono">[{step.mapChild.index}]</span> of mapped step <span className="font-mono">{step.mapChild.parent}</span>
+                    {mapGroup ? ` (${mapGroup.counts.total} children)` : ''}
+                  </span>
+                  <Button variant="ghost" size="sm" onClick={() => step.mapChild && onOpenStep(step.mapChild.parent)}>
+                    Open {step.mapChild.parent}
+                  </Button>
+                </p>
+              )}
+              {step.map && (
+                <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm" data-testid="step-map">
+                  <span>
+                    {step.map.items === null
+                      ? `Mapped step: expands into one step per item of ${step.map.over} once it is done.`
+                      : `Mapped step over ${step.map.over}: ${step.map.items} children, ${mapGroup ? describeCounts(mapGroup.counts) : ''}.`}
+                  </span>
+                  {(step.map.items ?? 0) > 0 && (
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      onClick={() => {
+                        childrenAfterClose.current = step.name;
+                        onClose();
+                      }}
+                    >
+                      Find a child
+                    </Button>
+                  )}
+                </p>
+              )}
               {operations && stepOperations(step, taskStatus).length > 0 && (
                 <div className="flex flex-wrap gap-2" data-testid="step-actions">
                   {stepOperations(step, taskStatus).map((kind) => (
@@ -143,6 +198,14 @@ export function StepDrawer({
                   </ol>
                 )}
               </Section>
+
+              {step.mapChild && (
+                <Section title="Item">
+                  <ScrollRegion label={`Item of ${step.name}`} className="max-h-48 rounded-control bg-surface-muted p-3" data-testid="step-item">
+                    <pre className="text-xs">{JSON.stringify(step.mapChild.item, null, 2) ?? 'No item'}</pre>
+                  </ScrollRegion>
+                </Section>
+              )}
 
               <Section title="Progress history">
                 {progress.length === 0 ? (

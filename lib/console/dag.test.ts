@@ -1,6 +1,19 @@
-/** The graph view's pure logic: left-to-right layout, what a failure blocks, and the attempts label. */
+/** The graph view's pure logic: left-to-right layout, what a failure blocks, the attempts label, and mapped steps as one node. */
 import { describe, expect, it } from 'vitest';
-import { attemptsLabel, blockedEdgeIds, blockedSteps, layoutSteps, NODE_HEIGHT, NODE_WIDTH, type GraphStep } from './dag';
+import type { StepStatus } from '@/lib/engine';
+import {
+  attemptsLabel,
+  blockedEdgeIds,
+  blockedSteps,
+  expandedMapHeight,
+  layoutSteps,
+  MAP_GRID_LIMIT,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  runGraph,
+  type GraphStep,
+} from './dag';
+import { mappedRun } from './test-fixtures/mapped-run';
 
 // The customer_analytics shape: three extractions, two transforms, then a chain.
 const pipeline: GraphStep[] = [
@@ -66,5 +79,52 @@ describe('attemptsLabel', () => {
 
   it('mentions attempts from before an operator retry', () => {
     expect(attemptsLabel({ budgetAttempts: 1, attemptCount: 7, retryLimit: 5, retryable: true })).toBe('1/6 (+6 earlier)');
+  });
+});
+
+describe('runGraph (mapped steps)', () => {
+  const failedEvery50th = (index: number): StepStatus => (index % 50 === 3 ? 'failed' : index >= 400 ? 'pending' : 'completed');
+
+  it('draws a mapped step with 500 children as one node and no edge to a child', () => {
+    const steps = mappedRun(500, failedEvery50th);
+    const { grouped } = runGraph(steps);
+    const { positions, edges } = layoutSteps(grouped.top);
+    expect(Object.keys(positions)).toEqual(['list_images', 'resize', 'publish']);
+    expect(edges.map((edge) => edge.id)).toEqual(['list_images->resize', 'resize->publish']);
+  });
+
+  it('lets failed children block their mapped step (in words) and what follows it (by the mapped step’s name)', () => {
+    const { blocked, redEdges } = runGraph(mappedRun(500, failedEvery50th));
+    expect(blocked.get('resize')).toEqual(['10 failed children']);
+    expect(blocked.get('publish')).toEqual(['resize']);
+    expect([...blocked.keys()].some((name) => name.includes('['))).toBe(false);
+    expect([...redEdges]).toEqual(['resize->publish']);
+    expect(runGraph(mappedRun(1, () => 'failed')).blocked.get('resize')).toEqual(['1 failed child']);
+  });
+
+  it('blocks nothing when every child is done, and handles an empty list or a step not expanded yet', () => {
+    expect(runGraph(mappedRun(500)).blocked).toEqual(new Map());
+    for (const steps of [mappedRun(0), mappedRun(3, undefined, false)]) {
+      const { grouped, blocked } = runGraph(steps);
+      expect(grouped.top.map((step) => step.name)).toEqual(['list_images', 'resize', 'publish']);
+      expect(blocked).toEqual(new Map());
+    }
+  });
+
+  it('makes room for an expanded mapped step: taller node, and no overlap with its neighbours', () => {
+    expect(expandedMapHeight(1)).toBeGreaterThan(NODE_HEIGHT);
+    expect(expandedMapHeight(500)).toBeGreaterThan(expandedMapHeight(1));
+    // Past the cell limit the grid stops growing; a note says how many are not drawn.
+    expect(expandedMapHeight(5_000) - expandedMapHeight(MAP_GRID_LIMIT)).toBeLessThan(30);
+    const parallel: GraphStep[] = [
+      { name: 'list_images', dependsOn: [], status: 'completed' },
+      { name: 'resize', dependsOn: ['list_images'], status: 'pending' },
+      { name: 'audit', dependsOn: ['list_images'], status: 'pending' },
+    ];
+    const tall = expandedMapHeight(500);
+    const { positions } = layoutSteps(parallel, (name) => (name === 'resize' ? tall : NODE_HEIGHT));
+    const [resize, audit] = [positions.resize!, positions.audit!];
+    const apart = resize.y + tall <= audit.y || audit.y + NODE_HEIGHT <= resize.y;
+    expect(apart).toBe(true);
   });
 });

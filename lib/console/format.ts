@@ -43,3 +43,28 @@ export function stepDuration(step: StepClock, now: number): { ms: number | null;
   // Cancelled mid-attempt, the attempt may have no recorded end: stopped, for an unknown time.
   return { ms: lastEnd ? spanMs(step.startedAt, lastEnd, now) : null, stopped: true };
 }
+
+const FINAL = new Set(['completed', 'resolved_manually', 'failed', 'cancelled']);
+
+/**
+ * How long a mapped step's children ran together: from the first child's start to the last one's end, counting on
+ * to `now` while any child may still run (one not started yet included). Null before any child started.
+ */
+export function childrenDuration(children: readonly StepClock[], now: number): { ms: number; stopped: boolean } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  let open = false;
+  for (const child of children) {
+    const duration = stepDuration(child, now);
+    if (!child.startedAt || !duration) {
+      if (!FINAL.has(child.status)) open = true;
+      continue;
+    }
+    const from = Date.parse(child.startedAt);
+    start = Math.min(start, from);
+    if (duration.ms !== null) end = Math.max(end, from + duration.ms);
+    if (!duration.stopped) open = true;
+  }
+  if (start === Infinity) return null;
+  return open ? { ms: Math.max(0, now - start), stopped: false } : { ms: Math.max(0, end - start), stopped: true };
+}

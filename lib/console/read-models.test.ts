@@ -9,6 +9,8 @@ import { createRegistry, definePipeline, launchTask } from '@/lib/engine';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { previewOperation } from './operations';
 import { loadRunDetail, loadRunEvents, loadRunList } from './read-models';
+import { groupMappedSteps } from './mapped-steps';
+import { stageMappedRun } from './test-fixtures/stage-mapped-run';
 
 const chain = definePipeline({
   namespace: 'console',
@@ -54,10 +56,18 @@ describe('console read models', () => {
     expect((await loadRunList(testDb, { page: 2 })).runs).toEqual([]);
   });
 
+  it('filters by the pipeline version a run was launched on, and shows it', async () => {
+    const v1 = await loadRunList(testDb, { pipeline: 'console.chain', version: '1', page: 1 });
+    expect(v1.total).toBe(3);
+    expect(v1.runs.every((run) => run.version === '1')).toBe(true);
+    expect((await loadRunList(testDb, { pipeline: 'console.chain', version: '2', page: 1 })).total).toBe(0);
+  });
+
   it('gives a run as plain JSON with its steps in declaration order', async () => {
     const run = await loadRunDetail(testDb, taskIds[0]!);
     expect(run).toBeDefined();
     expect(JSON.parse(JSON.stringify(run))).toEqual(run);
+    expect(run?.steps.every((step) => step.map === null && step.mapChild === null)).toBe(true);
     expect(run?.steps.map((step) => [step.name, step.dependsOn, step.retryLimit])).toEqual([
       ['a', [], 3],
       ['b', ['a'], 3],
@@ -66,6 +76,24 @@ describe('console read models', () => {
     expect(await loadRunDetail(testDb, 'not-a-uuid')).toBeUndefined();
     const events = await loadRunEvents(testDb, taskIds[0]!);
     expect(events.every((event) => typeof event.createdAt === 'string')).toBe(true);
+  });
+
+  it('reads a mapped step and its 500 children as the engine stores them', async () => {
+    const run = await loadRunDetail(testDb, await stageMappedRun(testDb.pool, 500));
+    expect(run).toMatchObject({ version: '3', definitionHash: 'ab12cd34'.repeat(8), stepsTotal: 503 });
+    const resize = run?.steps.find((step) => step.name === 'resize');
+    expect(resize?.map).toEqual({ over: 'list_images', items: 500, maxItems: 1000 });
+    expect(resize?.dependsOn).toHaveLength(501);
+    const child = run?.steps.find((step) => step.name === 'resize[53]');
+    expect(child).toMatchObject({
+      status: 'failed',
+      mapChild: { parent: 'resize', index: 53, item: { url: 'https://img.example/photos/0053.jpg' } },
+      lastError: { class: 'HttpError', message: 'image server answered 503 for photos/0053.jpg' },
+    });
+    expect(child?.attempts.map((attempt) => attempt.outcome)).toEqual(['failed', 'failed']);
+    const group = groupMappedSteps(run?.steps ?? []).maps.get('resize');
+    expect(group?.counts).toEqual({ done: 470, running: 0, failed: 10, waiting: 20, cancelled: 0, total: 500 });
+    expect(group?.parent.dependsOn).toEqual(['list_images']);
   });
 
   it('previews with the engine and turns its refusals into operator messages', async () => {

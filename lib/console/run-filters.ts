@@ -12,16 +12,21 @@ export type CreatedWithin = keyof typeof CREATED_WITHIN;
 
 const blankAsMissing = (value: unknown) => (value === '' || value === null ? undefined : value);
 
-export const runListQuerySchema = z.object({
-  status: z.preprocess(blankAsMissing, z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` }).optional()),
-  /** `namespace.name`, as the list shows it. */
-  pipeline: z.preprocess(blankAsMissing, z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'pipeline must look like namespace.name').optional()),
-  created: z.preprocess(blankAsMissing, z.enum(['24h', '7d', '30d'], { error: 'created must be 24h, 7d or 30d' }).optional()),
-  page: z.preprocess(
-    blankAsMissing,
-    z.coerce.number({ error: 'page must be a whole number' }).int('page must be a whole number').min(1, 'page starts at 1').max(100_000).default(1),
-  ),
-});
+export const runListQuerySchema = z
+  .object({
+    status: z.preprocess(blankAsMissing, z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` }).optional()),
+    /** `namespace.name`, as the list shows it. */
+    pipeline: z.preprocess(blankAsMissing, z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'pipeline must look like namespace.name').optional()),
+    /** The pipeline version a run was launched on, as the registry names it (`1`, `2.1.0`). */
+    version: z.preprocess(blankAsMissing, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'version must be a version name such as 2 or 1.4.0').optional()),
+    created: z.preprocess(blankAsMissing, z.enum(['24h', '7d', '30d'], { error: 'created must be 24h, 7d or 30d' }).optional()),
+    page: z.preprocess(
+      blankAsMissing,
+      z.coerce.number({ error: 'page must be a whole number' }).int('page must be a whole number').min(1, 'page starts at 1').max(100_000).default(1),
+    ),
+  })
+  // Version names repeat across pipelines ("1"), so a version alone would mix unrelated pipelines.
+  .refine((query) => query.version === undefined || query.pipeline !== undefined, { path: ['version'], message: 'version needs a pipeline: choose the pipeline too' });
 export type RunListQuery = z.infer<typeof runListQuerySchema>;
 
 /** Search params as Next hands them to a page (a repeated key becomes an array: the first value wins). */
@@ -35,8 +40,61 @@ export function toListTasksFilters(query: RunListQuery, now: Date = new Date()):
     status: query.status,
     namespace,
     name,
+    version: query.version,
     createdFrom: query.created ? new Date(now.getTime() - CREATED_WITHIN[query.created] * 3_600_000) : undefined,
     limit: RUNS_PAGE_SIZE,
     offset: (query.page - 1) * RUNS_PAGE_SIZE,
   };
+}
+
+/** The pipelines this deployment serves, each with its registered versions, newest first. */
+export interface PipelineVersions {
+  pipeline: string;
+  versions: string[];
+}
+
+const newestFirst = (a: string, b: string) => b.localeCompare(a, 'en', { numeric: true });
+
+export function pipelineCatalog(definitions: readonly { namespace: string; name: string; version: string }[]): PipelineVersions[] {
+  const versions = new Map<string, Set<string>>();
+  for (const definition of definitions) {
+    const pipeline = `${definition.namespace}.${definition.name}`;
+    versions.set(pipeline, (versions.get(pipeline) ?? new Set()).add(definition.version));
+  }
+  return [...versions.entries()]
+    .map(([pipeline, names]) => ({ pipeline, versions: [...names].sort(newestFirst) }))
+    .sort((a, b) => a.pipeline.localeCompare(b.pipeline));
+}
+
+/**
+ * The page's reading of its search parameters: every filter that is malformed, or names a pipeline or version the
+ * registry does not serve, is dropped with a message saying why, and the others still apply.
+ */
+export function parseRunListQuery(
+  params: Record<string, string | undefined>,
+  catalog: readonly PipelineVersions[],
+): { query: RunListQuery; problems: string[] } {
+  const problems: string[] = [];
+  let values = { ...params };
+  let parsed = runListQuerySchema.safeParse(values);
+  // Each round drops the keys an issue names; a version refused for want of a pipeline goes in the second round.
+  for (let round = 0; !parsed.success && round < 3; round += 1) {
+    const dropped = new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')));
+    problems.push(...parsed.error.issues.map((issue) => issue.message));
+    values = Object.fromEntries(Object.entries(values).filter(([key]) => !dropped.has(key)));
+    parsed = runListQuerySchema.safeParse(values);
+  }
+  const query: RunListQuery = parsed.success ? parsed.data : { page: 1 };
+  if (query.pipeline === undefined) return { query, problems };
+  const served = catalog.find((entry) => entry.pipeline === query.pipeline);
+  if (!served) {
+    const known = catalog.map((entry) => entry.pipeline).join(', ') || 'none';
+    problems.push(`no pipeline ${query.pipeline} is registered (registered: ${known})`);
+    return { query: { ...query, pipeline: undefined, version: undefined }, problems };
+  }
+  if (query.version !== undefined && !served.versions.includes(query.version)) {
+    problems.push(`${query.pipeline} has no version ${query.version} registered (versions: ${served.versions.join(', ')})`);
+    return { query: { ...query, version: undefined }, problems };
+  }
+  return { query, problems };
 }

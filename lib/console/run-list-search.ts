@@ -6,6 +6,7 @@ export function runListSearch(query: RunListQuery): string {
   const params = new URLSearchParams();
   if (query.status) params.set('status', query.status);
   if (query.pipeline) params.set('pipeline', query.pipeline);
+  if (query.version) params.set('version', query.version);
   if (query.created) params.set('created', query.created);
   if (query.page > 1) params.set('page', String(query.page));
   const text = params.toString();

@@ -1,6 +1,8 @@
-/** The Gantt's data: bars per attempt, back-off gaps between them, the wait before a scheduled retry. */
+/** The Gantt's data: bars per attempt, back-off gaps between them, the wait before a scheduled retry, mapped steps folded. */
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, placeOnAxis } from './timeline';
+import type { StepStatus } from '@/lib/engine';
+import { mappedRun, T0 } from './test-fixtures/mapped-run';
+import { buildTimeline, groupTimeline, placeOnAxis } from './timeline';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds)).toISOString();
 const ms = (seconds: number) => Date.parse(at(seconds));
@@ -85,5 +87,49 @@ describe('placeOnAxis', () => {
   it('converts times to percentages of the axis, keeping tiny bars visible', () => {
     expect(placeOnAxis({ start: 0, end: 1_000 }, 250, 750)).toEqual({ left: 25, width: 50 });
     expect(placeOnAxis({ start: 0, end: 1_000 }, 500, 500).width).toBeGreaterThan(0);
+  });
+});
+
+describe('groupTimeline (mapped steps)', () => {
+  const mixed = (index: number): StepStatus => (index === 3 ? 'failed' : index % 7 === 0 ? 'running' : index >= 400 ? 'pending' : 'completed');
+  const now = T0 + 60_000;
+
+  it('folds 500 children into one row whose span covers every child attempt', () => {
+    const steps = mappedRun(500, mixed);
+    const entries = groupTimeline(buildTimeline(steps, now), steps);
+    expect(entries.map((entry) => [entry.kind, entry.row.step])).toEqual([
+      ['step', 'list_images'],
+      ['map', 'resize'],
+      ['step', 'publish'],
+    ]);
+    const resize = entries[1];
+    if (resize?.kind !== 'map') throw new Error('resize is not a map entry');
+    expect(resize.children).toHaveLength(500);
+    expect(resize.children.map((row) => row.step).slice(0, 3)).toEqual(['resize[0]', 'resize[1]', 'resize[2]']);
+    // Child 0 starts first (at 1 s); running children run on to now.
+    expect(resize.span).toEqual({ start: T0 + 1_000, end: now });
+    expect(resize.lead).toEqual({ kind: 'dependency', start: T0, end: T0 + 1_000 });
+    expect(resize.counts).toMatchObject({ failed: 1, total: 500 });
+    // The failed child's waits show on its own row: for list_images, then its back-off.
+    expect(resize.children[3]?.gaps).toEqual([
+      { kind: 'dependency', start: T0, end: T0 + 1_030 },
+      { kind: 'backoff', start: T0 + 1_080, end: T0 + 1_580 },
+    ]);
+  });
+
+  it('spans the single child of a one-item list, and has no span for an empty list or a step not expanded', () => {
+    const one = mappedRun(1);
+    const [, map] = groupTimeline(buildTimeline(one, now), one);
+    expect(map).toMatchObject({ kind: 'map', span: { start: T0 + 1_000, end: T0 + 1_200 }, counts: { done: 1, total: 1 } });
+    for (const steps of [mappedRun(0), mappedRun(4, undefined, false)]) {
+      const [, empty] = groupTimeline(buildTimeline(steps, now), steps);
+      expect(empty).toMatchObject({ kind: 'map', span: null, lead: null, children: [] });
+    }
+  });
+
+  it('leaves a run without mapped steps row for row', () => {
+    const steps = mappedRun(0).filter((step) => step.name !== 'resize');
+    const timeline = buildTimeline(steps, now);
+    expect(groupTimeline(timeline, steps)).toEqual(timeline.rows.map((row) => ({ kind: 'step', row })));
   });
 });

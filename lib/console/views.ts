@@ -15,6 +15,8 @@ export interface RunWindow {
 export interface RunSummaryView {
   id: string;
   pipeline: string;
+  /** The pipeline version the run was launched on (it runs on that version to the end). */
+  version: string;
   status: TaskStatus;
   window: RunWindow | null;
   stepsTotal: number;
@@ -53,6 +55,21 @@ export interface StepErrorView {
   message: string;
 }
 
+/** A mapped step: it expands into one child step per item of the list its ancestor `over` returned. */
+export interface MapView {
+  over: string;
+  /** How many children it expanded to; null until it has expanded. */
+  items: number | null;
+  maxItems: number | null;
+}
+
+/** A child of a mapped step, named `<parent>[<index>]`. */
+export interface MapChildView {
+  parent: string;
+  index: number;
+  item: unknown;
+}
+
 export interface StepView {
   name: string;
   description: string | null;
@@ -72,6 +89,8 @@ export interface StepView {
   startedAt: string | null;
   completedAt: string | null;
   attempts: AttemptView[];
+  map: MapView | null;
+  mapChild: MapChildView | null;
 }
 
 export interface OperationView {
@@ -86,7 +105,8 @@ export interface OperationView {
 export interface RunDetailView extends RunSummaryView {
   /** When the run was read: the reference time for elapsed times in the first render. */
   asOf: string;
-  version: string;
+  /** Fingerprint of the definition the run was launched on; '' for runs launched before it was recorded. */
+  definitionHash: string;
   reason: string | null;
   context: unknown;
   steps: StepView[];
@@ -124,6 +144,7 @@ export function toRunSummary(task: TaskSummary, delivery: RunSummaryView['delive
   return {
     id: task.id,
     pipeline: `${task.namespace}.${task.name}`,
+    version: task.version,
     status: task.status,
     window: windowOf(task.context),
     stepsTotal: task.stepsTotal,
@@ -141,7 +162,7 @@ export function toRunDetail(task: TaskDetail, asOf: Date, delivery: RunSummaryVi
   return {
     ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }, delivery),
     asOf: asOf.toISOString(),
-    version: task.version,
+    definitionHash: task.definitionHash,
     reason: task.reason,
     context: task.context,
     steps: task.steps.map((step) => ({
@@ -172,6 +193,8 @@ export function toRunDetail(task: TaskDetail, asOf: Date, delivery: RunSummaryVi
         errorMessage: attempt.errorMessage,
         errorStack: attempt.errorStack,
       })),
+      map: step.mapsOver === null ? null : { over: step.mapsOver, items: step.mapItems, maxItems: step.mapMaxItems },
+      mapChild: step.mapParent === null || step.mapIndex === null ? null : { parent: step.mapParent, index: step.mapIndex, item: step.mapItem },
     })),
     operations: task.operations.map((operation) => ({
       operation: operation.operation,

@@ -33,6 +33,7 @@ export interface ListTasksFilters {
   status?: TaskStatus | TaskStatus[];
   namespace?: string;
   name?: string;
+  version?: string;
   createdFrom?: Date;
   createdTo?: Date;
   /** 1..200, default 50. */
@@ -50,6 +51,7 @@ export async function listTasks(db: DbHandle, filters: ListTasksFilters = {}): P
   }
   if (filters.namespace !== undefined) conditions.push(eq(tasks.namespace, filters.namespace));
   if (filters.name !== undefined) conditions.push(eq(tasks.name, filters.name));
+  if (filters.version !== undefined) conditions.push(eq(tasks.version, filters.version));
   if (filters.createdFrom !== undefined) conditions.push(gte(tasks.createdAt, filters.createdFrom));
   if (filters.createdTo !== undefined) conditions.push(lte(tasks.createdAt, filters.createdTo));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
