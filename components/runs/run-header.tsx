@@ -51,6 +51,13 @@ export function RunHeader({
           </div>
         )}
       </div>
+      {run.unserved && (
+        <p role="alert" data-testid="run-unserved" className="rounded-md border border-danger/40 bg-danger/10 px-3 py-2 text-sm">
+          No worker serves version {run.version} of this pipeline, so this run cannot progress
+          {run.unserved.servedVersions.length > 0 ? ` (workers serve ${run.unserved.servedVersions.map((key) => key.split('@')[1] ?? key).join(', ')})` : ''}.
+          Deploy version {run.version} again, or cancel the run.
+        </p>
+      )}
       {/* Values wrap rather than truncate: a cut window end or initiator is a wrong fact, not a shorter one. */}
       <dl className="grid grid-cols-[repeat(auto-fill,minmax(10.5rem,1fr))] gap-x-6 gap-y-2 text-sm">
         {facts.map(([term, value]) => (

@@ -2,7 +2,8 @@
 import type { DbHandle } from '@/db/client';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { readRunDeliveries } from '@/lib/delivery/runs';
-import { getTask, listTaskEvents, listTasks } from '@/lib/engine';
+import { getTask, listTaskEvents, listTasks, readUnservedTasks } from '@/lib/engine';
+import { WORKER_HEARTBEAT_WINDOW_S } from '@/lib/health/readiness';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
 import { toRunDetail, toRunSummary, type EventView, type RunDetailView, type RunListView } from './views';
 
@@ -20,7 +21,10 @@ export async function loadRunDetail(db: DbHandle, taskId: string): Promise<RunDe
   const task = await getTask(db, taskId);
   if (!task) return undefined;
   const delivery = (await readRunDeliveries(db.pool, [task], await readDeliveryPolicy(db.pool))).get(task.id);
-  return toRunDetail(task, new Date(), delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
+  const detail = toRunDetail(task, new Date(), delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
+  if (task.status !== 'pending' && task.status !== 'running') return detail;
+  const unserved = (await readUnservedTasks(db.pool, { aliveWithinSeconds: WORKER_HEARTBEAT_WINDOW_S })).find((row) => row.taskId === task.id);
+  return unserved ? { ...detail, unserved: { servedVersions: unserved.servedVersions } } : detail;
 }
 
 export async function loadRunEvents(db: DbHandle, taskId: string): Promise<EventView[]> {

@@ -107,6 +107,11 @@ export interface RunDetailView extends RunSummaryView {
   asOf: string;
   /** Fingerprint of the definition the run was launched on; '' for runs launched before it was recorded. */
   definitionHash: string;
+  /**
+   * Set while the run is unfinished and no live worker serves its version: nothing will claim its steps. The
+   * versions of its pipeline that workers do serve.
+   */
+  unserved: { servedVersions: string[] } | null;
   reason: string | null;
   context: unknown;
   steps: StepView[];
@@ -163,6 +168,7 @@ export function toRunDetail(task: TaskDetail, asOf: Date, delivery: RunSummaryVi
     ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }, delivery),
     asOf: asOf.toISOString(),
     definitionHash: task.definitionHash,
+    unserved: null,
     reason: task.reason,
     context: task.context,
     steps: task.steps.map((step) => ({

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { createRegistry, definePipeline, launchTask, PipelineVersionRetiredError, readUnservedTasks, type PipelineDefinition } from '@/lib/engine';
+import { loadRunDetail } from '@/lib/console/read-models';
 import { watchUnservedVersions } from '@/lib/monitoring/unserved-versions';
 import { attemptsOf, makeWorkerFactory, quietLogger, stepStates, waitFor, waitForTaskStatus } from './test-fixtures/harness';
 
@@ -117,8 +118,12 @@ describe('versions pinned per run', () => {
       },
     ]);
 
+    // The run page says so too.
+    expect((await loadRunDetail(testDb, stranded.taskId))?.unserved).toEqual({ servedVersions: ['versions/etl@2.0.0'] });
+
     await workers.start(testDb, registryOf(v1));
     await waitForTaskStatus(testDb, stranded.taskId, ['completed']);
+    expect((await loadRunDetail(testDb, stranded.taskId))?.unserved).toBeNull();
     expect((await watch()).resolved).toEqual([stranded.taskId]);
     const after = await testDb.pool.query<{ status: string }>(`SELECT status FROM alerts WHERE task_id = $1`, [stranded.taskId]);
     expect(after.rows).toEqual([{ status: 'resolved' }]);
