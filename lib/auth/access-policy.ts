@@ -81,6 +81,7 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
   // Engineer console: everything that changes a run, and the fault-injection panel, is an operator's.
   'app/runs/new/actions.ts#startRunAction': 'operator',
+  'app/runs/new/actions.ts#startPipelineRunAction': 'operator',
   'app/runs/[id]/actions.ts#previewOperationAction': 'operator',
   'app/runs/[id]/actions.ts#retryStepAction': 'operator',
   'app/runs/[id]/actions.ts#retryFailedStepsAction': 'operator',
