@@ -9,25 +9,8 @@ import type { JsonValue, PipelineDefinition } from '@/lib/engine';
 import { isValidTimeZone } from '@/lib/time/zoned-time';
 import { cronError } from './cron';
 import { renderInputTemplate } from './input-template';
+import type { ScheduleFormField, SchedulePipelineOption } from './schedule-form-labels';
 import { jsonValue, type ScheduleChanges } from './schedules';
-
-export type ScheduleFormField = 'name' | 'pipeline' | 'cronExpression' | 'timeZone' | 'inputTemplate' | 'deadlineLocalTime' | 'enabled';
-
-export const SCHEDULE_FORM_LABELS: Record<ScheduleFormField, string> = {
-  name: 'Name',
-  pipeline: 'Pipeline',
-  cronExpression: 'Cron expression',
-  timeZone: 'Time zone',
-  inputTemplate: 'Input template',
-  deadlineLocalTime: 'Deadline',
-  enabled: 'Enabled',
-};
-
-export interface SchedulePipelineOption {
-  /** `namespace/name`: the value the form submits. */
-  value: string;
-  label: string;
-}
 
 const pipelineValue = (definition: Pick<PipelineDefinition, 'namespace' | 'name'>) => `${definition.namespace}/${definition.name}`;
 
