@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { definePipeline } from '@/lib/engine';
 import { customerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
 import { describeInputForm, humanizeFieldName, parseInputForm, type InputFormField } from './input-form';
-import { findPipeline, pipelineChoices, pipelineStartFormSchema, PIPELINE_FIELD, startFormFor, unknownPipelineMessage } from './pipeline-start';
+import { findPipeline, pipelineChoices, pipelineStartFormSchema, PIPELINE_FIELD, startPageView, unknownPipelineMessage } from './pipeline-start';
 
 const lastCompleteMonth = () => {
   const now = new Date();
@@ -165,8 +165,7 @@ describe('pipelines offered by the start form', () => {
       { ref: 'customer_retention', namespace: 'data_pipeline', name: 'customer_retention', version: '1.10.0', description: 'retention 1.10.0' },
     ]);
     expect(findPipeline(definitions, 'customer_retention')?.version).toBe('1.10.0');
-    expect(startFormFor(definitions, 'customer_retention')?.form.fields.map((field) => field.name)).toEqual(['months', 'end_month']);
-    expect(startFormFor(definitions, 'nope')).toBeUndefined();
+    expect(findPipeline(definitions, 'nope')).toBeUndefined();
   });
 
   it('needs the namespace when two namespaces share a name', () => {
@@ -190,5 +189,23 @@ describe('pipelines offered by the start form', () => {
     expect(refused.success ? [] : refused.error.issues.map((issue) => [issue.path, issue.message])).toEqual([[['months'], 'Months of history must be at most 36.']]);
     const unknown = schema.safeParse({ [PIPELINE_FIELD]: 'payroll' });
     expect(unknown.success ? [] : unknown.error.issues.map((issue) => issue.message)).toEqual(['There is no pipeline “payroll”. Known pipelines: customer_retention.']);
+  });
+
+  it('shows the special pipeline’s own form by default, another one’s generated form, or the known names', () => {
+    const analytics = definePipeline({ namespace: 'data_pipeline', name: 'customer_analytics', version: '1.0.0', description: 'analytics', input: customerAnalyticsInput, steps: [step] });
+    const special = { namespace: 'data_pipeline', name: 'customer_analytics' };
+    const both = [analytics, ...definitions];
+    expect(startPageView([analytics], undefined, special)).toMatchObject({ kind: 'special', pipeline: { ref: 'customer_analytics' }, choices: [{ ref: 'customer_analytics' }] });
+    expect(startPageView(both, 'customer_analytics', special)).toMatchObject({ kind: 'special' });
+    const retentionView = startPageView(both, 'customer_retention', special);
+    expect(retentionView).toMatchObject({ kind: 'generated', pipeline: { ref: 'customer_retention', version: '1.10.0' } });
+    expect(retentionView.kind === 'generated' ? retentionView.form.fields.map((field) => field.name) : []).toEqual(['months', 'end_month']);
+    expect(retentionView.choices.map((choice) => choice.ref)).toEqual(['customer_analytics', 'customer_retention']);
+    expect(startPageView(both, 'payroll', special)).toMatchObject({
+      kind: 'unknown',
+      message: 'There is no pipeline “payroll”. Known pipelines: customer_analytics, customer_retention.',
+    });
+    // A deployment without the special pipeline opens on its first one.
+    expect(startPageView(definitions, undefined, special)).toMatchObject({ kind: 'generated', pipeline: { ref: 'customer_retention' } });
   });
 });

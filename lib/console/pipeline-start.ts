@@ -59,17 +59,6 @@ export function unknownPipelineMessage(ref: string, definitions: readonly Pipeli
   return `There is no pipeline “${ref}”. Known pipelines: ${known.join(', ') || 'none'}.`;
 }
 
-export interface PipelineStartForm {
-  pipeline: PipelineChoice;
-  form: InputFormDescription;
-}
-
-export function startFormFor(definitions: readonly PipelineDefinition[], ref: string): PipelineStartForm | undefined {
-  const definition = findPipeline(definitions, ref);
-  const pipeline = definition && pipelineChoices(definitions).find((choice) => choice.namespace === definition.namespace && choice.name === definition.name);
-  return definition && pipeline ? { pipeline, form: describeInputForm(definition.input) } : undefined;
-}
-
 export interface PipelineLaunchRequest {
   namespace: string;
   name: string;
@@ -95,4 +84,24 @@ export function pipelineStartFormSchema(definitions: readonly PipelineDefinition
     for (const message of parsed.formErrors) ctx.addIssue({ code: 'custom', path: [], message });
     return z.NEVER;
   });
+}
+
+export type StartPageView =
+  | { kind: 'unknown'; message: string; choices: PipelineChoice[] }
+  /** The pipeline that keeps its own form (customer_analytics, passed in by the page as `special`). */
+  | { kind: 'special'; pipeline: PipelineChoice; choices: PipelineChoice[] }
+  | { kind: 'generated'; pipeline: PipelineChoice; form: InputFormDescription; choices: PipelineChoice[] };
+
+/**
+ * What `/runs/new?pipeline=` shows: without a choice, the `special` pipeline (or the first, in a deployment without
+ * it); an unknown name, a message listing the known ones. `choices` is for the picker (shown when there are two+).
+ */
+export function startPageView(definitions: readonly PipelineDefinition[], requested: string | undefined, special: { namespace: string; name: string }): StartPageView {
+  const choices = pipelineChoices(definitions);
+  const specialRef = `${special.namespace}.${special.name}`;
+  const definition = requested ? findPipeline(definitions, requested) : (findPipeline(definitions, specialRef) ?? findPipeline(definitions, choices[0]?.ref ?? ''));
+  const pipeline = definition && choices.find((choice) => choice.namespace === definition.namespace && choice.name === definition.name);
+  if (!definition || !pipeline) return { kind: 'unknown', message: unknownPipelineMessage(requested ?? '', definitions), choices };
+  if (definition.namespace === special.namespace && definition.name === special.name) return { kind: 'special', pipeline, choices };
+  return { kind: 'generated', pipeline, form: describeInputForm(definition.input), choices };
 }

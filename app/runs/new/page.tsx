@@ -9,7 +9,7 @@ import { PipelineStartForm } from '@/components/runs/pipeline-start-form';
 import { StartRunForm } from '@/components/runs/start-run-form';
 import { Card, CardContent } from '@/components/ui/card';
 import { requirePageRole } from '@/lib/auth/guards';
-import { findPipeline, PIPELINE_FIELD, pipelineChoices, startFormFor, unknownPipelineMessage, type PipelineChoice } from '@/lib/console/pipeline-start';
+import { PIPELINE_FIELD, startPageView, type PipelineChoice } from '@/lib/console/pipeline-start';
 import { startFormDefaults } from '@/lib/console/start-run-form';
 import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import { appRegistry } from '@/lib/runtime/registry';
@@ -18,14 +18,12 @@ import { startPipelineRunAction, startRunAction } from './actions';
 export const metadata: Metadata = { title: 'Start a run' };
 export const dynamic = 'force-dynamic';
 
-const CUSTOMER_ANALYTICS_REF = `${CUSTOMER_ANALYTICS.namespace}.${CUSTOMER_ANALYTICS.name}`;
-
 function PipelinePicker({ choices, current }: { choices: PipelineChoice[]; current: string | undefined }) {
   return (
     <nav aria-label="Pipelines">
       <ul className="flex flex-wrap gap-2">
         {choices.map((choice) => {
-          const selected = choice.ref === current || `${choice.namespace}.${choice.name}` === current;
+          const selected = choice.ref === current;
           return (
             <li key={choice.ref}>
               <Link
@@ -60,40 +58,31 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   await requirePageRole('operator');
   const { pipeline: rawRef } = await searchParams;
   const requested = (Array.isArray(rawRef) ? rawRef[0] : rawRef)?.trim() || undefined;
-  const definitions = appRegistry().list();
-  const choices = pipelineChoices(definitions);
-  // Without a choice: customer_analytics, as before there were others (or the first one, in a deployment without it).
-  const chosen = requested ? findPipeline(definitions, requested) : (findPipeline(definitions, CUSTOMER_ANALYTICS_REF) ?? findPipeline(definitions, choices[0]?.ref ?? ''));
-  const isCustomerAnalytics = chosen?.namespace === CUSTOMER_ANALYTICS.namespace && chosen.name === CUSTOMER_ANALYTICS.name;
-  const choice = chosen && choices.find((candidate) => candidate.namespace === chosen.namespace && candidate.name === chosen.name);
-  const picker = choices.length > 1 && <PipelinePicker choices={choices} current={choice?.ref} />;
+  const view = startPageView(appRegistry().list(), requested, CUSTOMER_ANALYTICS);
 
-  if (!chosen) {
+  if (view.kind === 'unknown') {
     return (
       <div className="flex max-w-2xl flex-col gap-6">
         <Heading pipeline={undefined} />
         <Card>
           <CardContent className="flex flex-col gap-3 pt-5">
             <p role="alert" className="text-sm">
-              {unknownPipelineMessage(requested ?? '', definitions)}
+              {view.message}
             </p>
-            <PipelinePicker choices={choices} current={undefined} />
+            <PipelinePicker choices={view.choices} current={undefined} />
           </CardContent>
         </Card>
       </div>
     );
   }
-  const generic = isCustomerAnalytics ? undefined : startFormFor(definitions, choice?.ref ?? '');
   return (
     <div className="flex max-w-2xl flex-col gap-6">
-      <Heading pipeline={choice} />
-      {picker}
-      {isCustomerAnalytics ? (
+      <Heading pipeline={view.pipeline} />
+      {view.choices.length > 1 && <PipelinePicker choices={view.choices} current={view.pipeline.ref} />}
+      {view.kind === 'special' ? (
         <StartRunForm action={startRunAction} defaults={startFormDefaults()} />
       ) : (
-        generic && (
-          <PipelineStartForm key={generic.pipeline.ref} action={startPipelineRunAction} pipelineRef={generic.pipeline.ref} pipelineField={PIPELINE_FIELD} form={generic.form} />
-        )
+        <PipelineStartForm key={view.pipeline.ref} action={startPipelineRunAction} pipelineRef={view.pipeline.ref} pipelineField={PIPELINE_FIELD} form={view.form} />
       )}
     </div>
   );
