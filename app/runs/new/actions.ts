@@ -11,7 +11,9 @@ import { getDb } from '@/lib/database';
 import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { recordAudit } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
+import type { ActionOutcome } from '@/lib/auth/action-state';
 import { authorizedAction } from '@/lib/auth/guards';
+import type { Principal } from '@/lib/auth/principal';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import { InputValidationError, launchTask } from '@/lib/engine';
@@ -19,9 +21,10 @@ import { pipelineStartFormSchema } from '@/lib/console/pipeline-start';
 import { describeStartOutcome, startRunFormSchema, type StartRunResult } from '@/lib/console/start-run-form';
 import { appRegistry } from '@/lib/runtime/registry';
 
-export const startRunAction = authorizedAction<typeof startRunFormSchema, StartRunResult>('operator', startRunFormSchema, async (input, principal) => {
+/** POST /analytics/start's logic for the form; a created run opens its page, a reused or joined one is explained. */
+async function startCustomerAnalytics(context: unknown, principal: Principal): Promise<ActionOutcome<StartRunResult>> {
   const db = getDb();
-  const started = await startCustomerAnalyticsRun(db, appRegistry(), input, principal.label);
+  const started = await startCustomerAnalyticsRun(db, appRegistry(), context, principal.label);
   // The form schema is the pipeline's, so this only happens if the day changed between the two checks.
   if (!started.ok) throw new UserFacingError(started.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
   const { outcome } = started;
@@ -31,20 +34,21 @@ export const startRunAction = authorizedAction<typeof startRunFormSchema, StartR
     redirect(`/runs/${outcome.taskId}`);
   }
   return { message: describeStartOutcome(outcome), result: { kind: outcome.kind, taskId: outcome.taskId } };
-});
+}
+
+export const startRunAction = authorizedAction<typeof startRunFormSchema, StartRunResult>('operator', startRunFormSchema, (input, principal) =>
+  startCustomerAnalytics(input, principal),
+);
 
 /** The registry is read when a submission arrives, not when this module loads. */
 const pipelineStartForm = z.lazy(() => pipelineStartFormSchema(appRegistry().list()));
 
 export const startPipelineRunAction = authorizedAction('operator', pipelineStartForm, async (request, principal) => {
   const db = getDb();
+  // The page shows customer_analytics its own form; a submission of it here still follows its start policy.
   if (request.namespace === CUSTOMER_ANALYTICS.namespace && request.name === CUSTOMER_ANALYTICS.name) {
-    const started = await startCustomerAnalyticsRun(db, appRegistry(), request.context, principal.label);
-    if (!started.ok) throw new UserFacingError(started.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
-    if (started.outcome.kind !== 'created') return { message: describeStartOutcome(started.outcome) };
-    await recordAudit(db.db, { ...auditActorOf(principal), action: 'run.start', target: started.outcome.taskId, details: { window: started.window, via: 'console' } });
-    revalidatePath('/runs');
-    redirect(`/runs/${started.outcome.taskId}`);
+    const { message } = await startCustomerAnalytics(request.context, principal);
+    return { message };
   }
   let taskId: string;
   try {
