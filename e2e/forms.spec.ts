@@ -1,7 +1,7 @@
 /**
  * Every form keeps what was typed when a submit is refused, and its message names the field by its label. One
  * signed-in admin walks the forms in turn (sign-in itself first, signed out); the operation dialog's reason is
- * checked where a run is failed anyway (console-retry.spec.ts), schedules and alerts have no typed fields.
+ * checked where a run is failed anyway (console-retry.spec.ts), alerts have no typed fields, and the schedule forms are checked in schedules.spec.ts.
  */
 import { expect, test } from '@playwright/test';
 import { signIn, utcDay } from './console-fixtures';

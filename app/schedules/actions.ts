@@ -1,11 +1,13 @@
 'use server';
-/** /schedules actions (operator, audited): pause or resume a schedule. */
+/** /schedules actions (operator, audited): add, edit, delete, pause or resume a schedule. */
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
-import { setSchedulePaused } from '@/lib/scheduling';
+import { addSchedule, deleteSchedule, setSchedulePaused, updateSchedule } from '@/lib/scheduling';
+import { editScheduleFormSchema, newScheduleFormSchema } from '@/lib/scheduling/schedule-form';
+import { appRegistry } from '@/lib/runtime/registry';
 
 export const setSchedulePausedAction = authorizedAction(
   'operator',
@@ -16,3 +18,25 @@ export const setSchedulePausedAction = authorizedAction(
     return { message: input.paused ? 'Schedule paused.' : 'Schedule resumed; missed firings while paused are skipped.' };
   },
 );
+
+// The registry is read when a submission arrives, not when this module loads.
+const newScheduleForm = z.lazy(() => newScheduleFormSchema(appRegistry().list()));
+const editScheduleForm = z.lazy(() => editScheduleFormSchema(appRegistry().list()));
+
+export const createScheduleAction = authorizedAction('operator', newScheduleForm, async (input, principal) => {
+  const created = await addSchedule(getDb().pool, input, auditActorOf(principal));
+  revalidatePath('/schedules');
+  return { message: `Schedule ${created.name} added.` };
+});
+
+export const updateScheduleAction = authorizedAction('operator', editScheduleForm, async (input, principal) => {
+  const updated = await updateSchedule(getDb().pool, input.scheduleId, input.changes, auditActorOf(principal));
+  revalidatePath('/schedules');
+  return { message: `Schedule ${updated.name} saved; it fires on the new settings from now on.` };
+});
+
+export const deleteScheduleAction = authorizedAction('operator', z.object({ scheduleId: z.uuid('Unknown schedule') }), async (input, principal) => {
+  await deleteSchedule(getDb().pool, input.scheduleId, auditActorOf(principal));
+  revalidatePath('/schedules');
+  return { message: 'Schedule deleted.' };
+});

@@ -118,6 +118,15 @@ export const schedules = pgTable(
   (table) => [uniqueIndex('schedules_name_idx').on(table.name)],
 );
 
+/**
+ * Schedules this database was seeded with once (the default customer_analytics one): an operator may delete a
+ * seeded schedule, and the next start must not bring it back.
+ */
+export const scheduleSeeds = pgTable('schedule_seeds', {
+  name: text('name').primaryKey(),
+  seededAt: timestamp('seeded_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** One row per (schedule, firing time): the task it launched and the deadline that run is held to. */
 export const scheduleFirings = pgTable(
   'schedule_firings',

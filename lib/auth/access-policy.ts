@@ -86,6 +86,7 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
   // Engineer console: everything that changes a run, and the fault-injection panel, is an operator's.
   'app/runs/new/actions.ts#startRunAction': 'operator',
+  'app/runs/new/actions.ts#startPipelineRunAction': 'operator',
   'app/runs/[id]/actions.ts#previewOperationAction': 'operator',
   'app/runs/[id]/actions.ts#retryStepAction': 'operator',
   'app/runs/[id]/actions.ts#retryFailedStepsAction': 'operator',
@@ -101,8 +102,11 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
   'app/alerts/actions.ts#resendMessageAction': 'operator',
   'app/alerts/actions.ts#resendEventAction': 'operator',
-  // Schedules: pausing and resuming are an operator's.
+  // Schedules: adding, editing, deleting, pausing and resuming are an operator's.
   'app/schedules/actions.ts#setSchedulePausedAction': 'operator',
+  'app/schedules/actions.ts#createScheduleAction': 'operator',
+  'app/schedules/actions.ts#updateScheduleAction': 'operator',
+  'app/schedules/actions.ts#deleteScheduleAction': 'operator',
   // Review decisions on dashboard snapshots (lib/delivery/publish.ts).
   'app/delivery/actions.ts#publishAnywayAction': 'operator',
   'app/delivery/actions.ts#discardSnapshotAction': 'operator',

@@ -6,12 +6,16 @@ export { getTaskEta, type TaskEta } from './eta';
 export { getDeadlineForTask, type TaskDeadline } from './deadline';
 export { createScheduler, firingIdempotencyKey, type Scheduler, type SchedulerOptions, type FiringResult } from './scheduler';
 export {
+  addSchedule,
   createSchedule,
+  deleteSchedule,
   DEFAULT_SCHEDULE_NAME,
   ensureDefaultSchedule,
   listSchedules,
   setSchedulePaused,
+  updateSchedule,
   type Schedule,
+  type ScheduleChanges,
   type ScheduleInput,
   type ScheduleListItem,
 } from './schedules';

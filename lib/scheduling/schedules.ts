@@ -1,7 +1,8 @@
 /**
- * Schedules: the default daily customer_analytics run, validated creation, the list the UI shows (with next
- * and last firing), and pause / resume (an operator, audited). Resuming moves `active_from` to now, so a
- * paused period is skipped rather than caught up.
+ * Schedules: the default daily customer_analytics run (seeded once per database), validated creation, the list the
+ * UI shows (with next and last firing), and what an operator does to them — add, edit, delete, pause and resume,
+ * each audited in the same transaction as the change. Resuming or editing moves `active_from` to now, so a
+ * paused period, or slots the old settings would have had, are skipped rather than caught up.
  */
 import type pg from 'pg';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ import { cronError, nextFiring } from './cron';
 import { YESTERDAY_WINDOW } from './input-template';
 import { isValidTimeZone } from '@/lib/time/zoned-time';
 
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
@@ -66,7 +67,7 @@ const SCHEDULE_COLUMNS = `id, name, namespace, pipeline_name AS "pipelineName", 
 export async function createSchedule(pool: pg.Pool | pg.ClientBase, input: ScheduleInput, options: { ifMissing?: boolean } = {}): Promise<Schedule | null> {
   const parsed = scheduleInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw new UserFacingError(`Invalid schedule: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`, 422);
+    throw new UserFacingError(`Invalid schedule: ${issueList(parsed.error)}`, 422);
   }
   const value = parsed.data;
   const inserted = await pool.query<Schedule>(
@@ -89,23 +90,95 @@ export async function createSchedule(pool: pg.Pool | pg.ClientBase, input: Sched
   return inserted.rows[0] ?? null;
 }
 
-/** The seed's schedule: customer_analytics daily at 01:00 for yesterday, due by the delivery deadline. Created once. */
+/**
+ * The seed's schedule: customer_analytics daily at 01:00 for yesterday, due by the delivery deadline. Created once
+ * per database: the seed is recorded with it, so a default an operator deleted stays deleted.
+ */
 export async function ensureDefaultSchedule(pool: pg.Pool, settings: { timeZone: string; deadline: string }, now: Date = new Date()): Promise<void> {
-  await createSchedule(
-    pool,
-    {
-      name: DEFAULT_SCHEDULE_NAME,
-      namespace: 'data_pipeline',
-      pipelineName: 'customer_analytics',
-      cronExpression: '0 1 * * *',
-      timeZone: settings.timeZone,
-      inputTemplate: YESTERDAY_WINDOW,
-      deadlineLocalTime: settings.deadline,
-      activeFrom: now,
-    },
-    { ifMissing: true },
-  );
+  await withTransaction(pool, async (client) => {
+    // A second process starting at once waits here for the first to commit, then finds the seed recorded.
+    const seeded = await client.query(`INSERT INTO schedule_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [DEFAULT_SCHEDULE_NAME]);
+    if (seeded.rowCount === 0) return;
+    await createSchedule(
+      client,
+      {
+        name: DEFAULT_SCHEDULE_NAME,
+        namespace: 'data_pipeline',
+        pipelineName: 'customer_analytics',
+        cronExpression: '0 1 * * *',
+        timeZone: settings.timeZone,
+        inputTemplate: YESTERDAY_WINDOW,
+        deadlineLocalTime: settings.deadline,
+        activeFrom: now,
+      },
+      // A database from before seeds were recorded already has it.
+      { ifMissing: true },
+    );
+  });
 }
+
+/** An operator adds a schedule; a name already taken is a 409 naming it. */
+export async function addSchedule(pool: pg.Pool, input: Omit<ScheduleInput, 'activeFrom'>, actor: AuditActor): Promise<Schedule> {
+  return withTransaction(pool, async (client) => {
+    const created = await createSchedule(client, input, { ifMissing: true });
+    if (!created) throw new UserFacingError(`A schedule named “${input.name}” already exists; choose another name.`, 409);
+    await recordAudit(client, { ...actor, action: 'schedule.create', target: `schedule:${created.name}`, details: auditDetails(created) });
+    return created;
+  });
+}
+
+/** Everything but the name, which is part of every firing's idempotency key and so stays as created. */
+export type ScheduleChanges = Omit<ScheduleInput, 'name' | 'activeFrom'>;
+
+/**
+ * An operator edits a schedule. The new settings apply from now on: `active_from` moves to now, so a changed cron
+ * expression does not fire the slots it would have had earlier today.
+ */
+export async function updateSchedule(pool: pg.Pool, scheduleId: string, changes: ScheduleChanges, actor: AuditActor): Promise<Schedule> {
+  return withTransaction(pool, async (client) => {
+    const current = await client.query<Schedule>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE id = $1 FOR UPDATE`, [scheduleId]);
+    const before = current.rows[0];
+    if (!before) throw new UserFacingError('The schedule does not exist (it may have been deleted).', 404);
+    const parsed = scheduleInputSchema.safeParse({ ...changes, name: before.name });
+    if (!parsed.success) throw new UserFacingError(`Invalid schedule: ${issueList(parsed.error)}`, 422);
+    const value = parsed.data;
+    const updated = await client.query<Schedule>(
+      `UPDATE schedules
+          SET namespace = $2, pipeline_name = $3, cron_expression = $4, time_zone = $5, input_template = $6,
+              deadline_local_time = $7, paused = $8, active_from = now(), updated_at = now()
+        WHERE id = $1
+        RETURNING ${SCHEDULE_COLUMNS}`,
+      [scheduleId, value.namespace, value.pipelineName, value.cronExpression, value.timeZone, JSON.stringify(value.inputTemplate), value.deadlineLocalTime, value.paused],
+    );
+    const after = updated.rows[0];
+    if (!after) throw new UserFacingError('The schedule does not exist (it may have been deleted).', 404);
+    await recordAudit(client, { ...actor, action: 'schedule.update', target: `schedule:${after.name}`, details: { before: auditDetails(before), after: auditDetails(after) } });
+    return after;
+  });
+}
+
+/** An operator deletes a schedule; its firing records go with it, the runs it launched stay. */
+export async function deleteSchedule(pool: pg.Pool, scheduleId: string, actor: AuditActor): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    const deleted = await client.query<Schedule>(`DELETE FROM schedules WHERE id = $1 RETURNING ${SCHEDULE_COLUMNS}`, [scheduleId]);
+    const row = deleted.rows[0];
+    if (!row) throw new UserFacingError('The schedule does not exist (it may have been deleted already).', 404);
+    await recordAudit(client, { ...actor, action: 'schedule.delete', target: `schedule:${row.name}`, details: auditDetails(row) });
+  });
+}
+
+function auditDetails(schedule: Schedule): Record<string, unknown> {
+  return {
+    pipeline: `${schedule.namespace}/${schedule.pipelineName}`,
+    cron: schedule.cronExpression,
+    timeZone: schedule.timeZone,
+    inputTemplate: schedule.inputTemplate,
+    deadline: schedule.deadlineLocalTime,
+    enabled: !schedule.paused,
+  };
+}
+
+const issueList = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ');
 
 export async function listActiveSchedules(pool: pg.Pool): Promise<Schedule[]> {
   const { rows } = await pool.query<Schedule>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE NOT paused ORDER BY name`);

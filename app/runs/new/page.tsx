@@ -1,25 +1,89 @@
-/** `/runs/new` (operator): start a customer_analytics run from a form generated from the pipeline's input. */
+/**
+ * `/runs/new?pipeline=<name>` (operator): start a run of a registered pipeline from a form generated from its input
+ * schema. customer_analytics — the default without `?pipeline=` — keeps its own form (window bounds and the
+ * reuse / already-running explanations of its start policy).
+ */
 import type { Metadata } from 'next';
+import Link from 'next/link';
+import { PipelineStartForm } from '@/components/runs/pipeline-start-form';
 import { StartRunForm } from '@/components/runs/start-run-form';
+import { Card, CardContent } from '@/components/ui/card';
 import { requirePageRole } from '@/lib/auth/guards';
+import { PIPELINE_FIELD, startPageView, type PipelineChoice } from '@/lib/console/pipeline-start';
 import { startFormDefaults } from '@/lib/console/start-run-form';
-import { customerAnalyticsPipeline } from '@/lib/pipelines/customer-analytics';
-import { startRunAction } from './actions';
+import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
+import { appRegistry } from '@/lib/runtime/registry';
+import { startPipelineRunAction, startRunAction } from './actions';
 
 export const metadata: Metadata = { title: 'Start a run' };
 export const dynamic = 'force-dynamic';
 
-export default async function NewRunPage() {
+function PipelinePicker({ choices, current }: { choices: PipelineChoice[]; current: string | undefined }) {
+  return (
+    <nav aria-label="Pipelines">
+      <ul className="flex flex-wrap gap-2">
+        {choices.map((choice) => {
+          const selected = choice.ref === current;
+          return (
+            <li key={choice.ref}>
+              <Link
+                href={`/runs/new?pipeline=${encodeURIComponent(choice.ref)}`}
+                aria-current={selected ? 'page' : undefined}
+                className="rounded-control border border-border px-3 py-1.5 text-sm aria-[current=page]:border-accent aria-[current=page]:font-semibold"
+              >
+                {choice.name}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+function Heading({ pipeline }: { pipeline: PipelineChoice | undefined }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <h1 className="text-2xl font-semibold tracking-tight">Start a run</h1>
+      {pipeline && (
+        <p className="text-sm text-foreground-muted">
+          {pipeline.namespace}.{pipeline.name} v{pipeline.version} — {pipeline.description}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export default async function NewRunPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole('operator');
+  const { pipeline: rawRef } = await searchParams;
+  const requested = (Array.isArray(rawRef) ? rawRef[0] : rawRef)?.trim() || undefined;
+  const view = startPageView(appRegistry().list(), requested, CUSTOMER_ANALYTICS);
+
+  if (view.kind === 'unknown') {
+    return (
+      <div className="flex max-w-2xl flex-col gap-6">
+        <Heading pipeline={undefined} />
+        <Card>
+          <CardContent className="flex flex-col gap-3 pt-5">
+            <p role="alert" className="text-sm">
+              {view.message}
+            </p>
+            <PipelinePicker choices={view.choices} current={undefined} />
+          </CardContent>
+        </Card>
+      </div>
+    );
+  }
   return (
     <div className="flex max-w-2xl flex-col gap-6">
-      <div className="flex flex-col gap-1">
-        <h1 className="text-2xl font-semibold tracking-tight">Start a run</h1>
-        <p className="text-sm text-foreground-muted">
-          {customerAnalyticsPipeline.namespace}.{customerAnalyticsPipeline.name} v{customerAnalyticsPipeline.version} — {customerAnalyticsPipeline.description}
-        </p>
-      </div>
-      <StartRunForm action={startRunAction} defaults={startFormDefaults()} />
+      <Heading pipeline={view.pipeline} />
+      {view.choices.length > 1 && <PipelinePicker choices={view.choices} current={view.pipeline.ref} />}
+      {view.kind === 'special' ? (
+        <StartRunForm action={startRunAction} defaults={startFormDefaults()} />
+      ) : (
+        <PipelineStartForm key={view.pipeline.ref} action={startPipelineRunAction} pipelineRef={view.pipeline.ref} pipelineField={PIPELINE_FIELD} form={view.form} />
+      )}
     </div>
   );
 }
