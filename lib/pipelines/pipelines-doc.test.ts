@@ -44,10 +44,10 @@ describe('docs/PIPELINES.md', () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(path.join(folder, 'index.ts'), moduleSource!);
     const exported: Record<string, unknown> = await import(/* @vite-ignore */ path.join(folder, 'index.ts'));
-    const module = exported.orderCountsModule;
-    if (!isModule(module)) throw new Error('docs/PIPELINES.md: the example exports no orderCountsModule with definitions');
+    const example = exported.orderCountsModule;
+    if (!isModule(example)) throw new Error('docs/PIPELINES.md: the example exports no orderCountsModule with definitions');
     const registry = createRegistry();
-    for (const definition of module.definitions) registry.register(definition as PipelineDefinition);
+    for (const definition of example.definitions) registry.register(definition as PipelineDefinition);
 
     // Orders on three days; the run asks for two of them and one day without orders.
     await testDb.pool.query(
