@@ -34,7 +34,12 @@ export async function launchTask(db: DbHandle, registry: PipelineRegistry, optio
   if (!parsed.success) {
     throw new InputValidationError(
       `${definition.namespace}/${definition.name}@${definition.version}`,
-      parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+      // An unknown key is reported at its own path, so a client sees which one (zod reports it at the object's).
+      parsed.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String);
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: `unknown field "${key}"` }));
+        return [{ path: path.join('.'), message: issue.message }];
+      }),
     );
   }
   if (!options.initiator.trim()) throw new InputValidationError('launch', [{ path: 'initiator', message: 'is required' }]);
