@@ -3,54 +3,25 @@
  * (no `ancestors` on its steps, no definition hash) finishes after the upgrade on the graph it pinned, each step
  * still reading its direct dependencies' results; a run launched after the upgrade reads ancestors and maps.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
-import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type DbHandle } from '@/db/client';
-import { MIGRATIONS_FOLDER, runMigrations } from '@/db/migrate';
 import { createRegistry, definePipeline, launchTask } from '@/lib/engine';
+import { createDatabaseBefore, type DatabaseBefore } from './test-fixtures/database-before';
 import { makeWorkerFactory, waitForTaskStatus } from './test-fixtures/harness';
 
-const adminUrl = () => inject('adminUrl');
-const database = `nightshift_platform_migration_${process.pid}_${Date.now()}`;
-const urlOf = (name: string) => {
-  const url = new URL(adminUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
-};
-let oldFolder = '';
+let old: DatabaseBefore;
 let db: DbHandle | undefined;
 const workers = makeWorkerFactory();
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
-  // drizzle/ as it was before ancestor results and maps: the same files, with the journal cut before 0025.
-  oldFolder = mkdtempSync(path.join(os.tmpdir(), 'nightshift-migrations-0024-'));
-  cpSync(MIGRATIONS_FOLDER, oldFolder, { recursive: true });
-  const journalFile = path.join(oldFolder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-  const cut = journal.entries.findIndex((entry) => entry.tag === '0025_engine_pipeline_platform');
-  expect(cut).toBeGreaterThan(0);
-  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }));
-  await admin(`CREATE DATABASE ${database}`);
+  old = await createDatabaseBefore('0025_engine_pipeline_platform');
 });
 afterAll(async () => {
   await workers.stopAll();
   await db?.close();
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  rmSync(oldFolder, { recursive: true, force: true });
+  await old?.drop();
 });
 
 const seen: Record<string, unknown> = {};
@@ -71,8 +42,7 @@ const etl = definePipeline({
 
 describe('upgrading to ancestor results and maps with a run in flight', () => {
   it('the old run finishes on its pinned graph; a new run reads ancestors', async () => {
-    await runMigrations(urlOf(database), oldFolder);
-    const before = new pg.Client({ connectionString: urlOf(database) });
+    const before = new pg.Client({ connectionString: old.url });
     await before.connect();
     let inFlight = '';
     try {
@@ -96,8 +66,8 @@ describe('upgrading to ancestor results and maps with a run in flight', () => {
       await before.end();
     }
 
-    await runMigrations(urlOf(database));
-    db = createPool(urlOf(database), { max: 8 });
+    await old.migrateToLatest();
+    db = createPool(old.url, { max: 8 });
     const registry = createRegistry();
     registry.register(etl);
     await workers.start(db, registry);
