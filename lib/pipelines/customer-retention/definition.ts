@@ -1,8 +1,9 @@
 /**
  * customer_retention: monthly acquisition cohorts and the share of each that came back in every later month.
  * list_cohorts finds the cohorts, measure_cohort maps over them (one child and one statement per cohort),
- * build_retention_matrix joins their counts, publish_retention publishes the matrix for the retention view, notify
- * tells Slack.
+ * build_retention_matrix joins their counts, publish_retention publishes the matrix for the retention view,
+ * notify_slack tells Slack. (Not plain "notify": generic code uses that word in its strings, and a step's name must
+ * not appear there — tests/architecture/pipeline-boundary.test.ts.)
  */
 import type pg from 'pg';
 import type { DbHandle } from '@/db/client';
@@ -29,7 +30,7 @@ export type CustomerRetentionResults = {
   measure_cohort: CohortCounts[];
   build_retention_matrix: RetentionMatrix;
   publish_retention: { snapshot_id: number; published_at: string; published_now: boolean; cohorts: number };
-  notify: ChannelDeliveries;
+  notify_slack: ChannelDeliveries;
 };
 
 /** Each step's direct dependencies: ctx.results offers a step its ancestors only. */
@@ -38,7 +39,7 @@ export type CustomerRetentionGraph = {
   measure_cohort: 'list_cohorts';
   build_retention_matrix: 'measure_cohort';
   publish_retention: 'build_retention_matrix';
-  notify: 'publish_retention';
+  notify_slack: 'publish_retention';
 };
 
 /** An orders-database failure in the engine's terms (a dropped connection is retried, a bad query is not). */
@@ -125,7 +126,7 @@ export function createCustomerRetentionPipeline(sourcesFor: (db: DbHandle) => Cu
         },
       },
       {
-        name: 'notify',
+        name: 'notify_slack',
         description: 'Tell the data team the retention matrix is published',
         dependsOn: 'publish_retention',
         retryLimit: 5,

@@ -1,5 +1,5 @@
 /**
- * notify: tells the channels that the retention matrix is published, with its headline — through the same
+ * notify_slack: tells the channels that the retention matrix is published, with its headline — through the same
  * once-per-channel delivery as every pipeline's Slack messages, so a retry never posts twice to one channel.
  */
 import type pg from 'pg';
