@@ -10,4 +10,4 @@ CREATE TABLE "analytics"."retention_snapshots" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "retention_snapshots_task_idx" ON "analytics"."retention_snapshots" USING btree ("task_id");--> statement-breakpoint
-CREATE INDEX "retention_snapshots_latest_idx" ON "analytics"."retention_snapshots" USING btree ("through_month" DESC NULLS LAST,"published_at" DESC NULLS LAST,"id" DESC NULLS LAST);
+CREATE INDEX "retention_snapshots_latest_idx" ON "analytics"."retention_snapshots" USING btree ("through_month","published_at","id");

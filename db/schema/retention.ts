@@ -23,8 +23,9 @@ export const retentionSnapshots = analytics.table(
   (table) => [
     // One publication per run: a retried publish finds its row instead of adding a second.
     uniqueIndex('retention_snapshots_task_idx').on(table.taskId),
-    // The retention view's one query: the newest data, then the newest publication.
-    index('retention_snapshots_latest_idx').on(table.throughMonth.desc(), table.publishedAt.desc(), table.id.desc()),
+    // The retention view's one query: the newest data, then the newest publication. Ascending on purpose: scanned
+    // backwards it gives ORDER BY … DESC (NULLS FIRST, the default), which a DESC NULLS LAST index cannot serve.
+    index('retention_snapshots_latest_idx').on(table.throughMonth, table.publishedAt, table.id),
     check('retention_snapshots_month_check', sql`${table.throughMonth} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
     check('retention_snapshots_months_check', sql`${table.months} BETWEEN 1 AND 36`),
   ],

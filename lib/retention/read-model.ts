@@ -27,6 +27,11 @@ interface SnapshotRow {
   matrix: unknown;
 }
 
+const COLUMNS = 'id, task_id, through_month, months, published_at, matrix';
+/** The view's query (exported so a test can show its plan uses retention_snapshots_latest_idx). */
+export const LATEST_SNAPSHOT_SQL = `SELECT ${COLUMNS} FROM analytics.retention_snapshots ORDER BY through_month DESC, published_at DESC, id DESC LIMIT 1`;
+export const SNAPSHOT_OF_TASK_SQL = `SELECT ${COLUMNS} FROM analytics.retention_snapshots WHERE task_id = $1`;
+
 function toSnapshot(row: SnapshotRow): RetentionSnapshot | null {
   const matrix = retentionMatrixSchema.safeParse(row.matrix);
   if (!matrix.success) return null;
@@ -38,10 +43,7 @@ function toSnapshot(row: SnapshotRow): RetentionSnapshot | null {
  * published later does not replace a newer month's matrix. One probe of retention_snapshots_latest_idx.
  */
 export async function readRetentionView(pool: pg.Pool): Promise<RetentionView> {
-  const { rows } = await pool.query<SnapshotRow>(
-    `SELECT id, task_id, through_month, months, published_at, matrix FROM analytics.retention_snapshots
-      ORDER BY through_month DESC, published_at DESC, id DESC LIMIT 1`,
-  );
+  const { rows } = await pool.query<SnapshotRow>(LATEST_SNAPSHOT_SQL);
   const row = rows[0];
   const snapshot = row ? toSnapshot(row) : null;
   return snapshot ? { kind: 'ready', snapshot, headline: retentionHeadline(snapshot.matrix) } : { kind: 'empty' };
@@ -49,10 +51,7 @@ export async function readRetentionView(pool: pg.Pool): Promise<RetentionView> {
 
 /** The matrix `taskId` published, or null (by retention_snapshots_task_idx). */
 export async function readPublishedMatrix(pool: pg.Pool, taskId: string): Promise<RetentionMatrix | null> {
-  const { rows } = await pool.query<SnapshotRow>(
-    `SELECT id, task_id, through_month, months, published_at, matrix FROM analytics.retention_snapshots WHERE task_id = $1`,
-    [taskId],
-  );
+  const { rows } = await pool.query<SnapshotRow>(SNAPSHOT_OF_TASK_SQL, [taskId]);
   const row = rows[0];
   return row ? (toSnapshot(row)?.matrix ?? null) : null;
 }

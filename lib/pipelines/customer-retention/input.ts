@@ -28,12 +28,12 @@ export const customerRetentionInput = z
       .min(1, 'must be at least 1')
       .max(MAX_MONTHS, `must be at most ${MAX_MONTHS}`)
       .default(12)
-      .describe('Acquisition months (cohorts) to measure'),
+      .describe('Cohorts (acquisition months)'),
     end_month: z
       .string({ message: 'must be a month in YYYY-MM form' })
       .regex(MONTH_PATTERN, 'must be a month in YYYY-MM form, e.g. 2026-10')
       .default(defaultEndMonth)
-      .describe('Last month, YYYY-MM (default: the last complete month)'),
+      .describe('Last month (default: the last complete one)'),
   })
   .strict()
   .superRefine((input, ctx) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, getTask, launchTask, type PipelineRegistry } from '@/lib/engine';
 import { makeWorkerFactory, waitForTaskStatus } from '@/lib/engine/test-fixtures/harness';
 import { publishRetentionMatrix } from '@/lib/retention/publish';
-import { readRetentionView } from '@/lib/retention/read-model';
+import { LATEST_SNAPSHOT_SQL, readRetentionView, SNAPSHOT_OF_TASK_SQL } from '@/lib/retention/read-model';
 import type { SlackClient, SlackMessageInput } from '@/lib/sources/slack-client';
 import { addMonths } from '@/lib/time/zoned-time';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
@@ -207,6 +207,24 @@ describe('with a database', () => {
       expect(rows[0]?.count).toBe(2);
       const view = await readRetentionView(testDb.pool);
       expect(view.kind === 'ready' && view.snapshot.throughMonth).toBe(END_MONTH);
+    });
+
+    it('the view\'s query and readResults each read one index entry', async () => {
+      // Small tables are scanned whatever the indexes; with scans priced out the plan shows which index serves.
+      const client = await testDb.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        const plan = async (sql: string, params: unknown[] = []) =>
+          (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        const latest = await plan(LATEST_SNAPSHOT_SQL);
+        expect(latest).toContain('Index Scan Backward using retention_snapshots_latest_idx');
+        expect(latest).not.toContain('Sort');
+        expect(await plan(SNAPSHOT_OF_TASK_SQL, ['00000000-0000-7000-8000-000000000000'])).toContain('retention_snapshots_task_idx');
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
     });
 
     it('readResults is null for a run that published nothing', async () => {
