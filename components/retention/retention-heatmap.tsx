@@ -16,7 +16,7 @@ export function RetentionHeatmap({ matrix, throughMonth }: { matrix: RetentionMa
   const columns = Math.max(0, ...matrix.cohorts.map((cohort) => cohort.retention.length));
   const pinned = 'sticky left-0 z-10 bg-surface';
   return (
-    <Table label="Retention by cohort (scrolls sideways)" className="w-auto tabular-nums" data-testid="retention-heatmap">
+    <Table label="Retention by cohort (scrolls sideways)" className="tabular-nums" data-testid="retention-heatmap">
       <TableCaption>
         Share of each cohort (customers by the month of their first order) who ordered again in each later calendar month, up to{' '}
         {formatMonth(throughMonth)}. Month 0 is the first month itself.
@@ -24,9 +24,9 @@ export function RetentionHeatmap({ matrix, throughMonth }: { matrix: RetentionMa
       <TableHeader>
         <TableRow>
           <TableHead className={`${pinned} whitespace-nowrap`}>Cohort</TableHead>
-          <TableHead className="text-right">Customers</TableHead>
+          <TableHead>Customers</TableHead>
           {Array.from({ length: columns }, (_, k) => (
-            <TableHead key={k} className="whitespace-nowrap text-right">
+            <TableHead key={k} className="whitespace-nowrap">
               Month {k}
             </TableHead>
           ))}
@@ -38,7 +38,7 @@ export function RetentionHeatmap({ matrix, throughMonth }: { matrix: RetentionMa
             <th scope="row" className={`${pinned} whitespace-nowrap px-3 py-2.5 text-left font-medium`}>
               {formatMonth(cohort.cohort, 'short')}
             </th>
-            <TableCell className="text-right">{cohort.customers.toLocaleString('en-US')}</TableCell>
+            <TableCell>{cohort.customers.toLocaleString('en-US')}</TableCell>
             {Array.from({ length: columns }, (_, k) => {
               const share = cohort.retention[k];
               return share === undefined ? (
@@ -46,7 +46,7 @@ export function RetentionHeatmap({ matrix, throughMonth }: { matrix: RetentionMa
                   <span className="sr-only">not yet measured</span>
                 </TableCell>
               ) : (
-                <TableCell key={k} className="text-right font-medium" style={{ backgroundColor: tint(share) }}>
+                <TableCell key={k} className="font-medium" style={{ backgroundColor: tint(share) }}>
                   {formatShare(share)}
                 </TableCell>
               );
