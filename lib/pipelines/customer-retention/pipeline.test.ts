@@ -4,7 +4,7 @@
  * (versioned, idempotent on retry) and readResults.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, getTask, launchTask, type PipelineRegistry } from '@/lib/engine';
+import { createRegistry, getTask, InputValidationError, launchTask, type PipelineRegistry } from '@/lib/engine';
 import { makeWorkerFactory, waitForTaskStatus } from '@/lib/engine/test-fixtures/harness';
 import { publishRetentionMatrix } from '@/lib/retention/publish';
 import { LATEST_SNAPSHOT_SQL, readRetentionView, SNAPSHOT_OF_TASK_SQL } from '@/lib/retention/read-model';
@@ -229,6 +229,34 @@ describe('with a database', () => {
 
     it('readResults is null for a run that published nothing', async () => {
       expect(await customerRetentionModule.readResults?.(testDb, '00000000-0000-7000-8000-000000000000')).toBeNull();
+    });
+
+    it('maps 13 cohorts to 13 children', async () => {
+      const expected = expectedMatrix(ORDERS, { months: 13, endMonth: END_MONTH, timeZone });
+      // The fixture acquires customers in every month, so 13 months give 13 cohorts.
+      expect(expected.cohorts).toHaveLength(13);
+      const { taskId, status } = await run({ months: 13, end_month: END_MONTH });
+      expect(status).toBe('completed');
+      const task = await getTask(testDb, taskId);
+      expect(task?.steps.filter((step) => step.name.startsWith('measure_cohort['))).toHaveLength(13);
+      expect(await customerRetentionModule.readResults?.(testDb, taskId)).toEqual(expected);
+    });
+
+    it('launchTask refuses bad input naming each field, and starts nothing', async () => {
+      const refusal = (context: Record<string, unknown>) =>
+        launchTask(testDb, registry, { ...CUSTOMER_RETENTION, context, initiator: 'test' }).then(
+          () => null,
+          (error: unknown) => error,
+        );
+      const tasksBefore = await testDb.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM tasks');
+      for (const [context, path] of [[{ months: 0 }, 'months'], [{ months: 37 }, 'months'], [{ end_month: '2026-13' }, 'end_month']] as const) {
+        const error = await refusal(context);
+        expect(error).toBeInstanceOf(InputValidationError);
+        if (!(error instanceof InputValidationError)) continue;
+        expect(error.issues.map((issue) => issue.path)).toEqual([path]);
+      }
+      const tasksAfter = await testDb.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM tasks');
+      expect(tasksAfter.rows[0]?.count).toBe(tasksBefore.rows[0]?.count);
     });
   });
 });
