@@ -15,6 +15,7 @@ import { NavLinks, type NavItem } from './nav-links';
 
 export const primaryNavigation: readonly NavItem[] = [
   { href: '/', label: 'Dashboard' },
+  { href: '/retention', label: 'Retention' },
   { href: '/runs', label: 'Runs' },
   { href: '/messages', label: 'Messages' },
   { href: '/chaos', label: 'Chaos' },

@@ -5,3 +5,4 @@ export * from './auth';
 export * from './analytics';
 export * from './monitoring';
 export * from './backfills';
+export * from './retention';

@@ -28,6 +28,7 @@ export const PAGE_RULES: readonly PathRule[] = [
   { pattern: '/login', access: 'public' },
   { pattern: '/status', access: 'public' },
   { pattern: '/', access: 'viewer' },
+  { pattern: '/retention', access: 'viewer' },
   { pattern: '/runs', access: 'viewer' },
   { pattern: '/runs/new', access: 'operator' },
   { pattern: '/runs/backfill', access: 'operator' },

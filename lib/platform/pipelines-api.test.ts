@@ -82,7 +82,7 @@ describe('GET /api/pipelines', () => {
 
 describe('POST /api/pipelines/{name}/runs', () => {
   it.each([
-    ['an unknown pipeline', '/api/pipelines/nope/runs', JSON.stringify({}), 404, 'No pipeline named "nope" is registered; known: data_pipeline/customer_analytics'],
+    ['an unknown pipeline', '/api/pipelines/nope/runs', JSON.stringify({}), 404, 'No pipeline named "nope" is registered; known: data_pipeline/customer_analytics, data_pipeline/customer_retention'],
     ['malformed JSON', '/api/pipelines/customer_analytics/runs', '{"date_range":', 400, 'body is not valid JSON'],
     ['input the pipeline refuses', '/api/pipelines/customer_analytics/runs', JSON.stringify({ date_range: { start_date: '2026-02-30', end_date: DAY } }), 400, 'invalid input'],
   ])('answers %s with a 4xx and writes nothing', async (_what, path, body, status, error) => {

@@ -7,6 +7,7 @@ import { readTaskResults } from '@/lib/analytics/results';
 import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
 import { customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
+import { customerRetentionModule } from '@/lib/pipelines/customer-retention';
 import type { PipelineModule } from '@/lib/platform/pipeline-module';
 
 /** customer_analytics with the seed's /analytics/* behaviour: its start policy and its results. */
@@ -31,7 +32,7 @@ const customerAnalyticsModule: PipelineModule = {
 
 /** Every pipeline this deployment serves. */
 export function pipelineModules(): PipelineModule[] {
-  return [customerAnalyticsModule];
+  return [customerAnalyticsModule, customerRetentionModule];
 }
 
 export function buildRegistry(modules: readonly PipelineModule[] = pipelineModules()): PipelineRegistry {

@@ -49,7 +49,7 @@ describe('schedule form', () => {
   const schema = newScheduleFormSchema(definitions);
 
   it('offers every registered pipeline and turns good fields into a schedule', () => {
-    expect(schedulePipelineOptions(definitions).map((option) => option.value)).toEqual(['data_pipeline/customer_analytics', 'test/retention_probe']);
+    expect(schedulePipelineOptions(definitions).map((option) => option.value)).toEqual(['data_pipeline/customer_analytics', 'data_pipeline/customer_retention', 'test/retention_probe']);
     expect(schema.parse(goodForm)).toEqual({
       name: 'retention_monthly',
       namespace: 'test',
@@ -69,7 +69,7 @@ describe('schedule form', () => {
     );
     expect(Object.keys(errors).sort()).toEqual(['cronExpression', 'deadlineLocalTime', 'inputTemplate', 'name', 'pipeline', 'timeZone']);
     expect(errors.name).toEqual(['Name must be lower-case letters, digits, _ or - (at most 80), starting with a letter or digit.']);
-    expect(errors.pipeline).toEqual(['Pipeline “test/payroll” is not registered here; known pipelines: data_pipeline/customer_analytics, test/retention_probe.']);
+    expect(errors.pipeline).toEqual(['Pipeline “test/payroll” is not registered here; known pipelines: data_pipeline/customer_analytics, data_pipeline/customer_retention, test/retention_probe.']);
     expect(errors.cronExpression?.[0]).toMatch(/^Cron expression “61 \* \* \* \*” is not valid \(.+\)\. Use five fields — minute, hour, day of month, month, day of week — such as 0 1 \* \* \* for 01:00 every day\.$/);
     expect(errors.timeZone).toEqual(['Time zone “Mars/Olympus” is not an IANA time zone such as UTC or Europe/Berlin.']);
     expect(errors.inputTemplate?.[0]).toMatch(/^Input template is not valid JSON/);

@@ -59,3 +59,8 @@ export function formatDateTime(value: Date | string, timeZone = 'UTC'): string {
 export function formatDay(day: string): string {
   return cachedDateFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(new Date(`${day}T00:00:00Z`));
 }
+
+/** YYYY-MM → "October 2026" (`long`) or "Oct 2026" (`short`). */
+export function formatMonth(month: string, style: 'long' | 'short' = 'long'): string {
+  return cachedDateFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: style }).format(new Date(`${month}-01T00:00:00Z`));
+}

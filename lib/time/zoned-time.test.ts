@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deliveryDeadline } from '@/lib/delivery/clock';
-import { addDays, instantOf, isValidTimeZone, localDateOf, nextLocalTime } from './zoned-time';
+import { addDays, addMonths, instantOf, isValidTimeZone, localDateOf, localMonthOf, monthsBetween, monthStartOf, nextLocalTime } from './zoned-time';
 
 const NY = 'America/New_York';
 const BERLIN = 'Europe/Berlin';
@@ -73,5 +73,21 @@ describe('calendar helpers', () => {
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
     expect(isValidTimeZone(BERLIN)).toBe(true);
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+});
+
+describe('calendar months', () => {
+  it('adds and counts months across years', () => {
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+    expect(addMonths('2025-11', 14)).toBe('2027-01');
+    expect(monthsBetween('2025-11', '2027-01')).toBe(14);
+    expect(monthsBetween('2026-03', '2026-01')).toBe(-2);
+  });
+
+  it('starts a month at local midnight and reads an instant\'s local month', () => {
+    expect(iso(monthStartOf('2026-02', BERLIN))).toBe('2026-01-31T23:00:00.000Z');
+    expect(iso(monthStartOf('2026-04', NY))).toBe('2026-04-01T04:00:00.000Z');
+    expect(localMonthOf(new Date('2026-01-31T23:30:00Z'), BERLIN)).toBe('2026-02');
+    expect(localMonthOf(new Date('2026-01-31T23:30:00Z'), 'UTC')).toBe('2026-01');
   });
 });

@@ -92,3 +92,27 @@ export function nextLocalTime(after: Date, time: string, timeZone: string): Date
   const sameDay = instantOf(date, time, timeZone);
   return sameDay.getTime() > after.getTime() ? sameDay : instantOf(addDays(date, 1), time, timeZone);
 }
+
+/** YYYY-MM of the instant in the zone: the calendar month its local date falls in. */
+export function localMonthOf(instant: Date, timeZone: string): string {
+  return localDateOf(instant, timeZone).slice(0, 7);
+}
+
+/** YYYY-MM plus `months` (calendar arithmetic, no zone involved). */
+export function addMonths(month: string, months: number): string {
+  const [year = 1970, monthOfYear = 1] = month.split('-').map(Number);
+  const index = year * 12 + (monthOfYear - 1) + months;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Whole months from `from` to `to` (both YYYY-MM); negative when `to` is earlier. */
+export function monthsBetween(from: string, to: string): number {
+  const [fromYear = 0, fromMonth = 1] = from.split('-').map(Number);
+  const [toYear = 0, toMonth = 1] = to.split('-').map(Number);
+  return (toYear - fromYear) * 12 + (toMonth - fromMonth);
+}
+
+/** The instant the zone's clocks reach the first day of `month` (YYYY-MM): where that local month begins. */
+export function monthStartOf(month: string, timeZone: string): Date {
+  return instantOf(`${month}-01`, '00:00', timeZone);
+}

@@ -2,11 +2,12 @@
  * The sources a running Nightshift uses: the orders in the app database (or SOURCE_DATABASE_URL), and the CRM,
  * inventory and Slack endpoints from the environment (the built-in demo endpoints by default).
  */
-import { createPool, type DbHandle } from '@/db/client';
+import type { DbHandle } from '@/db/client';
 import { env, type Env } from '@/lib/env';
 import { ordersFaultInjector } from '@/lib/demo/orders-db-faults';
 import { createCrmClient, defaultCrmUrl } from '@/lib/sources/crm-client';
 import { createInventoryClient, defaultInventoryUrl } from '@/lib/sources/inventory-client';
+import { openOrdersDatabase } from '@/lib/sources/orders-database';
 import { createSlackClient, defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { CustomerAnalyticsSources } from './sources';
 
@@ -14,16 +15,14 @@ export type SourceSettings = Pick<Env, 'DATABASE_URL' | 'SOURCE_DATABASE_URL' | 
 
 /** Every source client gets SOURCE_TIMEOUT_MS: a source that hangs fails the attempt instead of holding it. */
 export function sourcesFromSettings(app: DbHandle, settings: SourceSettings = env()): CustomerAnalyticsSources {
-  const sourceUrl = settings.SOURCE_DATABASE_URL;
-  const separate = sourceUrl !== undefined && sourceUrl !== settings.DATABASE_URL;
   const timeoutMs = settings.SOURCE_TIMEOUT_MS;
   // Large pages by default: extract_users is on the run's critical path and each page costs a request and a
   // committed checkpoint (100,000 users alone: 1.27 s in pages of 1,000, 0.90 s in pages of 5,000).
   const pageSize = settings.SOURCE_PAGE_SIZE;
-  const orders = separate ? createPool(sourceUrl, { max: 4, applicationName: 'nightshift-orders-source' }) : app;
+  const orders = openOrdersDatabase(app, settings);
   return {
     ordersPool: orders.pool,
-    ordersInAppDatabase: !separate,
+    ordersInAppDatabase: orders.inAppDatabase,
     injectOrdersFault: ordersFaultInjector(app.db, orders.pool),
     crm: createCrmClient({ pageSize, timeoutMs, baseUrl: settings.CRM_URL ?? defaultCrmUrl() }),
     inventory: createInventoryClient({ pageSize, timeoutMs, baseUrl: settings.INVENTORY_URL ?? defaultInventoryUrl() }),

@@ -3,12 +3,10 @@
  * their own servers: the orders database, the CRM and inventory APIs, and the Slack-compatible webhook.
  */
 import type pg from 'pg';
-import { PermanentError, RetryableError } from '@/lib/engine';
 import type { CrmUserRecord } from '@/lib/sources/crm-client';
 import type { InventoryProductRecord } from '@/lib/sources/inventory-client';
 import type { PagedSource } from '@/lib/sources/paged-source';
 import type { SlackClient } from '@/lib/sources/slack-client';
-import { SourceError } from '@/lib/sources/source-error';
 
 export interface CustomerAnalyticsSources {
   /** Pool on the orders database (schema `shop`). */
@@ -30,19 +28,5 @@ export interface CustomerAnalyticsSources {
   slack: SlackClient;
 }
 
-/** Maps a source failure onto the engine's retry policy: transient → RetryableError, contract errors → PermanentError. */
-export function asStepError(error: unknown): unknown {
-  if (!(error instanceof SourceError)) return error;
-  return error.retryable
-    ? new RetryableError(error.message, { retryAfterMs: error.retryAfterMs, cause: error })
-    : new PermanentError(error.message, { cause: error });
-}
-
-/** Runs `work`, translating source failures for the engine. */
-export async function translatingSourceErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asStepError(error);
-  }
-}
+/** Source failures in the engine's terms (shared by every pipeline). */
+export { asStepError, translatingSourceErrors } from '@/lib/sources/step-errors';

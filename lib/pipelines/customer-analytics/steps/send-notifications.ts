@@ -1,17 +1,13 @@
 /**
  * send_notifications: posts the run's summary to every channel in `notification_channels` through the
- * Slack-compatible webhook. Each delivered channel is recorded before the next one is tried, so a retry after
- * a partial failure posts only to the channels still missing — never twice to the same one.
+ * Slack-compatible webhook, once per channel (lib/sources/slack-delivery.ts: a retry after a partial failure posts
+ * only to the channels still missing — never twice to the same one).
  */
 import type pg from 'pg';
 import type { SlackClient } from '@/lib/sources/slack-client';
-import { translatingSourceErrors } from '../sources';
+import { postToChannelsOnce, type ChannelDeliveries } from '@/lib/sources/slack-delivery';
 
-export type NotificationsResult = {
-  channels: string[];
-  delivered_now: string[];
-  already_delivered: string[];
-};
+export type NotificationsResult = ChannelDeliveries;
 
 export interface SendNotificationsInput {
   taskId: string;
@@ -56,21 +52,6 @@ export async function composeSummary(pool: pg.Pool, input: Pick<SendNotification
 }
 
 export async function sendNotifications(pool: pg.Pool, slack: SlackClient, input: SendNotificationsInput): Promise<NotificationsResult> {
-  const delivered = await pool.query<{ channel: string }>(
-    'SELECT channel FROM analytics.notification_deliveries WHERE task_id = $1',
-    [input.taskId],
-  );
-  const already = new Set(delivered.rows.map((row) => row.channel));
   const text = await composeSummary(pool, input);
-  const deliveredNow: string[] = [];
-  for (const channel of input.channels) {
-    if (already.has(channel)) continue;
-    await translatingSourceErrors(() => slack.send({ channel, text }, { signal: input.signal }));
-    await pool.query(
-      'INSERT INTO analytics.notification_deliveries (task_id, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [input.taskId, channel],
-    );
-    deliveredNow.push(channel);
-  }
-  return { channels: input.channels, delivered_now: deliveredNow, already_delivered: [...already] };
+  return postToChannelsOnce(pool, slack, { taskId: input.taskId, channels: input.channels, text, signal: input.signal });
 }
