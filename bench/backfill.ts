@@ -10,7 +10,7 @@ import { createPool } from '@/db/client';
 import { DEFAULT_GENERATOR_OPTIONS, generateDemoData } from '@/lib/demo/generator/generate';
 import { createBackfill, promoteBackfill } from '@/lib/backfills';
 import { env } from '@/lib/env';
-import { buildRegistry } from '@/lib/runtime/registry';
+import { buildRegistry, deliveredPipeline } from '@/lib/runtime/registry';
 import { spawnPipelineWorker, startDemoSources } from './pipeline-at-scale';
 import { currentRssMb, peakRssMb } from './support/processes';
 import { check, round, type BenchmarkReport } from './support/report';
@@ -32,7 +32,7 @@ export async function runBackfillBenchmark(options: { url: string; days?: number
     const maxParallel = env().BACKFILL_MAX_PARALLEL;
 
     const { demo, worker } = await processes;
-    const registry = buildRegistry();
+    const pipelines = { registry: buildRegistry(), delivered: deliveredPipeline() };
     const rssSamples: number[] = [];
     const unfinishedSamples: number[] = [];
     let backfillId = '';
@@ -42,13 +42,13 @@ export async function runBackfillBenchmark(options: { url: string; days?: number
       const started = performance.now();
       const created = await createBackfill(
         db,
-        registry,
+        pipelines,
         { start_date: first, end_date: last, reason: 'bench: 30-day backfill' },
         { actorId: null, actorLabel: 'bench', origin: 'operator' },
       );
       if (!created.ok) throw new Error(`backfill refused: ${JSON.stringify(created.issues)}`);
       backfillId = created.backfill.id;
-      await promoteBackfill(db, registry, backfillId);
+      await promoteBackfill(db, pipelines, backfillId);
       log(`backfill ${backfillId}: ${first} … ${last}, max_parallel ${maxParallel}`);
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));

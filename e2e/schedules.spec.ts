@@ -50,7 +50,7 @@ test('the start form names the known pipelines for an unknown one', async ({ bro
   const page = await pageAs(browser, 'operator');
   try {
     await page.goto('/runs/new?pipeline=payroll');
-    await expect(page.getByText('There is no pipeline “payroll”. Known pipelines: customer_analytics.')).toBeVisible();
+    await expect(page.getByText('There is no pipeline “payroll”. Known pipelines: customer_analytics, customer_retention.')).toBeVisible();
     await page.getByRole('navigation', { name: 'Pipelines' }).getByRole('link', { name: 'customer_analytics' }).click();
     await expect(page.getByRole('form', { name: 'Start a run' }).getByLabel('Start date')).toBeVisible();
   } finally {

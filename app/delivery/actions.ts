@@ -12,6 +12,7 @@ import { KIND_LABELS } from '@/lib/delivery/definition';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { discardHeldSnapshot, makeDefaultView, publishHeldSnapshot } from '@/lib/delivery/publish';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'At most 500 characters.');
 const taskReview = z.object({ taskId: z.uuid('Unknown run.'), reason });
@@ -27,7 +28,7 @@ export const publishAnywayAction = authorizedAction('operator', taskReview, asyn
     taskId: input.taskId,
     reason: input.reason,
     actor: auditActorOf(principal),
-    policy: await readDeliveryPolicy(pool),
+    policy: await readDeliveryPolicy(pool, deliveredPipeline()),
     routing: { linkBaseUrl: alertLinkBaseUrl() },
   });
   revalidate(input.taskId);

@@ -14,7 +14,7 @@ import { cachedAnswers } from '@/lib/answers';
 import { listBackfills } from '@/lib/backfills';
 import { loadRunList } from '@/lib/console/read-models';
 import { firstValues, parseRunListQuery, pipelineCatalog } from '@/lib/console/run-filters';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appRegistry, deliveredPipeline } from '@/lib/runtime/registry';
 
 export const metadata: Metadata = { title: 'Runs' };
 export const dynamic = 'force-dynamic';
@@ -23,7 +23,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const principal = await requirePageRole('viewer');
   const catalog = pipelineCatalog(appRegistry().list());
   const { query, problems } = parseRunListQuery(firstValues(await searchParams), catalog);
-  const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query), cachedAnswers().calendar(), listBackfills(getDb(), { limit: 5 })]);
+  const [list, calendar, backfills] = await Promise.all([loadRunList(getDb(), query, deliveredPipeline()), cachedAnswers().calendar(), listBackfills(getDb(), deliveredPipeline(), { limit: 5 })]);
 
   return (
     <div className="flex flex-col gap-6">

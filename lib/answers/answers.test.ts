@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
 import { cachedAnswers } from '.';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -166,7 +167,7 @@ describe('cached delivery calendar', () => {
   });
 
   it('follows an edit of the default schedule (its window) on the next request', async () => {
-    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' });
     const before = await get(range(), viewer.bearer);
     expect(dayOf(before.text).days[0]?.window).toEqual({ start: yesterday(), end: yesterday() });
     const weekly = { date_range: { start_date: '{{days_ago:7}}', end_date: '{{yesterday}}' } };

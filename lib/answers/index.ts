@@ -10,7 +10,9 @@ import { loadCurrentCalendar, readDeliveryCalendar, type CalendarQuery, type Cal
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import type { LiveHub } from '@/lib/live/hub';
 import { liveHub } from '@/lib/live/server-hub';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import { createProcessLogger } from '@/lib/runtime/logger';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 import { loadPublicStatus, type PublicStatus } from '@/lib/status';
 import { createAnswerCache, type Answer } from './answer-cache';
 import { createChangeFeed, readStoredVersion } from './change-feed';
@@ -36,6 +38,8 @@ export interface CachedAnswers {
 
 export interface CachedAnswersOptions {
   pool: pg.Pool;
+  /** The pipeline whose delivery the dashboard, the calendar and the status page show. */
+  delivered: DeliveredPipeline;
   hub: LiveHub;
   maxAgeMs?: number;
   now?: () => number;
@@ -51,8 +55,8 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
   // Read per request, never shared between requests: a request that arrives after a publish must see its version.
   const version = async () => `${await readStoredVersion(options.pool)}|${feed.generation()}`;
   const dashboardAt = (query: DashboardQuery, current: string) =>
-    dashboards.get(`${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`, current, () => loadDashboardNow(options.pool, query));
-  const currentCalendarAt = (current: string) => calendars.get('current', current, () => loadCurrentCalendar(options.pool));
+    dashboards.get(`${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`, current, () => loadDashboardNow(options.pool, options.delivered, query));
+  const currentCalendarAt = (current: string) => calendars.get('current', current, () => loadCurrentCalendar(options.pool, options.delivered));
   return {
     async dashboard(query) {
       return dashboardAt(query, await version());
@@ -65,10 +69,10 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
     async calendar(query) {
       const { pool } = options;
       if (!query) return currentCalendarAt(await version());
-      return calendars.get(`${query.from}:${query.to}`, await version(), async () => readDeliveryCalendar(pool, await readDeliveryPolicy(pool), query));
+      return calendars.get(`${query.from}:${query.to}`, await version(), async () => readDeliveryCalendar(pool, await readDeliveryPolicy(pool, options.delivered), query));
     },
     async status() {
-      return statuses.get('status', await version(), () => loadPublicStatus(options.pool));
+      return statuses.get('status', await version(), () => loadPublicStatus(options.pool, new Date(), options.delivered));
     },
     close() {
       feed.close();
@@ -87,6 +91,7 @@ export function cachedAnswers(): CachedAnswers {
     const logger = createProcessLogger('nightshift-answers');
     globalForAnswers.nightshiftAnswers = createCachedAnswers({
       pool: getDb().pool,
+      delivered: deliveredPipeline(),
       hub: liveHub(),
       onError: (message) => logger.warn({}, message),
     });

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { DbHandle } from '@/db/client';
 import type { AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
-import { isTaskId, type PipelineRegistry } from '@/lib/engine';
+import { isTaskId } from '@/lib/engine';
+import type { BackfillPipelines } from './request';
 import { cancelBackfill, retryFailedDays } from './operations';
 
 export const BACKFILL_OPERATIONS = ['cancel', 'retry_failed'] as const;
@@ -32,7 +33,7 @@ export interface BackfillOperationResult {
 
 export async function runBackfillOperation(
   db: DbHandle,
-  registry: PipelineRegistry,
+  pipelines: BackfillPipelines,
   actor: AuditActor,
   input: { backfillId: string; kind: BackfillOperation; reason: string },
 ): Promise<BackfillOperationResult> {
@@ -41,6 +42,6 @@ export async function runBackfillOperation(
     const cancelled = await cancelBackfill(db, { backfillId: input.backfillId, actor, reason: input.reason });
     return { kind: 'cancel', days: cancelled.cancelledDays, runs: cancelled.cancelledRuns };
   }
-  const days = await retryFailedDays(db, registry, { backfillId: input.backfillId, actor, reason: input.reason });
+  const days = await retryFailedDays(db, pipelines, { backfillId: input.backfillId, actor, reason: input.reason });
   return { kind: 'retry_failed', days, runs: [] };
 }

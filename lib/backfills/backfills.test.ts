@@ -20,7 +20,8 @@ import {
   type PipelineRegistry,
 } from '@/lib/engine';
 import { makeWorkerFactory, quietLogger, sleep, waitFor } from '@/lib/engine/test-fixtures/harness';
-import { customerAnalyticsPipeline } from '@/lib/pipelines/customer-analytics';
+import { customerAnalyticsDelivery, customerAnalyticsPipeline } from '@/lib/pipelines/customer-analytics';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import { createScheduler } from '@/lib/scheduling/scheduler';
 import { ensureDefaultSchedule } from '@/lib/scheduling/schedules';
 import { instantOf } from '@/lib/time/zoned-time';
@@ -29,7 +30,7 @@ import { estimateBackfillRemainingMs } from './eta';
 import { cancelBackfill, retryFailedDays } from './operations';
 import { createBackfillSubscriber, promoteBackfill } from './promote';
 import { loadBackfill } from './read';
-import { createBackfill, type CreateBackfillResult } from './request';
+import { createBackfill, type BackfillPipelines, type CreateBackfillResult } from './request';
 import { createCatchUpBackfill } from './catch-up';
 
 const ACTOR = { actorId: null, actorLabel: 'ops@example.test' };
@@ -60,6 +61,14 @@ const daily = definePipeline({
   ],
 });
 
+/** test.daily is the delivered pipeline here: its input carries its window as customer_analytics' does. */
+const dailyDelivery: DeliveredPipeline = {
+  ...customerAnalyticsDelivery,
+  namespace: 'test',
+  name: 'daily',
+  schedule: { ...customerAnalyticsDelivery.schedule, name: 'test_daily' },
+};
+
 const request = (start: string, end: string, extra: Record<string, unknown> = {}) => ({
   pipeline: 'test.daily',
   start_date: start,
@@ -77,6 +86,7 @@ describe('backfills', () => {
   let testDb: TestDatabase;
   let otherProcess: DbHandle;
   let registry: PipelineRegistry;
+  let pipelines: BackfillPipelines;
   let dispatcher: EventDispatcher;
   const workers = makeWorkerFactory();
 
@@ -86,8 +96,9 @@ describe('backfills', () => {
     registry = createRegistry();
     registry.register(daily);
     registry.register(customerAnalyticsPipeline);
+    pipelines = { registry, delivered: dailyDelivery };
     await workers.start(testDb, registry, { concurrency: 6, pollIntervalMs: 100 });
-    dispatcher = createEventDispatcher({ db: testDb, subscribers: [createBackfillSubscriber(testDb, registry)], pollIntervalMs: 50, logger: quietLogger });
+    dispatcher = createEventDispatcher({ db: testDb, subscribers: [createBackfillSubscriber(testDb, pipelines)], pollIntervalMs: 50, logger: quietLogger });
     await dispatcher.start();
   });
 
@@ -122,15 +133,15 @@ describe('backfills', () => {
     );
 
   it('a 14-day backfill with max_parallel 2 never runs more than 2 at once, and every day gets exactly one run', async () => {
-    const backfill = created(await createBackfill(testDb, registry, request('2026-01-01', '2026-01-14', { max_parallel: 2 }), OPERATOR));
+    const backfill = created(await createBackfill(testDb, pipelines, request('2026-01-01', '2026-01-14', { max_parallel: 2 }), OPERATOR));
     expect(backfill).toMatchObject({ created: true, days: 14, skipped: 0 });
-    await promoteBackfill(testDb, registry, backfill.id);
+    await promoteBackfill(testDb, pipelines, backfill.id);
 
     const samples: number[] = [];
     let launchOrder: string[] = [];
     for (;;) {
       // Two more promoters, on two pools, race the event-driven one on every sample.
-      await Promise.all([promoteBackfill(testDb, registry, backfill.id), promoteBackfill(otherProcess, registry, backfill.id)]);
+      await Promise.all([promoteBackfill(testDb, pipelines, backfill.id), promoteBackfill(otherProcess, pipelines, backfill.id)]);
       const rows = await runsOf(backfill.id);
       samples.push(rows.filter((row) => row.status === 'pending' || row.status === 'running').length);
       launchOrder = rows.filter((row) => row.task_id).map((row) => row.day);
@@ -151,22 +162,22 @@ describe('backfills', () => {
     ).rows.map((row) => row.day);
     expect(launched).toEqual([...launchOrder].sort());
 
-    const view = await loadBackfill(testDb, registry, backfill.id);
+    const view = await loadBackfill(testDb, pipelines, backfill.id);
     expect(view?.status).toBe('finished');
     expect(view?.counts).toMatchObject({ total: 14, completed: 14, failed: 0, running: 0, waiting: 0 });
   }, 90_000);
 
   it('two concurrent requests for the same range create one backfill', async () => {
     const results = await Promise.all([
-      createBackfill(testDb, registry, request('2026-02-01', '2026-02-03'), OPERATOR),
-      createBackfill(otherProcess, registry, request('2026-02-01', '2026-02-03'), OPERATOR),
+      createBackfill(testDb, pipelines, request('2026-02-01', '2026-02-03'), OPERATOR),
+      createBackfill(otherProcess, pipelines, request('2026-02-01', '2026-02-03'), OPERATOR),
     ]);
     const [first, second] = results.map(created);
     expect(first?.id).toBe(second?.id);
     expect(results.map(created).filter((backfill) => backfill.created)).toHaveLength(1);
     const count = await testDb.pool.query<{ n: string }>(`SELECT count(*) AS n FROM backfills WHERE start_date = '2026-02-01'`);
     expect(Number(count.rows[0]?.n)).toBe(1);
-    await promoteBackfill(testDb, registry, first?.id ?? '');
+    await promoteBackfill(testDb, pipelines, first?.id ?? '');
     await finished(first?.id ?? '');
     for (const day of ['2026-02-01', '2026-02-02', '2026-02-03']) expect(await tasksForDay(day)).toBe(1);
   }, 60_000);
@@ -186,9 +197,9 @@ describe('backfills', () => {
        VALUES (gen_random_uuid(), '2026-03-04', '2026-03-04', '{}', 'delivery', 'held', NULL, now())`,
     );
     expect(publisher.rows).toHaveLength(1);
-    const backfill = created(await createBackfill(testDb, registry, request('2026-03-01', '2026-03-04'), OPERATOR));
+    const backfill = created(await createBackfill(testDb, pipelines, request('2026-03-01', '2026-03-04'), OPERATOR));
     expect(backfill).toMatchObject({ days: 4, skipped: 2 });
-    await promoteBackfill(testDb, registry, backfill.id);
+    await promoteBackfill(testDb, pipelines, backfill.id);
     await finished(backfill.id);
     const rows = await runsOf(backfill.id);
     expect(rows.map((row) => [row.day, row.state])).toEqual([
@@ -198,12 +209,12 @@ describe('backfills', () => {
       ['2026-03-04', 'launched'],
     ]);
     expect(await tasksForDay('2026-03-02')).toBe(0);
-    const view = await loadBackfill(testDb, registry, backfill.id);
+    const view = await loadBackfill(testDb, pipelines, backfill.id);
     expect(view?.counts).toMatchObject({ completed: 2, skipped: 2 });
 
-    const forced = created(await createBackfill(testDb, registry, request('2026-03-02', '2026-03-03', { force_refresh: true }), OPERATOR));
+    const forced = created(await createBackfill(testDb, pipelines, request('2026-03-02', '2026-03-03', { force_refresh: true }), OPERATOR));
     expect(forced.skipped).toBe(0);
-    await promoteBackfill(testDb, registry, forced.id);
+    await promoteBackfill(testDb, pipelines, forced.id);
     await finished(forced.id);
     expect(await tasksForDay('2026-03-02')).toBe(1);
   }, 60_000);
@@ -211,8 +222,8 @@ describe('backfills', () => {
   it('cancel stops waiting days at once and cancels the running ones', async () => {
     gate.open = false;
     try {
-      const backfill = created(await createBackfill(testDb, registry, request('2026-04-01', '2026-04-08', { max_parallel: 2 }), OPERATOR));
-      await promoteBackfill(testDb, registry, backfill.id);
+      const backfill = created(await createBackfill(testDb, pipelines, request('2026-04-01', '2026-04-08', { max_parallel: 2 }), OPERATOR));
+      await promoteBackfill(testDb, pipelines, backfill.id);
       await waitFor('two runs to start', async () => (await runsOf(backfill.id)).filter((row) => row.status === 'running').length === 2);
       const result = await cancelBackfill(testDb, { backfillId: backfill.id, actor: ACTOR, reason: 'wrong range' });
       expect(result.cancelledDays).toEqual(['2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06', '2026-04-07', '2026-04-08']);
@@ -221,10 +232,10 @@ describe('backfills', () => {
       expect(rows.filter((row) => row.state === 'cancelled')).toHaveLength(6);
       expect(rows.filter((row) => row.task_id).map((row) => row.status)).toEqual(['cancelled', 'cancelled']);
       // Nothing launches afterwards, whoever promotes.
-      await Promise.all([promoteBackfill(testDb, registry, backfill.id), promoteBackfill(otherProcess, registry, backfill.id)]);
+      await Promise.all([promoteBackfill(testDb, pipelines, backfill.id), promoteBackfill(otherProcess, pipelines, backfill.id)]);
       await sleep(300);
       expect((await runsOf(backfill.id)).filter((row) => row.task_id)).toHaveLength(2);
-      const view = await loadBackfill(testDb, registry, backfill.id);
+      const view = await loadBackfill(testDb, pipelines, backfill.id);
       expect(view).toMatchObject({ status: 'cancelled', counts: { cancelled: 8, waiting: 0, running: 0 } });
       await expect(cancelBackfill(testDb, { backfillId: backfill.id, actor: ACTOR, reason: 'again' })).rejects.toThrow(/nothing left to cancel/);
     } finally {
@@ -235,15 +246,15 @@ describe('backfills', () => {
   it('retry reruns only the failed days, each in its own run', async () => {
     failingDays.add('2026-05-02');
     failingDays.add('2026-05-04');
-    const backfill = created(await createBackfill(testDb, registry, request('2026-05-01', '2026-05-05', { max_parallel: 3 }), OPERATOR));
-    await promoteBackfill(testDb, registry, backfill.id);
+    const backfill = created(await createBackfill(testDb, pipelines, request('2026-05-01', '2026-05-05', { max_parallel: 3 }), OPERATOR));
+    await promoteBackfill(testDb, pipelines, backfill.id);
     await finished(backfill.id);
     const before = await runsOf(backfill.id);
     expect(before.map((row) => row.status)).toEqual(['completed', 'failed', 'completed', 'failed', 'completed']);
-    await expect(loadBackfill(testDb, registry, backfill.id)).resolves.toMatchObject({ counts: { completed: 3, failed: 2 } });
+    await expect(loadBackfill(testDb, pipelines, backfill.id)).resolves.toMatchObject({ counts: { completed: 3, failed: 2 } });
 
     failingDays.clear();
-    const retried = await retryFailedDays(testDb, registry, { backfillId: backfill.id, actor: ACTOR, reason: 'source fixed' });
+    const retried = await retryFailedDays(testDb, pipelines, { backfillId: backfill.id, actor: ACTOR, reason: 'source fixed' });
     expect(retried).toEqual(['2026-05-02', '2026-05-04']);
     await finished(backfill.id);
     const after = await runsOf(backfill.id);
@@ -255,28 +266,41 @@ describe('backfills', () => {
       [backfill.id],
     );
     expect(attempts.rows.map((row) => row.n)).toEqual([1, 2, 1, 2, 1]);
-    await expect(retryFailedDays(testDb, registry, { backfillId: backfill.id, actor: ACTOR, reason: 'again' })).rejects.toThrow(/nothing to retry/);
+    await expect(retryFailedDays(testDb, pipelines, { backfillId: backfill.id, actor: ACTOR, reason: 'again' })).rejects.toThrow(/nothing to retry/);
     const audit = await testDb.pool.query<{ action: string }>(`SELECT action FROM audit_log WHERE target = $1 ORDER BY id`, [`backfill:${backfill.id}`]);
     expect(audit.rows.map((row) => row.action)).toEqual(['backfill.create', 'backfill.retry_failed']);
   }, 60_000);
 
   it('refuses bad requests with every issue named, writing nothing', async () => {
     const before = await testDb.pool.query<{ n: string }>(`SELECT count(*) AS n FROM backfills`);
-    const result = await createBackfill(testDb, registry, { pipeline: 'test.daily', start_date: '2026-02-30', end_date: '2026-01-01', max_parallel: 0, reason: 'x', extra: 1 }, OPERATOR);
+    const result = await createBackfill(testDb, pipelines, { pipeline: 'test.daily', start_date: '2026-02-30', end_date: '2026-01-01', max_parallel: 0, reason: 'x', extra: 1 }, OPERATOR);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues.map((issue) => issue.path).sort()).toEqual(['', 'end_date', 'max_parallel', 'reason', 'start_date']);
-    const unknown = await createBackfill(testDb, registry, request('2026-01-01', '2026-01-02', { pipeline: 'nope' }), OPERATOR);
+    const unknown = await createBackfill(testDb, pipelines, request('2026-01-01', '2026-01-02', { pipeline: 'nope' }), OPERATOR);
     expect(unknown).toEqual({ ok: false, issues: [{ path: 'pipeline', message: 'no pipeline "nope" is registered' }] });
+    // customer_analytics is registered here, but test.daily is the delivered pipeline: only its days are backfilled.
+    const undelivered = await createBackfill(testDb, pipelines, request('2026-01-01', '2026-01-02', { pipeline: 'customer_analytics' }), OPERATOR);
+    expect(undelivered).toEqual({
+      ok: false,
+      issues: [{ path: 'pipeline', message: '"customer_analytics" has no daily delivery to backfill; backfills fill the days of test.daily' }],
+    });
     const after = await testDb.pool.query<{ n: string }>(`SELECT count(*) AS n FROM backfills`);
     expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
   });
 
+  it('a request without a pipeline is for the delivered one', async () => {
+    const defaulted = created(await createBackfill(testDb, pipelines, { start_date: '2025-12-01', end_date: '2025-12-01', reason: 'default pipeline' }, OPERATOR));
+    const stored = await testDb.pool.query<{ namespace: string; pipeline_name: string }>(`SELECT namespace, pipeline_name FROM backfills WHERE id = $1`, [defaulted.id]);
+    expect(stored.rows).toEqual([{ namespace: 'test', pipeline_name: 'daily' }]);
+    await cancelBackfill(testDb, { backfillId: defaulted.id, actor: ACTOR, reason: 'test done' });
+  });
+
   it("a backfill's run of the window due today publishes as a backfill and never becomes the default view", async () => {
-    const backfill = created(await createBackfill(testDb, registry, request('2026-06-01', '2026-06-01'), OPERATOR));
-    await promoteBackfill(testDb, registry, backfill.id);
+    const backfill = created(await createBackfill(testDb, pipelines, request('2026-06-01', '2026-06-01'), OPERATOR));
+    await promoteBackfill(testDb, pipelines, backfill.id);
     await finished(backfill.id);
     const taskId = (await runsOf(backfill.id))[0]?.task_id ?? '';
-    const policy = { deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-05-01T00:00:00Z') };
+    const policy = { pipeline: dailyDelivery, deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-05-01T00:00:00Z') };
     const outcome = await publishRunSnapshot(testDb.pool, {
       taskId,
       window: { start: '2026-06-01', end: '2026-06-01' },
@@ -311,9 +335,10 @@ describe("the scheduler's catch-up after downtime", () => {
   it('launches the latest firing as the delivery and turns the missed days into one backfill', async () => {
     const zone = 'UTC';
     let clock = instantOf('2025-03-10', '00:30', zone);
-    await ensureDefaultSchedule(testDb.pool, { timeZone: zone, deadline: '07:00' }, clock);
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: zone, deadline: '07:00' }, clock);
     const registry = createRegistry();
     registry.register(customerAnalyticsPipeline);
+    const pipelines = { registry, delivered: customerAnalyticsDelivery };
     const scheduler = createScheduler({
       db: testDb,
       registry,
@@ -322,7 +347,7 @@ describe("the scheduler's catch-up after downtime", () => {
       catchUpDays: 5,
       tickMs: 60_000,
       linkBaseUrl: 'https://nightshift.example',
-      catchUp: createCatchUpBackfill(testDb, registry, quiet),
+      catchUp: createCatchUpBackfill(testDb, pipelines, quiet),
     });
     clock = instantOf('2025-03-10', '01:05', zone);
     expect(await scheduler.tick()).toHaveLength(1);

@@ -4,11 +4,10 @@
  * limited to `max_parallel` runs at once instead of all at once.
  */
 import type { DbHandle } from '@/db/client';
-import { windowOfContext } from '@/lib/delivery/definition';
-import type { JsonValue, Logger, PipelineRegistry } from '@/lib/engine';
+import type { JsonValue, Logger } from '@/lib/engine';
 import { addDays } from '@/lib/time/zoned-time';
 import { promoteBackfill } from './promote';
-import { createBackfill } from './request';
+import { createBackfill, type BackfillPipelines } from './request';
 
 export interface MissedFirings {
   schedule: { name: string; namespace: string; pipelineName: string };
@@ -17,16 +16,19 @@ export interface MissedFirings {
 }
 
 /** The scheduler's catch-up hook: true when the missed firings became a backfill, false to fire them one by one. */
-export function createCatchUpBackfill(db: DbHandle, registry: PipelineRegistry, logger: Logger): (input: MissedFirings) => Promise<boolean> {
+export function createCatchUpBackfill(db: DbHandle, pipelines: BackfillPipelines, logger: Logger): (input: MissedFirings) => Promise<boolean> {
   return async ({ schedule, missed }) => {
-    const days = missed.map((firing) => windowOfContext(firing.context)?.end ?? null);
+    // Only the delivered pipeline's schedules fire days; another pipeline's missed firings fire one by one.
+    const { delivered } = pipelines;
+    if (schedule.namespace !== delivered.namespace || schedule.pipelineName !== delivered.name) return false;
+    const days = missed.map((firing) => delivered.windowOf(firing.context)?.end ?? null);
     const first = days[0];
     const last = days.at(-1);
     // Only a run of consecutive days is a range; anything else (weekly cron, inputs without a window) fires as before.
     if (!first || !last || days.some((day, index) => day !== addDays(first, index))) return false;
     const created = await createBackfill(
       db,
-      registry,
+      pipelines,
       {
         pipeline: `${schedule.namespace}.${schedule.pipelineName}`,
         start_date: first,
@@ -40,7 +42,7 @@ export function createCatchUpBackfill(db: DbHandle, registry: PipelineRegistry, 
       return false;
     }
     logger.info({ schedule: schedule.name, backfillId: created.backfill.id, days: days.length }, 'missed firings caught up as a backfill');
-    await promoteBackfill(db, registry, created.backfill.id);
+    await promoteBackfill(db, pipelines, created.backfill.id);
     return true;
   };
 }

@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { todayUtc } from '@/lib/pipelines/customer-analytics/input';
-import { addDays } from '@/lib/time/zoned-time';
+import { addDays, todayUtc } from '@/lib/time/zoned-time';
 import type { BackfillFormDefaults } from './form-labels';
 import { backfillRequestSchema, MAX_BACKFILL_PARALLEL, type BackfillRequest } from './request';
 

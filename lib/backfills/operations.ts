@@ -12,7 +12,8 @@ import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
-import { cancelTask, OperationNotAllowedError, readTasksFacts, type PipelineRegistry } from '@/lib/engine';
+import { cancelTask, OperationNotAllowedError, readTasksFacts } from '@/lib/engine';
+import type { BackfillPipelines } from './request';
 import { promoteBackfill, UNFINISHED } from './promote';
 
 export interface BackfillOperationInput {
@@ -61,7 +62,7 @@ export async function cancelBackfill(db: DbHandle, input: BackfillOperationInput
 }
 
 /** Puts the failed days back in the queue; returns them. */
-export async function retryFailedDays(db: DbHandle, registry: PipelineRegistry, input: BackfillOperationInput): Promise<string[]> {
+export async function retryFailedDays(db: DbHandle, pipelines: BackfillPipelines, input: BackfillOperationInput): Promise<string[]> {
   const days = await withTransaction(db.pool, async (client) => {
     await lockBackfill(client, input.backfillId);
     const launched = await client.query<{ day: string; task_id: string }>(
@@ -83,6 +84,6 @@ export async function retryFailedDays(db: DbHandle, registry: PipelineRegistry, 
     await recordAudit(client, { ...input.actor, action: 'backfill.retry_failed', target: `backfill:${input.backfillId}`, details: { reason: input.reason, days } });
     return days;
   });
-  await promoteBackfill(db, registry, input.backfillId);
+  await promoteBackfill(db, pipelines, input.backfillId);
   return days;
 }

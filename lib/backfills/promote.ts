@@ -19,11 +19,10 @@ import {
   retryFailedSteps,
   type DeliveredEvent,
   type Logger,
-  type PipelineRegistry,
   type Subscriber,
   type TaskStatus,
 } from '@/lib/engine';
-import { dayContext } from './request';
+import type { BackfillPipelines } from './request';
 
 export const UNFINISHED: ReadonlySet<TaskStatus> = new Set(['pending', 'running']);
 
@@ -54,7 +53,7 @@ export interface PromotionResult {
   finished: boolean;
 }
 
-export async function promoteBackfill(db: DbHandle, registry: PipelineRegistry, backfillId: string): Promise<PromotionResult> {
+export async function promoteBackfill(db: DbHandle, pipelines: BackfillPipelines, backfillId: string): Promise<PromotionResult> {
   return withTransaction(db.pool, async (client) => {
     const locked = await client.query<LockedBackfill>(
       `SELECT id, namespace, pipeline_name AS "pipelineName", max_parallel AS "maxParallel", force_refresh AS "forceRefresh",
@@ -78,7 +77,7 @@ export async function promoteBackfill(db: DbHandle, registry: PipelineRegistry, 
     const next = waiting.slice(0, Math.max(0, backfill.maxParallel - busy));
     const launched: string[] = [];
     for (const day of next) {
-      const taskId = await startDay(db, registry, backfill, day, day.taskId ? statuses.get(day.taskId) : undefined);
+      const taskId = await startDay(db, pipelines, backfill, day, day.taskId ? statuses.get(day.taskId) : undefined);
       await client.query(
         `UPDATE backfill_days SET state = 'launched', task_id = $3, launched_at = clock_timestamp(), updated_at = now() WHERE backfill_id = $1 AND day = $2`,
         [backfillId, day.day, taskId],
@@ -96,7 +95,7 @@ export async function promoteBackfill(db: DbHandle, registry: PipelineRegistry, 
 }
 
 /** Launches the day's run, or — for a failed day an operator asked to retry — retries its failed steps. */
-async function startDay(db: DbHandle, registry: PipelineRegistry, backfill: LockedBackfill, day: OpenDay, status: TaskStatus | undefined): Promise<string> {
+async function startDay(db: DbHandle, pipelines: BackfillPipelines, backfill: LockedBackfill, day: OpenDay, status: TaskStatus | undefined): Promise<string> {
   const pipeline = { namespace: backfill.namespace, name: backfill.pipelineName };
   if (day.taskId) {
     if (status !== 'failed') return day.taskId;
@@ -108,9 +107,9 @@ async function startDay(db: DbHandle, registry: PipelineRegistry, backfill: Lock
     }
     return day.taskId;
   }
-  const launched = await launchTask(db, registry, {
+  const launched = await launchTask(db, pipelines.registry, {
     ...pipeline,
-    context: dayContext({ start: day.windowStart, end: day.windowEnd }, backfill.forceRefresh),
+    context: pipelines.delivered.inputFor({ start: day.windowStart, end: day.windowEnd }, { forceRefresh: backfill.forceRefresh }),
     idempotencyKey: backfillDayKey(backfill.id, pipeline, day.day),
     initiator: backfill.requestedBy,
     reason: `backfill ${backfill.id}: day ${day.day}`,
@@ -119,10 +118,10 @@ async function startDay(db: DbHandle, registry: PipelineRegistry, backfill: Lock
 }
 
 /** Every active backfill, oldest first; one failing backfill does not stop the others. */
-export async function promoteActiveBackfills(db: DbHandle, registry: PipelineRegistry, logger: Logger): Promise<void> {
+export async function promoteActiveBackfills(db: DbHandle, pipelines: BackfillPipelines, logger: Logger): Promise<void> {
   const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM backfills WHERE status = 'active' ORDER BY created_at`);
   for (const row of rows) {
-    await promoteBackfill(db, registry, row.id).catch((error: unknown) =>
+    await promoteBackfill(db, pipelines, row.id).catch((error: unknown) =>
       logger.warn({ backfillId: row.id, error: error instanceof Error ? error.message : String(error) }, 'backfill promotion failed; the next tick retries'),
     );
   }
@@ -134,14 +133,14 @@ async function backfillOfTask(pool: pg.Pool, taskId: string): Promise<string | n
 }
 
 /** When one of a backfill's runs finishes, its slot goes to the next waiting day at once (not at the next tick). */
-export function createBackfillSubscriber(db: DbHandle, registry: PipelineRegistry): Subscriber {
+export function createBackfillSubscriber(db: DbHandle, pipelines: BackfillPipelines): Subscriber {
   return {
     name: 'backfill-promoter',
     events: ['task.completed', 'task.failed', 'task.cancelled'],
     startAt: 'latest',
     async handle(event: DeliveredEvent) {
       const backfillId = await backfillOfTask(db.pool, event.taskId);
-      if (backfillId) await promoteBackfill(db, registry, backfillId);
+      if (backfillId) await promoteBackfill(db, pipelines, backfillId);
     },
   };
 }

@@ -7,7 +7,9 @@ import type pg from 'pg';
 import type { DbHandle } from '@/db/client';
 import { readRunDeliveries, type RunOutcome } from '@/lib/delivery/runs';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
-import { readRunsFacts, readStepDurationMedians, readTaskSteps, type PipelineRegistry, type TaskStatus } from '@/lib/engine';
+import { readRunsFacts, readStepDurationMedians, readTaskSteps, type TaskStatus } from '@/lib/engine';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
+import type { BackfillPipelines } from './request';
 import { HISTORY_RUNS, remainingCriticalPath } from '@/lib/scheduling/eta';
 import { estimateBackfillRemainingMs } from './eta';
 
@@ -99,10 +101,10 @@ function dayState(row: DayRow, runStatus: TaskStatus | null): DayState {
   }
 }
 
-async function dayViews(pool: pg.Pool, rows: readonly DayRow[]): Promise<Map<string, BackfillDayView[]>> {
+async function dayViews(pool: pg.Pool, delivered: DeliveredPipeline, rows: readonly DayRow[]): Promise<Map<string, BackfillDayView[]>> {
   const runs = await readRunsFacts(pool, rows.flatMap((row) => (row.taskId ? [row.taskId] : [])));
   const facts = new Map(runs.map((run) => [run.id, run]));
-  const deliveries = runs.length > 0 ? await readRunDeliveries(pool, runs, await readDeliveryPolicy(pool)) : new Map();
+  const deliveries = runs.length > 0 ? await readRunDeliveries(pool, runs, await readDeliveryPolicy(pool, delivered)) : new Map();
   const byBackfill = new Map<string, BackfillDayView[]>();
   for (const row of rows) {
     const run = row.taskId ? facts.get(row.taskId) : undefined;
@@ -153,11 +155,11 @@ function summary(row: BackfillRow, days: readonly BackfillDayView[]): BackfillSu
   };
 }
 
-async function estimate(db: DbHandle, registry: PipelineRegistry, row: BackfillRow, days: readonly BackfillDayView[], now: Date): Promise<BackfillView['eta']> {
+async function estimate(db: DbHandle, pipelines: BackfillPipelines, row: BackfillRow, days: readonly BackfillDayView[], now: Date): Promise<BackfillView['eta']> {
   const waiting = days.filter((day) => day.state === 'waiting').length;
   const running = days.filter((day) => day.state === 'running' && day.taskId);
   if (row.status !== 'active' || waiting + running.length === 0) return null;
-  const definition = registry.get(row.namespace, row.pipelineName);
+  const definition = pipelines.registry.get(row.namespace, row.pipelineName);
   if (!definition) return null;
   const history = await readStepDurationMedians(db.pool, { namespace: row.namespace, name: row.pipelineName }, { excludeTaskId: null, runs: HISTORY_RUNS });
   if (history.runs === 0) return null;
@@ -170,22 +172,22 @@ async function estimate(db: DbHandle, registry: PipelineRegistry, row: BackfillR
   return { at: new Date(now.getTime() + remainingMs).toISOString(), remainingMs, historyRuns: history.runs };
 }
 
-export async function loadBackfill(db: DbHandle, registry: PipelineRegistry, backfillId: string, now: Date = new Date()): Promise<BackfillView | null> {
+export async function loadBackfill(db: DbHandle, pipelines: BackfillPipelines, backfillId: string, now: Date = new Date()): Promise<BackfillView | null> {
   const found = await db.pool.query<BackfillRow>(`SELECT ${BACKFILL_COLUMNS} FROM backfills WHERE id = $1`, [backfillId]);
   const row = found.rows[0];
   if (!row) return null;
   const dayRows = await db.pool.query<DayRow>(`SELECT ${DAY_COLUMNS} FROM backfill_days WHERE backfill_id = $1 ORDER BY day`, [backfillId]);
-  const days = (await dayViews(db.pool, dayRows.rows)).get(backfillId) ?? [];
-  return { ...summary(row, days), eta: await estimate(db, registry, row, days, now), days, asOf: now.toISOString() };
+  const days = (await dayViews(db.pool, pipelines.delivered, dayRows.rows)).get(backfillId) ?? [];
+  return { ...summary(row, days), eta: await estimate(db, pipelines, row, days, now), days, asOf: now.toISOString() };
 }
 
 /** The newest backfills with their counts. */
-export async function listBackfills(db: DbHandle, options: { limit: number }): Promise<BackfillSummary[]> {
+export async function listBackfills(db: DbHandle, delivered: DeliveredPipeline, options: { limit: number }): Promise<BackfillSummary[]> {
   const found = await db.pool.query<BackfillRow>(`SELECT ${BACKFILL_COLUMNS} FROM backfills ORDER BY created_at DESC LIMIT $1`, [options.limit]);
   if (found.rows.length === 0) return [];
   const dayRows = await db.pool.query<DayRow>(`SELECT ${DAY_COLUMNS} FROM backfill_days WHERE backfill_id = ANY ($1::uuid[]) ORDER BY day`, [
     found.rows.map((row) => row.id),
   ]);
-  const days = await dayViews(db.pool, dayRows.rows);
+  const days = await dayViews(db.pool, delivered, dayRows.rows);
   return found.rows.map((row) => summary(row, days.get(row.id) ?? []));
 }

@@ -13,21 +13,27 @@ import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
-import { deliveryWindow, type DataWindow } from '@/lib/delivery/definition';
+import { deliveryWindow, type DataWindow, type DeliveredPipeline } from '@/lib/delivery/definition';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import type { PipelineDefinition, PipelineRegistry } from '@/lib/engine';
 import { env } from '@/lib/env';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
-import { daysBetween, MAX_WINDOW_DAYS, todayUtc } from '@/lib/pipelines/customer-analytics/input';
-import { addDays } from '@/lib/time/zoned-time';
+import { addDays, daysBetween, todayUtc } from '@/lib/time/zoned-time';
 
 export const MAX_BACKFILL_PARALLEL = 32;
+/** A backfill launches one run per day; a year and a day is the most one request may ask for. */
+export const MAX_BACKFILL_DAYS = 366;
+
+/** What backfills work with: the registry runs are launched through, and the delivered pipeline whose days they fill. */
+export interface BackfillPipelines {
+  registry: PipelineRegistry;
+  delivered: DeliveredPipeline;
+}
 const isoDate = z.iso.date({ message: 'must be a real date in YYYY-MM-DD form' });
 
 export const backfillRequestSchema = z
   .object({
-    /** `namespace.name` or just the name of a registered pipeline. */
-    pipeline: z.string().trim().min(1).max(200).default(`${CUSTOMER_ANALYTICS.namespace}.${CUSTOMER_ANALYTICS.name}`),
+    /** `namespace.name` or just the name of the delivered pipeline (the default). */
+    pipeline: z.string().trim().min(1).max(200).optional(),
     start_date: isoDate,
     end_date: isoDate,
     max_parallel: z.number().int().min(1).max(MAX_BACKFILL_PARALLEL, `must be at most ${MAX_BACKFILL_PARALLEL}`).optional(),
@@ -38,8 +44,8 @@ export const backfillRequestSchema = z
   .superRefine((request, ctx) => {
     if (request.start_date > request.end_date) ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must be on or after start_date' });
     if (request.end_date > todayUtc()) ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be after today (UTC)' });
-    if (daysBetween(request.start_date, request.end_date) + 1 > MAX_WINDOW_DAYS) {
-      ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must be at most ${MAX_WINDOW_DAYS} days from start_date, both included` });
+    if (daysBetween(request.start_date, request.end_date) + 1 > MAX_BACKFILL_DAYS) {
+      ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must be at most ${MAX_BACKFILL_DAYS} days from start_date, both included` });
     }
   });
 export type BackfillRequest = z.input<typeof backfillRequestSchema>;
@@ -53,11 +59,6 @@ export interface CreatedBackfill {
   created: boolean;
   days: number;
   skipped: number;
-}
-
-/** The context a run for `window` is launched with. */
-export function dayContext(window: DataWindow, forceRefresh: boolean) {
-  return { date_range: { start_date: window.start, end_date: window.end }, force_refresh: forceRefresh };
 }
 
 export function resolvePipeline(registry: PipelineRegistry, pipeline: string): PipelineDefinition | undefined {
@@ -76,11 +77,17 @@ export function daysOf(start: string, end: string): string[] {
 type Issues = { path: string; message: string }[];
 
 /** Checks what zod cannot alone: the pipeline exists and accepts every day's input. */
-function checkAgainstPipeline(registry: PipelineRegistry, request: ParsedRequest, windows: DataWindow[]): { definition: PipelineDefinition } | { issues: Issues } {
-  const definition = resolvePipeline(registry, request.pipeline);
+function checkAgainstPipeline(pipelines: BackfillPipelines, request: ParsedRequest, windows: DataWindow[]): { definition: PipelineDefinition } | { issues: Issues } {
+  const { delivered } = pipelines;
+  const deliveredRef = `${delivered.namespace}.${delivered.name}`;
+  const definition = resolvePipeline(pipelines.registry, request.pipeline ?? deliveredRef);
   if (!definition) return { issues: [{ path: 'pipeline', message: `no pipeline "${request.pipeline}" is registered` }] };
+  // A backfill's runs carry one day's window each, built the delivered pipeline's way: other pipelines have no days.
+  if (definition.namespace !== delivered.namespace || definition.name !== delivered.name) {
+    return { issues: [{ path: 'pipeline', message: `"${request.pipeline}" has no daily delivery to backfill; backfills fill the days of ${deliveredRef}` }] };
+  }
   for (const [index, window] of windows.entries()) {
-    const parsed = definition.input.safeParse(dayContext(window, request.force_refresh));
+    const parsed = definition.input.safeParse(delivered.inputFor(window, { forceRefresh: request.force_refresh }));
     if (!parsed.success) {
       // The first and the last day are the ones that can break a bound; name the field the person typed.
       const path = index === 0 ? 'start_date' : 'end_date';
@@ -94,17 +101,17 @@ export type CreateBackfillResult = { ok: true; backfill: CreatedBackfill } | { o
 
 export async function createBackfill(
   db: DbHandle,
-  registry: PipelineRegistry,
+  pipelines: BackfillPipelines,
   body: unknown,
   who: AuditActor & { origin: BackfillOrigin },
 ): Promise<CreateBackfillResult> {
   const parsed = backfillRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
   const request = parsed.data;
-  const policy = await readDeliveryPolicy(db.pool);
+  const policy = await readDeliveryPolicy(db.pool, pipelines.delivered);
   const days = daysOf(request.start_date, request.end_date);
   const windows = days.map((day) => deliveryWindow(addDays(day, 1), policy));
-  const checked = checkAgainstPipeline(registry, request, windows);
+  const checked = checkAgainstPipeline(pipelines, request, windows);
   if ('issues' in checked) return { ok: false, issues: checked.issues };
   const { definition } = checked;
   const maxParallel = request.max_parallel ?? env().BACKFILL_MAX_PARALLEL;

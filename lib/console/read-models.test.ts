@@ -11,6 +11,7 @@ import { previewOperation } from './operations';
 import { loadRunDetail, loadRunEvents, loadRunList } from './read-models';
 import { groupMappedSteps } from './mapped-steps';
 import { stageMappedRun } from './test-fixtures/stage-mapped-run';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 const chain = definePipeline({
   namespace: 'console',
@@ -25,6 +26,9 @@ const chain = definePipeline({
   ],
 });
 const other = definePipeline({ namespace: 'console', name: 'other', version: '1', description: 'one step', input: z.object({}), steps: [{ name: 'only', handler: async () => null }] });
+
+/** console.chain is the delivered pipeline here: its input carries its window as customer_analytics' does. */
+const chainDelivery = { ...customerAnalyticsDelivery, namespace: 'console', name: 'chain' };
 
 describe('console read models', () => {
   let testDb: TestDatabase;
@@ -47,24 +51,27 @@ describe('console read models', () => {
   });
 
   it('lists newest first, filtered by pipeline and status, with the data window', async () => {
-    const chains = await loadRunList(testDb, { pipeline: 'console.chain', page: 1 });
+    const chains = await loadRunList(testDb, { pipeline: 'console.chain', page: 1 }, chainDelivery);
     expect(chains.total).toBe(3);
     expect(chains.runs.map((run) => run.id)).toEqual([...taskIds].reverse());
     expect(chains.runs[0]).toMatchObject({ pipeline: 'console.chain', status: 'pending', window: { start: '2026-01-03', end: '2026-01-03' }, stepsTotal: 3, stepsDone: 0 });
-    expect((await loadRunList(testDb, { page: 1 })).total).toBe(4);
-    expect((await loadRunList(testDb, { status: 'completed', page: 1 })).total).toBe(0);
-    expect((await loadRunList(testDb, { page: 2 })).runs).toEqual([]);
+    const all = await loadRunList(testDb, { page: 1 }, chainDelivery);
+    expect(all.total).toBe(4);
+    // Only the delivered pipeline's runs carry a data window and a delivery kind.
+    expect(all.runs.find((run) => run.pipeline === 'console.other')).toMatchObject({ window: null, delivery: null });
+    expect((await loadRunList(testDb, { status: 'completed', page: 1 }, chainDelivery)).total).toBe(0);
+    expect((await loadRunList(testDb, { page: 2 }, chainDelivery)).runs).toEqual([]);
   });
 
   it('filters by the pipeline version a run was launched on, and shows it', async () => {
-    const v1 = await loadRunList(testDb, { pipeline: 'console.chain', version: '1', page: 1 });
+    const v1 = await loadRunList(testDb, { pipeline: 'console.chain', version: '1', page: 1 }, chainDelivery);
     expect(v1.total).toBe(3);
     expect(v1.runs.every((run) => run.version === '1')).toBe(true);
-    expect((await loadRunList(testDb, { pipeline: 'console.chain', version: '2', page: 1 })).total).toBe(0);
+    expect((await loadRunList(testDb, { pipeline: 'console.chain', version: '2', page: 1 }, chainDelivery)).total).toBe(0);
   });
 
   it('gives a run as plain JSON with its steps in declaration order', async () => {
-    const run = await loadRunDetail(testDb, taskIds[0]!);
+    const run = await loadRunDetail(testDb, taskIds[0]!, chainDelivery);
     expect(run).toBeDefined();
     expect(JSON.parse(JSON.stringify(run))).toEqual(run);
     expect(run?.steps.every((step) => step.map === null && step.mapChild === null)).toBe(true);
@@ -73,13 +80,13 @@ describe('console read models', () => {
       ['b', ['a'], 3],
       ['c', ['b'], 5],
     ]);
-    expect(await loadRunDetail(testDb, 'not-a-uuid')).toBeUndefined();
+    expect(await loadRunDetail(testDb, 'not-a-uuid', chainDelivery)).toBeUndefined();
     const events = await loadRunEvents(testDb, taskIds[0]!);
     expect(events.every((event) => typeof event.createdAt === 'string')).toBe(true);
   });
 
   it('reads a mapped step and its 500 children as the engine stores them', async () => {
-    const run = await loadRunDetail(testDb, await stageMappedRun(testDb.pool, 500));
+    const run = await loadRunDetail(testDb, await stageMappedRun(testDb.pool, 500), chainDelivery);
     expect(run).toMatchObject({ version: '3', definitionHash: 'ab12cd34'.repeat(8), stepsTotal: 503 });
     const resize = run?.steps.find((step) => step.name === 'resize');
     expect(resize?.map).toEqual({ over: 'list_images', items: 500, maxItems: 1000 });

@@ -1,27 +1,32 @@
 /** Reads for the console pages and their /api/live/* JSON twins: one function per view, engine queries underneath. */
 import type { DbHandle } from '@/db/client';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
-import { readRunDeliveries } from '@/lib/delivery/runs';
+import { readRunDeliveries, type RunDelivery } from '@/lib/delivery/runs';
 import { getTask, listTaskEvents, listTasks, readUnservedTasks } from '@/lib/engine';
 import { WORKER_HEARTBEAT_WINDOW_S } from '@/lib/health/readiness';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
-import { toRunDetail, toRunSummary, type EventView, type RunDetailView, type RunListView } from './views';
+import { toRunDetail, toRunSummary, type EventView, type RunDeliveryFacts, type RunDetailView, type RunListView } from './views';
 
-export async function loadRunList(db: DbHandle, query: RunListQuery): Promise<RunListView> {
+/** A run's place in `pipeline`'s delivery, as the console shows it (nothing for runs of other pipelines). */
+function deliveryFacts(pipeline: DeliveredPipeline, task: { context: unknown }, delivery: RunDelivery | undefined): RunDeliveryFacts {
+  if (!delivery) return { window: null, delivery: null };
+  return { window: pipeline.windowOf(task.context), delivery: { kind: delivery.kind, outcome: delivery.outcome } };
+}
+
+/** The runs list; `delivered` is the pipeline whose runs carry a delivery kind and window. */
+export async function loadRunList(db: DbHandle, query: RunListQuery, delivered: DeliveredPipeline): Promise<RunListView> {
   const { tasks, total } = await listTasks(db, toListTasksFilters(query));
-  const deliveries = await readRunDeliveries(db.pool, tasks, await readDeliveryPolicy(db.pool));
-  const runs = tasks.map((task) => {
-    const delivery = deliveries.get(task.id);
-    return toRunSummary(task, delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
-  });
+  const deliveries = await readRunDeliveries(db.pool, tasks, await readDeliveryPolicy(db.pool, delivered));
+  const runs = tasks.map((task) => toRunSummary(task, deliveryFacts(delivered, task, deliveries.get(task.id))));
   return { asOf: new Date().toISOString(), runs, total, page: query.page, pageSize: RUNS_PAGE_SIZE };
 }
 
-export async function loadRunDetail(db: DbHandle, taskId: string): Promise<RunDetailView | undefined> {
+export async function loadRunDetail(db: DbHandle, taskId: string, delivered: DeliveredPipeline): Promise<RunDetailView | undefined> {
   const task = await getTask(db, taskId);
   if (!task) return undefined;
-  const delivery = (await readRunDeliveries(db.pool, [task], await readDeliveryPolicy(db.pool))).get(task.id);
-  const detail = toRunDetail(task, new Date(), delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
+  const delivery = (await readRunDeliveries(db.pool, [task], await readDeliveryPolicy(db.pool, delivered))).get(task.id);
+  const detail = toRunDetail(task, new Date(), deliveryFacts(delivered, task, delivery));
   if (task.status !== 'pending' && task.status !== 'running') return detail;
   const unserved = (await readUnservedTasks(db.pool, { aliveWithinSeconds: WORKER_HEARTBEAT_WINDOW_S })).find((row) => row.taskId === task.id);
   return unserved ? { ...detail, unserved: { servedVersions: unserved.servedVersions } } : detail;

@@ -4,7 +4,7 @@
  * outcome means to the person who pressed the button. The schema itself stays the pipeline's: UI and API agree.
  */
 import { z } from 'zod';
-import type { StartOutcome } from '@/lib/analytics/start-run';
+import type { StartOutcome } from '@/lib/pipelines/customer-analytics/start-run';
 import { customerAnalyticsInput, earliestDataDate, todayUtc, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
 import { START_FORM_LABELS, type StartFormField } from './start-form-labels';
 

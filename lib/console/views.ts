@@ -128,16 +128,6 @@ export interface EventView {
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
-/** The data window of a run, if its input has the customer_analytics `date_range` shape. */
-export function windowOf(context: unknown): RunWindow | null {
-  if (typeof context !== 'object' || context === null || !('date_range' in context)) return null;
-  const range = context.date_range;
-  if (typeof range !== 'object' || range === null) return null;
-  const start = 'start_date' in range ? range.start_date : undefined;
-  const end = 'end_date' in range ? range.end_date : undefined;
-  return typeof start === 'string' && typeof end === 'string' ? { start, end } : null;
-}
-
 function errorOf(value: unknown): StepErrorView | null {
   if (typeof value !== 'object' || value === null) return null;
   const errorClass = 'class' in value && typeof value.class === 'string' ? value.class : 'Error';
@@ -145,13 +135,21 @@ function errorOf(value: unknown): StepErrorView | null {
   return { class: errorClass, message };
 }
 
-export function toRunSummary(task: TaskSummary, delivery: RunSummaryView['delivery'] = null): RunSummaryView {
+/** What the delivery knows of a run of the delivered pipeline: its data window, kind and outcome. */
+export interface RunDeliveryFacts {
+  window: RunWindow | null;
+  delivery: RunSummaryView['delivery'];
+}
+
+const NOT_DELIVERED: RunDeliveryFacts = { window: null, delivery: null };
+
+export function toRunSummary(task: TaskSummary, { window, delivery }: RunDeliveryFacts = NOT_DELIVERED): RunSummaryView {
   return {
     id: task.id,
     pipeline: `${task.namespace}.${task.name}`,
     version: task.version,
     status: task.status,
-    window: windowOf(task.context),
+    window,
     stepsTotal: task.stepsTotal,
     stepsDone: task.stepsDone,
     initiator: task.initiator,
@@ -162,10 +160,10 @@ export function toRunSummary(task: TaskSummary, delivery: RunSummaryView['delive
   };
 }
 
-export function toRunDetail(task: TaskDetail, asOf: Date, delivery: RunSummaryView['delivery'] = null): RunDetailView {
+export function toRunDetail(task: TaskDetail, asOf: Date, facts: RunDeliveryFacts = NOT_DELIVERED): RunDetailView {
   const done = task.steps.filter((step) => step.status === 'completed' || step.status === 'resolved_manually').length;
   return {
-    ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }, delivery),
+    ...toRunSummary({ ...task, stepsTotal: task.steps.length, stepsDone: done }, facts),
     asOf: asOf.toISOString(),
     definitionHash: task.definitionHash,
     unserved: null,

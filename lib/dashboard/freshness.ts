@@ -14,8 +14,7 @@
 import type pg from 'pg';
 import { listPipelineRuns } from '@/lib/engine';
 import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
-import { classifyRun, windowOfContext, type DeliveryPolicy } from '@/lib/delivery/definition';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
+import { classifyRun, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
 import type { SnapshotRef } from './snapshots';
 
@@ -38,10 +37,10 @@ export interface Freshness {
 const ACTIVITY_LOOKBACK_MS = 3 * 86_400_000;
 
 export async function readPipelineActivity(pool: pg.Pool, policy: DeliveryPolicy, now: Date): Promise<PipelineActivity> {
-  const runs = await listPipelineRuns(pool, CUSTOMER_ANALYTICS, { createdSince: new Date(now.getTime() - ACTIVITY_LOOKBACK_MS) });
+  const runs = await listPipelineRuns(pool, policy.pipeline, { createdSince: new Date(now.getTime() - ACTIVITY_LOOKBACK_MS) });
   const backfillRuns = await readBackfillRunIds(pool, runs.map((run) => run.id));
   const deliveries = runs.filter((run) => {
-    const window = windowOfContext(run.context);
+    const window = policy.pipeline.windowOf(run.context);
     return window !== null && classifyRun(window, run.createdAt, policy, { fromBackfill: backfillRuns.has(run.id) }) === 'delivery';
   });
   const active = deliveries.filter((run) => run.status === 'pending' || run.status === 'running').at(-1);

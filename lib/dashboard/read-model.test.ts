@@ -10,11 +10,12 @@ import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { publishDashboard } from '@/lib/pipelines/customer-analytics/steps/update-dashboard';
 import { deriveFreshness } from './freshness';
 import { CUSTOMERS_PAGE_SIZE, dashboardQuerySchema, loadDashboard, type DashboardData, type DashboardQuery } from './read-model';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 const CUSTOMERS = 100_000;
 const PRODUCTS = 20_000;
 // The runs here carry 30-day windows, so the deployment's delivery window is 30 days long.
-const SETTINGS: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 30, trackingSince: new Date('2026-01-01T00:00:00Z') };
+const SETTINGS: DeliveryPolicy = { pipeline: customerAnalyticsDelivery, deadline: '07:00', timeZone: 'UTC', windowDays: 30, trackingSince: new Date('2026-01-01T00:00:00Z') };
 const NOW = new Date('2026-03-11T09:00:00Z');
 const SEGMENTS = ['VIP', 'Regular', 'Occasional', 'New'] as const;
 

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { calendarQuerySchema, readDeliveryCalendar } from './calendar';
 import type { DeliveryPolicy } from './definition';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
-const POLICY: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-03-01T12:00:00Z') };
+const POLICY: DeliveryPolicy = { pipeline: customerAnalyticsDelivery, deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-03-01T12:00:00Z') };
 const NOW = new Date('2026-03-10T05:00:00Z');
 
 describe('delivery calendar', () => {

@@ -14,12 +14,11 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { readTasksFacts, type TaskStatus } from '@/lib/engine';
-import { DEFAULT_SCHEDULE_NAME } from '@/lib/scheduling/schedules';
 import { addDays, instantOf, localDateOf } from '@/lib/time/zoned-time';
 import { deliveryDeadline } from './clock';
 import { readBackfillRunIds } from './backfill-runs';
 import { readDeliveryPolicy } from './policy';
-import { classifyRun, deliveryDayOf, deliveryWindow, firstTrackedDay, isOnTime, type DeliveryKind, type DeliveryPolicy } from './definition';
+import { classifyRun, deliveryDayOf, deliveryWindow, firstTrackedDay, isOnTime, type DeliveredPipeline, type DeliveryKind, type DeliveryPolicy } from './definition';
 
 import type { CalendarDay, CalendarState, CalendarView } from './calendar-types';
 
@@ -79,7 +78,7 @@ export async function readDeliveryCalendar(pool: pg.Pool, policy: DeliveryPolicy
          FROM schedule_firings f JOIN schedules s ON s.id = f.schedule_id
         WHERE s.name = $1 AND f.scheduled_for >= $2 AND f.scheduled_for < $3`,
       [
-        DEFAULT_SCHEDULE_NAME,
+        policy.pipeline.schedule.name,
         instantOf(addDays(query.from, 1), '00:00', policy.timeZone),
         instantOf(addDays(query.to, 2), '00:00', policy.timeZone),
       ],
@@ -137,7 +136,7 @@ export function currentMonth(now: Date, timeZone: string): CalendarQuery {
 }
 
 /** This month's calendar, for the pages that open on it (the dashboard, /runs). */
-export async function loadCurrentCalendar(pool: pg.Pool, now: Date = new Date()): Promise<CalendarView> {
-  const policy = await readDeliveryPolicy(pool);
+export async function loadCurrentCalendar(pool: pg.Pool, pipeline: DeliveredPipeline, now: Date = new Date()): Promise<CalendarView> {
+  const policy = await readDeliveryPolicy(pool, pipeline);
   return readDeliveryCalendar(pool, policy, currentMonth(now, policy.timeZone), now);
 }

@@ -14,7 +14,7 @@
  * BACKFILL, even for the window due today: an operator rebuilding a range must never decide a day's outcome or
  * replace the default view by accident.
  */
-import { z } from 'zod';
+import type { JsonValue } from '@/lib/engine';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
 import { deliveryDeadline } from './clock';
 
@@ -23,7 +23,33 @@ export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const KIND_LABELS: Record<DeliveryKind, string> = { delivery: 'Daily delivery', backfill: 'Backfill', ad_hoc: 'Ad hoc' };
 
+export interface DataWindow {
+  start: string;
+  end: string;
+}
+
+/**
+ * The pipeline whose runs are the daily delivery, as the delivery sees it. Its module declares it
+ * (PipelineModule.delivery) and lib/runtime hands it over, so nothing here names a pipeline or knows the shape of
+ * its input.
+ */
+export interface DeliveredPipeline {
+  namespace: string;
+  name: string;
+  /** The data window a run's input carries; null when it carries none. */
+  windowOf(input: unknown): DataWindow | null;
+  /** The input of a run for `window` (backfills, catch-up): the pipeline's defaults for everything else. */
+  inputFor(window: DataWindow, options: { forceRefresh: boolean }): JsonValue;
+  /**
+   * The daily schedule seeded once per database (an operator may edit or delete it). Its input template decides
+   * the delivery window's length; its firings are the calendar's scheduled runs.
+   */
+  schedule: { name: string; cronExpression: string; inputTemplate: JsonValue };
+}
+
 export interface DeliveryPolicy {
+  /** The pipeline delivered. */
+  pipeline: DeliveredPipeline;
   /** HH:MM local to `timeZone`: a delivery published later on its day is late. */
   deadline: string;
   timeZone: string;
@@ -34,11 +60,6 @@ export interface DeliveryPolicy {
    * day after it, so an install in the middle of a day is not judged on a delivery nobody could have scheduled.
    */
   trackingSince: Date | null;
-}
-
-export interface DataWindow {
-  start: string;
-  end: string;
 }
 
 /** The window that the delivery due on local day `day` carries. */
@@ -76,12 +97,4 @@ export function isOnTime(day: string, publishedAt: Date, policy: Pick<DeliveryPo
 /** The first local day whose delivery is tracked; null before tracking starts. */
 export function firstTrackedDay(policy: Pick<DeliveryPolicy, 'trackingSince' | 'timeZone'>): string | null {
   return policy.trackingSince ? addDays(localDateOf(policy.trackingSince, policy.timeZone), 1) : null;
-}
-
-const contextWindow = z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }) });
-
-/** The data window of a customer_analytics run's input; null when the input has none. */
-export function windowOfContext(context: unknown): DataWindow | null {
-  const parsed = contextWindow.safeParse(context);
-  return parsed.success ? { start: parsed.data.date_range.start_date, end: parsed.data.date_range.end_date } : null;
 }

@@ -15,8 +15,9 @@ import { classifyRun, type DeliveryPolicy } from './definition';
 import { readDeliveryPolicy } from './policy';
 import { discardHeldSnapshot, makeDefaultView, publishHeldSnapshot, publishRunSnapshot } from './publish';
 import { readRunDeliveries } from './runs';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
-const POLICY: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-03-01T12:00:00Z') };
+const POLICY: DeliveryPolicy = { pipeline: customerAnalyticsDelivery, deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2026-03-01T12:00:00Z') };
 const ROUTING = { linkBaseUrl: 'https://nightshift.example' };
 const ACTOR = { actorId: null, actorLabel: 'sam@example.test' };
 
@@ -236,8 +237,8 @@ describe('a fresh install', () => {
 
   it('awaits its first delivery, and a backfill of a day before the install changes nothing', async () => {
     const now = new Date();
-    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' }, now);
-    const policy = await readDeliveryPolicy(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' }, now);
+    const policy = await readDeliveryPolicy(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' });
     expect(policy.trackingSince).not.toBeNull();
     expect(policy.windowDays).toBe(1);
     const fresh = await loadPublicStatus(testDb.pool, now, policy);

@@ -13,7 +13,6 @@ import { withTransaction } from '@/db/transaction';
 import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
 import { raiseAlert, resolveAlerts, type RoutingOptions } from '@/lib/monitoring/alert-store';
-import { CUSTOMER_ANALYTICS } from './pipeline-identity';
 import { readBackfillRunIds } from './backfill-runs';
 import { classifyRun, type DataWindow, type DeliveryKind, type DeliveryPolicy } from './definition';
 import { describeReasons, type HoldReason } from './gate';
@@ -114,8 +113,8 @@ export async function publishRunSnapshot(
           taskId: input.taskId,
           title: `Customer analytics for ${describeWindow(input.window)} held for review, not published: ${describeReasons(input.holdReasons)}`,
           details: {
-            namespace: CUSTOMER_ANALYTICS.namespace,
-            taskName: CUSTOMER_ANALYTICS.name,
+            namespace: input.policy.pipeline.namespace,
+            taskName: input.policy.pipeline.name,
             window: { start: input.window.start, end: input.window.end },
             reasons: input.holdReasons.map((reason) => ({ code: reason.code, message: reason.message })),
           },

@@ -5,8 +5,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { readTaskFacts, type TaskFacts } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from './pipeline-identity';
-import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from './definition';
+import { classifyRun, type DeliveredPipeline, type DeliveryKind, type DeliveryPolicy } from './definition';
 import { readBackfillRunIds } from './backfill-runs';
 import type { HoldReason } from './gate';
 import { readDeliveryPolicy } from './policy';
@@ -33,8 +32,9 @@ type RunRef = Pick<TaskFacts, 'id' | 'namespace' | 'name' | 'createdAt'> & { con
 
 /** Delivery facts of the given runs; runs of other pipelines (or without a date window) are left out. */
 export async function readRunDeliveries(pool: pg.Pool, runs: readonly RunRef[], policy: DeliveryPolicy): Promise<Map<string, RunDelivery>> {
+  const { pipeline } = policy;
   const ours = runs.flatMap((run) => {
-    const window = run.namespace === CUSTOMER_ANALYTICS.namespace && run.name === CUSTOMER_ANALYTICS.name ? windowOfContext(run.context) : null;
+    const window = run.namespace === pipeline.namespace && run.name === pipeline.name ? pipeline.windowOf(run.context) : null;
     return window ? [{ run, window }] : [];
   });
   const result = new Map<string, RunDelivery>();
@@ -65,8 +65,8 @@ export async function readRunDeliveries(pool: pg.Pool, runs: readonly RunRef[], 
 }
 
 /** One run's delivery facts; null for an unknown run or one of another pipeline. */
-export async function loadRunDelivery(pool: pg.Pool, taskId: string): Promise<RunDelivery | null> {
+export async function loadRunDelivery(pool: pg.Pool, taskId: string, pipeline: DeliveredPipeline): Promise<RunDelivery | null> {
   const task = await readTaskFacts(pool, taskId);
   if (!task) return null;
-  return (await readRunDeliveries(pool, [task], await readDeliveryPolicy(pool))).get(taskId) ?? null;
+  return (await readRunDeliveries(pool, [task], await readDeliveryPolicy(pool, pipeline))).get(taskId) ?? null;
 }

@@ -10,6 +10,7 @@ import { createRegistry, definePipeline, launchTask, PipelineVersionRetiredError
 import { loadRunDetail } from '@/lib/console/read-models';
 import { watchUnservedVersions } from '@/lib/monitoring/unserved-versions';
 import { attemptsOf, makeWorkerFactory, quietLogger, stepStates, waitFor, waitForTaskStatus } from './test-fixtures/harness';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 let testDb: TestDatabase;
 const workers = makeWorkerFactory();
@@ -119,11 +120,11 @@ describe('versions pinned per run', () => {
     ]);
 
     // The run page says so too.
-    expect((await loadRunDetail(testDb, stranded.taskId))?.unserved).toEqual({ servedVersions: ['versions/etl@2.0.0'] });
+    expect((await loadRunDetail(testDb, stranded.taskId, customerAnalyticsDelivery))?.unserved).toEqual({ servedVersions: ['versions/etl@2.0.0'] });
 
     await workers.start(testDb, registryOf(v1));
     await waitForTaskStatus(testDb, stranded.taskId, ['completed']);
-    expect((await loadRunDetail(testDb, stranded.taskId))?.unserved).toBeNull();
+    expect((await loadRunDetail(testDb, stranded.taskId, customerAnalyticsDelivery))?.unserved).toBeNull();
     expect((await watch()).resolved).toEqual([stranded.taskId]);
     const after = await testDb.pool.query<{ status: string }>(`SELECT status FROM alerts WHERE task_id = $1`, [stranded.taskId]);
     expect(after.rows).toEqual([{ status: 'resolved' }]);

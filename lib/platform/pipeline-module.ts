@@ -4,6 +4,7 @@
  * composition root) and never imports lib/pipelines/* itself.
  */
 import type { DbHandle } from '@/db/client';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import type { PipelineDefinition, PipelineRegistry } from '@/lib/engine';
 import type { VolumeMeasure } from '@/lib/monitoring/volume-guard';
 
@@ -31,6 +32,12 @@ export interface PipelineModule {
   start?(db: DbHandle, registry: PipelineRegistry, input: unknown, initiator: string): Promise<StartResult>;
   /** Which steps measure the run's volume, for the volume-drop check (lib/monitoring/volume-guard.ts). */
   volume?: VolumeMeasure;
+  /**
+   * Present when the pipeline's runs are a daily data delivery (a dashboard due by the deadline): how its input
+   * carries a data window and its daily schedule. The delivery, the dashboard, backfills, the calendar and the
+   * status page follow the pipeline lib/runtime picks among these.
+   */
+  delivery?: DeliveredPipeline;
 }
 
 /** The version new runs get. */

@@ -4,9 +4,11 @@
  * added here with one line; this is the only module outside the pipelines that imports them.
  */
 import { readTaskResults } from '@/lib/analytics/results';
-import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
+import { startCustomerAnalyticsRun } from '@/lib/pipelines/customer-analytics/start-run';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
-import { customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
+import type { BackfillPipelines } from '@/lib/backfills/request';
+import type { DeliveredPipeline } from '@/lib/delivery/definition';
+import { customerAnalyticsDelivery, customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
 import { customerRetentionModule } from '@/lib/pipelines/customer-retention';
 import type { PipelineModule } from '@/lib/platform/pipeline-module';
 
@@ -15,6 +17,7 @@ const customerAnalyticsModule: PipelineModule = {
   definitions: [customerAnalyticsPipeline],
   readResults: (db, taskId) => readTaskResults(db.pool, taskId),
   volume: customerAnalyticsVolume,
+  delivery: customerAnalyticsDelivery,
   async start(db, registry, input, initiator) {
     const started = await startCustomerAnalyticsRun(db, registry, input, initiator);
     if (!started.ok) return started;
@@ -33,6 +36,24 @@ const customerAnalyticsModule: PipelineModule = {
 /** Every pipeline this deployment serves. */
 export function pipelineModules(): PipelineModule[] {
   return [customerAnalyticsModule, customerRetentionModule];
+}
+
+/**
+ * The pipeline the daily delivery follows (the dashboard, the delivery calendar, backfills, the status page): the
+ * one module that declares a delivery. One today, by design: the executive dashboard shows one delivery.
+ */
+export function deliveredPipeline(modules: readonly PipelineModule[] = pipelineModules()): DeliveredPipeline {
+  const delivered = modules.flatMap((module) => (module.delivery ? [module.delivery] : []));
+  const [only] = delivered;
+  if (!only || delivered.length > 1) {
+    throw new Error(`Exactly one pipeline module must declare a delivery; found ${delivered.map((pipeline) => pipeline.name).join(', ') || 'none'}`);
+  }
+  return only;
+}
+
+/** What backfills work with: the app's registry and the delivered pipeline whose days they fill. */
+export function appBackfillPipelines(): BackfillPipelines {
+  return { registry: appRegistry(), delivered: deliveredPipeline() };
 }
 
 export function buildRegistry(modules: readonly PipelineModule[] = pipelineModules()): PipelineRegistry {

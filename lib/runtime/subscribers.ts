@@ -12,20 +12,22 @@ import { createMonitorSubscriber } from '@/lib/monitoring/host';
 import type { MonitoringMetrics } from '@/lib/monitoring/metrics';
 import type { SchedulerOptions } from '@/lib/scheduling';
 import { createCatchUpBackfill, promoteActiveBackfills } from '@/lib/backfills';
+import { deliveredPipeline } from './registry';
 
 export function buildSubscribers(options: { db: DbHandle; registry: PipelineRegistry; logger: Logger; metrics?: MonitoringMetrics }): Subscriber[] {
   return [
     // The pipeline monitor: alerts routed by step severity, auto-resolve, step notices, step durations.
     createMonitorSubscriber(options.db, options.logger, options.metrics),
     // A backfill's finished run hands its slot to the next waiting day.
-    createBackfillSubscriber(options.db, options.registry),
+    createBackfillSubscriber(options.db, { registry: options.registry, delivered: deliveredPipeline() }),
   ];
 }
 
 /** The scheduler's catch-up becomes a backfill, and each tick sweeps active backfills for free slots. */
 export function backfillSchedulerHooks(options: { db: DbHandle; registry: PipelineRegistry; logger: Logger }): Pick<SchedulerOptions, 'catchUp' | 'onTick'> {
+  const pipelines = { registry: options.registry, delivered: deliveredPipeline() };
   return {
-    catchUp: createCatchUpBackfill(options.db, options.registry, options.logger),
-    onTick: () => promoteActiveBackfills(options.db, options.registry, options.logger),
+    catchUp: createCatchUpBackfill(options.db, pipelines, options.logger),
+    onTick: () => promoteActiveBackfills(options.db, pipelines, options.logger),
   };
 }

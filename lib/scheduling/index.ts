@@ -9,7 +9,6 @@ export {
   addSchedule,
   createSchedule,
   deleteSchedule,
-  DEFAULT_SCHEDULE_NAME,
   ensureDefaultSchedule,
   listSchedules,
   setSchedulePaused,

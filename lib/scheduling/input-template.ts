@@ -1,15 +1,13 @@
 /**
  * A schedule's input template: JSON whose string values may be date placeholders, replaced per firing with
  * calendar days of the firing's local date in the schedule's zone — `{{today}}`, `{{yesterday}}`,
- * `{{days_ago:N}}`. `{"date_range":{"start_date":"{{yesterday}}","end_date":"{{yesterday}}"}}` is the seed's
- * "window = yesterday". A string that is only a placeholder is replaced; anything else is kept as written.
+ * `{{days_ago:N}}` (customer_analytics' daily schedule sets both ends of its window to `{{yesterday}}`, the seed's
+ * "window = yesterday"). A string that is only a placeholder is replaced; anything else is kept as written.
  */
 import type { JsonValue } from '@/lib/engine';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
 
 const PLACEHOLDER = /^\{\{\s*(today|yesterday|days_ago:(\d{1,3}))\s*\}\}$/;
-
-export const YESTERDAY_WINDOW: JsonValue = { date_range: { start_date: '{{yesterday}}', end_date: '{{yesterday}}' } };
 
 function render(value: JsonValue | undefined, today: string): JsonValue | undefined {
   if (typeof value === 'string') {

@@ -12,7 +12,8 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { instantOf } from '@/lib/time/zoned-time';
 import { editScheduleFormSchema, newScheduleFormSchema, schedulePipelineOptions } from './schedule-form';
 import { createScheduler, firingIdempotencyKey } from './scheduler';
-import { addSchedule, DEFAULT_SCHEDULE_NAME, deleteSchedule, ensureDefaultSchedule, listSchedules, updateSchedule } from './schedules';
+import { addSchedule, deleteSchedule, ensureDefaultSchedule, listSchedules, updateSchedule } from './schedules';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const actor = { actorId: null, actorLabel: 'operator@nightshift.test' };
@@ -105,9 +106,9 @@ describe('schedules in the database', () => {
     (await testDb.pool.query<{ action: string; target: string; actorLabel: string }>(`SELECT action, target, actor_label AS "actorLabel" FROM audit_log ORDER BY id`)).rows;
 
   it('seeds the default once; edited and deleted, it stays as the operator left it', async () => {
-    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' });
     const [seeded] = await listSchedules(testDb.pool);
-    expect(seeded).toMatchObject({ name: DEFAULT_SCHEDULE_NAME, cronExpression: '0 1 * * *', paused: false });
+    expect(seeded).toMatchObject({ name: customerAnalyticsDelivery.schedule.name, cronExpression: '0 1 * * *', paused: false });
     if (!seeded) throw new Error('no default schedule');
 
     const edited = await updateSchedule(
@@ -116,18 +117,18 @@ describe('schedules in the database', () => {
       { ...seeded, cronExpression: '30 2 * * *', timeZone: 'Europe/Berlin', deadlineLocalTime: null, paused: true },
       actor,
     );
-    expect(edited).toMatchObject({ name: DEFAULT_SCHEDULE_NAME, cronExpression: '30 2 * * *', timeZone: 'Europe/Berlin', deadlineLocalTime: null, paused: true });
+    expect(edited).toMatchObject({ name: customerAnalyticsDelivery.schedule.name, cronExpression: '30 2 * * *', timeZone: 'Europe/Berlin', deadlineLocalTime: null, paused: true });
     // A restart does not put the seed's settings back.
-    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' });
     expect(await listSchedules(testDb.pool)).toEqual([expect.objectContaining({ id: seeded.id, cronExpression: '30 2 * * *' })]);
 
     await deleteSchedule(testDb.pool, seeded.id, actor);
-    await ensureDefaultSchedule(testDb.pool, { timeZone: 'UTC', deadline: '07:00' });
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: 'UTC', deadline: '07:00' });
     expect(await listSchedules(testDb.pool)).toEqual([]);
     await expect(deleteSchedule(testDb.pool, seeded.id, actor)).rejects.toMatchObject({ status: 404 });
     expect(await audit()).toEqual([
-      { action: 'schedule.update', target: `schedule:${DEFAULT_SCHEDULE_NAME}`, actorLabel: actor.actorLabel },
-      { action: 'schedule.delete', target: `schedule:${DEFAULT_SCHEDULE_NAME}`, actorLabel: actor.actorLabel },
+      { action: 'schedule.update', target: `schedule:${customerAnalyticsDelivery.schedule.name}`, actorLabel: actor.actorLabel },
+      { action: 'schedule.delete', target: `schedule:${customerAnalyticsDelivery.schedule.name}`, actorLabel: actor.actorLabel },
     ]);
   });
 

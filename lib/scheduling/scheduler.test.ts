@@ -10,10 +10,11 @@ import type { Logger } from '@/lib/engine';
 import { buildRegistry } from '@/lib/runtime/registry';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { firingsBetween } from './cron';
-import { renderInputTemplate, YESTERDAY_WINDOW } from './input-template';
+import { renderInputTemplate } from './input-template';
 import { createScheduler, firingIdempotencyKey, type Scheduler } from './scheduler';
-import { DEFAULT_SCHEDULE_NAME, ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
+import { ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
 import { instantOf, localDateOf, nextLocalTime } from '@/lib/time/zoned-time';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const ZONE = 'Europe/Berlin';
@@ -38,7 +39,7 @@ describe('zoned time and templates', () => {
 
   it('renders "yesterday" from the firing day in the schedule zone', () => {
     // 00:30 UTC on the 10th is 01:30 in Berlin: yesterday is the 9th there (and in UTC it would be too).
-    expect(renderInputTemplate(YESTERDAY_WINDOW, new Date('2025-03-09T23:30:00Z'), ZONE)).toEqual({
+    expect(renderInputTemplate(customerAnalyticsDelivery.schedule.inputTemplate, new Date('2025-03-09T23:30:00Z'), ZONE)).toEqual({
       date_range: { start_date: '2025-03-09', end_date: '2025-03-09' },
     });
     expect(renderInputTemplate({ a: ['{{days_ago:7}}', 'x', 3], b: '{{today}} is kept when not alone' }, new Date('2025-03-10T12:00:00Z'), 'UTC')).toEqual({
@@ -58,9 +59,9 @@ describe('scheduler with a simulated clock', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     otherProcess = createPool(testDb.url, { max: 4, applicationName: 'nightshift-test-second-scheduler' });
-    await ensureDefaultSchedule(testDb.pool, { timeZone: ZONE, deadline: '07:00' }, clock);
+    await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: ZONE, deadline: '07:00' }, clock);
     // Idempotent: a second process creating the default finds it there.
-    await ensureDefaultSchedule(otherProcess.pool, { timeZone: ZONE, deadline: '07:00' }, clock);
+    await ensureDefaultSchedule(otherProcess.pool, customerAnalyticsDelivery, { timeZone: ZONE, deadline: '07:00' }, clock);
     const options = { logger: quiet, now: () => clock, catchUpDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' };
     first = createScheduler({ ...options, db: testDb, registry: buildRegistry() });
     second = createScheduler({ ...options, db: otherProcess, registry: buildRegistry() });
@@ -83,7 +84,7 @@ describe('scheduler with a simulated clock', () => {
   it('two schedulers crossing 01:00 create one task for yesterday', async () => {
     const schedules = await listSchedules(testDb.pool, clock);
     expect(schedules).toHaveLength(1);
-    expect(schedules[0]).toMatchObject({ name: DEFAULT_SCHEDULE_NAME, cronExpression: '0 1 * * *', timeZone: ZONE, deadlineLocalTime: '07:00', paused: false });
+    expect(schedules[0]).toMatchObject({ name: customerAnalyticsDelivery.schedule.name, cronExpression: '0 1 * * *', timeZone: ZONE, deadlineLocalTime: '07:00', paused: false });
     expect(schedules[0]?.nextFiringAt?.toISOString()).toBe('2025-03-10T00:00:00.000Z');
 
     for (const time of ['00:30', '00:59', '01:00', '01:00', '01:01', '01:15']) {
@@ -94,8 +95,8 @@ describe('scheduler with a simulated clock', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({
       window: '2025-03-09..2025-03-09',
-      key: firingIdempotencyKey(DEFAULT_SCHEDULE_NAME, berlin('2025-03-10', '01:00')),
-      initiator: `schedule:${DEFAULT_SCHEDULE_NAME}`,
+      key: firingIdempotencyKey(customerAnalyticsDelivery.schedule.name, berlin('2025-03-10', '01:00')),
+      initiator: `schedule:${customerAnalyticsDelivery.schedule.name}`,
     });
     const firings = await testDb.pool.query<{ taskId: string; deadlineAt: Date }>(`SELECT task_id AS "taskId", deadline_at AS "deadlineAt" FROM schedule_firings`);
     expect(firings.rows).toEqual([{ taskId: tasks[0]?.id, deadlineAt: berlin('2025-03-10', '07:00') }]);
@@ -130,6 +131,6 @@ describe('scheduler with a simulated clock', () => {
     expect(await first.tick()).toEqual([]);
     expect(await scheduledTasks()).toHaveLength(7);
     const audit = await testDb.pool.query<{ action: string; target: string }>(`SELECT action, target FROM audit_log WHERE action LIKE 'schedule.%'`);
-    expect(audit.rows).toEqual([{ action: 'schedule.pause', target: `schedule:${DEFAULT_SCHEDULE_NAME}` }]);
+    expect(audit.rows).toEqual([{ action: 'schedule.pause', target: `schedule:${customerAnalyticsDelivery.schedule.name}` }]);
   });
 });

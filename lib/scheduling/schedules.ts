@@ -11,7 +11,6 @@ import { recordAudit, type AuditActor } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
 import { readTasksFacts, type JsonValue, type TaskStatus } from '@/lib/engine';
 import { cronError, nextFiring } from './cron';
-import { YESTERDAY_WINDOW } from './input-template';
 import { isValidTimeZone } from '@/lib/time/zoned-time';
 
 export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
@@ -58,7 +57,6 @@ export interface ScheduleListItem extends Schedule {
   lastFiring: { scheduledFor: Date; taskId: string; taskStatus: TaskStatus; deadlineAt: Date | null } | null;
 }
 
-export const DEFAULT_SCHEDULE_NAME = 'customer_analytics_daily';
 
 const SCHEDULE_COLUMNS = `id, name, namespace, pipeline_name AS "pipelineName", cron_expression AS "cronExpression",
   time_zone AS "timeZone", input_template AS "inputTemplate", deadline_local_time AS "deadlineLocalTime", paused,
@@ -91,23 +89,37 @@ export async function createSchedule(pool: pg.Pool | pg.ClientBase, input: Sched
 }
 
 /**
- * The seed's schedule: customer_analytics daily at 01:00 for yesterday, due by the delivery deadline. Created once
- * per database: the seed is recorded with it, so a default an operator deleted stays deleted.
+ * The delivered pipeline's daily schedule (customer_analytics: 01:00 for yesterday, as the seed describes), due by
+ * the delivery deadline. Created once per database: the seed is recorded with it, so a default an operator deleted
+ * stays deleted.
  */
-export async function ensureDefaultSchedule(pool: pg.Pool, settings: { timeZone: string; deadline: string }, now: Date = new Date()): Promise<void> {
+/** A pipeline's default schedule, as its module declares it (lib/delivery's DeliveredPipeline has this shape). */
+export interface DefaultSchedule {
+  namespace: string;
+  name: string;
+  schedule: { name: string; cronExpression: string; inputTemplate: JsonValue };
+}
+
+export async function ensureDefaultSchedule(
+  pool: pg.Pool,
+  delivered: DefaultSchedule,
+  settings: { timeZone: string; deadline: string },
+  now: Date = new Date(),
+): Promise<void> {
+  const { schedule } = delivered;
   await withTransaction(pool, async (client) => {
     // A second process starting at once waits here for the first to commit, then finds the seed recorded.
-    const seeded = await client.query(`INSERT INTO schedule_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [DEFAULT_SCHEDULE_NAME]);
+    const seeded = await client.query(`INSERT INTO schedule_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [schedule.name]);
     if (seeded.rowCount === 0) return;
     await createSchedule(
       client,
       {
-        name: DEFAULT_SCHEDULE_NAME,
-        namespace: 'data_pipeline',
-        pipelineName: 'customer_analytics',
-        cronExpression: '0 1 * * *',
+        name: schedule.name,
+        namespace: delivered.namespace,
+        pipelineName: delivered.name,
+        cronExpression: schedule.cronExpression,
         timeZone: settings.timeZone,
-        inputTemplate: YESTERDAY_WINDOW,
+        inputTemplate: schedule.inputTemplate,
         deadlineLocalTime: settings.deadline,
         activeFrom: now,
       },

@@ -5,9 +5,8 @@
  */
 import type pg from 'pg';
 import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
-import { classifyRun, windowOfContext, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
+import { classifyRun, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { listFinishedAttempts, listPipelineOperations, listPipelineRuns } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import type { DeliverySettings } from '@/lib/delivery/clock';
 import { addDays, instantOf, localDateOf } from '@/lib/time/zoned-time';
 import { HISTORY_DAYS, type AttemptFact, type DeliveryFact, type OperationFact, type RunFact, type StatusFacts } from './derive';
@@ -46,9 +45,9 @@ export async function readStatusFacts(pool: pg.Pool, now: Date, policy: Delivery
         WHERE state = 'published' AND kind IS DISTINCT FROM 'backfill' AND kind IS DISTINCT FROM 'ad_hoc'
         ORDER BY window_end DESC, published_at DESC LIMIT 20`,
     ),
-    listPipelineRuns(pool, CUSTOMER_ANALYTICS, { createdSince: since }),
-    listFinishedAttempts(pool, CUSTOMER_ANALYTICS, { createdSince: since, outcomes: RECOVERY_OUTCOMES }),
-    listPipelineOperations(pool, CUSTOMER_ANALYTICS, { createdSince: since }),
+    listPipelineRuns(pool, policy.pipeline, { createdSince: since }),
+    listFinishedAttempts(pool, policy.pipeline, { createdSince: since, outcomes: RECOVERY_OUTCOMES }),
+    listPipelineOperations(pool, policy.pipeline, { createdSince: since }),
   ]);
   const held = await pool.query<{ task_id: string }>(
     `SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'held' AND task_id = ANY ($1::uuid[])`,
@@ -64,7 +63,7 @@ export async function readStatusFacts(pool: pg.Pool, now: Date, policy: Delivery
     deliveries: published.rows.filter(isDelivery).map(delivery),
     latestDelivery: latest.rows.filter(isDelivery).map(delivery)[0] ?? null,
     runs: runs.map((run): RunFact => {
-      const window = windowOfContext(run.context);
+      const window = policy.pipeline.windowOf(run.context);
       return {
         id: run.id,
         status: run.status,

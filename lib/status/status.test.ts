@@ -7,9 +7,10 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { instantOf } from '@/lib/time/zoned-time';
 import { loadPublicStatus } from './index';
+import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 // Tracked long before the days under test; fresh installs and tracking start are covered in lib/delivery.
-const UTC: DeliveryPolicy = { deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2025-06-01T00:00:00Z') };
+const UTC: DeliveryPolicy = { pipeline: customerAnalyticsDelivery, deadline: '07:00', timeZone: 'UTC', windowDays: 1, trackingSince: new Date('2025-06-01T00:00:00Z') };
 const SECRET_ERROR = 'connection to orders-db.internal refused SECRET-7731';
 const SECRET_EMAIL = 'ceo@customer.example';
 

@@ -68,6 +68,16 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Whole days from `start` to `end` (both YYYY-MM-DD), end exclusive. */
+export function daysBetween(start: string, end: string): number {
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
+}
+
+/** Today's date in UTC, YYYY-MM-DD. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 /** The instant at which the zone's clocks show `date` `time` (HH:MM). */
 export function instantOf(date: string, time: string, timeZone: string): Date {
   const [year, month, day] = date.split('-').map(Number);

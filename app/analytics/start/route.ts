@@ -1,6 +1,6 @@
 /** POST /analytics/start — the seed's endpoint: start (or reuse) a customer_analytics run for a window. */
 import { getDb } from '@/lib/database';
-import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
+import { startCustomerAnalyticsRun } from '@/lib/runtime/seed-adapter';
 import { auditActorOf, withRole } from '@/lib/auth';
 import { recordAudit } from '@/lib/audit/record';
 import { badRequest, parseJsonBody } from '@/lib/http/responses';

@@ -7,7 +7,7 @@ import { getDb } from '@/lib/database';
 import { auditActorOf, withRole } from '@/lib/auth';
 import { backfillListQuerySchema, createBackfill, listBackfills, promoteBackfill } from '@/lib/backfills';
 import { badRequest, parseJsonBody, parseQuery } from '@/lib/http/responses';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines, deliveredPipeline } from '@/lib/runtime/registry';
 import { z } from 'zod';
 
 export const dynamic = 'force-dynamic';
@@ -16,10 +16,10 @@ export const POST = withRole('operator', async (request, _context, principal) =>
   const body = await parseJsonBody(request, z.unknown(), { maxBytes: 16 * 1024 });
   if (!body.ok) return body.response;
   const db = getDb();
-  const result = await createBackfill(db, appRegistry(), body.value, { ...auditActorOf(principal), origin: 'operator' });
+  const result = await createBackfill(db, appBackfillPipelines(), body.value, { ...auditActorOf(principal), origin: 'operator' });
   if (!result.ok) return badRequest('invalid request body', result.issues);
   const { backfill } = result;
-  if (backfill.created) await promoteBackfill(db, appRegistry(), backfill.id);
+  if (backfill.created) await promoteBackfill(db, appBackfillPipelines(), backfill.id);
   const payload = {
     backfill_id: backfill.id,
     days: backfill.days,
@@ -34,5 +34,5 @@ export const POST = withRole('operator', async (request, _context, principal) =>
 export const GET = withRole('viewer', async (request) => {
   const query = parseQuery(request.url, backfillListQuerySchema);
   if (!query.ok) return query.response;
-  return Response.json({ backfills: await listBackfills(getDb(), { limit: query.value.limit }) });
+  return Response.json({ backfills: await listBackfills(getDb(), deliveredPipeline(), { limit: query.value.limit }) });
 });

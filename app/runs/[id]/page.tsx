@@ -8,6 +8,7 @@ import { loadRunDetail, loadRunEvents } from '@/lib/console/read-models';
 import { loadRunDelivery } from '@/lib/delivery/runs';
 import { DeliveryPanel } from './delivery-panel';
 import { RunPage } from './run-page';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 /** The run's short id in the tab title, so several open runs can be told apart; no database read for it. */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -19,7 +20,7 @@ export const dynamic = 'force-dynamic';
 export default async function RunDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const principal = await requirePageRole('viewer');
   const { id } = await params;
-  const [run, events, delivery] = await Promise.all([loadRunDetail(getDb(), id), loadRunEvents(getDb(), id), loadRunDelivery(getDb().pool, id)]);
+  const [run, events, delivery] = await Promise.all([loadRunDetail(getDb(), id, deliveredPipeline()), loadRunEvents(getDb(), id), loadRunDelivery(getDb().pool, id, deliveredPipeline())]);
   if (!run) notFound();
   const canOperate = hasRole(principal.role, 'operator');
   return (

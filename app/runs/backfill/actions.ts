@@ -7,14 +7,14 @@ import { UserFacingError } from '@/lib/auth/errors';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { backfillFormSchema, createBackfill, promoteBackfill } from '@/lib/backfills';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines } from '@/lib/runtime/registry';
 
 export const createBackfillAction = authorizedAction('operator', backfillFormSchema, async (input, principal) => {
   const db = getDb();
-  const result = await createBackfill(db, appRegistry(), input, { ...auditActorOf(principal), origin: 'operator' });
+  const result = await createBackfill(db, appBackfillPipelines(), input, { ...auditActorOf(principal), origin: 'operator' });
   // The form schema is the request's; what is left is the pipeline's own check of each day.
   if (!result.ok) throw new UserFacingError(result.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
-  if (result.backfill.created) await promoteBackfill(db, appRegistry(), result.backfill.id);
+  if (result.backfill.created) await promoteBackfill(db, appBackfillPipelines(), result.backfill.id);
   revalidatePath('/runs');
   redirect(`/runs/backfills/${result.backfill.id}`);
 });

@@ -8,18 +8,17 @@ import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getDb } from '@/lib/database';
-import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
+import { startCustomerAnalyticsRun } from '@/lib/runtime/seed-adapter';
 import { recordAudit } from '@/lib/audit/record';
 import { UserFacingError } from '@/lib/auth/errors';
 import type { ActionOutcome } from '@/lib/auth/action-state';
 import { authorizedAction } from '@/lib/auth/guards';
 import type { Principal } from '@/lib/auth/principal';
 import { auditActorOf } from '@/lib/auth/principal-types';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
 import { InputValidationError, launchTask } from '@/lib/engine';
 import { pipelineStartFormSchema } from '@/lib/console/pipeline-start';
 import { describeStartOutcome, startRunFormSchema, type StartRunResult } from '@/lib/console/start-run-form';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appRegistry, deliveredPipeline } from '@/lib/runtime/registry';
 
 /** POST /analytics/start's logic for the form; a created run opens its page, a reused or joined one is explained. */
 async function startCustomerAnalytics(context: unknown, principal: Principal): Promise<ActionOutcome<StartRunResult>> {
@@ -46,7 +45,8 @@ const pipelineStartForm = z.lazy(() => pipelineStartFormSchema(appRegistry().lis
 export const startPipelineRunAction = authorizedAction('operator', pipelineStartForm, async (request, principal) => {
   const db = getDb();
   // The page shows customer_analytics its own form; a submission of it here still follows its start policy.
-  if (request.namespace === CUSTOMER_ANALYTICS.namespace && request.name === CUSTOMER_ANALYTICS.name) {
+  const delivered = deliveredPipeline();
+  if (request.namespace === delivered.namespace && request.name === delivered.name) {
     const { message } = await startCustomerAnalytics(request.context, principal);
     return { message };
   }

@@ -11,8 +11,7 @@ import { Card, CardContent } from '@/components/ui/card';
 import { requirePageRole } from '@/lib/auth/guards';
 import { PIPELINE_FIELD, startPageView, type PipelineChoice } from '@/lib/console/pipeline-start';
 import { startFormDefaults } from '@/lib/console/start-run-form';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appRegistry, deliveredPipeline } from '@/lib/runtime/registry';
 import { startPipelineRunAction, startRunAction } from './actions';
 
 export const metadata: Metadata = { title: 'Start a run' };
@@ -58,7 +57,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   await requirePageRole('operator');
   const { pipeline: rawRef } = await searchParams;
   const requested = (Array.isArray(rawRef) ? rawRef[0] : rawRef)?.trim() || undefined;
-  const view = startPageView(appRegistry().list(), requested, CUSTOMER_ANALYTICS);
+  const view = startPageView(appRegistry().list(), requested, deliveredPipeline());
 
   if (view.kind === 'unknown') {
     return (

@@ -5,7 +5,7 @@
 import type { DbHandle } from '@/db/client';
 import type pg from 'pg';
 import { assertCurrentAttempt, definePipeline, type PipelineDefinition, type StepContext } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/delivery/pipeline-identity';
+import { CUSTOMER_ANALYTICS } from './identity';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
 import { assertCopyPresent, boundaryFromResult } from './orders-boundary';

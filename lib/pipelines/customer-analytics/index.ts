@@ -7,3 +7,4 @@ export { customerAnalyticsInput, type CustomerAnalyticsInput } from './input';
 
 export const customerAnalyticsPipeline = createCustomerAnalyticsPipeline(defaultSourcesFor);
 export { customerAnalyticsVolume } from './volume';
+export { customerAnalyticsDelivery } from './delivery';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { env } from '@/lib/env';
+import { daysBetween, todayUtc } from '@/lib/time/zoned-time';
 
 const isoDate = z.iso.date({ message: 'must be a real date in YYYY-MM-DD form' });
 
@@ -19,14 +20,7 @@ export function earliestDataDate(): string {
 
 export const MAX_WINDOW_DAYS = 366;
 
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
-/** Whole days from `start` to `end` (both YYYY-MM-DD), end exclusive. */
-export function daysBetween(start: string, end: string): number {
-  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000);
-}
+export { daysBetween, todayUtc };
 
 export const customerAnalyticsInput = z
   .object({

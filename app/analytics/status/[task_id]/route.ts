@@ -5,6 +5,7 @@ import { withRole } from '@/lib/auth';
 import { loadRunDelivery } from '@/lib/delivery/runs';
 import { getTask, isTaskId } from '@/lib/engine';
 import { badRequest, notFound } from '@/lib/http/responses';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,5 +14,5 @@ export const GET = withRole('viewer', async (_request, context: { params: Promis
   if (!isTaskId(taskId)) return badRequest('invalid task id', [{ path: 'task_id', message: 'must be a UUID' }]);
   const task = await getTask(getDb(), taskId);
   if (!task) return notFound(`task ${taskId} does not exist`);
-  return Response.json(toTaskStatusView(task, await loadRunDelivery(getDb().pool, taskId)));
+  return Response.json(toTaskStatusView(task, await loadRunDelivery(getDb().pool, taskId, deliveredPipeline())));
 });

@@ -3,13 +3,13 @@ import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { isBackfillId, loadBackfill } from '@/lib/backfills';
 import { notFound } from '@/lib/http/responses';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withRole('viewer', async (_request, context: { params: Promise<{ id: string }> }): Promise<Response> => {
   const { id } = await context.params;
-  const view = isBackfillId(id) ? await loadBackfill(getDb(), appRegistry(), id) : null;
+  const view = isBackfillId(id) ? await loadBackfill(getDb(), appBackfillPipelines(), id) : null;
   if (!view) return notFound(`Backfill ${id} does not exist`);
   return Response.json(view);
 });

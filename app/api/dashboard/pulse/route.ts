@@ -5,7 +5,8 @@
 import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth';
 import { loadDashboardPulseNow } from '@/lib/dashboard';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = withRole('viewer', async () => Response.json(await loadDashboardPulseNow(getDb().pool), { headers: { 'Cache-Control': 'no-store' } }));
+export const GET = withRole('viewer', async () => Response.json(await loadDashboardPulseNow(getDb().pool, deliveredPipeline()), { headers: { 'Cache-Control': 'no-store' } }));

@@ -4,11 +4,12 @@ import { withRole } from '@/lib/auth/guards';
 import { loadRunList } from '@/lib/console/read-models';
 import { runListQuerySchema } from '@/lib/console/run-filters';
 import { parseQuery } from '@/lib/http/responses';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withRole('viewer', async (request) => {
   const query = parseQuery(request.url, runListQuerySchema);
   if (!query.ok) return query.response;
-  return Response.json(await loadRunList(getDb(), query.value));
+  return Response.json(await loadRunList(getDb(), query.value, deliveredPipeline()));
 });

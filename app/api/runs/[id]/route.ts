@@ -5,6 +5,7 @@ import { getDb } from '@/lib/database';
 import { loadRunDelivery } from '@/lib/delivery/runs';
 import { getTask, isTaskId } from '@/lib/engine';
 import { badRequest, notFound } from '@/lib/http/responses';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,5 +14,5 @@ export const GET = withRole('viewer', async (_request, context: { params: Promis
   if (!isTaskId(id)) return badRequest('invalid run id', [{ path: 'id', message: 'must be a UUID' }]);
   const task = await getTask(getDb(), id);
   if (!task) return notFound(`run ${id} does not exist`);
-  return Response.json(toTaskStatusView(task, await loadRunDelivery(getDb().pool, id)));
+  return Response.json(toTaskStatusView(task, await loadRunDelivery(getDb().pool, id, deliveredPipeline())));
 });

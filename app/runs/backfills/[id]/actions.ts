@@ -6,7 +6,7 @@ import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
 import { auditActorOf } from '@/lib/auth/principal-types';
 import { isBackfillId, runBackfillOperation } from '@/lib/backfills';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines } from '@/lib/runtime/registry';
 
 const operationSchema = z.object({
   backfillId: z.string().refine(isBackfillId, 'is not a backfill'),
@@ -16,13 +16,13 @@ const operationSchema = z.object({
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export const cancelBackfillAction = authorizedAction('operator', operationSchema, async (input, principal) => {
-  const result = await runBackfillOperation(getDb(), appRegistry(), auditActorOf(principal), { ...input, kind: 'cancel' });
+  const result = await runBackfillOperation(getDb(), appBackfillPipelines(), auditActorOf(principal), { ...input, kind: 'cancel' });
   revalidatePath(`/runs/backfills/${input.backfillId}`);
   return { message: `Backfill cancelled: ${plural(result.days.length, 'waiting day')} will not run, ${plural(result.runs.length, 'run')} cancelled.` };
 });
 
 export const retryBackfillAction = authorizedAction('operator', operationSchema, async (input, principal) => {
-  const result = await runBackfillOperation(getDb(), appRegistry(), auditActorOf(principal), { ...input, kind: 'retry_failed' });
+  const result = await runBackfillOperation(getDb(), appBackfillPipelines(), auditActorOf(principal), { ...input, kind: 'retry_failed' });
   revalidatePath(`/runs/backfills/${input.backfillId}`);
   return { message: `Retrying ${plural(result.days.length, 'failed day')}: ${result.days.join(', ')}.` };
 });

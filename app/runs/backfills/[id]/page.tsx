@@ -10,7 +10,7 @@ import { requirePageRole } from '@/lib/auth/guards';
 import { hasRole } from '@/lib/auth/roles';
 import { isBackfillId, loadBackfill } from '@/lib/backfills';
 import { formatTimestamp } from '@/lib/time/format';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines } from '@/lib/runtime/registry';
 import { cancelBackfillAction, retryBackfillAction } from './actions';
 
 export const metadata: Metadata = { title: 'Backfill' };
@@ -19,7 +19,7 @@ export const dynamic = 'force-dynamic';
 export default async function BackfillDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const principal = await requirePageRole('viewer');
   const { id } = await params;
-  const view = isBackfillId(id) ? await loadBackfill(getDb(), appRegistry(), id) : null;
+  const view = isBackfillId(id) ? await loadBackfill(getDb(), appBackfillPipelines(), id) : null;
   if (!view) notFound();
   return (
     <div className="flex flex-col gap-6">

@@ -17,6 +17,7 @@ import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { publishRunSnapshot } from '@/lib/delivery/publish';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
 import type { Kpis } from '../kpis';
+import { customerAnalyticsDelivery } from '../delivery';
 
 export type PublishResult = {
   snapshot_id: number;
@@ -49,7 +50,7 @@ export async function publishDashboard(
     window: { start: input.startDate, end: input.endDate },
     summary,
     holdReasons: reasons,
-    policy: options.policy ?? (await readDeliveryPolicy(pool)),
+    policy: options.policy ?? (await readDeliveryPolicy(pool, customerAnalyticsDelivery)),
     routing: { linkBaseUrl: alertLinkBaseUrl() },
     at: options.at,
   });

@@ -6,7 +6,7 @@ import { getDb } from '@/lib/database';
 import { auditActorOf, withRole } from '@/lib/auth';
 import { backfillOperationSchema, runBackfillOperation } from '@/lib/backfills';
 import { parseJsonBody } from '@/lib/http/responses';
-import { appRegistry } from '@/lib/runtime/registry';
+import { appBackfillPipelines } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,6 +14,6 @@ export const POST = withRole('operator', async (request, context: { params: Prom
   const { id } = await context.params;
   const body = await parseJsonBody(request, backfillOperationSchema);
   if (!body.ok) return body.response;
-  const result = await runBackfillOperation(getDb(), appRegistry(), auditActorOf(principal), { backfillId: id, ...body.value });
+  const result = await runBackfillOperation(getDb(), appBackfillPipelines(), auditActorOf(principal), { backfillId: id, ...body.value });
   return Response.json({ backfill: id, ...result });
 });

@@ -3,11 +3,12 @@ import { getDb } from '@/lib/database';
 import { withRole } from '@/lib/auth/guards';
 import { loadRunDetail } from '@/lib/console/read-models';
 import { notFound } from '@/lib/http/responses';
+import { deliveredPipeline } from '@/lib/runtime/registry';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withRole<{ params: Promise<{ id: string }> }>('viewer', async (_request, context) => {
   const { id } = await context.params;
-  const run = await loadRunDetail(getDb(), id);
+  const run = await loadRunDetail(getDb(), id, deliveredPipeline());
   return run ? Response.json(run) : notFound(`run ${id} not found`);
 });

@@ -10,8 +10,8 @@ import type { DbHandle } from '@/db/client';
 import { withTransaction } from '@/db/transaction';
 import { issuesOf } from '@/lib/http/responses';
 import { findLatestTask, launchTask, readTasksFacts, type PipelineRegistry } from '@/lib/engine';
-import { CUSTOMER_ANALYTICS } from '@/lib/pipelines/customer-analytics/definition';
-import { customerAnalyticsInput, type CustomerAnalyticsInput } from '@/lib/pipelines/customer-analytics/input';
+import { CUSTOMER_ANALYTICS } from './identity';
+import { customerAnalyticsInput, type CustomerAnalyticsInput } from './input';
 
 export type StartOutcome =
   | { kind: 'created'; taskId: string; status: string }
