@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { artifactPath } from './fixtures';
-import { pageAs, startRunViaApi, stepNode, utcDay } from './console-fixtures';
+import { NO_CHAOS, pageAs, putChaos, startRunViaApi, stepNode, utcDay } from './console-fixtures';
 import { openE2eDatabase } from './e2e-database';
 
 const STEPS = [
@@ -137,17 +137,20 @@ test('a step completing in the database reaches its node in under a second', asy
     await page.goto(`/runs/${taskId}`);
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
     await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-connection', 'live');
+    // A slow CRM keeps extract_users running for a while, so the page shows the rerun steps waiting before each
+    // completes (a step that reset and completed between two page updates would leave its node unchanged).
+    await putChaos(page, { crm: { latency_ms: 1_500 } });
     await recordNodeChanges(page);
     const { rows } = await db.pool.query<{ now: string }>(`SELECT now()::text AS now`);
     watchSince = rows[0]?.now ?? '';
     watchedTask = taskId;
     const rerun = await page.request.post(`/api/runs/${taskId}/operations`, {
-      data: { kind: 'rerun_from', step: 'transform_customer_metrics', reason: 'e2e: measure completion latency' },
+      data: { kind: 'rerun_from', step: 'extract_users', reason: 'e2e: measure completion latency' },
       headers: { origin: new URL(page.url()).origin },
     });
     expect(rerun.status(), await rerun.text()).toBeLessThan(300);
-    // The four rerun steps complete in the database; a node that has not changed a second after its commit fails.
-    await expect.poll(() => Object.keys(visibleAt).length, { timeout: 60_000 }).toBe(4);
+    // The five rerun steps complete in the database; a node that has not changed a second after its commit fails.
+    await expect.poll(() => Object.keys(visibleAt).length, { timeout: 60_000 }).toBe(5);
     await page.waitForTimeout(1_000);
     watching = false;
     await watcher;
@@ -158,9 +161,9 @@ test('a step completing in the database reaches its node in under a second', asy
       ms: (changes[`${step}:completed`] ?? Number.POSITIVE_INFINITY) - seenAt,
     }));
     console.log(`DB commit visible → DOM latency per step: ${latencies.map((entry) => `${entry.step} ${Math.round(entry.ms)} ms`).join(', ')}`);
-    // The rerun covers transform_customer_metrics and everything downstream of it.
+    // The rerun covers extract_users and everything downstream of it.
     expect(latencies.map((entry) => entry.step).sort()).toEqual(
-      ['generate_insights', 'send_notifications', 'transform_customer_metrics', 'update_dashboard'],
+      ['extract_users', 'generate_insights', 'send_notifications', 'transform_customer_metrics', 'update_dashboard'],
     );
     for (const { step, ms } of latencies) {
       // The poll may see the commit up to one interval after the page does.
@@ -170,6 +173,7 @@ test('a step completing in the database reaches its node in under a second', asy
   } finally {
     watching = false;
     await watcher;
+    await putChaos(page, NO_CHAOS);
     await db.close();
   }
   await page.context().close();
