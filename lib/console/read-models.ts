@@ -4,17 +4,26 @@ import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { readRunDeliveries } from '@/lib/delivery/runs';
 import { getTask, listTaskEvents, listTasks, readUnservedTasks } from '@/lib/engine';
 import { WORKER_HEARTBEAT_WINDOW_S } from '@/lib/health/readiness';
+import { encodeRunCursor } from './run-cursor';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
 import { toRunDetail, toRunSummary, type EventView, type RunDetailView, type RunListView } from './views';
 
 export async function loadRunList(db: DbHandle, query: RunListQuery): Promise<RunListView> {
-  const { tasks, total } = await listTasks(db, toListTasksFilters(query));
+  const { tasks, total, newer, older } = await listTasks(db, toListTasksFilters(query));
   const deliveries = await readRunDeliveries(db.pool, tasks, await readDeliveryPolicy(db.pool));
   const runs = tasks.map((task) => {
     const delivery = deliveries.get(task.id);
     return toRunSummary(task, delivery ? { kind: delivery.kind, outcome: delivery.outcome } : null);
   });
-  return { asOf: new Date().toISOString(), runs, total, page: query.page, pageSize: RUNS_PAGE_SIZE };
+  return {
+    asOf: new Date().toISOString(),
+    runs,
+    total: total.count,
+    totalExact: total.exact,
+    pageSize: RUNS_PAGE_SIZE,
+    newer: newer ? encodeRunCursor(newer) : null,
+    older: older ? encodeRunCursor(older) : null,
+  };
 }
 
 export async function loadRunDetail(db: DbHandle, taskId: string): Promise<RunDetailView | undefined> {
