@@ -37,6 +37,10 @@ export function RunFilters({ query, catalog }: { query: RunListQuery; catalog: r
           <option value="30d">Last 30 days</option>
         </select>
       </div>
+      <TextFilter id="filter-run-id" name="id" label="Run id" value={query.id} placeholder="0193ab12" className="w-40 font-mono" />
+      <TextFilter id="filter-error" name="error" label="Error class" value={query.error} placeholder="TimeoutError" className="w-40" />
+      <TextFilter id="filter-created-from" name="created_from" label="Created from" type="date" value={query.created_from} />
+      <TextFilter id="filter-created-to" name="created_to" label="Created to (UTC)" type="date" value={query.created_to} />
       <Button type="submit" variant="secondary" size="sm" className="h-9">
         Apply
       </Button>
@@ -44,5 +48,32 @@ export function RunFilters({ query, catalog }: { query: RunListQuery; catalog: r
         Clear
       </Link>
     </form>
+  );
+}
+
+function TextFilter({
+  id,
+  name,
+  label,
+  value,
+  type = 'text',
+  placeholder,
+  className = '',
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value: string | undefined;
+  type?: 'text' | 'date';
+  placeholder?: string;
+  className?: string;
+}) {
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-xs font-medium text-foreground-muted">
+        {label}
+      </label>
+      <input id={id} name={name} type={type} defaultValue={value ?? ''} placeholder={placeholder} className={`${selectClass} ${className}`} />
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-/** The /runs table: live (refetched on a live message, or polled while the stream is down), paginated by links. */
+/** The /runs table: live (refetched on a live message, or polled while the stream is down), paged by cursor links. */
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useLiveRefetchInterval } from '@/components/live/live-updates';
@@ -20,9 +20,7 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
   const refetchInterval = useLiveRefetchInterval();
   const { data, error } = useQuery({ ...runQueries.list(query), initialData, refetchInterval });
   const now = useNow(renderedAt);
-  const lastPage = Math.max(1, Math.ceil(data.total / data.pageSize));
-  const first = data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
-  const last = Math.min(data.page * data.pageSize, data.total);
+  const paged = query.after !== undefined || query.before !== undefined;
 
   return (
     <div className="flex flex-col gap-3">
@@ -33,7 +31,7 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
       )}
       <Table data-testid="runs-table">
         <TableCaption>
-          {data.total === 0 ? 'No runs match these filters.' : `Runs ${first}–${last} of ${data.total}, newest first.`}
+          {listCaption(data, paged)}
         </TableCaption>
         <TableHeader>
           <TableRow>
@@ -82,21 +80,30 @@ export function RunsTable({ query, initialData, renderedAt }: { query: RunListQu
           })}
         </TableBody>
       </Table>
-      <nav aria-label="Pages" className="flex items-center justify-between gap-3 text-sm">
-        <span className="text-foreground-muted">
-          Page {data.page} of {lastPage}
+      <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-3 text-sm">
+        <span className="text-foreground-muted" data-testid="runs-total" data-exact={data.totalExact}>
+          {data.totalExact ? `${formatCount(data.total)} ${data.total === 1 ? 'run' : 'runs'}` : `About ${formatCount(data.total)} runs`}
         </span>
-        <div className="flex gap-2">
-          <PageLink query={query} page={data.page - 1} disabled={data.page <= 1} label="Newer" />
-          <PageLink query={query} page={data.page + 1} disabled={data.page >= lastPage} label="Older" />
+        <div className="flex flex-wrap gap-2">
+          {paged && <PageLink href={`/runs${runListSearch({ ...query, after: undefined, before: undefined })}`} label="Newest" />}
+          <PageLink href={data.newer === null ? null : `/runs${runListSearch({ ...query, after: undefined, before: data.newer })}`} label="Newer" />
+          <PageLink href={data.older === null ? null : `/runs${runListSearch({ ...query, before: undefined, after: data.older })}`} label="Older" />
         </div>
       </nav>
     </div>
   );
 }
 
-function PageLink({ query, page, disabled, label }: { query: RunListQuery; page: number; disabled: boolean; label: string }) {
-  if (disabled) {
+const formatCount = (count: number) => count.toLocaleString('en-US');
+
+function listCaption(data: RunListView, paged: boolean): string {
+  if (data.runs.length > 0) return `${data.runs.length} ${data.runs.length === 1 ? 'run' : 'runs'} shown, newest first.`;
+  // A cursor page is empty only when the runs around it were purged since the link was made.
+  return paged ? 'No runs on this page any more: go back to the newest runs.' : 'No runs match these filters.';
+}
+
+function PageLink({ href, label }: { href: string | null; label: string }) {
+  if (href === null) {
     return (
       <span aria-disabled="true" className={buttonClassName('secondary', 'sm')}>
         {label}
@@ -104,7 +111,7 @@ function PageLink({ query, page, disabled, label }: { query: RunListQuery; page:
     );
   }
   return (
-    <Link href={`/runs${runListSearch({ ...query, page })}`} className={buttonClassName('secondary', 'sm')}>
+    <Link href={href} className={buttonClassName('secondary', 'sm')}>
       {label}
     </Link>
   );

@@ -84,9 +84,12 @@ export const tasks = pgTable(
   },
   (table) => [
     uniqueIndex('tasks_idempotency_key_idx').on(table.idempotencyKey),
-    index('tasks_created_at_idx').on(table.createdAt),
-    index('tasks_status_idx').on(table.status, table.createdAt),
-    index('tasks_pipeline_idx').on(table.namespace, table.name, table.createdAt),
+    // The runs list pages by keyset on (created_at, id), newest first (lib/engine/list-tasks.ts): each filter it offers
+    // has an index ending in those two columns, so a page, however deep, is a seek and a read of its own rows.
+    index('tasks_created_at_idx').on(table.createdAt, table.id),
+    index('tasks_status_idx').on(table.status, table.createdAt, table.id),
+    index('tasks_pipeline_idx').on(table.namespace, table.name, table.createdAt, table.id),
+    index('tasks_pipeline_version_idx').on(table.namespace, table.name, table.version, table.createdAt, table.id),
   ],
 );
 
@@ -171,6 +174,11 @@ export const steps = pgTable(
     index('steps_ready_idx')
       .on(table.taskCreatedAt, table.position)
       .where(sql`${table.status} IN ('pending', 'retrying') AND ${table.waitingFor} = 0`),
+    // The runs list's error-class filter: only steps that ever failed, so it stays small, and claims and completions
+    // of steps that never fail do not touch it.
+    index('steps_error_class_idx')
+      .on(sql`(${table.lastError} ->> 'class')`, table.taskCreatedAt, table.taskId)
+      .where(sql`${table.lastError} IS NOT NULL`),
     // The steps in flight, for lease recovery: as small as the number of running steps.
     index('steps_running_idx')
       .on(table.currentAttemptId)

@@ -1,5 +1,5 @@
 /**
- * The console's read models and operation previews against a real PostgreSQL: list filters and paging, the run
+ * The console's read models and operation previews against a real PostgreSQL: list filters, search and cursor paging, the run
  * view (JSON only, steps in declaration order), events, and engine refusals turned into operator messages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { createRegistry, definePipeline, launchTask } from '@/lib/engine';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { previewOperation } from './operations';
 import { loadRunDetail, loadRunEvents, loadRunList } from './read-models';
+import { encodeRunCursor } from './run-cursor';
+import { parseRunListQuery } from './run-filters';
 import { groupMappedSteps } from './mapped-steps';
 import { stageMappedRun } from './test-fixtures/stage-mapped-run';
 import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
@@ -51,23 +53,62 @@ describe('console read models', () => {
   });
 
   it('lists newest first, filtered by pipeline and status, with the data window', async () => {
-    const chains = await loadRunList(testDb, { pipeline: 'console.chain', page: 1 }, chainDelivery);
-    expect(chains.total).toBe(3);
+    const chains = await loadRunList(testDb, { pipeline: 'console.chain' }, chainDelivery);
+    // The first page holds every match, so the total is a count, not an estimate.
+    expect(chains).toMatchObject({ total: 3, totalExact: true, newer: null, older: null });
     expect(chains.runs.map((run) => run.id)).toEqual([...taskIds].reverse());
     expect(chains.runs[0]).toMatchObject({ pipeline: 'console.chain', status: 'pending', window: { start: '2026-01-03', end: '2026-01-03' }, stepsTotal: 3, stepsDone: 0 });
-    const all = await loadRunList(testDb, { page: 1 }, chainDelivery);
-    expect(all.total).toBe(4);
+    const all = await loadRunList(testDb, {}, chainDelivery);
+    expect(all).toMatchObject({ total: 4, totalExact: true });
     // Only the delivered pipeline's runs carry a data window and a delivery kind.
     expect(all.runs.find((run) => run.pipeline === 'console.other')).toMatchObject({ window: null, delivery: null });
-    expect((await loadRunList(testDb, { status: 'completed', page: 1 }, chainDelivery)).total).toBe(0);
-    expect((await loadRunList(testDb, { page: 2 }, chainDelivery)).runs).toEqual([]);
+    expect(await loadRunList(testDb, { status: 'completed' }, chainDelivery)).toMatchObject({ total: 0, totalExact: true, runs: [] });
   });
 
-  it('filters by the pipeline version a run was launched on, and shows it', async () => {
-    const v1 = await loadRunList(testDb, { pipeline: 'console.chain', version: '1', page: 1 }, chainDelivery);
-    expect(v1.total).toBe(3);
-    expect(v1.runs.every((run) => run.version === '1')).toBe(true);
-    expect((await loadRunList(testDb, { pipeline: 'console.chain', version: '2', page: 1 }, chainDelivery)).total).toBe(0);
+  it('pages by opaque cursors: Older after the last row, Newer back, nothing beyond the ends', async () => {
+    const all = await loadRunList(testDb, {}, chainDelivery);
+    const cursorOf = async (position: number) => {
+      const { rows } = await testDb.pool.query<{ createdAt: string; id: string }>(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt", id FROM tasks ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`,
+        [position],
+      );
+      return encodeRunCursor(rows[0]!);
+    };
+    const older = await loadRunList(testDb, { after: await cursorOf(1) }, chainDelivery);
+    expect(older.runs.map((run) => run.id)).toEqual(all.runs.slice(2).map((run) => run.id));
+    expect(older.older).toBeNull();
+    expect(older.newer).not.toBeNull();
+    const newer = await loadRunList(testDb, { before: older.newer! }, chainDelivery);
+    expect(newer.runs.map((run) => run.id)).toEqual(all.runs.slice(0, 2).map((run) => run.id));
+    expect(newer.newer).toBeNull();
+    // Beyond the oldest run: an empty page (the caller says so), still with a way back.
+    const beyond = await loadRunList(testDb, { after: await cursorOf(3) }, chainDelivery);
+    expect(beyond).toMatchObject({ runs: [], older: null });
+    expect(beyond.newer).not.toBeNull();
+  });
+
+  it('searches by run id (exact or its first digits, dashes and case ignored) and by creation day', async () => {
+    const id = taskIds[1]!;
+    const exact = parseRunListQuery({ id: id.toUpperCase() }, []);
+    expect((await loadRunList(testDb, exact.query, chainDelivery)).runs.map((run) => run.id)).toEqual([id]);
+    const byPrefix = await loadRunList(testDb, parseRunListQuery({ id: id.slice(0, 13) }, []).query, chainDelivery);
+    expect(byPrefix.runs.map((run) => run.id)).toContain(id);
+    expect(byPrefix.runs.every((run) => run.id.startsWith(id.slice(0, 13)))).toBe(true);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await loadRunList(testDb, { created_from: today, created_to: today }, chainDelivery)).total).toBe(4);
+    expect((await loadRunList(testDb, { created_from: '2020-01-01', created_to: '2020-01-01' }, chainDelivery)).runs).toEqual([]);
+  });
+
+  it('searches by error class: a run with a step whose last failure had it', async () => {
+    await testDb.pool.query(
+      `UPDATE steps SET status = 'failed', last_error = '{"class": "TimeoutError", "message": "took too long", "retryable": true}' WHERE task_id = $1 AND name = 'a'`,
+      [taskIds[0]],
+    );
+    const timeouts = await loadRunList(testDb, { error: 'TimeoutError' }, chainDelivery);
+    expect(timeouts).toMatchObject({ total: 1, totalExact: true });
+    expect(timeouts.runs.map((run) => run.id)).toEqual([taskIds[0]]);
+    expect((await loadRunList(testDb, { error: 'HttpError' }, chainDelivery)).runs).toEqual([]);
+    await testDb.pool.query(`UPDATE steps SET status = 'pending', last_error = NULL WHERE task_id = $1 AND name = 'a'`, [taskIds[0]]);
   });
 
   it('gives a run as plain JSON with its steps in declaration order', async () => {

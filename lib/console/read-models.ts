@@ -5,6 +5,7 @@ import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { readRunDeliveries, type RunDelivery } from '@/lib/delivery/runs';
 import { getTask, listTaskEvents, listTasks, readUnservedTasks } from '@/lib/engine';
 import { WORKER_HEARTBEAT_WINDOW_S } from '@/lib/health/readiness';
+import { encodeRunCursor } from './run-cursor';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
 import { toRunDetail, toRunSummary, type EventView, type RunDeliveryFacts, type RunDetailView, type RunListView } from './views';
 
@@ -16,10 +17,18 @@ function deliveryFacts(pipeline: DeliveredPipeline, task: { context: unknown }, 
 
 /** The runs list; `delivered` is the pipeline whose runs carry a delivery kind and window. */
 export async function loadRunList(db: DbHandle, query: RunListQuery, delivered: DeliveredPipeline): Promise<RunListView> {
-  const { tasks, total } = await listTasks(db, toListTasksFilters(query));
+  const { tasks, total, newer, older } = await listTasks(db, toListTasksFilters(query));
   const deliveries = await readRunDeliveries(db.pool, tasks, await readDeliveryPolicy(db.pool, delivered));
   const runs = tasks.map((task) => toRunSummary(task, deliveryFacts(delivered, task, deliveries.get(task.id))));
-  return { asOf: new Date().toISOString(), runs, total, page: query.page, pageSize: RUNS_PAGE_SIZE };
+  return {
+    asOf: new Date().toISOString(),
+    runs,
+    total: total.count,
+    totalExact: total.exact,
+    pageSize: RUNS_PAGE_SIZE,
+    newer: newer ? encodeRunCursor(newer) : null,
+    older: older ? encodeRunCursor(older) : null,
+  };
 }
 
 export async function loadRunDetail(db: DbHandle, taskId: string, delivered: DeliveredPipeline): Promise<RunDetailView | undefined> {

@@ -4,11 +4,11 @@ import type { RunListQuery } from './run-filters';
 /** The query string for a list URL, leaving defaults out so links stay short. */
 export function runListSearch(query: RunListQuery): string {
   const params = new URLSearchParams();
-  if (query.status) params.set('status', query.status);
-  if (query.pipeline) params.set('pipeline', query.pipeline);
-  if (query.version) params.set('version', query.version);
-  if (query.created) params.set('created', query.created);
-  if (query.page > 1) params.set('page', String(query.page));
+  const keys = ['status', 'pipeline', 'version', 'created', 'created_from', 'created_to', 'id', 'error', 'after', 'before'] as const;
+  for (const key of keys) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
   const text = params.toString();
   return text ? `?${text}` : '';
 }

@@ -33,9 +33,14 @@ export interface RunListView {
   /** When the list was read: the reference time for durations in the first render. */
   asOf: string;
   runs: RunSummaryView[];
+  /** Runs matching the filters (all pages): exact when `totalExact`, otherwise the planner's estimate. */
   total: number;
-  page: number;
+  totalExact: boolean;
   pageSize: number;
+  /** The `before` cursor of the page of newer runs; null on the newest page. */
+  newer: string | null;
+  /** The `after` cursor of the page of older runs; null on the oldest page. */
+  older: string | null;
 }
 
 export interface AttemptView {
@@ -143,7 +148,7 @@ export interface RunDeliveryFacts {
 
 const NOT_DELIVERED: RunDeliveryFacts = { window: null, delivery: null };
 
-export function toRunSummary(task: TaskSummary, { window, delivery }: RunDeliveryFacts = NOT_DELIVERED): RunSummaryView {
+export function toRunSummary(task: Omit<TaskSummary, 'cursor'>, { window, delivery }: RunDeliveryFacts = NOT_DELIVERED): RunSummaryView {
   return {
     id: task.id,
     pipeline: `${task.namespace}.${task.name}`,

@@ -37,7 +37,8 @@ export {
   retryFailedSteps,
   retryStep,
 } from './operations';
-export { getTask, isTaskId, listTaskEvents, listTasks, listWorkers, type ListTasksFilters, type TaskDetail, type TaskSummary } from './queries';
+export { getTask, isTaskId, listTaskEvents, listWorkers, type TaskDetail } from './queries';
+export { listTasks, type ListTasksFilters, type TaskCursor, type TaskPage, type TaskSummary, type TaskTotal } from './list-tasks';
 export {
   countFinishedAttempts,
   countTasksByStatus,
