@@ -3,15 +3,27 @@ import { eq } from 'drizzle-orm';
 import type pg from 'pg';
 import { databaseOn } from '@/db/client';
 import { insights as insightsTable } from '@/db/schema';
+import { z } from 'zod';
+import { executiveSummarySchema, type ExecutiveSummary } from '@/lib/pipelines/customer-analytics/executive-summary';
 
 export interface TaskResults {
   task_id: string;
   insights: { kind: string; sentence: string; data: unknown }[];
   segments: { segment: string; customers: number }[];
   links: { customers_csv: string; products_csv: string };
+  /** generate_insights' executive summary; null before that step completed or for a copied window. */
+  executive_summary: ExecutiveSummary | null;
 }
 
-export async function readTaskResults(pool: pg.Pool, taskId: string): Promise<TaskResults> {
+const insightsResult = z.object({ executive_summary: executiveSummarySchema.nullable().optional() });
+
+/** The executive summary inside generate_insights' stored result, validated: the result is JSON from the database. */
+export function executiveSummaryOf(generateInsightsResult: unknown): ExecutiveSummary | null {
+  const parsed = insightsResult.safeParse(generateInsightsResult);
+  return parsed.success ? (parsed.data.executive_summary ?? null) : null;
+}
+
+export async function readTaskResults(pool: pg.Pool, taskId: string, generateInsightsResult: unknown = null): Promise<TaskResults> {
   const [insights, segments] = await Promise.all([
     databaseOn(pool)
       .select({ kind: insightsTable.kind, sentence: insightsTable.sentence, data: insightsTable.data })
@@ -35,5 +47,6 @@ export async function readTaskResults(pool: pg.Pool, taskId: string): Promise<Ta
       customers_csv: `/analytics/results/${taskId}/customers.csv`,
       products_csv: `/analytics/results/${taskId}/products.csv`,
     },
+    executive_summary: executiveSummaryOf(generateInsightsResult),
   };
 }

@@ -1,4 +1,4 @@
-/** GET /analytics/results/:task_id — insights, segment counts and CSV links of a task. */
+/** GET /analytics/results/:task_id — insights, segment counts, CSV links and the executive summary of a task. */
 import { getDb } from '@/lib/database';
 import { readTaskResults } from '@/lib/analytics/results';
 import { withRole } from '@/lib/auth';
@@ -13,5 +13,6 @@ export const GET = withRole('viewer', async (_request, context: { params: Promis
   const db = getDb();
   const task = await getTask(db, taskId);
   if (!task) return notFound(`task ${taskId} does not exist`);
-  return Response.json({ status: task.status, ...(await readTaskResults(db.pool, taskId)) });
+  const insightsStep = task.steps.find((step) => step.name === 'generate_insights');
+  return Response.json({ status: task.status, ...(await readTaskResults(db.pool, taskId, insightsStep?.result)) });
 });

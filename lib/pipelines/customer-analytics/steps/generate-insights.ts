@@ -11,6 +11,7 @@ import { withTransaction } from '@/db/transaction';
 import { volumeWarningInsight } from '@/lib/monitoring/volume-guard';
 import { customerAnalyticsVolume } from '../volume';
 import { buildKpis, type Kpis, type KpiValue, type WindowTotals } from '../kpis';
+import { readExecutiveSummary, type ExecutiveSummary, type ReorderRule } from '../executive-summary';
 
 export interface Insight {
   kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop';
@@ -23,6 +24,11 @@ export type InsightsSummary = {
   kinds: Insight['kind'][];
   kpis: Kpis;
   generated_at: string;
+  /**
+   * Null for a copied window (SOURCE_DATABASE_URL): its figures join the orders history with this run's staging,
+   * and the history lives in the other database.
+   */
+  executive_summary: ExecutiveSummary | null;
 };
 
 export interface InsightsInput {
@@ -32,6 +38,8 @@ export interface InsightsInput {
   windowDays: number;
   skippedCustomers: number;
   productsWithoutInventory: number;
+  /** Set when the orders live in the app's database (a `source` boundary): the executive summary can be computed. */
+  summary: { timeZone: string; reorder: ReorderRule } | null;
 }
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -210,6 +218,24 @@ export async function generateInsights(
         [input.taskId, position, insight.kind, insight.sentence, JSON.stringify(insight.data)],
       );
     }
-    return { insights_count: insights.length, kinds: insights.map((i) => i.kind), kpis, generated_at: new Date().toISOString() };
+    const executiveSummary = input.summary
+      ? await readExecutiveSummary(
+          client,
+          { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
+          input.summary.reorder,
+          {
+            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
+            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
+            dashboard: '/',
+          },
+        )
+      : null;
+    return {
+      insights_count: insights.length,
+      kinds: insights.map((i) => i.kind),
+      kpis,
+      generated_at: new Date().toISOString(),
+      executive_summary: executiveSummary,
+    };
   });
 }
