@@ -121,10 +121,10 @@ describe('reorder', () => {
     expect(await readReorder(testDb.pool, WINDOW, RULE)).toEqual({
       count: 4,
       products: [
-        { product_id: 2, name: 'Product 2', stock_on_hand: 0, daily_velocity: 1, days_of_cover: 0, reorder_quantity: 28 },
-        { product_id: 1, name: 'Product 1', stock_on_hand: 10, daily_velocity: 2, days_of_cover: 5, reorder_quantity: 46 },
-        { product_id: 6, name: 'Product 6', stock_on_hand: 1, daily_velocity: 0.11, days_of_cover: 9.33, reorder_quantity: 2 },
-        { product_id: 5, name: 'Product 5', stock_on_hand: 13, daily_velocity: 1, days_of_cover: 13, reorder_quantity: 15 },
+        { product_id: 2, name: 'Product 2', category: 'Toys', stock_on_hand: 0, daily_velocity: 1, days_of_cover: 0, reorder_quantity: 28 },
+        { product_id: 1, name: 'Product 1', category: 'Toys', stock_on_hand: 10, daily_velocity: 2, days_of_cover: 5, reorder_quantity: 46 },
+        { product_id: 6, name: 'Product 6', category: 'Toys', stock_on_hand: 1, daily_velocity: 0.11, days_of_cover: 9.33, reorder_quantity: 2 },
+        { product_id: 5, name: 'Product 5', category: 'Toys', stock_on_hand: 13, daily_velocity: 1, days_of_cover: 13, reorder_quantity: 15 },
       ],
     });
   });

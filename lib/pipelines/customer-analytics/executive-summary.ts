@@ -94,6 +94,8 @@ export const executiveSummarySchema = z.object({
 });
 
 export type ExecutiveSummary = z.infer<typeof executiveSummarySchema>;
+/** A product to reorder with its category, which the dashboard's low-stock list shows and the summary leaves out. */
+export type ReorderCandidate = z.infer<typeof reorderProduct> & { category: string };
 export type Anomaly = z.infer<typeof anomaly>;
 export type DriverPart = z.infer<typeof driverPart>;
 export type Recommendation = z.infer<typeof recommendation>;
@@ -177,14 +179,14 @@ export async function readVipCount(db: Queryable, window: SummaryWindow): Promis
  * stock ÷ velocity, and cover < coverDays needs a reorder of ceil(velocity × targetDays) − stock. The cover test is
  * stock·28 < coverDays·units, in integers, so a product exactly at the threshold is not listed.
  */
-export async function readReorder(db: Queryable, window: SummaryWindow, rule: ReorderRule): Promise<{ count: number; products: z.infer<typeof reorderProduct>[] }> {
-  const { rows } = await db.query<{ product_id: string; name: string; stock_on_hand: number; units: number; reorder_quantity: number; needed: number }>(
+export async function readReorder(db: Queryable, window: SummaryWindow, rule: ReorderRule): Promise<{ count: number; products: ReorderCandidate[] }> {
+  const { rows } = await db.query<{ product_id: string; name: string; category: string; stock_on_hand: number; units: number; reorder_quantity: number; needed: number }>(
     `WITH sold AS (
        SELECT i.product_id, sum(i.quantity)::int AS units
          FROM shop.order_items i JOIN shop.orders o ON o.id = i.order_id
         WHERE o.created_at >= ${dayStart(`$2::date - ${VELOCITY_DAYS - 1}`, '$1')} AND o.created_at < ${dayStart('$2::date + 1', '$1')}
         GROUP BY i.product_id)
-     SELECT p.product_id::text, p.name, p.stock_on_hand, s.units,
+     SELECT p.product_id::text, p.name, p.category, p.stock_on_hand, s.units,
             (ceil(s.units * $5::numeric / ${VELOCITY_DAYS}) - p.stock_on_hand)::int AS reorder_quantity,
             count(*) OVER ()::int AS needed
        FROM analytics.staging_products p
@@ -201,6 +203,7 @@ export async function readReorder(db: Queryable, window: SummaryWindow, rule: Re
       return {
         product_id: Number(row.product_id),
         name: row.name,
+        category: row.category,
         stock_on_hand: row.stock_on_hand,
         daily_velocity: round2(velocity),
         days_of_cover: round2(row.stock_on_hand / velocity),
@@ -375,21 +378,26 @@ export function recommend(
   return list;
 }
 
-/** The whole summary for a run. The statements run one after another on one connection: two cores, three engineers. */
+/**
+ * The whole summary for a run, and the reorder list with categories for the low-stock insight. The statements run
+ * one after another on the step's one connection (its transaction).
+ */
 export async function readExecutiveSummary(
   db: Queryable,
   window: SummaryWindow,
   rule: ReorderRule,
   links: { atRiskCustomers: string; reorderProducts: string; dashboard: string },
-): Promise<ExecutiveSummary> {
+): Promise<{ summary: ExecutiveSummary; reorderCandidates: ReorderCandidate[] }> {
   const period_overview = await readPeriodOverview(db, window);
   const vip_customers_count = await readVipCount(db, window);
   const churn_risk = await readChurnRisk(db, window);
   const reorder = await readReorder(db, window, rule);
   const anomalies = await readAnomalies(db, window);
   const drivers = await readDrivers(db, window);
-  const summary = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
-  return executiveSummarySchema.parse({ ...summary, recommendations: recommend(summary, links) });
+  const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
+  // zod drops the candidates' category: the summary's reorder shape is the issue's, exactly.
+  const summary = executiveSummarySchema.parse({ ...figures, recommendations: recommend(figures, links) });
+  return { summary, reorderCandidates: reorder.products };
 }
 
 const weekday = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: 'UTC' });
