@@ -14,6 +14,7 @@ import {
   readReorder,
   readVipCount,
   recommend,
+  type ExecutiveSummary,
   type SummaryWindow,
 } from './executive-summary';
 
@@ -226,24 +227,25 @@ describe('recommendations', () => {
   it('puts VIPs at risk and reorders first, then a revenue drop and a falling category', () => {
     const links = { atRiskCustomers: '/c.csv', reorderProducts: '/p.csv', dashboard: '/' };
     const figures = { total_revenue: 0, total_orders: 0, average_order_value: 0, unique_customers: 0 };
-    const recommendations = recommend(
-      {
-        period_overview: { ...figures, previous_period: figures },
-        vip_customers_count: 3,
-        churn_risk: { customers_at_risk: 5, lifetime_value_at_risk: 9000, by_segment: { VIP: 2, Regular: 3, Occasional: 0, New: 0 } },
-        reorder_needed_count: 1,
-        reorder: [{ product_id: 1, name: 'P', stock_on_hand: 0, daily_velocity: 1, days_of_cover: 0, reorder_quantity: 28 }],
-        anomalies: [{ metric: 'revenue', day: '2026-06-30', value: 60, expected: 100, deviation_percent: -40 }],
-        drivers: { total_change: -100, by_segment: [], by_category: [{ name: 'Books', current: 0, previous: 100, change: -100, share_of_change_percent: 100 }] },
-      },
-      links,
-    );
+    const input: Omit<ExecutiveSummary, 'recommendations'> = {
+      period_overview: { ...figures, previous_period: figures },
+      vip_customers_count: 3,
+      churn_risk: { customers_at_risk: 5, lifetime_value_at_risk: 9000, by_segment: { VIP: 2, Regular: 3, Occasional: 0, New: 0 } },
+      reorder_needed_count: 1,
+      reorder: [{ product_id: 1, name: 'P', stock_on_hand: 0, daily_velocity: 1, days_of_cover: 0, reorder_quantity: 28 }],
+      anomalies: [{ metric: 'revenue', day: '2026-06-30', value: 60, expected: 100, deviation_percent: -40 }],
+      drivers: { total_change: -100, by_segment: [], by_category: [{ name: 'Books', current: 0, previous: 100, change: -100, share_of_change_percent: 100 }] },
+    };
+    const recommendations = recommend(input, links, 62.5);
     expect(recommendations.map((r) => [r.priority, r.action_url])).toEqual([
       ['high', '/c.csv'],
       ['high', '/p.csv'],
       ['medium', '/'],
       ['medium', '/'],
+      ['low', '/'],
     ]);
     expect(recommendations[1]?.evidence).toEqual({ reorder_needed: 1, out_of_stock: 1 });
+    // Without the anomaly one medium goes; 50 % exactly is not above the concentration limit: no low.
+    expect(recommend({ ...input, anomalies: [] }, links, 50).map((r) => r.priority)).toEqual(['high', 'high', 'medium']);
   });
 });

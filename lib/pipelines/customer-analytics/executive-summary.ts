@@ -37,6 +37,8 @@ export const ANOMALY_BASELINE_WEEKS = 8;
 /** 1.4826 × MAD estimates the standard deviation of normally distributed values. */
 export const ANOMALY_THRESHOLD = 3 * 1.4826;
 export const REORDER_LIST_LIMIT = 50;
+/** Above this share of revenue from the top 10% of customers, losing a few of them moves the total. */
+export const CONCENTRATION_LIMIT_PERCENT = 50;
 
 const periodFigures = z.object({
   total_revenue: z.number(),
@@ -329,11 +331,13 @@ export async function readDrivers(db: Queryable, window: SummaryWindow): Promise
 
 /**
  * Recommendations by the rules of docs/METRICS.md, high first: VIP customers at risk and reorders (high); a negative
- * anomaly and a category that drove a drop (medium); customer concentration (low, from the existing insight).
+ * anomaly and a category that drove a drop (medium); revenue concentrated on the top 10% of customers (low; the share
+ * is the revenue_concentration insight's).
  */
 export function recommend(
   summary: Omit<ExecutiveSummary, 'recommendations'>,
   links: { atRiskCustomers: string; reorderProducts: string; dashboard: string },
+  topTenthRevenueSharePercent: number,
 ): Recommendation[] {
   const list: Recommendation[] = [];
   if (summary.churn_risk.by_segment.VIP > 0) {
@@ -375,6 +379,15 @@ export function recommend(
       action_url: links.dashboard,
     });
   }
+  if (topTenthRevenueSharePercent > CONCENTRATION_LIMIT_PERCENT) {
+    list.push({
+      priority: 'low',
+      title: 'Revenue depends on few customers',
+      reason: `The top 10% of customers bring more than ${CONCENTRATION_LIMIT_PERCENT}% of revenue.`,
+      evidence: { top_10_percent_revenue_share: topTenthRevenueSharePercent },
+      action_url: links.dashboard,
+    });
+  }
   return list;
 }
 
@@ -387,6 +400,7 @@ export async function readExecutiveSummary(
   window: SummaryWindow,
   rule: ReorderRule,
   links: { atRiskCustomers: string; reorderProducts: string; dashboard: string },
+  topTenthRevenueSharePercent: number,
 ): Promise<{ summary: ExecutiveSummary; reorderCandidates: ReorderCandidate[] }> {
   const period_overview = await readPeriodOverview(db, window);
   const vip_customers_count = await readVipCount(db, window);
@@ -396,7 +410,7 @@ export async function readExecutiveSummary(
   const drivers = await readDrivers(db, window);
   const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
   // zod drops the candidates' category: the summary's reorder shape is the issue's, exactly.
-  const summary = executiveSummarySchema.parse({ ...figures, recommendations: recommend(figures, links) });
+  const summary = executiveSummarySchema.parse({ ...figures, recommendations: recommend(figures, links, topTenthRevenueSharePercent) });
   return { summary, reorderCandidates: reorder.products };
 }
 

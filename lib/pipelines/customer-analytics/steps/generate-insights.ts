@@ -110,18 +110,6 @@ export async function generateInsights(
 ): Promise<InsightsSummary> {
   return withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.insights WHERE task_id = $1', [input.taskId]);
-    const executive = input.summary
-      ? await readExecutiveSummary(
-          client,
-          { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
-          input.summary.reorder,
-          {
-            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
-            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
-            dashboard: '/',
-          },
-        )
-      : null;
     const kpis: Kpis = buildKpis(totals.current, totals.previous, await readVipShare(client, input.taskId));
     const days = input.windowDays;
     const insights: Insight[] = [
@@ -191,6 +179,19 @@ export async function generateInsights(
       data: { top_customers: conc?.top_customers ?? 0, top_revenue_share_percent: topShare },
     });
 
+    const executive = input.summary
+      ? await readExecutiveSummary(
+          client,
+          { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
+          input.summary.reorder,
+          {
+            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
+            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
+            dashboard: '/',
+          },
+          topShare,
+        )
+      : null;
     // Low stock is the reorder rule (../executive-summary.ts), so the dashboard's list and the summary's agree.
     const lowStock = executive
       ? {
