@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { withTransaction } from '@/db/transaction';
 import {
   anomalySentence,
   driverSentence,
   readAnomalies,
   readChurnRisk,
   readDrivers,
+  readExecutiveSummary,
   readPeriodOverview,
   readReorder,
   readVipCount,
@@ -208,6 +210,15 @@ describe('period overview and drivers', () => {
       ],
     });
     expect(driverSentence(drivers)).toBe('Occasional customers drove most of the revenue rise (118% of it).');
+  });
+
+  it('gives the same figures when the whole summary reads the history it materialized once', async () => {
+    const links = { atRiskCustomers: '/c.csv', reorderProducts: '/p.csv', dashboard: '/' };
+    const { summary } = await withTransaction(testDb.pool, (client) => readExecutiveSummary(client, twoDays, RULE, links, 0));
+    expect(summary.drivers).toEqual(await readDrivers(testDb.pool, twoDays));
+    expect(summary.churn_risk).toEqual(await readChurnRisk(testDb.pool, twoDays));
+    expect(summary.vip_customers_count).toBe(await readVipCount(testDb.pool, twoDays));
+    expect(summary.period_overview.total_revenue).toBe(320);
   });
 
   it('cuts days at midnight in the delivery time zone', async () => {

@@ -112,6 +112,28 @@ const dayStart = (date: string, timeZoneParam: string) => `((${date})::timestamp
 /** An order's calendar day in the delivery time zone. */
 const orderDay = (createdAt: string, timeZoneParam: string) => `(${createdAt} AT TIME ZONE ${timeZoneParam})::date`;
 
+/**
+ * Every customer's orders dated ≤ E ($2; $1 the time zone): count n, total, first and last order day. Churn risk,
+ * the VIP count and the segment drivers all read it; the whole summary materializes it once (one scan of the order
+ * history instead of three at 1M orders), a single figure reads it inline.
+ */
+const customerHistorySql = `
+  SELECT o.customer_id, count(*)::int AS n, sum(o.total_amount) AS total,
+         min(${orderDay('o.created_at', '$1')}) AS first_day, max(${orderDay('o.created_at', '$1')}) AS last_day
+    FROM shop.orders o
+   WHERE o.created_at < ${dayStart('$2::date + 1', '$1')}
+   GROUP BY o.customer_id`;
+
+/** Where a figure reads the customer history from: inline by default, or the summary's temporary table. */
+export type HistorySource = { kind: 'inline' } | { kind: 'table'; name: string };
+const INLINE: HistorySource = { kind: 'inline' };
+/**
+ * The table form still names $1 and $2 (unused there): a parameter no statement mentions has no type, and PostgreSQL
+ * refuses the statement; both forms then take the same parameters.
+ */
+const historyRelation = (source: HistorySource) =>
+  source.kind === 'table' ? `(SELECT * FROM ${source.name} WHERE $1::text IS NOT NULL AND $2::date IS NOT NULL)` : `(${customerHistorySql})`;
+
 /** Window and previous period: revenue, orders, average order value, distinct customers. */
 export async function readPeriodOverview(db: Queryable, window: SummaryWindow): Promise<ExecutiveSummary['period_overview']> {
   const { rows } = await db.query<{ in_window: boolean; revenue: string; orders: number; customers: number }>(
@@ -136,16 +158,10 @@ export async function readPeriodOverview(db: Queryable, window: SummaryWindow): 
  * m = (L − F)/(n − 1) their mean interval; at risk when d > max(30, 2·m) and d ≤ 365. The comparison with 2·m is
  * d·(n − 1) > 2·(L − F), in integers, so "exactly 2·m days" is exact and not at risk.
  */
-export async function readChurnRisk(db: Queryable, window: SummaryWindow): Promise<ExecutiveSummary['churn_risk']> {
+export async function readChurnRisk(db: Queryable, window: SummaryWindow, history: HistorySource = INLINE): Promise<ExecutiveSummary['churn_risk']> {
   const { rows } = await db.query<{ segment: string; customers: number; value: string }>(
-    `WITH history AS (
-       SELECT o.customer_id, count(*)::int AS n, sum(o.total_amount) AS total,
-              min(${orderDay('o.created_at', '$1')}) AS first_day, max(${orderDay('o.created_at', '$1')}) AS last_day
-         FROM shop.orders o
-        WHERE o.created_at < ${dayStart('$2::date + 1', '$1')}
-        GROUP BY o.customer_id)
-     SELECT ${customerSegmentSql('h.total', 'h.n')} AS segment, count(*)::int AS customers, sum(h.total)::text AS value
-       FROM history h
+    `SELECT ${customerSegmentSql('h.total', 'h.n')} AS segment, count(*)::int AS customers, sum(h.total)::text AS value
+       FROM ${historyRelation(history)} h
        JOIN analytics.staging_users u ON u.task_id = $3 AND u.user_id = h.customer_id
       WHERE h.n >= 3
         AND $2::date - h.last_day > ${CHURN_MIN_GAP_DAYS}
@@ -163,12 +179,9 @@ export async function readChurnRisk(db: Queryable, window: SummaryWindow): Promi
 }
 
 /** Customers whose orders dated ≤ E make them VIP by the seed's formula (CRM-known, like the segments). */
-export async function readVipCount(db: Queryable, window: SummaryWindow): Promise<number> {
+export async function readVipCount(db: Queryable, window: SummaryWindow, history: HistorySource = INLINE): Promise<number> {
   const { rows } = await db.query<{ vip: number }>(
-    `WITH history AS (
-       SELECT o.customer_id, count(*)::int AS n, sum(o.total_amount) AS total
-         FROM shop.orders o WHERE o.created_at < ${dayStart('$2::date + 1', '$1')} GROUP BY o.customer_id)
-     SELECT count(*)::int AS vip FROM history h
+    `SELECT count(*)::int AS vip FROM ${historyRelation(history)} h
        JOIN analytics.staging_users u ON u.task_id = $3 AND u.user_id = h.customer_id
       WHERE ${customerSegmentSql('h.total', 'h.n')} = 'VIP'`,
     [window.timeZone, window.endDate, window.taskId],
@@ -289,24 +302,22 @@ function driverParts(rows: { name: string; current: string; previous: string }[]
  * product's staged category ('Unknown' when the inventory does not know it); the parts add up to the change of item
  * revenue. A share is a part's change over its decomposition's total change; largest absolute change first.
  */
-export async function readDrivers(db: Queryable, window: SummaryWindow): Promise<ExecutiveSummary['drivers']> {
-  const params = [window.timeZone, window.startDate, window.endDate, window.windowDays, window.taskId];
-  const periodOf = `CASE WHEN o.created_at >= ${dayStart('$2::date', '$1')} THEN 'current' ELSE 'previous' END`;
-  const inPeriods = `o.created_at >= ${dayStart('$2::date - $4::int', '$1')} AND o.created_at < ${dayStart('$3::date + 1', '$1')}`;
+export async function readDrivers(db: Queryable, window: SummaryWindow, history: HistorySource = INLINE): Promise<ExecutiveSummary['drivers']> {
+  // $1 and $2 (time zone and E) as the history's SQL numbers them; both queries use every parameter.
+  const params = [window.timeZone, window.endDate, window.windowDays, window.taskId, window.startDate];
+  const periodOf = `CASE WHEN o.created_at >= ${dayStart('$5::date', '$1')} THEN 'current' ELSE 'previous' END`;
+  const inPeriods = `o.created_at >= ${dayStart('$5::date - $3::int', '$1')} AND o.created_at < ${dayStart('$2::date + 1', '$1')}`;
   const [segments, categories] = await Promise.all([
     db.query<{ name: string; current: string; previous: string }>(
       `WITH periods AS (
          SELECT o.customer_id, sum(o.total_amount) FILTER (WHERE ${periodOf} = 'current') AS current,
                 sum(o.total_amount) FILTER (WHERE ${periodOf} = 'previous') AS previous
            FROM shop.orders o WHERE ${inPeriods} GROUP BY o.customer_id),
-       history AS (
-         SELECT o.customer_id, count(*)::int AS n, sum(o.total_amount) AS total
-           FROM shop.orders o JOIN periods p ON p.customer_id = o.customer_id
-          WHERE o.created_at < ${dayStart('$3::date + 1', '$1')} GROUP BY o.customer_id)
+       history AS (SELECT * FROM ${historyRelation(history)} h WHERE h.customer_id IN (SELECT customer_id FROM periods))
        SELECT CASE WHEN u.user_id IS NULL THEN 'Unknown' ELSE ${customerSegmentSql('h.total', 'h.n')} END AS name,
               coalesce(sum(p.current), 0)::text AS current, coalesce(sum(p.previous), 0)::text AS previous
          FROM periods p JOIN history h ON h.customer_id = p.customer_id
-         LEFT JOIN analytics.staging_users u ON u.task_id = $5 AND u.user_id = p.customer_id
+         LEFT JOIN analytics.staging_users u ON u.task_id = $4 AND u.user_id = p.customer_id
         GROUP BY 1`,
       params,
     ),
@@ -315,7 +326,7 @@ export async function readDrivers(db: Queryable, window: SummaryWindow): Promise
               coalesce(sum(i.quantity * i.price) FILTER (WHERE ${periodOf} = 'current'), 0)::text AS current,
               coalesce(sum(i.quantity * i.price) FILTER (WHERE ${periodOf} = 'previous'), 0)::text AS previous
          FROM shop.orders o JOIN shop.order_items i ON i.order_id = o.id
-         LEFT JOIN analytics.staging_products p ON p.task_id = $5 AND p.product_id = i.product_id
+         LEFT JOIN analytics.staging_products p ON p.task_id = $4 AND p.product_id = i.product_id
         WHERE ${inPeriods}
         GROUP BY 1`,
       params,
@@ -393,21 +404,24 @@ export function recommend(
 
 /**
  * The whole summary for a run, and the reorder list with categories for the low-stock insight. The statements run
- * one after another on the step's one connection (its transaction).
+ * one after another on the step's one connection, inside its transaction (the history table lives until commit).
  */
 export async function readExecutiveSummary(
-  db: Queryable,
+  db: pg.PoolClient,
   window: SummaryWindow,
   rule: ReorderRule,
   links: { atRiskCustomers: string; reorderProducts: string; dashboard: string },
   topTenthRevenueSharePercent: number,
 ): Promise<{ summary: ExecutiveSummary; reorderCandidates: ReorderCandidate[] }> {
+  // CREATE TABLE … AS may scan in parallel workers; the caller's transaction drops it at commit.
+  await db.query(`CREATE TEMP TABLE summary_customer_history ON COMMIT DROP AS ${customerHistorySql}`, [window.timeZone, window.endDate]);
+  const history: HistorySource = { kind: 'table', name: 'summary_customer_history' };
   const period_overview = await readPeriodOverview(db, window);
-  const vip_customers_count = await readVipCount(db, window);
-  const churn_risk = await readChurnRisk(db, window);
+  const vip_customers_count = await readVipCount(db, window, history);
+  const churn_risk = await readChurnRisk(db, window, history);
   const reorder = await readReorder(db, window, rule);
   const anomalies = await readAnomalies(db, window);
-  const drivers = await readDrivers(db, window);
+  const drivers = await readDrivers(db, window, history);
   const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
   // zod drops the candidates' category: the summary's reorder shape is the issue's, exactly.
   const summary = executiveSummarySchema.parse({ ...figures, recommendations: recommend(figures, links, topTenthRevenueSharePercent) });
