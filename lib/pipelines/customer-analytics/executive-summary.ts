@@ -412,16 +412,28 @@ export async function readExecutiveSummary(
   rule: ReorderRule,
   links: { atRiskCustomers: string; reorderProducts: string; dashboard: string },
   topTenthRevenueSharePercent: number,
+  /**
+   * For the reads that need no history table: they run on another connection meanwhile. generate_insights is alone
+   * on the critical path by then, so the second core is free. They read the sources and the run's staging, which
+   * nothing writes during this step, so they see what the step's own connection sees.
+   */
+  pool?: pg.Pool,
 ): Promise<{ summary: ExecutiveSummary; reorderCandidates: ReorderCandidate[] }> {
+  const other: Queryable = pool ?? db;
+  const independent = (async () => ({
+    period_overview: await readPeriodOverview(other, window),
+    reorder: await readReorder(other, window, rule),
+    anomalies: await readAnomalies(other, window),
+  }))();
+  // Keeps an early failure of the other connection from going unhandled while this one is busy; awaited below.
+  independent.catch(() => undefined);
   // CREATE TABLE … AS may scan in parallel workers; the caller's transaction drops it at commit.
   await db.query(`CREATE TEMP TABLE summary_customer_history ON COMMIT DROP AS ${customerHistorySql}`, [window.timeZone, window.endDate]);
   const history: HistorySource = { kind: 'table', name: 'summary_customer_history' };
-  const period_overview = await readPeriodOverview(db, window);
   const vip_customers_count = await readVipCount(db, window, history);
   const churn_risk = await readChurnRisk(db, window, history);
-  const reorder = await readReorder(db, window, rule);
-  const anomalies = await readAnomalies(db, window);
   const drivers = await readDrivers(db, window, history);
+  const { period_overview, reorder, anomalies } = await independent;
   const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
   // zod drops the candidates' category: the summary's reorder shape is the issue's, exactly.
   const summary = executiveSummarySchema.parse({ ...figures, recommendations: recommend(figures, links, topTenthRevenueSharePercent) });

@@ -190,6 +190,7 @@ export async function generateInsights(
             dashboard: '/',
           },
           topShare,
+          pool,
         )
       : null;
     // Low stock is the reorder rule (../executive-summary.ts), so the dashboard's list and the summary's agree.
