@@ -1,7 +1,8 @@
 /** The seed-style results of one task: its insights, segment counts and links to the CSV exports. */
 import { eq } from 'drizzle-orm';
 import type pg from 'pg';
-import { databaseOn } from '@/db/client';
+import { databaseOn, type DbHandle } from '@/db/client';
+import { getTask } from '@/lib/engine';
 import { insights as insightsTable } from '@/db/schema';
 import { z } from 'zod';
 import { executiveSummarySchema, type ExecutiveSummary } from '@/lib/pipelines/customer-analytics/executive-summary';
@@ -49,4 +50,10 @@ export async function readTaskResults(pool: pg.Pool, taskId: string, generateIns
     },
     executive_summary: executiveSummaryOf(generateInsightsResult),
   };
+}
+
+/** The results of a task read by id alone (the runs API): its generate_insights result comes from the engine. */
+export async function readTaskResultsById(db: DbHandle, taskId: string): Promise<TaskResults> {
+  const task = await getTask(db, taskId);
+  return readTaskResults(db.pool, taskId, task?.steps.find((step) => step.name === 'generate_insights')?.result);
 }

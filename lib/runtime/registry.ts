@@ -3,7 +3,7 @@
  * worker`) builds the same one, so any worker can run any task. A pipeline lives in lib/pipelines/<name>/ and is
  * added here with one line; this is the only module outside the pipelines that imports them.
  */
-import { readTaskResults } from '@/lib/analytics/results';
+import { readTaskResultsById } from '@/lib/analytics/results';
 import { startCustomerAnalyticsRun } from '@/lib/analytics/start-run';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
 import { customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
@@ -13,7 +13,7 @@ import type { PipelineModule } from '@/lib/platform/pipeline-module';
 /** customer_analytics with the seed's /analytics/* behaviour: its start policy and its results. */
 const customerAnalyticsModule: PipelineModule = {
   definitions: [customerAnalyticsPipeline],
-  readResults: (db, taskId) => readTaskResults(db.pool, taskId),
+  readResults: (db, taskId) => readTaskResultsById(db, taskId),
   volume: customerAnalyticsVolume,
   async start(db, registry, input, initiator) {
     const started = await startCustomerAnalyticsRun(db, registry, input, initiator);
