@@ -103,6 +103,10 @@ const envSchema = z.object({
     .string()
     .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
     .default('UTC'),
+  /** A product needs reordering when its stock covers fewer days than this at its 28-day sales rate (docs/METRICS.md). */
+  REORDER_COVER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** Days of sales at the 28-day rate a reorder should bring the stock up to. */
+  REORDER_TARGET_DAYS: z.coerce.number().int().min(1).max(365).default(28),
   /**
    * Monitoring. PagerDuty Events API v2: unset routing key → triggers and resolves are recorded in
    * demo.pagerduty_events instead of sent. The events URL is overridable for tests and EU accounts.

@@ -29,7 +29,7 @@ export function LowStockPages({ lowStock, query, page }: { lowStock: DashboardDa
   const rows = lowStock.rows.slice(first, first + LOW_STOCK_PAGE_SIZE);
   return (
     <div className="flex flex-col gap-2">
-      <LowStockTable lowStock={{ rows, total: lowStock.total }} listed={lowStock.rows.length} />
+      <LowStockTable lowStock={{ rows, total: lowStock.total, coverDays: lowStock.coverDays }} listed={lowStock.rows.length} />
       {pages > 1 && (
         <nav aria-label="Low stock pages" className="flex items-center justify-between px-1 text-sm">
           <span className="text-foreground-muted">

@@ -10,7 +10,7 @@
 import Link from 'next/link';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { LOW_STOCK_DAYS } from '@/lib/dashboard/low-stock-rule';
+import { lowStockDescription, lowStockEmpty } from '@/lib/dashboard/low-stock-rule';
 import type { CustomerSort, DashboardData, DashboardQuery } from '@/lib/dashboard/read-model';
 import { dashboardHref } from './dashboard-href';
 import { formatCount, formatMoney } from './format';
@@ -129,13 +129,13 @@ export function LowStockTable({ lowStock, listed = lowStock.rows.length }: { low
       <CardHeader>
         <CardTitle id="low-stock-heading">Low stock</CardTitle>
         <CardDescription>
-          {formatCount(lowStock.total)} products have less than {LOW_STOCK_DAYS} days of cover at the window&rsquo;s sales rate
+          {lowStockDescription(lowStock.total, lowStock.coverDays)}
           {lowStock.total > listed ? `; the ${listed} lowest are listed` : ''}.
         </CardDescription>
       </CardHeader>
       <CardContent>
         {lowStock.rows.length === 0 ? (
-          <p className="text-foreground-muted">Every product that sold has at least {LOW_STOCK_DAYS} days of stock.</p>
+          <p className="text-foreground-muted">{lowStockEmpty(lowStock.coverDays)}</p>
         ) : (
           <Table data-testid="low-stock">
             <TableHeader>

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentity, type TestIdentity } from '@/lib/auth/testing/identities';
-import { createWorker, type Worker } from '@/lib/engine';
+import { createWorker, getTask, type Worker } from '@/lib/engine';
+import { executiveSummaryOf } from '@/lib/pipelines/customer-analytics/results';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
@@ -177,8 +178,18 @@ describe('GET /analytics/status/:task_id and /analytics/results/:task_id', () =>
     const taskId = await completedTaskId();
     const response = await fetch(`${server.url}/analytics/results/${taskId}`, { headers: viewer.bearer });
     expect(response.status).toBe(200);
-    const results = (await response.json()) as { insights: { kind: string; sentence: string }[]; segments: { segment: string; customers: number }[]; links: Record<string, string> };
+    const results = (await response.json()) as {
+      insights: { kind: string; sentence: string }[];
+      segments: { segment: string; customers: number }[];
+      links: Record<string, string>;
+      executive_summary: unknown;
+    };
     expect(results.insights.map((insight) => insight.kind)).toContain('kpis');
+    // The executive summary is generate_insights' own, served as the step stored it.
+    const stored = await getTask(testDb, taskId);
+    const insightsStep = stored?.steps.find((step) => step.name === 'generate_insights');
+    expect(results.executive_summary).not.toBeNull();
+    expect(results.executive_summary).toEqual(executiveSummaryOf(insightsStep?.result));
     const segmentCounts = await testDb.pool.query<{ segment: string; n: number }>(
       `SELECT customer_segment AS segment, count(*)::int AS n FROM analytics.customer_metrics WHERE task_id = $1 GROUP BY 1`,
       [taskId],

@@ -74,7 +74,18 @@ async function seedTaskOutput(testDb: TestDatabase, taskId: string, revenue: num
     ['kpis', 'Revenue was high.', kpis],
     ['segment_mix', 'VIPs lead.', { segments }],
     ['top_categories', 'Category 1 led.', { categories: [{ category: 'Category 1', revenue: 5000, units_sold: 10 }] }],
-    ['low_stock', 'Some products run low.', { count: 233, products: [] }],
+    [
+      'low_stock',
+      'Some products run low.',
+      {
+        count: 233,
+        cover_days: 14,
+        // The reorder rule's list as generate_insights stores it: more than the dashboard shows, most urgent first.
+        products: Array.from({ length: 60 }, (_, i) => ({
+          product_id: i + 1, name: `Product ${i + 1}`, category: 'Category 1', stock_on_hand: i, daily_velocity: 5, days_of_cover: i / 5, reorder_quantity: 140 - i,
+        })),
+      },
+    ],
   ] as const;
   for (const [position, [kind, sentence, data]] of insights.entries()) {
     await testDb.pool.query('INSERT INTO analytics.insights (task_id, position, kind, sentence, data) VALUES ($1, $2, $3, $4, $5)', [
@@ -148,8 +159,11 @@ describe('dashboard read model', () => {
     expect(data.dailyRevenue).toHaveLength(30);
     expect(data.topProducts).toHaveLength(10);
     expect(data.revenueByCategory).toEqual([{ category: 'Category 1', revenue: 5000 }]);
+    // The low-stock list is the low_stock insight's (the reorder rule), cut to the dashboard's 50.
     expect(data.lowStock.total).toBe(233);
-    expect(data.lowStock.rows.every((row) => row.days_of_cover < 7)).toBe(true);
+    expect(data.lowStock.coverDays).toBe(14);
+    expect(data.lowStock.rows).toHaveLength(50);
+    expect(data.lowStock.rows[49]).toEqual({ product_id: 50, name: 'Product 50', category: 'Category 1', stock_on_hand: 49, days_of_cover: 9.8 });
     expect(data.insights.map((insight) => insight.kind)).toEqual(['kpis', 'segment_mix', 'top_categories', 'low_stock']);
     expect(data.snapshots.map((snapshot) => snapshot.taskId)).toEqual([currentTask, olderTask]);
     expect(data.links.customersCsv).toBe(`/analytics/results/${currentTask}/customers.csv`);

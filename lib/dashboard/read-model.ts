@@ -6,14 +6,13 @@
  * index lookup bounded by a LIMIT or by the task id; aggregates over all customers (segment counts, the
  * lifetime-value histogram, the KPIs) were precomputed into the snapshot's summary when it was published.
  */
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { z } from 'zod';
 import { databaseOn } from '@/db/client';
 import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insightsTable, productMetrics } from '@/db/schema';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
-import { LOW_STOCK_DAYS } from './low-stock-rule';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
@@ -77,7 +76,8 @@ export interface DashboardData {
   topProducts: { product_id: number; name: string | null; category: string | null; revenue: number; units_sold: number }[];
   revenueByCategory: { category: string; revenue: number }[];
   topCustomers: { rows: TopCustomer[]; page: number; pageSize: number; total: number; sort: CustomerSort; dir: SortDirection };
-  lowStock: { rows: LowStockProduct[]; total: number };
+  /** coverDays: the reorder rule's threshold the run used; null when the run could not compute stock cover. */
+  lowStock: { rows: LowStockProduct[]; total: number; coverDays: number | null };
   insights: { kind: string; sentence: string; data: unknown }[];
   links: { customersCsv: string; productsCsv: string; run: string };
 }
@@ -119,7 +119,14 @@ const segmentMixData = z.object({
   segments: z.array(z.object({ segment: z.string(), average_order_value: z.number() })),
 });
 const categoriesData = z.object({ categories: z.array(z.object({ category: z.string(), revenue: z.number() })) });
-const lowStockData = z.object({ count: z.number().int() });
+/** The low_stock insight: the reorder rule's products (lib/pipelines/customer-analytics/executive-summary.ts). */
+const lowStockData = z.object({
+  count: z.number().int(),
+  cover_days: z.number().nullable().optional(),
+  products: z.array(
+    z.object({ product_id: z.number().int(), name: z.string().nullable(), category: z.string().nullable(), stock_on_hand: z.number().nullable(), days_of_cover: z.number() }),
+  ),
+});
 
 function insightData<T>(insights: { kind: string; data: unknown }[], kind: string, schema: z.ZodType<T>): T | null {
   const parsed = schema.safeParse(insights.find((insight) => insight.kind === kind)?.data);
@@ -158,7 +165,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
   }
   const taskId = snapshot.taskId;
   const db = databaseOn(pool);
-  const [insights, daily, products, lowStock, customers, histogram] = await Promise.all([
+  const [insights, daily, products, customers, histogram] = await Promise.all([
     db
       .select({ kind: insightsTable.kind, sentence: insightsTable.sentence, data: insightsTable.data })
       .from(insightsTable)
@@ -176,18 +183,6 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
       // NULLS LAST matches product_metrics_task_revenue_idx; without it the planner cannot use the index's order.
       .orderBy(sql`${productMetrics.revenue} DESC NULLS LAST`, productMetrics.productId)
       .limit(10),
-    db
-      .select({
-        product_id: productMetrics.productId,
-        name: productMetrics.name,
-        category: productMetrics.category,
-        stock_on_hand: productMetrics.stockOnHand,
-        days_of_cover: productMetrics.daysOfCover,
-      })
-      .from(productMetrics)
-      .where(and(eq(productMetrics.taskId, taskId), lt(productMetrics.daysOfCover, LOW_STOCK_DAYS)))
-      .orderBy(productMetrics.daysOfCover, productMetrics.productId)
-      .limit(LOW_STOCK_LIMIT),
     readTopCustomers(pool, taskId, query),
     snapshot.summary.ltv_histogram
       ? Promise.resolve(snapshot.summary.ltv_histogram)
@@ -196,9 +191,12 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
 
   const mix = insightData(insights, 'segment_mix', segmentMixData);
   const aovBySegment = new Map(mix?.segments.map((segment) => [segment.segment, segment.average_order_value]));
-  // days_of_cover < LOW_STOCK_DAYS excludes nulls, so every row here has a figure.
-  const lowStockRows = lowStock.map((row): LowStockProduct => ({ ...row, days_of_cover: row.days_of_cover ?? 0 }));
-  const lowStockCount = insightData(insights, 'low_stock', lowStockData)?.count ?? lowStockRows.length;
+  // The list and its count are the low_stock insight's, so the dashboard says what the pipeline decided, by one rule.
+  const lowStock = insightData(insights, 'low_stock', lowStockData);
+  const lowStockRows = (lowStock?.products ?? []).slice(0, LOW_STOCK_LIMIT).map(
+    (row): LowStockProduct => ({ product_id: row.product_id, name: row.name, category: row.category, stock_on_hand: row.stock_on_hand, days_of_cover: row.days_of_cover }),
+  );
+  const lowStockCount = lowStock?.count ?? lowStockRows.length;
   const { summary, holdReasons, ...ref } = snapshot;
   const defaultSnapshotId = ref.isCurrent
     ? ref.id
@@ -220,7 +218,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
       topProducts: products.map((row) => ({ ...row, revenue: Number(row.revenue) })),
       revenueByCategory: insightData(insights, 'top_categories', categoriesData)?.categories ?? [],
       topCustomers: { rows: customers, page: query.page, pageSize: CUSTOMERS_PAGE_SIZE, total: summary.customers, sort: query.sort, dir: query.dir },
-      lowStock: { rows: lowStockRows, total: lowStockCount },
+      lowStock: { rows: lowStockRows, total: lowStockCount, coverDays: lowStock?.cover_days ?? null },
       insights,
       links: {
         customersCsv: `/analytics/results/${taskId}/customers.csv`,

@@ -3,7 +3,7 @@
  * worker`) builds the same one, so any worker can run any task. A pipeline lives in lib/pipelines/<name>/ and is
  * added here with one line; this is the only module outside the pipelines that imports them.
  */
-import { readTaskResults } from '@/lib/analytics/results';
+import { readTaskResultsById } from '@/lib/pipelines/customer-analytics/results';
 import { startCustomerAnalyticsRun } from '@/lib/pipelines/customer-analytics/start-run';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
 import type { BackfillPipelines } from '@/lib/backfills/request';
@@ -15,7 +15,7 @@ import type { PipelineModule } from '@/lib/platform/pipeline-module';
 /** customer_analytics with the seed's /analytics/* behaviour: its start policy and its results. */
 const customerAnalyticsModule: PipelineModule = {
   definitions: [customerAnalyticsPipeline],
-  readResults: (db, taskId) => readTaskResults(db.pool, taskId),
+  readResults: (db, taskId) => readTaskResultsById(db, taskId),
   volume: customerAnalyticsVolume,
   delivery: customerAnalyticsDelivery,
   async start(db, registry, input, initiator) {

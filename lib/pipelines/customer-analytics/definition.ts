@@ -6,6 +6,7 @@ import type { DbHandle } from '@/db/client';
 import type pg from 'pg';
 import { assertCurrentAttempt, definePipeline, type PipelineDefinition, type StepContext } from '@/lib/engine';
 import { CUSTOMER_ANALYTICS } from './identity';
+import { env } from '@/lib/env';
 import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from './input';
 import type { CustomerAnalyticsSources } from './sources';
 import { assertCopyPresent, boundaryFromResult } from './orders-boundary';
@@ -156,6 +157,10 @@ export function createCustomerAnalyticsPipeline(
               windowDays: days,
               skippedCustomers: customers?.skipped_customers ?? 0,
               productsWithoutInventory: products?.products_without_inventory ?? 0,
+              summary:
+                boundary.kind === 'source'
+                  ? { timeZone: env().DELIVERY_TIMEZONE, reorder: { coverDays: env().REORDER_COVER_DAYS, targetDays: env().REORDER_TARGET_DAYS } }
+                  : null,
             },
             totals,
           );

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
+import { executiveSummaryOf } from './results';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
 import { waitFor } from '@/tests/setup/wait';
 import { createRegistry, createWorker, getTask, launchTask, rerunFromStep, retryStep, RetryableError, type Worker } from '@/lib/engine';
@@ -222,7 +223,13 @@ describe('customer_analytics on the engine', () => {
 
     expect(await currentSnapshot()).toEqual([{ task_id: taskId, customers: 8 }]);
     const insights = await testDb.pool.query<{ kind: string }>('SELECT kind FROM analytics.insights WHERE task_id = $1 ORDER BY position', [taskId]);
-    expect(insights.rows.map((r) => r.kind)).toEqual(['kpis', 'segment_mix', 'top_products', 'top_categories', 'revenue_concentration', 'low_stock', 'data_quality']);
+    expect(insights.rows.map((r) => r.kind)).toEqual(['kpis', 'segment_mix', 'top_products', 'top_categories', 'revenue_concentration', 'low_stock', 'data_quality', 'anomalies', 'drivers']);
+    // The executive summary's overview agrees with the KPIs (both UTC days here), and low stock is its reorder rule.
+    const summary = executiveSummaryOf(byName.generate_insights?.result);
+    expect(summary?.period_overview).toMatchObject({ total_revenue: runKpis?.revenue.current, total_orders: runKpis?.orders.current });
+    expect(summary?.period_overview.previous_period).toMatchObject({ total_revenue: runKpis?.revenue.previous, total_orders: runKpis?.orders.previous });
+    const lowStock = await testDb.pool.query<{ data: { count: number } }>(`SELECT data FROM analytics.insights WHERE task_id = $1 AND kind = 'low_stock'`, [taskId]);
+    expect(lowStock.rows[0]?.data.count).toBe(summary?.reorder_needed_count);
     const messages = await testDb.pool.query<{ channel: string; text: string }>(`SELECT channel, text FROM demo.slack_messages WHERE text LIKE '%' || $1 || '%'`, [taskId]);
     expect(messages.rows.map((m) => m.channel)).toEqual(['#data-team']);
   });

@@ -1,9 +1,9 @@
-/** GET /analytics/results/:task_id — insights, segment counts and CSV links of a task. */
+/** GET /analytics/results/:task_id — insights, segment counts, CSV links and the executive summary of a task. */
 import { getDb } from '@/lib/database';
-import { readTaskResults } from '@/lib/analytics/results';
 import { withRole } from '@/lib/auth';
 import { getTask, isTaskId } from '@/lib/engine';
 import { badRequest, notFound } from '@/lib/http/responses';
+import { readResultsOfTask } from '@/lib/runtime/seed-adapter';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,5 +13,5 @@ export const GET = withRole('viewer', async (_request, context: { params: Promis
   const db = getDb();
   const task = await getTask(db, taskId);
   if (!task) return notFound(`task ${taskId} does not exist`);
-  return Response.json({ status: task.status, ...(await readTaskResults(db.pool, taskId)) });
+  return Response.json({ status: task.status, ...(await readResultsOfTask(db.pool, task)) });
 });

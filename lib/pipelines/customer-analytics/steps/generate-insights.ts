@@ -11,9 +11,10 @@ import { withTransaction } from '@/db/transaction';
 import { volumeWarningInsight } from '@/lib/monitoring/volume-guard';
 import { customerAnalyticsVolume } from '../volume';
 import { buildKpis, type Kpis, type KpiValue, type WindowTotals } from '../kpis';
+import { anomalySentence, driverSentence, readExecutiveSummary, type ExecutiveSummary, type ReorderRule } from '../executive-summary';
 
 export interface Insight {
-  kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop';
+  kind: 'kpis' | 'segment_mix' | 'top_products' | 'top_categories' | 'revenue_concentration' | 'low_stock' | 'data_quality' | 'volume_drop' | 'anomalies' | 'drivers';
   sentence: string;
   data: Record<string, unknown>;
 }
@@ -23,6 +24,11 @@ export type InsightsSummary = {
   kinds: Insight['kind'][];
   kpis: Kpis;
   generated_at: string;
+  /**
+   * Null for a copied window (SOURCE_DATABASE_URL): its figures join the orders history with this run's staging,
+   * and the history lives in the other database.
+   */
+  executive_summary: ExecutiveSummary | null;
 };
 
 export interface InsightsInput {
@@ -32,6 +38,8 @@ export interface InsightsInput {
   windowDays: number;
   skippedCustomers: number;
   productsWithoutInventory: number;
+  /** Set when the orders live in the app's database (a `source` boundary): the executive summary can be computed. */
+  summary: { timeZone: string; reorder: ReorderRule } | null;
 }
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -171,18 +179,36 @@ export async function generateInsights(
       data: { top_customers: conc?.top_customers ?? 0, top_revenue_share_percent: topShare },
     });
 
-    const lowStock = await client.query<{ product_id: number; name: string | null; stock_on_hand: number; days_of_cover: number }>(
-      `SELECT product_id, name, stock_on_hand, days_of_cover FROM analytics.product_metrics
-       WHERE task_id = $1 AND days_of_cover < 7 ORDER BY days_of_cover, product_id`,
-      [input.taskId],
-    );
-    const lowStockProducts = lowStock.rows.slice(0, 20).map((row) => ({ ...row, days_of_cover: round2(row.days_of_cover) }));
+    const executive = input.summary
+      ? await readExecutiveSummary(
+          client,
+          { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
+          input.summary.reorder,
+          {
+            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
+            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
+            dashboard: '/',
+          },
+          topShare,
+          pool,
+        )
+      : null;
+    // Low stock is the reorder rule (../executive-summary.ts), so the dashboard's list and the summary's agree.
+    const lowStock = executive
+      ? {
+          count: executive.summary.reorder_needed_count,
+          cover_days: input.summary?.reorder.coverDays ?? null,
+          products: executive.reorderCandidates,
+        }
+      : { count: 0, cover_days: null, products: [] };
     insights.push({
       kind: 'low_stock',
-      sentence: lowStock.rows.length > 0
-        ? `${counted(lowStock.rows.length, 'product has', 'products have')} less than 7 days of stock at the current sales rate.`
-        : 'Every product that sold has at least 7 days of stock.',
-      data: { count: lowStock.rows.length, products: lowStockProducts },
+      sentence: !executive
+        ? 'Stock cover needs the orders before the window, which live in the separate orders database; it was not computed.'
+        : lowStock.count > 0
+          ? `${counted(lowStock.count, 'product needs', 'products need')} reordering: less than ${counted(lowStock.cover_days ?? 0, 'day')} of stock at the last 28 days' sales rate.`
+          : `Every product that sold in the last 28 days has at least ${counted(lowStock.cover_days ?? 0, 'day')} of stock.`,
+      data: lowStock,
     });
 
     const notes: string[] = [];
@@ -199,6 +225,18 @@ export async function generateInsights(
       data: { skipped_customers: input.skippedCustomers, products_without_inventory: input.productsWithoutInventory },
     });
 
+    if (executive) {
+      const { anomalies, drivers } = executive.summary;
+      insights.push({
+        kind: 'anomalies',
+        sentence: anomalies.length > 0
+          ? `${anomalies.slice(0, 3).map(anomalySentence).join('; ')}${anomalies.length > 3 ? `; and ${counted(anomalies.length - 3, 'more')}` : ''}.`
+          : 'No day of the window was abnormal for its weekday.',
+        data: { anomalies },
+      });
+      insights.push({ kind: 'drivers', sentence: driverSentence(drivers), data: { ...drivers } });
+    }
+
     // Record counts far below recent deliveries: the insight explains the figures if an operator publishes them
     // anyway; holding the snapshot and alerting is update_dashboard's data-quality gate.
     const volumeWarning = await volumeWarningInsight(client, input.taskId, customerAnalyticsVolume);
@@ -210,6 +248,12 @@ export async function generateInsights(
         [input.taskId, position, insight.kind, insight.sentence, JSON.stringify(insight.data)],
       );
     }
-    return { insights_count: insights.length, kinds: insights.map((i) => i.kind), kpis, generated_at: new Date().toISOString() };
+    return {
+      insights_count: insights.length,
+      kinds: insights.map((i) => i.kind),
+      kpis,
+      generated_at: new Date().toISOString(),
+      executive_summary: executive?.summary ?? null,
+    };
   });
 }

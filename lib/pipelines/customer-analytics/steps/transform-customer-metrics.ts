@@ -38,6 +38,16 @@ GROUP BY customer_id`;
 
 // Dates are UTC calendar days. order_frequency and the segment thresholds follow the seed's Ruby exactly;
 // days_since_last_order counts to the window's end date (not today) so a rerun reproduces the same rows.
+/**
+ * The seed's segment formula over a customer's order total and count, in SQL: the one definition every figure that
+ * names a segment uses (customer metrics, churn risk by segment, revenue drivers by segment).
+ */
+export const customerSegmentSql = (total: string, orders: string) =>
+  `CASE WHEN ${total} >= 1000 AND ${orders} >= 10 THEN 'VIP'
+        WHEN ${total} >= 500 OR ${orders} >= 5 THEN 'Regular'
+        WHEN ${total} >= 100 OR ${orders} >= 2 THEN 'Occasional'
+        ELSE 'New' END`;
+
 const CUSTOMER_METRICS_SQL = `
 WITH inserted AS (
   INSERT INTO analytics.customer_metrics (
@@ -47,10 +57,7 @@ WITH inserted AS (
          CASE WHEN c.orders < 2 OR c.last_day - c.first_day <= 0 THEN 0
               ELSE (c.orders - 1) / ((c.last_day - c.first_day) / 30.0)::float8 END,
          $2::date - c.last_day,
-         CASE WHEN c.total >= 1000 AND c.orders >= 10 THEN 'VIP'
-              WHEN c.total >= 500 OR c.orders >= 5 THEN 'Regular'
-              WHEN c.total >= 100 OR c.orders >= 2 THEN 'Occasional'
-              ELSE 'New' END,
+         ${customerSegmentSql('c.total', 'c.orders')},
          u.created_at, $3
   FROM customer_totals c
   JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = c.customer_id
