@@ -32,7 +32,7 @@ test('refused submits keep every typed value and name the field by its label', a
   await start.getByLabel('Notification channels').fill('#data-team, #exec');
   await start.getByLabel('Force refresh').check();
   await start.getByRole('button', { name: 'Start run' }).click();
-  await expect(page.locator('#field-end_date-errors')).toHaveText('End date must be on or after the start date.');
+  await expect(page.locator('#field-date_range-end_date-errors')).toHaveText('End date must be on or after the start date.');
   await expect(start.getByLabel('Start date')).toHaveValue(utcDay(-3));
   await expect(start.getByLabel('End date')).toHaveValue(utcDay(-5));
   await expect(start.getByLabel('Notification channels')).toHaveValue('#data-team, #exec');

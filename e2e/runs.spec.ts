@@ -96,11 +96,11 @@ test('invalid form input shows field errors and creates nothing', async ({ brows
   await form.getByLabel('Notification channels').fill('#data-team, Not A Channel!');
   await form.getByRole('button', { name: 'Start run' }).click();
 
-  const endErrors = page.locator('#field-end_date-errors');
+  const endErrors = page.locator('#field-date_range-end_date-errors');
   await expect(endErrors).toContainText('End date must be on or after the start date.');
   await expect(endErrors).toContainText('End date must not be after today (UTC).');
   await expect(endErrors).toHaveAttribute('aria-live', 'polite');
-  await expect(page.locator('#field-channels-errors')).toContainText('Notification channel “Not” must be a channel name like #data-team.');
+  await expect(page.locator('#field-notification_channels-errors')).toContainText('Notification channels: “Not” must be a channel name like #data-team.');
   await expect(form.getByLabel('End date')).toHaveAttribute('aria-invalid', 'true');
   await expect(page).toHaveURL(/\/runs\/new$/);
   const after = (await (await page.request.get('/api/live/runs')).json()) as RunList;

@@ -2,16 +2,19 @@
 /**
  * The start form of any pipeline, drawn from the field description lib/console/input-form.ts derives from its
  * input schema. Values are uncontrolled and survive a refused submit (useActionForm); each field's errors are
- * announced (aria-live) and tied to it by aria-describedby.
+ * announced (aria-live) and tied to it by aria-describedby. A start the pipeline's policy answered with an existing
+ * run (reused, already running) is explained with a link to that run.
  */
+import Link from 'next/link';
 import { FormField, FormMessage } from '@/components/auth/form-field';
 import { useActionForm } from '@/components/forms/use-action-form';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { idleState, type ActionState } from '@/lib/auth/action-state';
 import type { InputFormDescription, InputFormField } from '@/lib/console/input-form';
+import type { StartNotice } from '@/lib/console/pipeline-start';
 
-type StartState = ActionState<string, undefined>;
+type StartState = ActionState<string, StartNotice>;
 
 const idOf = (name: string) => `field-${name.replace(/\./g, '-')}`;
 
@@ -78,6 +81,8 @@ function Field({ field, errors }: { field: InputFormField; errors: StartState['e
           label={field.label}
           name={field.name}
           type={field.inputType}
+          min={field.min ?? undefined}
+          max={field.max ?? undefined}
           pattern={field.pattern ?? undefined}
           minLength={field.minLength ?? undefined}
           maxLength={field.maxLength ?? undefined}
@@ -172,7 +177,8 @@ export function PipelineStartForm({
   pipelineField: string;
   form: InputFormDescription;
 }) {
-  const { state, pending, formProps } = useActionForm(action, idleState<string, undefined>());
+  const { state, pending, formProps } = useActionForm(action, idleState<string, StartNotice>());
+  const notice = state.status === 'success' ? state.result : undefined;
   return (
     <Card>
       <CardContent className="pt-5">
@@ -181,6 +187,16 @@ export function PipelineStartForm({
           {form.fields.map((field) => (
             <Field key={field.name} field={field} errors={state.errors} />
           ))}
+          <div aria-live="polite" role="status" data-testid="start-outcome">
+            {notice && (
+              <p className="rounded-control bg-status-retrying-tint px-3 py-2 text-sm text-status-retrying">
+                {state.message}{' '}
+                <Link href={`/runs/${notice.taskId}`} className="font-semibold underline underline-offset-4">
+                  {notice.kind === 'reused' ? 'Open the run whose results are reused' : 'Open the run in progress'}
+                </Link>
+              </p>
+            )}
+          </div>
           {state.status === 'error' && <FormMessage status={state.status} message={state.message} />}
           <div>
             <Button type="submit" disabled={pending} aria-busy={pending}>

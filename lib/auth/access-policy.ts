@@ -86,7 +86,6 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/admin/tokens/actions.ts#createApiTokenAction': 'admin',
   'app/admin/tokens/actions.ts#revokeApiTokenAction': 'admin',
   // Engineer console: everything that changes a run, and the fault-injection panel, is an operator's.
-  'app/runs/new/actions.ts#startRunAction': 'operator',
   'app/runs/new/actions.ts#startPipelineRunAction': 'operator',
   'app/runs/[id]/actions.ts#previewOperationAction': 'operator',
   'app/runs/[id]/actions.ts#retryStepAction': 'operator',

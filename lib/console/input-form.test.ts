@@ -52,6 +52,8 @@ describe('describeInputForm', () => {
         pattern: null,
         minLength: null,
         maxLength: null,
+        min: null,
+        max: null,
         defaultValue: lastCompleteMonth(),
         hint: 'The last month counted; it must be complete. A month, YYYY-MM.',
       },
@@ -63,7 +65,14 @@ describe('describeInputForm', () => {
     expect(fields.date_range).toMatchObject({ kind: 'group', label: 'Date range', required: true });
     expect(fields['date_range.start_date']).toMatchObject({ kind: 'text', inputType: 'date', label: 'Start date', required: true, defaultValue: '' });
     expect(fields['date_range.end_date']).toMatchObject({ kind: 'text', inputType: 'date', label: 'End date' });
-    expect(fields.force_refresh).toEqual({ kind: 'checkbox', name: 'force_refresh', label: 'Force refresh', required: false, defaultValue: false, hint: null });
+    expect(fields.force_refresh).toEqual({
+      kind: 'checkbox',
+      name: 'force_refresh',
+      label: 'Force refresh',
+      required: false,
+      defaultValue: false,
+      hint: 'Without it, a window that a completed run already published is reused instead of computed again.',
+    });
     expect(fields.notification_channels).toMatchObject({ kind: 'list', label: 'Notification channels', defaultValue: '#data-team', pattern: '^#[a-z0-9][a-z0-9_-]{0,79}$' });
   });
 
@@ -114,13 +123,13 @@ describe('parseInputForm', () => {
     expect(result).toEqual({
       ok: false,
       errors: {
-        'date_range.end_date': ['End date must be on or after start_date.'],
+        'date_range.end_date': ['End date must be on or after the start date.'],
         notification_channels: ['Notification channels: “Bad” must be a channel name like #data-team.'],
       },
       formErrors: [],
     });
     expect(parseInputForm(customerAnalyticsInput, form, { 'date_range.end_date': '2026-01-05' })).toMatchObject({
-      errors: { 'date_range.start_date': ['Enter start date.'] },
+      errors: { 'date_range.start_date': ['Enter the start date.'] },
     });
     expect(parseInputForm(customerAnalyticsInput, form, { 'date_range.start_date': '2026-01-01', 'date_range.end_date': '2026-01-02', force_refresh: 'on' })).toEqual({
       ok: true,
@@ -145,7 +154,7 @@ describe('parseInputForm', () => {
         segment: ['Segment must be one of vip, regular, new.'],
         channels: ['Channels must be at least 1 item.'],
         notes: ['Notes must be at least 3 characters.'],
-        'scope.region': ['Enter region.'],
+        'scope.region': ['Enter the region.'],
         'scope.weight': ['Weight must be at most 1.'],
         extra: ['Extra must be valid JSON.'],
       },
@@ -191,21 +200,30 @@ describe('pipelines offered by the start form', () => {
     expect(unknown.success ? [] : unknown.error.issues.map((issue) => issue.message)).toEqual(['There is no pipeline “payroll”. Known pipelines: customer_retention.']);
   });
 
-  it('shows the special pipeline’s own form by default, another one’s generated form, or the known names', () => {
+  it('opens on the preferred pipeline’s form by default, another one’s when asked, or lists the known names', () => {
     const analytics = definePipeline({ namespace: 'data_pipeline', name: 'customer_analytics', version: '1.0.0', description: 'analytics', input: customerAnalyticsInput, steps: [step] });
-    const special = { namespace: 'data_pipeline', name: 'customer_analytics' };
+    const preferred = { namespace: 'data_pipeline', name: 'customer_analytics' };
     const both = [analytics, ...definitions];
-    expect(startPageView([analytics], undefined, special)).toMatchObject({ kind: 'special', pipeline: { ref: 'customer_analytics' }, choices: [{ ref: 'customer_analytics' }] });
-    expect(startPageView(both, 'customer_analytics', special)).toMatchObject({ kind: 'special' });
-    const retentionView = startPageView(both, 'customer_retention', special);
-    expect(retentionView).toMatchObject({ kind: 'generated', pipeline: { ref: 'customer_retention', version: '1.10.0' } });
-    expect(retentionView.kind === 'generated' ? retentionView.form.fields.map((field) => field.name) : []).toEqual(['months', 'end_month']);
+    expect(startPageView([analytics], undefined, { preferred })).toMatchObject({ kind: 'form', pipeline: { ref: 'customer_analytics' }, choices: [{ ref: 'customer_analytics' }] });
+    expect(startPageView(both, undefined, { preferred })).toMatchObject({ kind: 'form', pipeline: { ref: 'customer_analytics' } });
+    const retentionView = startPageView(both, 'customer_retention', { preferred });
+    expect(retentionView).toMatchObject({ kind: 'form', pipeline: { ref: 'customer_retention', version: '1.10.0' } });
+    expect(retentionView.kind === 'form' ? retentionView.form.fields.map((field) => field.name) : []).toEqual(['months', 'end_month']);
     expect(retentionView.choices.map((choice) => choice.ref)).toEqual(['customer_analytics', 'customer_retention']);
-    expect(startPageView(both, 'payroll', special)).toMatchObject({
+    expect(startPageView(both, 'payroll', { preferred })).toMatchObject({
       kind: 'unknown',
       message: 'There is no pipeline “payroll”. Known pipelines: customer_analytics, customer_retention.',
     });
-    // A deployment without the special pipeline opens on its first one.
-    expect(startPageView(definitions, undefined, special)).toMatchObject({ kind: 'generated', pipeline: { ref: 'customer_retention' } });
+    // A deployment without the preferred pipeline opens on its first one.
+    expect(startPageView(definitions, undefined, { preferred })).toMatchObject({ kind: 'form', pipeline: { ref: 'customer_retention' } });
   });
+
+  it('prefills and bounds the form with the pipeline’s hints', () => {
+    const view = startPageView([retention('2')], undefined, { hintsFor: () => ({ prefill: { months: 6, end_month: '2026-01' }, bounds: { end_month: { max: '2026-02' } } }) });
+    const fields = view.kind === 'form' ? byName(view.form.fields) : {};
+    expect(fields.months).toMatchObject({ defaultValue: 6, required: false });
+    expect(fields.end_month).toMatchObject({ defaultValue: '2026-01', max: '2026-02', min: null });
+    expect(fields.end_month?.hint).toMatch(/Not after 2026-02\.$/);
+  });
+
 });

@@ -8,6 +8,7 @@
  * which is fine — the form only prefills and hints; the server validates with the real schema.
  */
 import { z } from 'zod';
+import type { StartFormHints } from '@/lib/platform/pipeline-module';
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
 type JsonSchemaOrBoolean = z.core.JSONSchema._JSONSchema;
@@ -30,6 +31,9 @@ export type InputFormField =
       pattern: string | null;
       minLength: number | null;
       maxLength: number | null;
+      /** A date or month input's bounds (the pipeline's start form hints; JSON Schema has no date bounds). */
+      min: string | null;
+      max: string | null;
       defaultValue: string;
     })
   | (FieldBase & { kind: 'checkbox'; defaultValue: boolean })
@@ -78,20 +82,40 @@ function boundsHint(min: number | undefined, max: number | undefined, unit = '')
   return null;
 }
 
+function dateBoundsHint(min: string | undefined, max: string | undefined): string | null {
+  if (min !== undefined && max !== undefined) return `From ${min} to ${max}.`;
+  if (min !== undefined) return `Not before ${min}.`;
+  if (max !== undefined) return `Not after ${max}.`;
+  return null;
+}
+
 const joinHints = (...hints: (string | null)[]): string | null => hints.filter((hint): hint is string => Boolean(hint)).join(' ') || null;
 
-function describeField(key: string, path: string, schema: JsonSchema, requiredByParent: boolean): InputFormField {
+/** The prefilled value at `path` (dot-separated) of an input-shaped object, if any. */
+function prefillAt(prefill: unknown, path: string): unknown {
+  let value: unknown = prefill;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function describeField(key: string, path: string, schema: JsonSchema, requiredByParent: boolean, hints: StartFormHints): InputFormField {
+  // Required is the schema's say; a prefill only fills the control (and stands in for the schema's default there).
+  const hasDefault = schema.default !== undefined;
+  const prefilled = prefillAt(hints.prefill, path);
+  if (prefilled !== undefined && typeof schema.type === 'string' && schema.type !== 'object') schema = { ...schema, default: prefilled };
   const titled = typeof schema.title === 'string' && schema.title.length > 0;
   const label = titled ? (schema.title ?? key) : (schema.description ?? humanizeFieldName(key));
   const described = titled && schema.description ? schema.description : null;
-  const hasDefault = schema.default !== undefined;
   const base = { name: path, label, required: requiredByParent && !hasDefault };
   const type = Array.isArray(schema.type) ? undefined : schema.type;
 
   if (type === 'object' && schema.properties) {
     const required = new Set(schema.required ?? []);
     const fields = Object.entries(schema.properties).map(([child, childSchema]) =>
-      describeField(child, `${path}.${child}`, asSchema(childSchema), required.has(child)),
+      describeField(child, `${path}.${child}`, asSchema(childSchema), required.has(child), hints),
     );
     return { ...base, kind: 'group', hint: described, fields };
   }
@@ -114,6 +138,7 @@ function describeField(key: string, path: string, schema: JsonSchema, requiredBy
     if (options) return { ...base, kind: 'select', options, defaultValue, hint: described };
     const inputType = schema.format === 'date' ? 'date' : schema.pattern && isMonthPattern(schema.pattern) ? 'month' : 'text';
     const formatHint = inputType === 'month' ? 'A month, YYYY-MM.' : inputType === 'date' ? 'A day, YYYY-MM-DD.' : null;
+    const bounds = inputType === 'text' ? undefined : hints.bounds?.[path];
     return {
       ...base,
       kind: 'text',
@@ -122,8 +147,14 @@ function describeField(key: string, path: string, schema: JsonSchema, requiredBy
       pattern: inputType === 'text' ? (schema.pattern ?? null) : null,
       minLength: schema.minLength ?? null,
       maxLength: schema.maxLength ?? null,
+      min: bounds?.min ?? null,
+      max: bounds?.max ?? null,
       defaultValue,
-      hint: joinHints(described, formatHint, inputType === 'text' ? boundsHint(schema.minLength, schema.maxLength, ' characters') : null),
+      hint: joinHints(
+        described,
+        formatHint,
+        inputType === 'text' ? boundsHint(schema.minLength, schema.maxLength, ' characters') : dateBoundsHint(bounds?.min, bounds?.max),
+      ),
     };
   }
   if (type === 'array' && !Array.isArray(schema.items)) {
@@ -142,15 +173,15 @@ function describeField(key: string, path: string, schema: JsonSchema, requiredBy
       };
     }
   }
-  return { ...base, kind: 'json', defaultValue: hasDefault ? JSON.stringify(schema.default) : '', hint: joinHints(described, 'JSON.') };
+  return { ...base, kind: 'json', defaultValue: schema.default !== undefined ? JSON.stringify(schema.default) : '', hint: joinHints(described, 'JSON.') };
 }
 
 /** The form for a pipeline's input schema (an object schema; anything else is one JSON field named `input`). */
-export function describeInputForm(schema: z.ZodType): InputFormDescription {
+export function describeInputForm(schema: z.ZodType, hints: StartFormHints = {}): InputFormDescription {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  if (json.type !== 'object' || !json.properties) return { fields: [describeField('input', 'input', json, true)] };
+  if (json.type !== 'object' || !json.properties) return { fields: [describeField('input', 'input', json, true, hints)] };
   const required = new Set(json.required ?? []);
-  return { fields: Object.entries(json.properties).map(([key, child]) => describeField(key, key, asSchema(child), required.has(key))) };
+  return { fields: Object.entries(json.properties).map(([key, child]) => describeField(key, key, asSchema(child), required.has(key), hints)) };
 }
 
 /** What a submitted form carries: FormData as a plain object (a repeated name becomes an array). */
@@ -227,10 +258,27 @@ function fieldOfIssue(fields: readonly InputFormField[], path: readonly Property
 const noun = (origin: string, count: number | bigint): string =>
   origin === 'string' ? ` character${count === 1 ? '' : 's'}` : origin === 'array' || origin === 'set' ? ` item${count === 1 ? '' : 's'}` : '';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A schema author's message names other fields by their key ("must be on or after start_date"); the person reads
+ * the label they see instead ("… after the start date").
+ */
+function namesInWords(message: string, fields: readonly InputFormField[]): string {
+  let words = message;
+  for (const other of fields) {
+    const key = other.name.split('.').pop() ?? other.name;
+    // Only identifier-like keys: a plain word ("months") in a message is just a word.
+    if (other.kind === 'group' || !/[_A-Z]/.test(key)) continue;
+    words = words.replace(new RegExp(`\\b${escapeRegExp(key)}\\b`, 'g'), `the ${other.label.charAt(0).toLowerCase()}${other.label.slice(1)}`);
+  }
+  return words;
+}
+
 /** zod's issue as a predicate ("must be at most 36"), so label + predicate reads as a sentence. */
-function predicateOf(issue: z.core.$ZodIssue, field: InputFormField): string {
-  // Messages a schema author wrote as predicates are kept as they are.
-  if (/^must\b/.test(issue.message)) return issue.message.replace(/\.$/, '');
+function predicateOf(issue: z.core.$ZodIssue, field: InputFormField, fields: readonly InputFormField[]): string {
+  // Messages a schema author wrote as predicates are kept, with the fields they name in words.
+  if (/^must\b/.test(issue.message)) return namesInWords(issue.message.replace(/\.$/, ''), fields);
   switch (issue.code) {
     case 'too_small':
       return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}${noun(issue.origin, issue.minimum)}`;
@@ -252,15 +300,15 @@ function predicateOf(issue: z.core.$ZodIssue, field: InputFormField): string {
   }
 }
 
-function sentenceFor(issue: z.core.$ZodIssue, field: InputFormField, values: FormValues): string {
+function sentenceFor(issue: z.core.$ZodIssue, field: InputFormField, values: FormValues, fields: readonly InputFormField[]): string {
   const submitted = firstValue(values[field.name]);
-  if (issue.code === 'invalid_type' && submitted === '' && field.kind !== 'group') return `Enter ${field.label.charAt(0).toLowerCase()}${field.label.slice(1)}.`;
+  if (issue.code === 'invalid_type' && submitted === '' && field.kind !== 'group') return `Enter the ${field.label.charAt(0).toLowerCase()}${field.label.slice(1)}.`;
   const item = issue.path[field.name.split('.').length];
   if (field.kind === 'list' && typeof item === 'number') {
     const text = splitList(submitted)[item];
-    if (text !== undefined) return `${field.label}: “${text}” ${predicateOf(issue, field)}.`;
+    if (text !== undefined) return `${field.label}: “${text}” ${predicateOf(issue, field, fields)}.`;
   }
-  return `${field.label} ${predicateOf(issue, field)}.`;
+  return `${field.label} ${predicateOf(issue, field, fields)}.`;
 }
 
 export type InputFormResult =
@@ -287,7 +335,7 @@ export function parseInputForm(schema: z.ZodType, form: InputFormDescription, va
       const field = single ? form.fields[0] : fieldOfIssue(fields, issue.path);
       // JSON that did not parse already says so; "enter a value" on top of it would mislead.
       if (field && unreadable.has(field.name)) continue;
-      if (field) addError(errors, field.name, sentenceFor(issue, field, values));
+      if (field) addError(errors, field.name, sentenceFor(issue, field, values, fields));
       else formErrors.push(issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message);
     }
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PipelineDefinition } from '@/lib/engine';
+import type { StartFormHints } from '@/lib/platform/pipeline-module';
 import { describeInputForm, parseInputForm, type InputFormDescription } from './input-form';
 
 export interface PipelineChoice {
@@ -88,20 +89,43 @@ export function pipelineStartFormSchema(definitions: readonly PipelineDefinition
 
 export type StartPageView =
   | { kind: 'unknown'; message: string; choices: PipelineChoice[] }
-  /** The pipeline that keeps its own form (customer_analytics, passed in by the page as `special`). */
-  | { kind: 'special'; pipeline: PipelineChoice; choices: PipelineChoice[] }
-  | { kind: 'generated'; pipeline: PipelineChoice; form: InputFormDescription; choices: PipelineChoice[] };
+  | { kind: 'form'; pipeline: PipelineChoice; form: InputFormDescription; choices: PipelineChoice[] };
+
+export interface StartPageOptions {
+  /** The pipeline the page opens on without `?pipeline=` (the delivered one); else the first. */
+  preferred?: { namespace: string; name: string };
+  /** The pipeline's prefill and date bounds (PipelineModule.startForm). */
+  hintsFor?: (definition: PipelineDefinition) => StartFormHints;
+}
 
 /**
- * What `/runs/new?pipeline=` shows: without a choice, the `special` pipeline (or the first, in a deployment without
- * it); an unknown name, a message listing the known ones. `choices` is for the picker (shown when there are two+).
+ * What `/runs/new?pipeline=` shows: the form generated from the chosen pipeline's input schema; without a choice,
+ * the preferred pipeline's (or the first, in a deployment without it); an unknown name, a message listing the known
+ * ones. `choices` is for the picker (shown when there are two+).
  */
-export function startPageView(definitions: readonly PipelineDefinition[], requested: string | undefined, special: { namespace: string; name: string }): StartPageView {
+export function startPageView(definitions: readonly PipelineDefinition[], requested: string | undefined, options: StartPageOptions = {}): StartPageView {
   const choices = pipelineChoices(definitions);
-  const specialRef = `${special.namespace}.${special.name}`;
-  const definition = requested ? findPipeline(definitions, requested) : (findPipeline(definitions, specialRef) ?? findPipeline(definitions, choices[0]?.ref ?? ''));
+  const preferred = options.preferred ? findPipeline(definitions, `${options.preferred.namespace}.${options.preferred.name}`) : undefined;
+  const definition = requested ? findPipeline(definitions, requested) : (preferred ?? findPipeline(definitions, choices[0]?.ref ?? ''));
   const pipeline = definition && choices.find((choice) => choice.namespace === definition.namespace && choice.name === definition.name);
   if (!definition || !pipeline) return { kind: 'unknown', message: unknownPipelineMessage(requested ?? '', definitions), choices };
-  if (definition.namespace === special.namespace && definition.name === special.name) return { kind: 'special', pipeline, choices };
-  return { kind: 'generated', pipeline, form: describeInputForm(definition.input), choices };
+  return { kind: 'form', pipeline, form: describeInputForm(definition.input, options.hintsFor?.(definition) ?? {}), choices };
+}
+
+/** What a start that launched nothing came to, for the person who pressed the button. */
+export interface StartNotice {
+  kind: 'reused' | 'already_running';
+  taskId: string;
+}
+
+/**
+ * A start the pipeline's start policy answered with an existing run, in words; `explanation` is the pipeline's own
+ * (e.g. which field computes it again).
+ */
+export function describeStartNotice(notice: StartNotice, explanation?: string): string {
+  const said =
+    notice.kind === 'reused'
+      ? 'Nothing new was started: a completed run already published this input, and its results are reused.'
+      : 'Nothing new was started: a run with this input is already in progress. Follow that run instead.';
+  return explanation ? `${said} ${explanation}` : said;
 }

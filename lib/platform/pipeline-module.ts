@@ -5,13 +5,49 @@
  */
 import type { DbHandle } from '@/db/client';
 import type { DeliveredPipeline } from '@/lib/delivery/definition';
-import type { PipelineDefinition, PipelineRegistry } from '@/lib/engine';
+import type { JsonValue, PipelineDefinition, PipelineRegistry } from '@/lib/engine';
 import type { VolumeMeasure } from '@/lib/monitoring/volume-guard';
 
 /** What starting a run came to: a new task, or one the pipeline's start policy reused; or why the input was refused. */
 export type StartResult =
-  | { ok: true; taskId: string; status: string; created: boolean; reused?: boolean; alreadyRunning?: boolean }
+  | {
+      ok: true;
+      taskId: string;
+      status: string;
+      created: boolean;
+      reused?: boolean;
+      alreadyRunning?: boolean;
+      /** When nothing new started: what the person can do about it, in the start form's words. */
+      explanation?: string;
+    }
   | { ok: false; issues: { path: string; message: string }[] };
+
+/**
+ * What a pipeline adds to its generated start form that its input schema cannot say at definition time: values to
+ * prefill (e.g. yesterday's window, which changes every day) and the bounds of its date inputs, by field name
+ * (`date_range.end_date`). The schema still decides what is valid; these only prefill and hint.
+ */
+export interface StartFormHints {
+  /** Input-shaped values, nested like the input; a field without one keeps the schema's default. */
+  prefill?: unknown;
+  bounds?: Readonly<Record<string, { min?: string; max?: string }>>;
+}
+
+/**
+ * A schedule the pipeline brings (besides a delivered pipeline's daily one): created once per database with the
+ * pipeline's newest version, after which operators own it (edit, pause, delete on /schedules).
+ */
+export interface PipelineSchedule {
+  /** Unique across the deployment: it is part of every firing's idempotency key. */
+  name: string;
+  cronExpression: string;
+  /** The input of each firing's run; `{{today}}`, `{{yesterday}}`, `{{days_ago:N}}` are the firing's local days. */
+  inputTemplate: JsonValue;
+  /** IANA zone of the cron expression; DELIVERY_TIMEZONE when absent. */
+  timeZone?: string;
+  /** HH:MM local to the zone a firing's run is due by (an alert when at risk or missed); none when absent. */
+  deadline?: string;
+}
 
 export interface PipelineModule {
   /**
@@ -30,6 +66,8 @@ export interface PipelineModule {
    * run of the newest version.
    */
   start?(db: DbHandle, registry: PipelineRegistry, input: unknown, initiator: string): Promise<StartResult>;
+  /** Prefill and date bounds for the start form generated from the input schema (`/runs/new?pipeline=`). */
+  startForm?(now: Date): StartFormHints;
   /** Which steps measure the run's volume, for the volume-drop check (lib/monitoring/volume-guard.ts). */
   volume?: VolumeMeasure;
   /**
@@ -38,6 +76,8 @@ export interface PipelineModule {
    * status page follow the pipeline lib/runtime picks among these.
    */
   delivery?: DeliveredPipeline;
+  /** Schedules seeded for this pipeline (a delivered pipeline's daily schedule is its `delivery.schedule`). */
+  schedules?: readonly PipelineSchedule[];
 }
 
 /** The version new runs get. */

@@ -64,7 +64,7 @@ export async function startPipelineRun(
   db: DbHandle,
   registry: PipelineRegistry,
   modules: readonly PipelineModule[],
-  request: { pipeline: string; input: unknown; initiator: string; idempotencyKey?: string },
+  request: { pipeline: string; input: unknown; initiator: string; idempotencyKey?: string; reason?: string },
 ): Promise<StartRequestOutcome> {
   const found = findPipelineModule(modules, request.pipeline);
   if (found === null) {
@@ -88,7 +88,7 @@ export async function startPipelineRun(
       context: request.input,
       initiator: request.initiator,
       idempotencyKey: request.idempotencyKey === undefined ? undefined : `api:${definition.namespace}/${definition.name}:${request.idempotencyKey}`,
-      reason: 'started over the HTTP API',
+      reason: request.reason ?? 'started over the HTTP API',
     });
     // A repeated idempotency key answers with the run it started, as it is now.
     const status = launched.created ? 'pending' : ((await readTaskFacts(db.pool, launched.taskId))?.status ?? 'pending');

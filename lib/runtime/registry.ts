@@ -5,12 +5,16 @@
  */
 import { readTaskResultsById } from '@/lib/pipelines/customer-analytics/results';
 import { startCustomerAnalyticsRun } from '@/lib/pipelines/customer-analytics/start-run';
+import { customerAnalyticsStartForm } from '@/lib/pipelines/customer-analytics/start-form';
 import { createRegistry, type PipelineRegistry } from '@/lib/engine';
 import type { BackfillPipelines } from '@/lib/backfills/request';
 import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import { customerAnalyticsDelivery, customerAnalyticsPipeline, customerAnalyticsVolume } from '@/lib/pipelines/customer-analytics';
 import { customerRetentionModule } from '@/lib/pipelines/customer-retention';
-import type { PipelineModule } from '@/lib/platform/pipeline-module';
+import { currentDefinition, type PipelineModule } from '@/lib/platform/pipeline-module';
+import type { DeliverySettings } from '@/lib/delivery/clock';
+import { deliverySettingsOf } from '@/lib/delivery/policy';
+import { defaultScheduleDeclaration, type DeclaredSchedule } from '@/lib/scheduling/schedules';
 
 /** customer_analytics with the seed's /analytics/* behaviour: its start policy and its results. */
 const customerAnalyticsModule: PipelineModule = {
@@ -18,6 +22,7 @@ const customerAnalyticsModule: PipelineModule = {
   readResults: (db, taskId) => readTaskResultsById(db, taskId),
   volume: customerAnalyticsVolume,
   delivery: customerAnalyticsDelivery,
+  startForm: customerAnalyticsStartForm,
   async start(db, registry, input, initiator) {
     const started = await startCustomerAnalyticsRun(db, registry, input, initiator);
     if (!started.ok) return started;
@@ -29,6 +34,7 @@ const customerAnalyticsModule: PipelineModule = {
       created: outcome.kind === 'created',
       reused: outcome.kind === 'reused',
       alreadyRunning: outcome.kind === 'already_running',
+      explanation: outcome.kind === 'reused' ? 'Tick “Force refresh” to compute the window again.' : undefined,
     };
   },
 };
@@ -49,6 +55,29 @@ export function deliveredPipeline(modules: readonly PipelineModule[] = pipelineM
     throw new Error(`Exactly one pipeline module must declare a delivery; found ${delivered.map((pipeline) => pipeline.name).join(', ') || 'none'}`);
   }
   return only;
+}
+
+/**
+ * Every schedule the pipelines declare, seeded once per database: the delivered pipeline's daily one (due by its
+ * delivery deadline) and each module's own.
+ */
+export function declaredSchedules(settings: DeliverySettings, modules: readonly PipelineModule[] = pipelineModules()): DeclaredSchedule[] {
+  const delivered = deliveredPipeline(modules);
+  const own = modules.flatMap((module) => {
+    const { namespace, name } = currentDefinition(module);
+    return (module.schedules ?? []).map(
+      (schedule): DeclaredSchedule => ({
+        namespace,
+        pipelineName: name,
+        name: schedule.name,
+        cronExpression: schedule.cronExpression,
+        inputTemplate: schedule.inputTemplate,
+        timeZone: schedule.timeZone ?? settings.timeZone,
+        deadlineLocalTime: schedule.deadline ?? null,
+      }),
+    );
+  });
+  return [defaultScheduleDeclaration(delivered, deliverySettingsOf(delivered, settings)), ...own];
 }
 
 /** What backfills work with: the app's registry and the delivered pipeline whose days they fill. */

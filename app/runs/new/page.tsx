@@ -1,18 +1,17 @@
 /**
  * `/runs/new?pipeline=<name>` (operator): start a run of a registered pipeline from a form generated from its input
- * schema. customer_analytics — the default without `?pipeline=` — keeps its own form (window bounds and the
- * reuse / already-running explanations of its start policy).
+ * schema, prefilled and bounded by the pipeline's start form hints. Without `?pipeline=` it opens on the delivered
+ * pipeline.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { PipelineStartForm } from '@/components/runs/pipeline-start-form';
-import { StartRunForm } from '@/components/runs/start-run-form';
 import { Card, CardContent } from '@/components/ui/card';
 import { requirePageRole } from '@/lib/auth/guards';
 import { PIPELINE_FIELD, startPageView, type PipelineChoice } from '@/lib/console/pipeline-start';
-import { startFormDefaults } from '@/lib/console/start-run-form';
-import { appRegistry, deliveredPipeline } from '@/lib/runtime/registry';
-import { startPipelineRunAction, startRunAction } from './actions';
+import { moduleOfRun } from '@/lib/platform/pipeline-module';
+import { appRegistry, deliveredPipeline, pipelineModules } from '@/lib/runtime/registry';
+import { startPipelineRunAction } from './actions';
 
 export const metadata: Metadata = { title: 'Start a run' };
 export const dynamic = 'force-dynamic';
@@ -57,7 +56,12 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   await requirePageRole('operator');
   const { pipeline: rawRef } = await searchParams;
   const requested = (Array.isArray(rawRef) ? rawRef[0] : rawRef)?.trim() || undefined;
-  const view = startPageView(appRegistry().list(), requested, deliveredPipeline());
+  const modules = pipelineModules();
+  const now = new Date();
+  const view = startPageView(appRegistry().list(), requested, {
+    preferred: deliveredPipeline(modules),
+    hintsFor: (definition) => moduleOfRun(modules, definition)?.startForm?.(now) ?? {},
+  });
 
   if (view.kind === 'unknown') {
     return (
@@ -78,11 +82,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
     <div className="flex max-w-2xl flex-col gap-6">
       <Heading pipeline={view.pipeline} />
       {view.choices.length > 1 && <PipelinePicker choices={view.choices} current={view.pipeline.ref} />}
-      {view.kind === 'special' ? (
-        <StartRunForm action={startRunAction} defaults={startFormDefaults()} />
-      ) : (
-        <PipelineStartForm key={view.pipeline.ref} action={startPipelineRunAction} pipelineRef={view.pipeline.ref} pipelineField={PIPELINE_FIELD} form={view.form} />
-      )}
+      <PipelineStartForm key={view.pipeline.ref} action={startPipelineRunAction} pipelineRef={view.pipeline.ref} pipelineField={PIPELINE_FIELD} form={view.form} />
     </div>
   );
 }

@@ -25,7 +25,7 @@ export { daysBetween, todayUtc };
 export const customerAnalyticsInput = z
   .object({
     date_range: z
-      .object({ start_date: isoDate, end_date: isoDate })
+      .object({ start_date: isoDate.meta({ title: 'Start date' }), end_date: isoDate.meta({ title: 'End date', description: `Not after today; a window of at most ${MAX_WINDOW_DAYS} days.` }) })
       .strict()
       .superRefine((range, ctx) => {
         const earliest = earliestDataDate();
@@ -44,13 +44,18 @@ export const customerAnalyticsInput = z
         if (daysBetween(range.start_date, range.end_date) + 1 > MAX_WINDOW_DAYS) {
           ctx.addIssue({ code: 'custom', path: ['end_date'], message: `must be at most ${MAX_WINDOW_DAYS - 1} days after start_date (a window of ${MAX_WINDOW_DAYS} days)` });
         }
-      }),
-    force_refresh: z.boolean().default(false),
+      })
+      .meta({ title: 'Date range', description: 'Calendar days in UTC, both included.' }),
+    force_refresh: z
+      .boolean()
+      .default(false)
+      .meta({ title: 'Force refresh', description: 'Without it, a window that a completed run already published is reused instead of computed again.' }),
     notification_channels: z
       .array(z.string().regex(/^#[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a channel name like #data-team'))
       .min(1, 'must name at least one channel')
       .max(20, 'must list at most 20 channels')
-      .default(['#data-team']),
+      .default(['#data-team'])
+      .meta({ title: 'Notification channels', description: 'Slack channels told when the run finishes.' }),
   })
   .strict();
 
