@@ -45,6 +45,12 @@ export interface DeliveredPipeline {
    * the delivery window's length; its firings are the calendar's scheduled runs.
    */
   schedule: { name: string; cronExpression: string; inputTemplate: JsonValue };
+  /**
+   * HH:MM local to `timeZone` a day's delivery is due by, and the IANA zone its days are counted in. Each falls back
+   * to the deployment's DELIVERY_DEADLINE / DELIVERY_TIMEZONE when the pipeline declares none.
+   */
+  deadline?: string;
+  timeZone?: string;
 }
 
 export interface DeliveryPolicy {

@@ -1,6 +1,6 @@
 /**
- * The delivery policy of this deployment: the deadline and zone from the environment, the delivered pipeline (from
- * lib/runtime), and from its daily schedule the delivery window's length (the schedule's input template) and when
+ * The delivery policy of this deployment: the delivered pipeline (from lib/runtime), its deadline and zone (its own
+ * declaration, else the environment's DELIVERY_DEADLINE / DELIVERY_TIMEZONE), and from its daily schedule the delivery window's length (the schedule's input template) and when
  * tracking began (the pipeline's first schedule's creation — on a fresh install, the first start).
  */
 import type pg from 'pg';
@@ -18,6 +18,11 @@ export function templateWindowDays(pipeline: DeliveredPipeline, template: JsonVa
   return days >= 1 ? days : 1;
 }
 
+/** The pipeline's own deadline and time zone where it declares them, the deployment's settings otherwise. */
+export function deliverySettingsOf(pipeline: Pick<DeliveredPipeline, 'deadline' | 'timeZone'>, settings: DeliverySettings): DeliverySettings {
+  return { deadline: pipeline.deadline ?? settings.deadline, timeZone: pipeline.timeZone ?? settings.timeZone };
+}
+
 export async function readDeliveryPolicy(
   pool: pg.Pool,
   pipeline: DeliveredPipeline,
@@ -30,10 +35,11 @@ export async function readDeliveryPolicy(
     [pipeline.namespace, pipeline.name, pipeline.schedule.name],
   );
   const row = rows[0];
+  const own = deliverySettingsOf(pipeline, settings);
   return {
-    ...settings,
+    ...own,
     pipeline,
-    windowDays: row?.template ? templateWindowDays(pipeline, row.template, row.timeZone ?? settings.timeZone) : 1,
+    windowDays: row?.template ? templateWindowDays(pipeline, row.template, row.timeZone ?? own.timeZone) : 1,
     trackingSince: row?.trackingSince ?? null,
   };
 }

@@ -12,8 +12,9 @@ import { createPagerDutyClient } from '@/lib/monitoring/pagerduty-client';
 import { defaultSlackWebhookUrl } from '@/lib/sources/slack-client';
 import type { MonitoringMetrics } from '@/lib/monitoring/metrics';
 import { alertLinkBaseUrl } from '@/lib/monitoring/settings';
-import { createScheduler, ensureDefaultSchedule, type Scheduler } from '@/lib/scheduling';
-import { deliveredPipeline } from './registry';
+import { createScheduler, ensureDeclaredSchedules, type Scheduler } from '@/lib/scheduling';
+import { declaredSchedules } from './registry';
+import { deliverySettingsFromEnv } from '@/lib/delivery/clock';
 import { backfillSchedulerHooks } from './subscribers';
 
 /** Alert delivery: PagerDuty when PAGERDUTY_ROUTING_KEY is set, else the demo sink; Slack at SLACK_WEBHOOK_URL. */
@@ -51,8 +52,8 @@ export async function startBackgroundServices(options: {
   let scheduler: Scheduler | undefined;
   if (settings.SCHEDULER_ENABLED) {
     // Not fatal: the scheduler still serves existing schedules, and the next process start tries again.
-    await ensureDefaultSchedule(options.db.pool, deliveredPipeline(), { timeZone: settings.DELIVERY_TIMEZONE, deadline: settings.DELIVERY_DEADLINE }).catch((error: unknown) =>
-      options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not create the default schedule'),
+    await ensureDeclaredSchedules(options.db.pool, declaredSchedules(deliverySettingsFromEnv(settings))).catch((error: unknown) =>
+      options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not create the declared schedules'),
     );
     scheduler = createScheduler({
       db: options.db,

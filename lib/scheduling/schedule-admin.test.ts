@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry, definePipeline, type Logger } from '@/lib/engine';
-import { buildRegistry } from '@/lib/runtime/registry';
+import { buildRegistry, declaredSchedules, pipelineModules } from '@/lib/runtime/registry';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { instantOf } from '@/lib/time/zoned-time';
 import { editScheduleFormSchema, newScheduleFormSchema, schedulePipelineOptions } from './schedule-form';
 import { createScheduler, firingIdempotencyKey } from './scheduler';
-import { addSchedule, deleteSchedule, ensureDefaultSchedule, listSchedules, updateSchedule } from './schedules';
+import { addSchedule, deleteSchedule, ensureDeclaredSchedules, ensureDefaultSchedule, listSchedules, updateSchedule } from './schedules';
 import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -130,6 +130,50 @@ describe('schedules in the database', () => {
       { action: 'schedule.update', target: `schedule:${customerAnalyticsDelivery.schedule.name}`, actorLabel: actor.actorLabel },
       { action: 'schedule.delete', target: `schedule:${customerAnalyticsDelivery.schedule.name}`, actorLabel: actor.actorLabel },
     ]);
+  });
+
+  it('declares each pipeline’s schedules: the delivered one due by its own deadline and zone, customer_retention’s monthly one', () => {
+    const settings = { timeZone: 'UTC', deadline: '07:00' };
+    const modules = pipelineModules();
+    expect(declaredSchedules(settings, modules)).toEqual([
+      {
+        namespace: customerAnalyticsDelivery.namespace,
+        pipelineName: customerAnalyticsDelivery.name,
+        name: customerAnalyticsDelivery.schedule.name,
+        cronExpression: '0 1 * * *',
+        inputTemplate: customerAnalyticsDelivery.schedule.inputTemplate,
+        timeZone: 'UTC',
+        deadlineLocalTime: '07:00',
+      },
+      {
+        namespace: 'data_pipeline',
+        pipelineName: 'customer_retention',
+        name: 'customer_retention_monthly',
+        cronExpression: '0 3 2 * *',
+        inputTemplate: {},
+        timeZone: 'UTC',
+        deadlineLocalTime: null,
+      },
+    ]);
+    // A delivered pipeline that declares its own deadline and zone is due by those, whatever the deployment's settings.
+    const ownClock = modules.map((module) => (module.delivery ? { ...module, delivery: { ...module.delivery, deadline: '06:30', timeZone: 'Europe/Berlin' } } : module));
+    expect(declaredSchedules(settings, ownClock)[0]).toMatchObject({ timeZone: 'Europe/Berlin', deadlineLocalTime: '06:30' });
+  });
+
+  it('seeds every declared schedule once per database, next to a default an operator deleted', async () => {
+    // The default was seeded and deleted above: declaring it again does not bring it back.
+    const declared = declaredSchedules({ timeZone: 'UTC', deadline: '07:00' });
+    await ensureDeclaredSchedules(testDb.pool, declared);
+    await ensureDeclaredSchedules(testDb.pool, declared);
+    const schedules = await listSchedules(testDb.pool);
+    expect(schedules.map((schedule) => [schedule.name, schedule.pipelineName, schedule.cronExpression, schedule.deadlineLocalTime])).toEqual([
+      ['customer_retention_monthly', 'customer_retention', '0 3 2 * *', null],
+    ]);
+    const monthly = schedules[0];
+    if (!monthly) throw new Error('no monthly schedule');
+    await deleteSchedule(testDb.pool, monthly.id, actor);
+    await ensureDeclaredSchedules(testDb.pool, declared);
+    expect(await listSchedules(testDb.pool)).toEqual([]);
   });
 
   it('adds a schedule from the form, refuses a second of the same name, and refuses an invalid edit', async () => {

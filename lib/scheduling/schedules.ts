@@ -89,10 +89,32 @@ export async function createSchedule(pool: pg.Pool | pg.ClientBase, input: Sched
 }
 
 /**
- * The delivered pipeline's daily schedule (customer_analytics: 01:00 for yesterday, as the seed describes), due by
- * the delivery deadline. Created once per database: the seed is recorded with it, so a default an operator deleted
- * stays deleted.
+ * A schedule a pipeline's module declares (lib/runtime collects them): created once per database, the seed
+ * recorded with it, so a declared schedule an operator edited keeps the edit and one they deleted stays deleted.
  */
+export interface DeclaredSchedule {
+  namespace: string;
+  pipelineName: string;
+  name: string;
+  cronExpression: string;
+  inputTemplate: JsonValue;
+  timeZone: string;
+  /** HH:MM local to `timeZone` a firing's run is due by; null when nothing is due. */
+  deadlineLocalTime: string | null;
+}
+
+export async function ensureDeclaredSchedules(pool: pg.Pool, schedules: readonly DeclaredSchedule[], now: Date = new Date()): Promise<void> {
+  for (const declared of schedules) {
+    await withTransaction(pool, async (client) => {
+      // A second process starting at once waits here for the first to commit, then finds the seed recorded.
+      const seeded = await client.query(`INSERT INTO schedule_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [declared.name]);
+      if (seeded.rowCount === 0) return;
+      // A database from before seeds were recorded may already have it.
+      await createSchedule(client, { ...declared, activeFrom: now }, { ifMissing: true });
+    });
+  }
+}
+
 /** A pipeline's default schedule, as its module declares it (lib/delivery's DeliveredPipeline has this shape). */
 export interface DefaultSchedule {
   namespace: string;
@@ -100,33 +122,27 @@ export interface DefaultSchedule {
   schedule: { name: string; cronExpression: string; inputTemplate: JsonValue };
 }
 
+/**
+ * The delivered pipeline's daily schedule (customer_analytics: 01:00 for yesterday, as the seed describes), due by
+ * the delivery deadline; seeded like every declared schedule.
+ */
 export async function ensureDefaultSchedule(
   pool: pg.Pool,
   delivered: DefaultSchedule,
   settings: { timeZone: string; deadline: string },
   now: Date = new Date(),
 ): Promise<void> {
-  const { schedule } = delivered;
-  await withTransaction(pool, async (client) => {
-    // A second process starting at once waits here for the first to commit, then finds the seed recorded.
-    const seeded = await client.query(`INSERT INTO schedule_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [schedule.name]);
-    if (seeded.rowCount === 0) return;
-    await createSchedule(
-      client,
-      {
-        name: schedule.name,
-        namespace: delivered.namespace,
-        pipelineName: delivered.name,
-        cronExpression: schedule.cronExpression,
-        timeZone: settings.timeZone,
-        inputTemplate: schedule.inputTemplate,
-        deadlineLocalTime: settings.deadline,
-        activeFrom: now,
-      },
-      // A database from before seeds were recorded already has it.
-      { ifMissing: true },
-    );
-  });
+  await ensureDeclaredSchedules(pool, [defaultScheduleDeclaration(delivered, settings)], now);
+}
+
+export function defaultScheduleDeclaration(delivered: DefaultSchedule, settings: { timeZone: string; deadline: string }): DeclaredSchedule {
+  return {
+    namespace: delivered.namespace,
+    pipelineName: delivered.name,
+    ...delivered.schedule,
+    timeZone: settings.timeZone,
+    deadlineLocalTime: settings.deadline,
+  };
 }
 
 /** An operator adds a schedule; a name already taken is a 409 naming it. */

@@ -12,4 +12,6 @@ export const customerRetentionPipeline = createCustomerRetentionPipeline(default
 export const customerRetentionModule: PipelineModule = {
   definitions: [customerRetentionPipeline],
   readResults: (db, taskId) => readPublishedMatrix(db.pool, taskId),
+  // Cohorts are calendar months: once a month, after the month closed, over the schema's default 12 months.
+  schedules: [{ name: 'customer_retention_monthly', cronExpression: '0 3 2 * *', inputTemplate: {} }],
 };
