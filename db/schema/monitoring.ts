@@ -40,6 +40,8 @@ export const alerts = pgTable(
     stepName: text('step_name'),
     title: text('title').notNull(),
     details: jsonb('details').notNull().default({}),
+    /** Slack channels by audience, from the pipeline's declaration when raised (lib/monitoring/routing.ts); {} = defaults. */
+    channels: jsonb('channels').notNull().default({}),
     /** The engine event that raised it, so a redelivered event cannot raise a second alert. */
     sourceEventId: bigint('source_event_id', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

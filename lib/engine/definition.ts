@@ -71,7 +71,7 @@ export function definePipeline<TSchema extends ZodType, TResults extends StepRes
       retryable: step.retryable ?? true,
       retryLimit,
       timeoutMs: step.timeoutMs ?? null,
-      metadata: step.metadata ?? {},
+      metadata: { ...input.stepMetadata, ...step.metadata },
     };
   });
 

@@ -167,6 +167,11 @@ export interface PipelineDefinitionInput<TSchema extends ZodType, TResults = Ste
   description: string;
   input: TSchema;
   steps: TypedStepDefinition<output<TSchema>, TResults, TGraph>[];
+  /**
+   * Metadata every step carries, under its own (a step's keys win): what a pipeline declares once for all its steps,
+   * e.g. `{ channels: { engineers: '#retention' } }` for its alerts. Stored on each step row, so a run keeps it.
+   */
+  stepMetadata?: Record<string, JsonValue>;
 }
 
 /** A step after validation: defaults applied, dependencies as an array. */

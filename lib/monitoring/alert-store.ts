@@ -20,7 +20,7 @@ import {
   type Resolution,
 } from './messages';
 import { enqueueMessages, type NewMessage, type Queryable } from './outbox';
-import { ROUTING_TABLE } from './routing';
+import { channelFor, ROUTING_TABLE, type AudienceChannels } from './routing';
 
 export interface NewAlert {
   kind: string;
@@ -31,6 +31,8 @@ export interface NewAlert {
   title: string;
   details?: Record<string, JsonValue | undefined>;
   sourceEventId?: number | null;
+  /** Slack channels by audience (the failed step's pipeline's); the defaults when absent. */
+  channels?: Partial<AudienceChannels>;
 }
 
 export interface RoutingOptions {
@@ -39,9 +41,11 @@ export interface RoutingOptions {
 }
 
 const ALERT_COLUMNS = `id, kind, dedup_key AS "dedupKey", severity, task_id AS "taskId", step_name AS "stepName", title, details,
-  created_at AS "createdAt"`;
+  created_at AS "createdAt", channels`;
 
-function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason: string, options: RoutingOptions, resolution?: Resolution): NewMessage[] {
+type RoutedAlert = AlertForMessage & { channels: unknown };
+
+function messagesFor(alert: RoutedAlert, phase: 'raise' | 'resolve', reason: string, options: RoutingOptions, resolution?: Resolution): NewMessage[] {
   const messages: NewMessage[] = [];
   for (const route of ROUTING_TABLE[alert.severity]) {
     if (route.kind === 'page') {
@@ -54,16 +58,18 @@ function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason:
         payload: phase === 'raise' ? pagerDutyTrigger(alert, options.linkBaseUrl) : pagerDutyResolve(alert),
       });
     } else if (route.kind === 'slack') {
+      // The resolve reads the channels stored with the alert, so its follow-up goes where the alert went.
+      const channel = channelFor(alert.channels, route.audience);
       messages.push({
-        idempotencyKey: `alert:${alert.id}:${phase}:slack:${route.channel}`,
+        idempotencyKey: `alert:${alert.id}:${phase}:slack:${channel}`,
         alertId: alert.id,
         target: 'slack',
-        destination: route.channel,
-        orderingKey: `slack:${route.channel}`,
+        destination: channel,
+        orderingKey: `slack:${channel}`,
         payload:
           phase === 'raise'
-            ? slackAlertMessage(alert, route.channel, route.audience, options.linkBaseUrl)
-            : slackResolvedMessage(alert, route.channel, route.audience, reason, options.linkBaseUrl, resolution),
+            ? slackAlertMessage(alert, channel, route.audience, options.linkBaseUrl)
+            : slackResolvedMessage(alert, channel, route.audience, reason, options.linkBaseUrl, resolution),
       });
     }
   }
@@ -72,9 +78,9 @@ function messagesFor(alert: AlertForMessage, phase: 'raise' | 'resolve', reason:
 
 /** Stores the alert and enqueues its messages. `created` is false when an unresolved alert (or this event's) already exists. */
 export async function raiseAlert(client: Queryable, alert: NewAlert, options: RoutingOptions): Promise<{ alertId: number | null; created: boolean }> {
-  const inserted = await client.query<AlertForMessage>(
-    `INSERT INTO alerts (kind, dedup_key, severity, task_id, step_name, title, details, source_event_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  const inserted = await client.query<RoutedAlert>(
+    `INSERT INTO alerts (kind, dedup_key, severity, task_id, step_name, title, details, source_event_id, channels)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT DO NOTHING
      RETURNING ${ALERT_COLUMNS}`,
     [
@@ -86,6 +92,7 @@ export async function raiseAlert(client: Queryable, alert: NewAlert, options: Ro
       alert.title,
       JSON.stringify(alert.details ?? {}),
       alert.sourceEventId ?? null,
+      JSON.stringify(alert.channels ?? {}),
     ],
   );
   const row = inserted.rows[0];
@@ -102,7 +109,7 @@ export async function resolveAlerts(
   options: RoutingOptions,
   resolution: Resolution = { kind: 'fixed' },
 ): Promise<number[]> {
-  const resolved = await client.query<AlertForMessage>(
+  const resolved = await client.query<RoutedAlert>(
     `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_reason = $2
       WHERE dedup_key = $1 AND status <> 'resolved'
       RETURNING ${ALERT_COLUMNS}`,

@@ -72,6 +72,36 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
     registry.register(onePipeline('notify', 'medium', 0, async () => {
       throw new PermanentError('dashboard service said 400');
     }));
+    // A pipeline that declares its own channels for every step's alerts.
+    registry.register(
+      definePipeline({
+        namespace: 'data_pipeline',
+        name: 'owned',
+        version: '1',
+        description: 'monitoring test: a pipeline with its own channels',
+        input: z.object({}),
+        stepMetadata: { channels: { engineers: '#retention-analysts', stakeholders: '#growth-leads' } },
+        steps: [
+          {
+            name: 'owned_critical',
+            retryLimit: 0,
+            metadata: { severity: 'critical' },
+            handler: async (ctx) => {
+              if (ctx.attempt === 1) throw new RetryableError('warehouse unreachable');
+              return { ok: true };
+            },
+          },
+          {
+            name: 'owned_high',
+            retryLimit: 0,
+            metadata: { severity: 'high' },
+            handler: async () => {
+              throw new PermanentError('cohort query timed out');
+            },
+          },
+        ],
+      }),
+    );
     worker = createWorker({ db: testDb, registry, concurrency: 4, leaseMs: 5_000, heartbeatMs: 500, pollIntervalMs: 100, backoff: { baseMs: 20, capMs: 100 }, logger: quiet });
     delivery = createMessageDelivery({
       db: testDb,
@@ -222,5 +252,31 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
     ]);
     const mediumMessages = await testDb.pool.query(`SELECT 1 FROM outgoing_messages m JOIN alerts a ON a.id = m.alert_id WHERE a.task_id = $1`, [medium]);
     expect(mediumMessages.rowCount).toBe(0);
+  });
+
+  it('routes a pipeline’s alerts, and the follow-up of their resolve, to the channels it declared', async () => {
+    const before = capture.accepted.length;
+    const taskId = await launch('owned');
+    await waitForStatus(taskId, 'failed');
+    await monitorCaughtUp();
+    await nothingPending();
+    const raised = capture.accepted.slice(before).filter((post) => post.path === '/slack').map((post) => post.body.channel);
+    expect(raised.sort()).toEqual(['#growth-leads', '#retention-analysts']);
+    const stored = await testDb.pool.query<{ stepName: string; channels: unknown }>(
+      `SELECT step_name AS "stepName", channels FROM alerts WHERE task_id = $1 ORDER BY step_name`,
+      [taskId],
+    );
+    expect(stored.rows).toEqual([
+      { stepName: 'owned_critical', channels: { engineers: '#retention-analysts', stakeholders: '#growth-leads' } },
+      { stepName: 'owned_high', channels: { engineers: '#retention-analysts', stakeholders: '#growth-leads' } },
+    ]);
+
+    const beforeRetry = capture.accepted.length;
+    await retryStep(testDb, { taskId, stepName: 'owned_critical', actor: 'operator@test', reason: 'warehouse is back' });
+    await waitFor('the resolve and the follow-up', async () => capture.accepted.slice(beforeRetry).some((post) => post.path === '/slack'));
+    await monitorCaughtUp();
+    await nothingPending();
+    const followUps = capture.accepted.slice(beforeRetry).filter((post) => post.path === '/slack').map((post) => post.body.channel);
+    expect(followUps).toEqual(['#growth-leads']);
   });
 });

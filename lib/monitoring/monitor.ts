@@ -15,7 +15,7 @@ import { formatNoticeDuration } from '@/lib/time/format';
 import { slackNotice, type Resolution } from './messages';
 import type { MonitoringMetrics } from './metrics';
 import { enqueueMessages } from './outbox';
-import { severityOf, STATUS_CHANNEL } from './routing';
+import { declaredChannelsOf, severityOf, STATUS_CHANNEL } from './routing';
 
 export const PIPELINE_MONITOR = 'pipeline-monitor';
 
@@ -52,6 +52,7 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
           title: `Data pipeline failure: ${stepName} of ${payload.namespace}/${payload.taskName} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
           details: { namespace: payload.namespace, taskName: payload.taskName, attempt: attempts, error: payload.error },
           sourceEventId: event.id,
+          channels: declaredChannelsOf(step?.metadata),
         },
         options,
       ),

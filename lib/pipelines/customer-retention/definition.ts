@@ -58,6 +58,8 @@ export function createCustomerRetentionPipeline(sourcesFor: (db: DbHandle) => Cu
     ...CUSTOMER_RETENTION,
     description: 'Monthly acquisition cohorts and the share of each that ordered again in every later month; publishes the retention view; notifies.',
     input: customerRetentionInput,
+    // Its failures reach the analysts who own the cohorts, not the data team's nightly channel.
+    stepMetadata: { channels: { engineers: '#customer-insights' } },
     steps: [
       {
         name: 'list_cohorts',
