@@ -47,10 +47,14 @@ export function StepNode({ data }: NodeProps<StepNodeType>) {
     step.progressMessage ?? (step.status === 'pending' ? (step.dependsOn.length ? `Waits for ${step.dependsOn.join(', ')}` : 'Waiting for a worker') : null);
   const percent = step.status === 'completed' || step.status === 'resolved_manually' ? 100 : (step.progressPercent ?? null);
   const attempts = attemptsLabel(step);
+  // A completed step whose result an operator supplied says so: its dependents ran on what a person typed.
+  const operatorSupplied = step.status === 'completed' && step.resolvedBy !== null;
+  const stateLabel = operatorSupplied ? `${label} (result supplied by ${step.resolvedBy})` : label;
   return (
     <div
       data-testid={`step-node-${step.name}`}
       data-status={step.status}
+      data-operator-supplied={operatorSupplied ? 'true' : undefined}
       data-blocked={blockedBy ? 'true' : undefined}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       className={cn(
@@ -64,13 +68,14 @@ export function StepNode({ data }: NodeProps<StepNodeType>) {
         <button
           type="button"
           onClick={() => onOpen(step.name)}
-          aria-label={`${step.name}: ${label}, attempts ${attempts}${blockedBy ? `, blocked by ${blockedBy.join(', ')}` : ''}${message ? `. ${message}` : ''}. Open details`}
+          aria-label={`${step.name}: ${stateLabel}, attempts ${attempts}${blockedBy ? `, blocked by ${blockedBy.join(', ')}` : ''}${message ? `. ${message}` : ''}. Open details`}
           className="nodrag flex h-full w-full flex-col gap-1 p-2.5 text-left focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-focus"
         >
           <span className="flex w-full items-center gap-2">
             <span className={cn('inline-flex items-center gap-1 rounded-full px-1.5 py-0.5 text-xs font-semibold', tint)} data-testid="step-state">
               <StateIcon className={cn('size-3.5', step.status === 'running' && 'motion-safe:animate-pulse')} />
               {label}
+              {operatorSupplied && <span data-testid="step-operator-supplied"> · by hand</span>}
             </span>
             <span className="ml-auto text-xs tabular-nums text-foreground-muted" data-testid="step-attempts" title="Attempts in the current retry budget / attempts allowed">
               {attempts}

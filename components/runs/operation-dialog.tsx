@@ -1,7 +1,8 @@
 'use client';
 /**
  * One operator operation behind a confirmation: on open it asks the engine for the preview (exactly which steps
- * will run again, or be cancelled), asks for a reason (resolve: a note), and only then runs it.
+ * will run again, or be cancelled), asks for a reason (resolve: a note), and only then runs it. Completing a step
+ * by hand also asks for its result as JSON, prefilled with the step's last successful result, its schema beside it.
  */
 import { useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
@@ -27,8 +28,25 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
   const [reason, setReason] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState('');
+  const [schema, setSchema] = useState<string | null>(null);
   const reasonId = useId();
+  const resultId = useId();
+  const wantsResult = kind === 'complete_step';
   const title = stepName ? `${copy.label}: ${stepName}` : copy.label;
+
+  const loadTemplate = async () => {
+    if (!wantsResult || !stepName) return;
+    try {
+      const template = await operations.resultTemplate({ taskId, stepName });
+      if (template.status !== 'success' || !template.result) return;
+      setSchema(template.result.schema);
+      // What the operator already typed wins over the example.
+      setResult((typed) => (typed.trim() === '' ? (template.result?.example ?? '{}') : typed));
+    } catch {
+      // Without a template the operator types the result from scratch.
+    }
+  };
 
   const loadPreview = async () => {
     setPreview({ state: 'loading' });
@@ -44,16 +62,17 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
     setPending(true);
     setError(null);
     try {
-      const result = await operations.run({ kind, taskId, stepName, reason });
-      if (result.status !== 'success') {
-        // The reason is the only field: its own message says what to fix, without the generic form summary.
-        const fieldMessages = Object.values(result.errors).flat();
-        setError(fieldMessages.length > 0 ? fieldMessages.join(' ') : result.message);
+      const outcome = await operations.run({ kind, taskId, stepName, reason, result: wantsResult ? result : undefined });
+      if (outcome.status !== 'success') {
+        // The fields' own messages say what to fix, without the generic form summary.
+        const fieldMessages = Object.values(outcome.errors).flat();
+        setError(fieldMessages.length > 0 ? fieldMessages.join(' ') : outcome.message);
         return;
       }
       setOpen(false);
       setReason('');
-      onDone(result.message);
+      setResult('');
+      onDone(outcome.message);
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : 'The operation failed.');
     } finally {
@@ -68,7 +87,10 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
         if (pending) return;
         setOpen(next);
         setError(null);
-        if (next) void loadPreview();
+        if (next) {
+          void loadPreview();
+          void loadTemplate();
+        }
       }}
     >
       <DialogTrigger asChild>
@@ -104,6 +126,34 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
               </ul>
             ))}
         </section>
+        {wantsResult && (
+          <div className="mt-4 flex flex-col gap-1.5">
+            <label htmlFor={resultId} className="text-sm font-medium">
+              Result (JSON, required)
+            </label>
+            <textarea
+              id={resultId}
+              value={result}
+              onChange={(event) => setResult(event.target.value)}
+              rows={8}
+              required
+              spellCheck={false}
+              aria-describedby={`${resultId}-hint ${reasonId}-error`}
+              className="max-h-64 rounded-control border border-border-strong bg-surface px-3 py-2 font-mono text-xs text-foreground focus-visible:outline-2 focus-visible:outline-focus"
+            />
+            <p id={`${resultId}-hint`} className="text-xs text-foreground-muted">
+              Prefilled with this step’s result from its last successful run. Dependents run with what you enter.
+            </p>
+            {schema && (
+              <details className="text-xs">
+                <summary className="cursor-pointer font-medium">Result schema</summary>
+                <pre className="mt-1 max-h-48 overflow-auto rounded-control bg-surface-muted p-2" data-testid="result-schema" tabIndex={0}>
+                  {schema}
+                </pre>
+              </details>
+            )}
+          </div>
+        )}
         <div className="mt-4 flex flex-col gap-1.5">
           <label htmlFor={reasonId} className="text-sm font-medium">
             {copy.noteRequired ? 'Note (required)' : 'Reason (required)'}

@@ -11,11 +11,20 @@ export interface OperationRequest {
   stepName?: string;
   /** The reason, or for resolve the note. */
   reason: string;
+  /** complete_step: the result as JSON text. */
+  result?: string;
 }
 
 export type OperationResult = ActionState<string, string[]>;
 
+/** What the complete-manually dialog shows: the step's result schema (JSON Schema) and its last successful result. */
+export interface ResultTemplate {
+  schema: string | null;
+  example: string | null;
+}
+
 export interface RunOperations {
   preview(request: Omit<OperationRequest, 'reason'>): Promise<OperationResult>;
   run(request: OperationRequest): Promise<OperationResult>;
+  resultTemplate(request: { taskId: string; stepName: string }): Promise<ActionState<string, ResultTemplate>>;
 }

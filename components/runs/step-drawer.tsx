@@ -26,6 +26,7 @@ function stepOperations(step: StepView, taskStatus: RunDetailView['status']): Op
   if (step.status === 'failed') kinds.push('retry_step');
   if (step.status === 'completed' || step.status === 'resolved_manually') kinds.push('rerun_from_step');
   if (step.status === 'failed' || step.status === 'pending' || step.status === 'retrying') kinds.push('resolve_step');
+  if ((step.status === 'failed' || step.status === 'pending' || step.status === 'retrying' || step.status === 'blocked') && !step.map?.items) kinds.push('complete_step');
   return kinds;
 }
 
@@ -153,8 +154,8 @@ export function StepDrawer({
                 </p>
               )}
               {step.resolvedNote && (
-                <p className="rounded-control bg-status-resolved-manually-tint px-3 py-2 text-sm text-status-resolved-manually">
-                  Resolved by {step.resolvedBy}: {step.resolvedNote}
+                <p className="rounded-control bg-status-resolved-manually-tint px-3 py-2 text-sm text-status-resolved-manually" data-testid="step-operator-note">
+                  {step.status === 'completed' ? `Result supplied by ${step.resolvedBy}` : `Resolved by ${step.resolvedBy}`}: {step.resolvedNote}
                 </p>
               )}
 

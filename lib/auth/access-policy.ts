@@ -92,6 +92,8 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/runs/[id]/actions.ts#retryFailedStepsAction': 'operator',
   'app/runs/[id]/actions.ts#rerunFromStepAction': 'operator',
   'app/runs/[id]/actions.ts#resolveStepAction': 'operator',
+  'app/runs/[id]/actions.ts#completeStepAction': 'operator',
+  'app/runs/[id]/actions.ts#resultTemplateAction': 'operator',
   'app/runs/[id]/actions.ts#cancelTaskAction': 'operator',
   'app/chaos/actions.ts#updateChaosAction': 'operator',
   // Backfills: starting one, and cancelling or retrying a whole backfill.

@@ -53,7 +53,9 @@ export function withRole<TContext = unknown>(
     try {
       return privateAnswer(await handler(request, context, principal));
     } catch (error) {
-      if (error instanceof UserFacingError) return privateAnswer(jsonError(error.status, error.message));
+      if (error instanceof UserFacingError) {
+        return privateAnswer(error.issues.length > 0 ? Response.json({ error: error.message, issues: error.issues }, { status: error.status }) : jsonError(error.status, error.message));
+      }
       throw error;
     }
   };

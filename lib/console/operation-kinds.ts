@@ -2,7 +2,7 @@
  * The operator operations the run page offers, as data both the dialogs (client) and the actions (server) read:
  * what each is called, whether it targets a step, and how its preview reads. Safe to import from client code.
  */
-export const OPERATION_KINDS = ['retry_step', 'retry_failed', 'rerun_from_step', 'resolve_step', 'cancel_task'] as const;
+export const OPERATION_KINDS = ['retry_step', 'retry_failed', 'rerun_from_step', 'resolve_step', 'complete_step', 'cancel_task'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 interface OperationCopy {
@@ -60,6 +60,16 @@ export const OPERATION_COPY: Record<OperationKind, OperationCopy> = {
     emptyPreview: 'The step is marked done; no other step needs to run.',
     targetsStep: true,
     noteRequired: true,
+    tone: 'primary',
+  },
+  complete_step: {
+    label: 'Complete manually',
+    confirmLabel: 'Complete with this result',
+    dismissLabel: 'Close',
+    previewHeading: 'The step completes with your result; these steps will then run',
+    emptyPreview: 'The step completes with your result; no other step needs to run.',
+    targetsStep: true,
+    noteRequired: false,
     tone: 'primary',
   },
   cancel_task: {

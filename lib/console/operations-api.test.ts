@@ -9,6 +9,7 @@ import { createRegistry, definePipeline, launchTask, PermanentError } from '@/li
 import { makeWorkerFactory, waitForTaskStatus } from '@/lib/engine/test-fixtures/harness';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase, type TestServer } from '@/tests/setup/http';
+import { appRegistry } from '@/lib/runtime/registry';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -21,8 +22,7 @@ const workers = makeWorkerFactory();
 const healed = new Set<string>();
 
 const registry = createRegistry();
-registry.register(
-  definePipeline({
+const twoSteps = definePipeline({
     namespace: 'ops',
     name: 'two_steps',
     version: '1',
@@ -32,6 +32,7 @@ registry.register(
       {
         name: 'extract',
         retryLimit: 0,
+        result: z.object({ rows: z.number().int().min(0) }).strict(),
         handler: async (ctx) => {
           if (ctx.context.fail && !healed.has(ctx.taskId)) throw new PermanentError('source is down');
           return { rows: 3 };
@@ -42,12 +43,15 @@ registry.register(
         dependsOn: 'extract',
         handler: async (ctx) => {
           if (ctx.context.hang) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-          return { loaded: 3 };
+          // A step resolved by hand has no result; one completed by hand has the operator's.
+          return { loaded: (ctx.results.extract as { rows: number } | undefined)?.rows ?? 0 };
         },
       },
     ],
-  }),
-);
+  });
+registry.register(twoSteps);
+// The route checks a supplied result against the version the run pinned, in the app's registry.
+appRegistry().register(twoSteps);
 
 const launch = async (options: { fail?: boolean; hang?: boolean } = {}) => {
   const context = { fail: options.fail ?? false, hang: options.hang ?? false };
@@ -168,5 +172,34 @@ describe('operations over HTTP', () => {
     await waitForTaskStatus(testDb, running, ['cancelled']);
     expect((await operate(running, { kind: 'cancel', reason: 'twice' })).status).toBe(409);
     expect(await counts(running)).toEqual({ audit: 1, operations: 1 });
+  });
+
+  it('completes a failed step with a supplied result: 400 with field paths when it does not fit, dependents read it, audited', async () => {
+    const taskId = await launch({ fail: true });
+    await waitForTaskStatus(testDb, taskId, ['failed']);
+    const previewed = await preview(taskId, 'kind=complete_step&step=extract');
+    expect(await previewed.json()).toEqual({ run: taskId, kind: 'complete_step', steps: ['load'] });
+
+    const missing = await operate(taskId, { kind: 'complete_step', step: 'extract', reason: 'counted by hand' });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ issues: [{ path: 'result', message: 'complete_step needs the result' }] });
+    expect((await operate(taskId, { kind: 'retry', step: 'extract', reason: 'again', result: {} })).status).toBe(400);
+    const misfit = await operate(taskId, { kind: 'complete_step', step: 'extract', reason: 'counted by hand', result: { rows: 'seven' } });
+    expect(misfit.status).toBe(400);
+    expect(await misfit.json()).toMatchObject({ issues: [{ path: 'result.rows' }] });
+    expect(await counts(taskId)).toEqual({ audit: 0, operations: 0 });
+
+    const completed = await operate(taskId, { kind: 'complete_step', step: 'extract', reason: 'counted by hand', result: { rows: 7 } });
+    expect(completed.status).toBe(200);
+    expect(await completed.json()).toEqual({ run: taskId, kind: 'complete_step', steps: ['load'] });
+    await waitForTaskStatus(testDb, taskId, ['completed']);
+    const load = await testDb.pool.query(`SELECT result FROM steps WHERE task_id = $1 AND name = 'load'`, [taskId]);
+    expect(load.rows).toEqual([{ result: { loaded: 7 } }]);
+    const audit = await testDb.pool.query(`SELECT action, details FROM audit_log WHERE target = $1`, [taskId]);
+    expect(audit.rows).toEqual([
+      { action: 'run.complete_step', details: { step: 'extract', reason: 'counted by hand', affected_steps: ['load'], result: { rows: 7 } } },
+    ]);
+    // Done is done: completing it again is a 409.
+    expect((await operate(taskId, { kind: 'complete_step', step: 'extract', reason: 'again', result: { rows: 1 } })).status).toBe(409);
   });
 });

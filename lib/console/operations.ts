@@ -10,6 +10,11 @@ import { UserFacingError } from '@/lib/auth/errors';
 import { auditActorOf, type Principal } from '@/lib/auth/principal-types';
 import {
   cancelTask,
+  completeStepManually,
+  groupingStepName,
+  previewCompleteStepManually,
+  type JsonValue,
+  type PipelineRegistry,
   InputValidationError,
   NotFoundError,
   OperationNotAllowedError,
@@ -38,12 +43,63 @@ export const resolveOperationSchema = z.object({
 });
 export const previewSchema = z.object({ kind: z.enum(OPERATION_KINDS), taskId, stepName: stepName.optional() });
 
+/** Any JSON value: the step's declared result schema decides, in the engine, what fits. */
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+/** The run page's complete-manually form: the result typed as JSON text. */
+export const completeOperationSchema = z.object({
+  taskId,
+  stepName,
+  reason,
+  result: z.string().transform((text, ctx): JsonValue => {
+    try {
+      return jsonValue.parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'Result must be valid JSON.' });
+      return z.NEVER;
+    }
+  }),
+});
+
+export const resultTemplateSchema = z.object({ taskId, stepName });
+
+/**
+ * What an operator completing a step by hand starts from: the step's declared result schema (as JSON Schema, from the
+ * version the run pinned) and the result the same step returned in the newest completed run of that version.
+ */
+export async function loadResultTemplate(db: DbHandle, registry: PipelineRegistry, input: z.infer<typeof resultTemplateSchema>): Promise<{ schema: string | null; example: string | null }> {
+  const task = await db.pool.query<{ namespace: string; name: string; version: string }>(`SELECT namespace, name, version FROM tasks WHERE id = $1`, [input.taskId]);
+  const run = task.rows[0];
+  if (!run) throw new UserFacingError(`Run ${input.taskId} does not exist`, 404);
+  const definitionStep = registry.get(run.namespace, run.name, run.version)?.step(groupingStepName(input.stepName));
+  // Newest first along tasks_pipeline_version_idx; the step's own row by its primary key.
+  const last = await db.pool.query<{ result: JsonValue }>(
+    `SELECT s.result FROM tasks t JOIN steps s ON s.task_id = t.id AND s.name = $4
+      WHERE t.namespace = $1 AND t.name = $2 AND t.version = $3 AND t.status = 'completed' AND s.status = 'completed' AND s.result IS NOT NULL
+      ORDER BY t.created_at DESC LIMIT 1`,
+    [run.namespace, run.name, run.version, input.stepName],
+  );
+  const example = last.rows[0]?.result;
+  return {
+    schema: definitionStep?.result ? JSON.stringify(z.toJSONSchema(definitionStep.result, { unrepresentable: 'any' }), null, 2) : null,
+    example: example === undefined ? null : JSON.stringify(example, null, 2),
+  };
+}
+
 /** The HTTP API's names for the operations (Tasker's REST verbs), mapped onto the run page's. */
-const API_KINDS = { retry: 'retry_step', retry_failed: 'retry_failed', rerun_from: 'rerun_from_step', resolve: 'resolve_step', cancel: 'cancel_task' } as const;
+const API_KINDS = {
+  retry: 'retry_step',
+  retry_failed: 'retry_failed',
+  rerun_from: 'rerun_from_step',
+  resolve: 'resolve_step',
+  complete_step: 'complete_step',
+  cancel: 'cancel_task',
+} as const;
 const apiKind = z.enum(Object.keys(API_KINDS) as [keyof typeof API_KINDS, ...(keyof typeof API_KINDS)[]], {
   error: `kind must be one of ${Object.keys(API_KINDS).join(', ')}`,
 });
-const STEP_KINDS = new Set<string>(['retry', 'rerun_from', 'resolve']);
+const STEP_KINDS = new Set<string>(['retry', 'rerun_from', 'resolve', 'complete_step']);
 
 function requireStepFor<T extends { kind: keyof typeof API_KINDS; step?: string }>(value: T, context: z.RefinementCtx) {
   if (STEP_KINDS.has(value.kind) && !value.step) {
@@ -51,11 +107,15 @@ function requireStepFor<T extends { kind: keyof typeof API_KINDS; step?: string 
   }
 }
 
-/** POST /api/runs/:id/operations body. */
+/** POST /api/runs/:id/operations body; `result` only with complete_step, which needs it. */
 export const apiOperationSchema = z
-  .strictObject({ kind: apiKind, step: stepName.optional(), reason })
-  .superRefine(requireStepFor)
-  .transform(({ kind, step, reason: why }) => ({ kind: API_KINDS[kind], stepName: step, reason: why }));
+  .strictObject({ kind: apiKind, step: stepName.optional(), reason, result: jsonValue.optional() })
+  .superRefine((value, context) => {
+    requireStepFor(value, context);
+    if (value.kind === 'complete_step' && value.result === undefined) context.addIssue({ code: 'custom', path: ['result'], message: 'complete_step needs the result' });
+    if (value.kind !== 'complete_step' && value.result !== undefined) context.addIssue({ code: 'custom', path: ['result'], message: `${value.kind} takes no result` });
+  })
+  .transform(({ kind, step, reason: why, result }) => ({ kind: API_KINDS[kind], stepName: step, reason: why, result }));
 
 /** GET /api/runs/:id/operations/preview query. */
 export const apiPreviewSchema = z
@@ -63,14 +123,17 @@ export const apiPreviewSchema = z
   .superRefine(requireStepFor)
   .transform(({ kind, step }) => ({ kind: API_KINDS[kind], stepName: step }));
 
-/** Runs an engine call; a refusal the operator can act on (not found, not allowed now, invalid) becomes a message. */
-export async function asUserFacing<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs an engine call; a refusal the operator can act on (not found, not allowed now, invalid) becomes a message.
+ * A result that does not fit its step's schema is the request's fault: 400 with the field paths.
+ */
+export async function asUserFacing<T>(work: () => Promise<T>, invalidStatus: 400 | 422 = 422): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof NotFoundError) throw new UserFacingError(error.message, 404);
     if (error instanceof OperationNotAllowedError) throw new UserFacingError(error.message, 409);
-    if (error instanceof InputValidationError) throw new UserFacingError(error.message, 422);
+    if (error instanceof InputValidationError) throw new UserFacingError(error.message, invalidStatus, error.issues);
     throw error;
   }
 }
@@ -86,6 +149,7 @@ export function previewOperation(db: DbHandle, input: z.infer<typeof previewSche
     retry_failed: () => previewRetryFailedSteps(db, { taskId: input.taskId }),
     rerun_from_step: () => previewRerunFromStep(db, { taskId: input.taskId, stepName: needsStep() }),
     resolve_step: () => previewResolveStepManually(db, { taskId: input.taskId, stepName: needsStep() }),
+    complete_step: () => previewCompleteStepManually(db, { taskId: input.taskId, stepName: needsStep() }),
     cancel_task: () => previewCancelTask(db, { taskId: input.taskId }),
   };
   return asUserFacing(previews[input.kind]);
@@ -98,6 +162,8 @@ export interface OperationRequest {
   stepName?: string;
   /** Why; for resolve_step, the note saying what was done by hand. */
   reason: string;
+  /** complete_step: the result the operator supplies. */
+  result?: JsonValue;
 }
 
 const AUDIT_ACTIONS: Record<OperationKind, string> = {
@@ -105,6 +171,7 @@ const AUDIT_ACTIONS: Record<OperationKind, string> = {
   retry_failed: 'run.retry_failed',
   rerun_from_step: 'run.rerun_from_step',
   resolve_step: 'run.resolve_step',
+  complete_step: 'run.complete_step',
   cancel_task: 'run.cancel',
 };
 
@@ -113,7 +180,7 @@ const AUDIT_ACTIONS: Record<OperationKind, string> = {
  * leaves neither). The one path for the run page's actions and the HTTP API. Returns the steps that will run again
  * (or, for cancel, the cancelled ones).
  */
-export function runOperation(db: DbHandle, principal: Principal, request: OperationRequest): Promise<string[]> {
+export function runOperation(db: DbHandle, registry: PipelineRegistry, principal: Principal, request: OperationRequest): Promise<string[]> {
   const needsStep = (): string => {
     if (!request.stepName) throw new UserFacingError('Choose a step', 400);
     return request.stepName;
@@ -126,7 +193,7 @@ export function runOperation(db: DbHandle, principal: Principal, request: Operat
         ...auditActorOf(principal),
         action: AUDIT_ACTIONS[request.kind],
         target: request.taskId,
-        details: { step: request.stepName ?? null, reason: request.reason, affected_steps: [...affected] },
+        details: { step: request.stepName ?? null, reason: request.reason, affected_steps: [...affected], ...(request.result === undefined ? {} : { result: request.result }) },
       }),
   };
   const operations: Record<OperationKind, () => Promise<string[]>> = {
@@ -134,9 +201,13 @@ export function runOperation(db: DbHandle, principal: Principal, request: Operat
     retry_failed: () => retryFailedSteps(db, { ...who, taskId: request.taskId }),
     rerun_from_step: () => rerunFromStep(db, { ...who, taskId: request.taskId, stepName: needsStep() }),
     resolve_step: () => resolveStepManually(db, { ...who, taskId: request.taskId, stepName: needsStep(), note: request.reason }),
+    complete_step: () => {
+      if (request.result === undefined) throw new UserFacingError('complete_step needs the result', 400);
+      return completeStepManually(db, registry, { ...who, taskId: request.taskId, stepName: needsStep(), result: request.result });
+    },
     cancel_task: () => cancelTask(db, { ...who, taskId: request.taskId }),
   };
-  return asUserFacing(operations[request.kind]);
+  return asUserFacing(operations[request.kind], request.kind === 'complete_step' ? 400 : 422);
 }
 
 export function describeAffected(steps: readonly string[]): string {

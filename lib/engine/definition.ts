@@ -72,6 +72,7 @@ export function definePipeline<TSchema extends ZodType, TResults extends StepRes
       retryLimit,
       timeoutMs: step.timeoutMs ?? null,
       metadata: { ...input.stepMetadata, ...step.metadata },
+      result: step.result ?? null,
     };
   });
 

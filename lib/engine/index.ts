@@ -30,6 +30,8 @@ export {
   previewCancelTask,
   previewRerunFromStep,
   previewResolveStepManually,
+  previewCompleteStepManually,
+  completeStepManually,
   previewRetryFailedSteps,
   previewRetryStep,
   rerunFromStep,

@@ -7,12 +7,15 @@ import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import {
   cancelTask,
+  completeStepManually,
   createRegistry,
+  InputValidationError,
   definePipeline,
   getTask,
   launchTask,
   OperationNotAllowedError,
   previewCancelTask,
+  previewCompleteStepManually,
   previewRerunFromStep,
   previewResolveStepManually,
   previewRetryFailedSteps,
@@ -81,9 +84,46 @@ const slow = definePipeline({
   ],
 });
 
+/** A step with a declared result schema whose dependent reads its result; a step without one. */
+const manual = definePipeline({
+  namespace: 'ops',
+  name: 'manual',
+  version: '1',
+  description: 'results an operator may supply',
+  input: z.object({}),
+  steps: [
+    {
+      name: 'fetch',
+      retryable: false,
+      result: z.object({ rows: z.number().int().min(0), source: z.string() }).strict(),
+      handler: async () => {
+        if (broken.has('fetch')) throw new Error('CRM down');
+        return { rows: 5, source: 'crm' };
+      },
+    },
+    {
+      name: 'loose',
+      retryable: false,
+      handler: async () => {
+        if (broken.has('loose')) throw new Error('inventory down');
+        return 'fine';
+      },
+    },
+    {
+      name: 'report',
+      dependsOn: ['fetch', 'loose'],
+      handler: async (ctx) => {
+        const fetched = ctx.results.fetch as { rows: number; source: string };
+        return { doubled: fetched.rows * 2, source: fetched.source, loose: ctx.results.loose ?? null };
+      },
+    },
+  ],
+});
+
 const registry = createRegistry();
 registry.register(etl);
 registry.register(slow);
+registry.register(manual);
 const launch = (name: string) => launchTask(testDb, registry, { namespace: 'ops', name, context: {}, initiator: 'test' });
 
 beforeAll(async () => {
@@ -183,6 +223,39 @@ describe('operator operations', () => {
     expect(steps.extract_c).toMatchObject({ status: 'resolved_manually', resolvedNote: 'loaded by hand from the CSV export', resolvedBy: 'user:sarah' });
     expect(steps.extract_c?.attempts).toHaveLength(1);
     expect(steps.transform?.result).toEqual({ inputs: ['extract_a', 'extract_b', 'extract_c'] });
+  });
+
+  it('completes failed steps with an operator’s result: checked against the declared schema, and dependents read it', async () => {
+    broken.add('fetch');
+    broken.add('loose');
+    const { taskId } = await launch('manual');
+    await waitForTaskStatus(testDb, taskId, ['failed']);
+    const who = { taskId, actor: 'user:sarah', reason: 'exported from the CRM by hand' };
+    expect(await previewCompleteStepManually(testDb, { taskId, stepName: 'fetch' })).toEqual(['report']);
+
+    // A result that does not fit the schema is refused with its field paths, and nothing changes.
+    const refused = completeStepManually(testDb, registry, { ...who, stepName: 'fetch', result: { rows: -1, source: 'crm', extra: true } });
+    await expect(refused).rejects.toBeInstanceOf(InputValidationError);
+    await expect(refused).rejects.toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ path: 'result.rows' }), expect.objectContaining({ path: 'result' })]) });
+    await expect(completeStepManually(testDb, registry, { ...who, stepName: 'fetch', reason: ' ', result: { rows: 1, source: 'x' } })).rejects.toThrow(/reason/);
+    expect(await stepStates(testDb, taskId)).toMatchObject({ fetch: 'failed', report: 'blocked' });
+    const operations = await testDb.pool.query(`SELECT 1 FROM task_operations WHERE task_id = $1`, [taskId]);
+    expect(operations.rowCount).toBe(0);
+
+    await completeStepManually(testDb, registry, { ...who, stepName: 'fetch', result: { rows: 21, source: 'csv export' } });
+    // Without a declared schema any JSON is taken as the result.
+    await completeStepManually(testDb, registry, { ...who, stepName: 'loose', result: ['counted', 3] });
+    await waitForTaskStatus(testDb, taskId, ['completed']);
+    const steps = await stepRows(taskId);
+    expect(steps.fetch).toMatchObject({ status: 'completed', result: { rows: 21, source: 'csv export' }, resolvedBy: 'user:sarah', resolvedNote: 'exported from the CRM by hand' });
+    expect(steps.report?.result).toEqual({ doubled: 42, source: 'csv export', loose: ['counted', 3] });
+    const events = await testDb.pool.query<{ manual: boolean }>(
+      `SELECT (payload->>'manual')::boolean AS manual FROM task_events WHERE task_id = $1 AND name = 'step.completed' AND step_name = 'fetch'`,
+      [taskId],
+    );
+    expect(events.rows).toEqual([{ manual: true }]);
+    // A completed step is not completed again by hand.
+    await expect(completeStepManually(testDb, registry, { ...who, stepName: 'fetch', result: { rows: 1, source: 'x' } })).rejects.toBeInstanceOf(OperationNotAllowedError);
   });
 
   it('cancels a running task: its running attempt is aborted, pending steps are cancelled', async () => {

@@ -10,10 +10,12 @@ import { CANCEL_CHANNEL } from './channels';
 import { InputValidationError, NotFoundError, OperationNotAllowedError } from './errors';
 import { appendEvents, notifyReady, type NewEvent } from './events';
 import { downstreamOf, inDeclarationOrder } from './graph';
+import { groupingStepName } from './map-names';
+import type { PipelineRegistry } from './registry';
 import { withClient, withTransaction } from '@/db/transaction';
 import { isTaskId } from './queries';
 import { lockTask, type LockedTask } from './task-transaction';
-import type { Actor, StepStatus, TaskStatus } from './types';
+import type { Actor, JsonValue, StepStatus, TaskStatus } from './types';
 
 interface PlanStep {
   name: string;
@@ -248,6 +250,71 @@ export const resolveStepManually = (db: DbHandle, input: StepOperationInput & { 
           stepName: input.stepName,
           attempt: resolved.rows[0]?.attemptCount,
           extra: { note: input.note.trim(), actor: input.actor },
+        },
+      ],
+    };
+  });
+};
+
+export function planCompleteStepManually(taskStatus: TaskStatus, steps: readonly PlanStep[], stepName: string): Plan {
+  requireLiveTask(taskStatus, 'complete a step');
+  const step = requireStep(steps, stepName);
+  if (!['failed', 'blocked', 'pending', 'retrying'].includes(step.status)) {
+    throw new OperationNotAllowedError(`Step "${stepName}" is ${step.status}; only a failed or waiting (blocked, pending, retrying) step can be completed by hand`);
+  }
+  if (steps.some((candidate) => candidate.mapParent === stepName)) {
+    throw new OperationNotAllowedError(`Step "${stepName}" is mapped into children; complete its failed children instead`);
+  }
+  // The completed step itself does not run; its not-completed dependents follow and read the supplied result.
+  const plan = retryPlan(steps, [stepName]);
+  return { ...plan, rerun: plan.rerun.filter((name) => name !== stepName) };
+}
+
+export const previewCompleteStepManually = (db: DbHandle, input: { taskId: string; stepName: string }) =>
+  preview(db, input.taskId, (status, steps) => planCompleteStepManually(status, steps, input.stepName).rerun);
+
+/**
+ * An operator completes a step with a result they supply: checked against the step's declared result schema (of the
+ * version the run pinned), stored as the step's result, and its dependents run with it. The step is marked
+ * operator-supplied (`resolved_by`, `resolved_note` = the reason) and emits `step.completed` with `manual: true`, so
+ * whatever follows a completion (alerts resolving, dependents) follows this one. Returns the steps that will run.
+ */
+export const completeStepManually = (db: DbHandle, registry: PipelineRegistry, input: StepOperationInput & { result: JsonValue }) => {
+  if (!input.reason?.trim()) {
+    return Promise.reject(new InputValidationError('complete manually', [{ path: 'reason', message: 'a reason is required' }]));
+  }
+  const reason = input.reason.trim();
+  return operate(db, input.taskId, { actor: input.actor, reason, alsoInTransaction: input.alsoInTransaction }, 'complete_manually', input.stepName, async (client, task, steps) => {
+    const plan = planCompleteStepManually(task.status, steps, input.stepName);
+    const definition = registry.get(task.namespace, task.name, task.version);
+    if (!definition) {
+      throw new OperationNotAllowedError(`No process here serves ${task.namespace}/${task.name}@${task.version}, so the result of "${input.stepName}" cannot be checked`);
+    }
+    const schema = definition.step(groupingStepName(input.stepName))?.result;
+    const parsed = schema ? schema.safeParse(input.result) : { success: true as const, data: input.result };
+    if (!parsed.success) {
+      throw new InputValidationError(
+        `the result of ${input.stepName}`,
+        parsed.error.issues.map((issue) => ({ path: ['result', ...issue.path.map(String)].join('.'), message: issue.message })),
+      );
+    }
+    await resetSteps(client, input.taskId, plan);
+    const completed = await client.query<{ attemptCount: number }>(
+      `UPDATE steps SET status = 'completed', result = $3::jsonb, resolved_note = $4, resolved_by = $5, completed_at = now(),
+                        run_after = NULL, progress_message = NULL, progress_percent = NULL, updated_at = now()
+        WHERE task_id = $1 AND name = $2
+        RETURNING attempt_count AS "attemptCount"`,
+      [input.taskId, input.stepName, JSON.stringify(input.result), reason, input.actor],
+    );
+    return {
+      affected: plan.rerun,
+      events: [
+        {
+          name: 'step.completed',
+          task,
+          stepName: input.stepName,
+          attempt: completed.rows[0]?.attemptCount,
+          extra: { manual: true, actor: input.actor, reason },
         },
       ],
     };

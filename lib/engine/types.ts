@@ -113,6 +113,11 @@ interface StepSettings<TDependency extends string> {
   timeoutMs?: number;
   /** Free-form, e.g. `{ severity: 'critical' }` for monitoring. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * The shape of the step's result. The engine checks an operator-supplied result against it (complete manually);
+   * the handler's own result is typed by the results declaration instead. Without it, any JSON result is accepted.
+   */
+  result?: ZodType;
 }
 
 export interface StepDefinition<TContext = unknown, TResults = StepResults, TName extends string = string, TGraph = UndeclaredGraph>
@@ -188,6 +193,8 @@ export interface NormalizedStep<TContext = unknown> {
   retryLimit: number;
   timeoutMs: number | null;
   metadata: Record<string, JsonValue>;
+  /** The declared result schema; null when none is declared. */
+  result: ZodType | null;
 }
 
 export interface PipelineDefinition<TContext = unknown> {

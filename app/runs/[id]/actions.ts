@@ -7,8 +7,12 @@
 import { revalidatePath } from 'next/cache';
 import { getDb } from '@/lib/database';
 import { authorizedAction } from '@/lib/auth/guards';
+import { appRegistry } from '@/lib/runtime/registry';
 import {
+  completeOperationSchema,
   describeAffected,
+  loadResultTemplate,
+  resultTemplateSchema,
   previewOperation,
   previewSchema,
   resolveOperationSchema,
@@ -28,31 +32,42 @@ export const previewOperationAction = authorizedAction('operator', previewSchema
 }));
 
 export const retryStepAction = authorizedAction('operator', stepOperationSchema, async (input, principal) => {
-  const affected = await runOperation(getDb(), principal, { kind: 'retry_step', ...input });
+  const affected = await runOperation(getDb(), appRegistry(), principal, { kind: 'retry_step', ...input });
   revalidateRun(input.taskId);
   return { message: `Retrying ${input.stepName}: ${describeAffected(affected)} will run again.`, result: affected };
 });
 
 export const retryFailedStepsAction = authorizedAction('operator', taskOperationSchema, async (input, principal) => {
-  const affected = await runOperation(getDb(), principal, { kind: 'retry_failed', ...input });
+  const affected = await runOperation(getDb(), appRegistry(), principal, { kind: 'retry_failed', ...input });
   revalidateRun(input.taskId);
   return { message: `Retrying every failed step: ${describeAffected(affected)} will run again.`, result: affected };
 });
 
 export const rerunFromStepAction = authorizedAction('operator', stepOperationSchema, async (input, principal) => {
-  const affected = await runOperation(getDb(), principal, { kind: 'rerun_from_step', ...input });
+  const affected = await runOperation(getDb(), appRegistry(), principal, { kind: 'rerun_from_step', ...input });
   revalidateRun(input.taskId);
   return { message: `Rerunning from ${input.stepName}: ${describeAffected(affected)} will run again.`, result: affected };
 });
 
 export const resolveStepAction = authorizedAction('operator', resolveOperationSchema, async (input, principal) => {
-  const affected = await runOperation(getDb(), principal, { kind: 'resolve_step', taskId: input.taskId, stepName: input.stepName, reason: input.note });
+  const affected = await runOperation(getDb(), appRegistry(), principal, { kind: 'resolve_step', taskId: input.taskId, stepName: input.stepName, reason: input.note });
   revalidateRun(input.taskId);
   return { message: `${input.stepName} resolved manually; ${describeAffected(affected)} will run.`, result: affected };
 });
 
+export const resultTemplateAction = authorizedAction('operator', resultTemplateSchema, async (input) => ({
+  message: '',
+  result: await loadResultTemplate(getDb(), appRegistry(), input),
+}));
+
+export const completeStepAction = authorizedAction('operator', completeOperationSchema, async (input, principal) => {
+  const affected = await runOperation(getDb(), appRegistry(), principal, { kind: 'complete_step', ...input });
+  revalidateRun(input.taskId);
+  return { message: `${input.stepName} completed with your result; ${describeAffected(affected)} will run.`, result: affected };
+});
+
 export const cancelTaskAction = authorizedAction('operator', taskOperationSchema, async (input, principal) => {
-  const cancelled = await runOperation(getDb(), principal, { kind: 'cancel_task', ...input });
+  const cancelled = await runOperation(getDb(), appRegistry(), principal, { kind: 'cancel_task', ...input });
   revalidateRun(input.taskId);
   return { message: `Run cancelled; ${describeAffected(cancelled)} ${cancelled.length === 1 ? 'was' : 'were'} stopped.`, result: cancelled };
 });

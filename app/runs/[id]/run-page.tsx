@@ -5,6 +5,8 @@ import type { RunOperations } from '@/components/runs/run-operations';
 import { idleState } from '@/lib/auth/action-state';
 import {
   cancelTaskAction,
+  completeStepAction,
+  resultTemplateAction,
   previewOperationAction,
   rerunFromStepAction,
   resolveStepAction,
@@ -14,7 +16,8 @@ import {
 
 const operations: RunOperations = {
   preview: (request) => previewOperationAction(idleState(), request),
-  run: ({ kind, taskId, stepName = '', reason }) => {
+  resultTemplate: (request) => resultTemplateAction(idleState(), request),
+  run: ({ kind, taskId, stepName = '', reason, result = '' }) => {
     switch (kind) {
       case 'retry_step':
         return retryStepAction(idleState(), { taskId, stepName, reason });
@@ -24,6 +27,8 @@ const operations: RunOperations = {
         return rerunFromStepAction(idleState(), { taskId, stepName, reason });
       case 'resolve_step':
         return resolveStepAction(idleState(), { taskId, stepName, note: reason });
+      case 'complete_step':
+        return completeStepAction(idleState(), { taskId, stepName, reason, result });
       case 'cancel_task':
         return cancelTaskAction(idleState(), { taskId, reason });
     }
