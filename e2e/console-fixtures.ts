@@ -81,6 +81,7 @@ export interface RunJson {
     name: string;
     status: string;
     completedAt: string | null;
+    result?: unknown;
     lastError: { class: string; message: string } | null;
     attempts: { errorClass: string | null; errorMessage: string | null }[];
   }[];

@@ -15,6 +15,8 @@ export function describeEvent(event: EventView): string {
   if (typeof payload.operation === 'string') parts.push(`${payload.operation} by ${String(payload.actor)}${payload.reason ? ` (“${String(payload.reason)}”)` : ''}`);
   if (Array.isArray(payload.steps) && payload.steps.length > 0) parts.push(`steps: ${payload.steps.join(', ')}`);
   if (typeof payload.note === 'string') parts.push(`note: ${payload.note}`);
+  // A completion whose result an operator supplied (complete manually), not one a handler returned.
+  if (payload.manual === true && typeof payload.operation !== 'string') parts.push(`result supplied by ${String(payload.actor)}${payload.reason ? ` (“${String(payload.reason)}”)` : ''}`);
   return parts.join(' · ');
 }
 

@@ -3,6 +3,7 @@
  * (analytics.notification_deliveries, keyed by task and channel) before the next one is tried, so a retry after a
  * partial failure posts only to the channels still missing — never twice to the same one.
  */
+import { z } from 'zod';
 import type pg from 'pg';
 import type { SlackClient } from './slack-client';
 import { translatingSourceErrors } from './step-errors';
@@ -12,6 +13,11 @@ export type ChannelDeliveries = {
   delivered_now: string[];
   already_delivered: string[];
 };
+
+/** A notify step's result schema: what an operator completing it by hand must supply. */
+export const channelDeliveriesSchema = z
+  .object({ channels: z.array(z.string()), delivered_now: z.array(z.string()), already_delivered: z.array(z.string()) })
+  .strict();
 
 export async function postToChannelsOnce(
   pool: pg.Pool,

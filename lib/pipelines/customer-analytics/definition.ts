@@ -11,7 +11,8 @@ import { customerAnalyticsInput, windowDays, type CustomerAnalyticsInput } from 
 import type { CustomerAnalyticsSources } from './sources';
 import { assertCopyPresent, boundaryFromResult } from './orders-boundary';
 import { assertStagingPresent, purgeStaleStaging } from './staging';
-import { extractOrders, type ExtractOrdersResult, type ExtractResult } from './steps/extract-orders';
+import { extractOrders, extractResultSchema, type ExtractOrdersResult, type ExtractResult } from './steps/extract-orders';
+import { channelDeliveriesSchema } from '@/lib/sources/slack-delivery';
 import { extractProducts, extractUsers } from './steps/extract-paged';
 import { readRunWindowTotals } from './kpis';
 import { generateInsights, type InsightsSummary } from './steps/generate-insights';
@@ -89,6 +90,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 5,
         timeoutMs: minutes(20),
         metadata: { severity: 'critical' },
+        result: extractResultSchema,
         handler: (ctx) => extractUsers(ctx.db.pool, sourcesFor(ctx.db).crm, extractInput(ctx)),
       },
       {
@@ -97,6 +99,7 @@ export function createCustomerAnalyticsPipeline(
         retryLimit: 3,
         timeoutMs: minutes(15),
         metadata: { severity: 'medium' },
+        result: extractResultSchema,
         handler: (ctx) => extractProducts(ctx.db.pool, sourcesFor(ctx.db).inventory, extractInput(ctx)),
       },
       {
@@ -184,6 +187,7 @@ export function createCustomerAnalyticsPipeline(
         dependsOn: 'update_dashboard',
         retryLimit: 5,
         metadata: { severity: 'medium' },
+        result: channelDeliveriesSchema,
         handler: (ctx) =>
           sendNotifications(ctx.db.pool, sourcesFor(ctx.db).slack, {
             taskId: ctx.taskId,

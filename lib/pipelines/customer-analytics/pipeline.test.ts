@@ -193,6 +193,10 @@ describe('customer_analytics on the engine', () => {
       boundary: { kind: 'source', orders: FIXTURE_ORDERS.length - 2 },
     });
     expect(byName.extract_users?.result).toMatchObject({ total_count: FIXTURE_USERS.length });
+    // Every declared result schema (what an operator completing the step by hand must supply) fits the real result.
+    const declared = workerRegistry.require(CUSTOMER_ANALYTICS.namespace, CUSTOMER_ANALYTICS.name).steps.filter((step) => step.result !== null);
+    expect(declared.map((step) => step.name)).toEqual(['extract_users', 'extract_products', 'send_notifications']);
+    for (const step of declared) expect(step.result?.safeParse(byName[step.name]?.result).error).toBeUndefined();
     expect(byName.transform_customer_metrics?.result).toMatchObject({ total_customers: 8, skipped_customers: 1 });
     // The run takes the current window's KPI figures from its own pinned orders and reads only the previous window
     // from the source; a full read of both windows from the source must give the same KPIs.

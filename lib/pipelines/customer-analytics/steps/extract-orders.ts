@@ -10,6 +10,7 @@
  * each batch streamed COPY to COPY and committed together with a checkpoint (the last order id copied), so a
  * retried attempt — after a dropped connection, say — resumes after the last committed batch.
  */
+import { z } from 'zod';
 import pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { StaleAttemptError } from '@/lib/engine';
@@ -26,6 +27,20 @@ export type ExtractResult = {
   date_range: { start_date: string; end_date: string };
   extracted_at: string;
 };
+
+/**
+ * An extract's result schema (what an operator completing extract_users or extract_products by hand supplies). The
+ * rows themselves are staged by the step, so a hand-supplied summary brings none: a transform refuses when the
+ * summary claims rows that are not staged (assertStagingPresent), and a count of 0 gives empty figures that the
+ * data-quality gate judges.
+ */
+export const extractResultSchema = z
+  .object({
+    total_count: z.number().int().min(0),
+    date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }).strict(),
+    extracted_at: z.iso.datetime({ offset: true }),
+  })
+  .strict();
 
 export type ExtractOrdersResult = ExtractResult & {
   /** What the transforms read: see ../orders-boundary.ts. */
