@@ -57,17 +57,17 @@ export function BackfillForm({
           <div className="flex flex-col gap-1">
             <div className="flex items-center gap-2">
               <input
-                id="field-force_refresh"
+                id="field-rebuild_published"
                 type="checkbox"
-                name="force_refresh"
-                aria-describedby="field-force_refresh-hint"
+                name="rebuild_published"
+                aria-describedby="field-rebuild_published-hint"
                 className="size-4 accent-accent focus-visible:outline-2 focus-visible:outline-focus"
               />
-              <label htmlFor="field-force_refresh" className="text-sm font-medium">
-                {BACKFILL_FORM_LABELS.force_refresh}
+              <label htmlFor="field-rebuild_published" className="text-sm font-medium">
+                {BACKFILL_FORM_LABELS.rebuild_published}
               </label>
             </div>
-            <p id="field-force_refresh-hint" className="text-xs text-foreground-muted">
+            <p id="field-rebuild_published-hint" className="text-xs text-foreground-muted">
               Without it, days that already have a published snapshot are skipped.
             </p>
           </div>

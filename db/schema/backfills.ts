@@ -19,7 +19,7 @@ export const backfills = pgTable(
     startDate: date('start_date').notNull(),
     endDate: date('end_date').notNull(),
     maxParallel: integer('max_parallel').notNull(),
-    forceRefresh: boolean('force_refresh').notNull().default(false),
+    rebuildPublished: boolean('rebuild_published').notNull().default(false),
     reason: text('reason').notNull(),
     /** Who asked: a user's label, an API token, or `schedule:<name>` for the scheduler's catch-up. */
     requestedBy: text('requested_by').notNull(),

@@ -2,7 +2,7 @@
  * Backfills against real PostgreSQL with a real worker and event dispatcher: a 14-day backfill with max_parallel 2
  * never has more than 2 of its runs unfinished (sampled while two extra promoters race the event-driven one), and
  * every day gets exactly one run; two concurrent identical requests create one backfill; published days are
- * skipped (unless force_refresh); cancel stops waiting days at once; retry reruns only the failed days. Then:
+ * skipped (unless rebuild_published); cancel stops waiting days at once; retry reruns only the failed days. Then:
  * a backfill's run of the window due today publishes as a backfill (never the default view), and the scheduler's
  * catch-up after downtime becomes a backfill of the missed days.
  */
@@ -45,7 +45,7 @@ const daily = definePipeline({
   name: 'daily',
   version: '1',
   description: 'one small run per day',
-  input: z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }), force_refresh: z.boolean().default(false) }),
+  input: z.object({ date_range: z.object({ start_date: z.iso.date(), end_date: z.iso.date() }), rebuild_published: z.boolean().default(false) }),
   steps: [
     {
       name: 'work',
@@ -182,7 +182,7 @@ describe('backfills', () => {
     for (const day of ['2026-02-01', '2026-02-02', '2026-02-03']) expect(await tasksForDay(day)).toBe(1);
   }, 60_000);
 
-  it('skips days that already have a published snapshot, unless force_refresh', async () => {
+  it('skips days that already have a published snapshot, unless rebuild_published', async () => {
     const publisher = await testDb.pool.query<{ id: string }>(`SELECT task_id AS id FROM backfill_days WHERE day = '2026-02-02'`);
     for (const day of ['2026-03-02', '2026-03-03']) {
       await testDb.pool.query(
@@ -212,7 +212,7 @@ describe('backfills', () => {
     const view = await loadBackfill(testDb, pipelines, backfill.id);
     expect(view?.counts).toMatchObject({ completed: 2, skipped: 2 });
 
-    const forced = created(await createBackfill(testDb, pipelines, request('2026-03-02', '2026-03-03', { force_refresh: true }), OPERATOR));
+    const forced = created(await createBackfill(testDb, pipelines, request('2026-03-02', '2026-03-03', { rebuild_published: true }), OPERATOR));
     expect(forced.skipped).toBe(0);
     await promoteBackfill(testDb, pipelines, forced.id);
     await finished(forced.id);

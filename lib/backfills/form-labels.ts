@@ -1,12 +1,12 @@
 /** The backfill form's fields, labels and defaults shape: plain data, safe to import from client components. */
-export const BACKFILL_FORM_FIELDS = ['start_date', 'end_date', 'max_parallel', 'force_refresh', 'reason'] as const;
+export const BACKFILL_FORM_FIELDS = ['start_date', 'end_date', 'max_parallel', 'rebuild_published', 'reason'] as const;
 export type BackfillFormField = (typeof BACKFILL_FORM_FIELDS)[number];
 
 export const BACKFILL_FORM_LABELS: Record<BackfillFormField, string> = {
   start_date: 'First day',
   end_date: 'Last day',
   max_parallel: 'Runs at once',
-  force_refresh: 'Also rebuild days that are already published',
+  rebuild_published: 'Also rebuild days that are already published',
   reason: 'Reason',
 };
 

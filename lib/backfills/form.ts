@@ -20,7 +20,7 @@ export const backfillFormSchema = z
     start_date: z.string().default(''),
     end_date: z.string().default(''),
     max_parallel: z.string().default(''),
-    force_refresh: z.string().optional(),
+    rebuild_published: z.string().optional(),
     reason: z.string().default(''),
   })
   .transform((form, ctx): BackfillRequest => {
@@ -29,7 +29,7 @@ export const backfillFormSchema = z
       start_date: form.start_date.trim(),
       end_date: form.end_date.trim(),
       max_parallel: maxParallel,
-      force_refresh: form.force_refresh !== undefined,
+      rebuild_published: form.rebuild_published !== undefined,
       reason: form.reason,
     };
     const parsed = backfillRequestSchema.safeParse(request);

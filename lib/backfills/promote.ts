@@ -36,7 +36,7 @@ interface LockedBackfill {
   namespace: string;
   pipelineName: string;
   maxParallel: number;
-  forceRefresh: boolean;
+  rebuildPublished: boolean;
   requestedBy: string;
 }
 
@@ -56,7 +56,7 @@ export interface PromotionResult {
 export async function promoteBackfill(db: DbHandle, pipelines: BackfillPipelines, backfillId: string): Promise<PromotionResult> {
   return withTransaction(db.pool, async (client) => {
     const locked = await client.query<LockedBackfill>(
-      `SELECT id, namespace, pipeline_name AS "pipelineName", max_parallel AS "maxParallel", force_refresh AS "forceRefresh",
+      `SELECT id, namespace, pipeline_name AS "pipelineName", max_parallel AS "maxParallel", rebuild_published AS "rebuildPublished",
               requested_by AS "requestedBy"
          FROM backfills WHERE id = $1 AND status = 'active' FOR UPDATE`,
       [backfillId],
@@ -109,7 +109,7 @@ async function startDay(db: DbHandle, pipelines: BackfillPipelines, backfill: Lo
   }
   const launched = await launchTask(db, pipelines.registry, {
     ...pipeline,
-    context: pipelines.delivered.inputFor({ start: day.windowStart, end: day.windowEnd }, { forceRefresh: backfill.forceRefresh }),
+    context: pipelines.delivered.inputFor({ start: day.windowStart, end: day.windowEnd }, { recompute: backfill.rebuildPublished }),
     idempotencyKey: backfillDayKey(backfill.id, pipeline, day.day),
     initiator: backfill.requestedBy,
     reason: `backfill ${backfill.id}: day ${day.day}`,

@@ -41,7 +41,7 @@ export interface BackfillView {
   startDate: string;
   endDate: string;
   maxParallel: number;
-  forceRefresh: boolean;
+  rebuildPublished: boolean;
   reason: string;
   requestedBy: string;
   origin: 'operator' | 'catch_up';
@@ -63,7 +63,7 @@ interface BackfillRow {
   startDate: string;
   endDate: string;
   maxParallel: number;
-  forceRefresh: boolean;
+  rebuildPublished: boolean;
   reason: string;
   requestedBy: string;
   origin: 'operator' | 'catch_up';
@@ -83,7 +83,7 @@ interface DayRow {
 }
 
 const BACKFILL_COLUMNS = `id, namespace, pipeline_name AS "pipelineName", start_date::text AS "startDate", end_date::text AS "endDate",
-  max_parallel AS "maxParallel", force_refresh AS "forceRefresh", reason, requested_by AS "requestedBy", origin, status,
+  max_parallel AS "maxParallel", rebuild_published AS "rebuildPublished", reason, requested_by AS "requestedBy", origin, status,
   created_at AS "createdAt", finished_at AS "finishedAt"`;
 
 const DAY_COLUMNS = `backfill_id AS "backfillId", day::text AS day, window_start::text AS "windowStart", window_end::text AS "windowEnd",
@@ -144,7 +144,7 @@ function summary(row: BackfillRow, days: readonly BackfillDayView[]): BackfillSu
     startDate: row.startDate,
     endDate: row.endDate,
     maxParallel: row.maxParallel,
-    forceRefresh: row.forceRefresh,
+    rebuildPublished: row.rebuildPublished,
     reason: row.reason,
     requestedBy: row.requestedBy,
     origin: row.origin,

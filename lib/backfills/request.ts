@@ -3,7 +3,7 @@
  * the days it covers, and its creation.
  *
  * Each day D gets the schedule's window ending on D (deliveryWindow of D + 1; D itself for the daily schedule).
- * Days whose window already has a published snapshot are skipped unless `force_refresh`. The backfill and its
+ * Days whose window already has a published snapshot are skipped unless `rebuild_published`. The backfill and its
  * days are written in one transaction; a concurrent request for the same pipeline and range waits on the partial
  * unique index and then finds the first one, so two identical requests at once create one backfill.
  */
@@ -37,7 +37,7 @@ export const backfillRequestSchema = z
     start_date: isoDate,
     end_date: isoDate,
     max_parallel: z.number().int().min(1).max(MAX_BACKFILL_PARALLEL, `must be at most ${MAX_BACKFILL_PARALLEL}`).optional(),
-    force_refresh: z.boolean().default(false),
+    rebuild_published: z.boolean().default(false),
     reason: z.string().trim().min(3, 'must say why, in at least 3 characters').max(2000),
   })
   .strict()
@@ -87,7 +87,7 @@ function checkAgainstPipeline(pipelines: BackfillPipelines, request: ParsedReque
     return { issues: [{ path: 'pipeline', message: `"${request.pipeline}" has no daily delivery to backfill; backfills fill the days of ${deliveredRef}` }] };
   }
   for (const [index, window] of windows.entries()) {
-    const parsed = definition.input.safeParse(delivered.inputFor(window, { forceRefresh: request.force_refresh }));
+    const parsed = definition.input.safeParse(delivered.inputFor(window, { recompute: request.rebuild_published }));
     if (!parsed.success) {
       // The first and the last day are the ones that can break a bound; name the field the person typed.
       const path = index === 0 ? 'start_date' : 'end_date';
@@ -118,11 +118,11 @@ export async function createBackfill(
 
   const backfill = await withTransaction(db.pool, async (client) => {
     const inserted = await client.query<{ id: string }>(
-      `INSERT INTO backfills (namespace, pipeline_name, start_date, end_date, max_parallel, force_refresh, reason, requested_by, origin)
+      `INSERT INTO backfills (namespace, pipeline_name, start_date, end_date, max_parallel, rebuild_published, reason, requested_by, origin)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (namespace, pipeline_name, start_date, end_date) WHERE status = 'active' DO NOTHING
        RETURNING id`,
-      [definition.namespace, definition.name, request.start_date, request.end_date, maxParallel, request.force_refresh, request.reason, who.actorLabel, who.origin],
+      [definition.namespace, definition.name, request.start_date, request.end_date, maxParallel, request.rebuild_published, request.reason, who.actorLabel, who.origin],
     );
     const id = inserted.rows[0]?.id;
     if (!id) return existingBackfill(client, definition, request);
@@ -137,7 +137,7 @@ export async function createBackfill(
             WHERE NOT $5 AND s.window_start = d.window_start AND s.window_end = d.window_end AND s.state = 'published'
             ORDER BY s.published_at DESC LIMIT 1) published ON true
        RETURNING state`,
-      [id, days, windows.map((window) => window.start), windows.map((window) => window.end), request.force_refresh],
+      [id, days, windows.map((window) => window.start), windows.map((window) => window.end), request.rebuild_published],
     );
     const skipped = dayRows.rows.filter((row) => row.state === 'skipped').length;
     await recordAudit(client, {
@@ -148,7 +148,7 @@ export async function createBackfill(
         pipeline: `${definition.namespace}.${definition.name}`,
         range: `${request.start_date}..${request.end_date}`,
         maxParallel,
-        forceRefresh: request.force_refresh,
+        rebuildPublished: request.rebuild_published,
         reason: request.reason,
         origin: who.origin,
         skipped,

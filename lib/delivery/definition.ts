@@ -39,7 +39,7 @@ export interface DeliveredPipeline {
   /** The data window a run's input carries; null when it carries none. */
   windowOf(input: unknown): DataWindow | null;
   /** The input of a run for `window` (backfills, catch-up): the pipeline's defaults for everything else. */
-  inputFor(window: DataWindow, options: { forceRefresh: boolean }): JsonValue;
+  inputFor(window: DataWindow, options: { recompute: boolean }): JsonValue;
   /**
    * The daily schedule seeded once per database (an operator may edit or delete it). Its input template decides
    * the delivery window's length; its firings are the calendar's scheduled runs.

@@ -1,5 +1,5 @@
 /**
- * POST /api/backfills (operator): {pipeline?, start_date, end_date, max_parallel?, force_refresh?, reason} → 202 with
+ * POST /api/backfills (operator): {pipeline?, start_date, end_date, max_parallel?, rebuild_published?, reason} → 202 with
  * the new backfill, or 200 with `"existing": true` when the same range is already being backfilled. 400 names
  * every problem; nothing is written then. GET (viewer): the newest backfills with their day counts.
  */

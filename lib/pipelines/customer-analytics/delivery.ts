@@ -16,8 +16,8 @@ export const customerAnalyticsDelivery: DeliveredPipeline = {
     const parsed = inputWindow.safeParse(input);
     return parsed.success ? { start: parsed.data.date_range.start_date, end: parsed.data.date_range.end_date } : null;
   },
-  inputFor(window, { forceRefresh }) {
-    return { date_range: { start_date: window.start, end_date: window.end }, force_refresh: forceRefresh };
+  inputFor(window, { recompute }) {
+    return { date_range: { start_date: window.start, end_date: window.end }, force_refresh: recompute };
   },
   schedule: {
     name: 'customer_analytics_daily',

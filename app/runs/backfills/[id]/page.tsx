@@ -38,7 +38,7 @@ export default async function BackfillDetailPage({ params }: { params: Promise<{
         </div>
         <p className="text-sm text-foreground-muted">
           {view.pipeline} · {view.origin === 'catch_up' ? 'catch-up after downtime' : 'requested'} by {view.requestedBy} at {formatTimestamp(view.createdAt)} ·
-          at most {view.maxParallel} at once{view.forceRefresh ? ' · published days rebuilt too' : ''} · “{view.reason}”
+          at most {view.maxParallel} at once{view.rebuildPublished ? ' · published days rebuilt too' : ''} · “{view.reason}”
         </p>
       </div>
       <BackfillLiveView initialData={view} />
