@@ -179,6 +179,10 @@ export const steps = pgTable(
     index('steps_error_class_idx')
       .on(sql`(${table.lastError} ->> 'class')`, table.taskCreatedAt, table.taskId)
       .where(sql`${table.lastError} IS NOT NULL`),
+    // Failure triage reads the steps failed now: as small as that list, however long the history.
+    index('steps_failed_idx')
+      .on(table.taskId)
+      .where(sql`${table.status} = 'failed'`),
     // The steps in flight, for lease recovery: as small as the number of running steps.
     index('steps_running_idx')
       .on(table.currentAttemptId)

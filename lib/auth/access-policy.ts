@@ -56,6 +56,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { pattern: '/api/runs/[id]/results', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/runs/[id]/operations', methods: ['POST'], access: 'operator' },
   { pattern: '/api/runs/[id]/operations/preview', methods: ['GET'], access: 'operator' },
+  // Failure triage: reading the groups views; previewing and acting on a whole group operates.
+  { pattern: '/api/failures', methods: ['GET'], access: 'viewer' },
+  { pattern: '/api/failures/operations', methods: ['POST'], access: 'operator' },
+  { pattern: '/api/failures/operations/preview', methods: ['GET'], access: 'operator' },
   // Live updates for the engineer console: server-sent events and the JSON the pages refetch.
   { pattern: '/api/live', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/live/**', methods: ['GET'], access: 'viewer' },
