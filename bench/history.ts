@@ -49,6 +49,8 @@ const P99_GOAL_MS = 100;
 const GROWTH_GOAL = 1.5;
 const SEED_BATCH = 50_000;
 const STATUS_SAMPLES = 5;
+/** One request at a time before the load: what a request costs without queueing. */
+const ALONE_SAMPLES = 5;
 
 /** Run `from`..`to` (1-based, counted back from `origin` a minute apart) of the fixture described above. */
 async function seedBatch(pool: pg.Pool, definition: PipelineDefinition, contexts: { day: string; context: unknown }[], timeZone: string, origin: Date, from: number, to: number): Promise<void> {
@@ -172,7 +174,7 @@ interface Target {
   verify(body: string): boolean;
 }
 
-type Measured = { size: number; name: string; path: string; requestsPerSecond: number; p50: number; p99: number; max: number; total: number };
+type Measured = { size: number; name: string; path: string; aloneP50: number; requestsPerSecond: number; p50: number; p99: number; max: number; total: number };
 
 export async function runHistory(options: HistoryOptions): Promise<BenchmarkReport> {
   const measured: Measured[] = [];
@@ -218,13 +220,14 @@ export async function runHistory(options: HistoryOptions): Promise<BenchmarkRepo
         const body = await response.text();
         check(response.status === 200, `${target.path} at ${size} runs answered ${response.status}: ${body.slice(0, 300)}`);
         check(target.verify(body), `${target.path} at ${size} runs does not show its content: ${body.slice(0, 300)}`);
+        const alone = await p50Ms(ALONE_SAMPLES, async () => (await fetch(url, { headers, redirect: 'manual' })).arrayBuffer());
         if (options.warmUpSeconds > 0) await autocannon({ url, connections: options.connections, duration: options.warmUpSeconds, headers, verifyBody: target.verify });
         const result = await autocannon({ url, connections: options.connections, duration: options.durationSeconds, headers, verifyBody: target.verify });
         const bad = { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, mismatches: result.mismatches };
         check(result.requests.total > 0 && Object.values(bad).every((count) => count === 0), `${target.path} at ${size} runs: ${JSON.stringify({ ...bad, total: result.requests.total })}`);
         measured.push({
           size, name: target.name, path: target.path.replace(deepCursor, '<cursor>').replace(middleId, '<id>'),
-          requestsPerSecond: round(result.requests.average, 1), p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, total: result.requests.total,
+          aloneP50: alone, requestsPerSecond: round(result.requests.average, 1), p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, total: result.requests.total,
         });
       }
     } finally {
@@ -246,7 +249,7 @@ export async function runHistory(options: HistoryOptions): Promise<BenchmarkRepo
       })),
       ...paths.map((path) => ({
         metric: `${path} (${measured.find((row) => row.path === path)?.name}), ${options.connections} connections × ${options.durationSeconds} s: p50 / p99 at ${sizeList.join(' / ')} runs`,
-        value: sizeList.map((size) => `${at(size, path)?.p50 ?? '–'} / ${at(size, path)?.p99 ?? '–'} ms`).join(' · '),
+        value: sizeList.map((size) => `${at(size, path)?.p50 ?? '–'} / ${at(size, path)?.p99 ?? '–'} ms (alone ${at(size, path)?.aloneP50 ?? '–'} ms)`).join(' · '),
       })),
     ],
     goals: paths.flatMap((path) => {
