@@ -17,7 +17,8 @@ AS $$
            (t.created_at AT TIME ZONE p_time_zone)::date AS local_day,
            t.id IN (SELECT b.task_id FROM backfill_days b WHERE b.task_id IS NOT NULL) AS from_backfill,
            t.id IN (SELECT d.task_id FROM analytics.dashboard_snapshots d WHERE d.state = 'held') AS held,
-           t.id IN (SELECT s.task_id FROM steps s WHERE s.status = 'retrying') AS retrying
+           -- Only an unfinished run has a step waiting to retry: finished runs skip the probe.
+           t.status IN ('pending', 'running') AND EXISTS (SELECT 1 FROM steps s WHERE s.task_id = t.id AND s.status = 'retrying') AS retrying
       FROM tasks t
      WHERE t.namespace = p_namespace AND t.name = p_name AND t.created_at >= p_since
   ), per_attempt AS (
@@ -30,7 +31,9 @@ AS $$
            (array_agg(id) FILTER (WHERE held))[1] AS some_held,
            (array_agg(id) FILTER (WHERE retrying))[1] AS some_retrying
       FROM run
-     GROUP BY context, local_day, from_backfill
+     -- Grouped by the input's text (byte order): equal inputs have equal text, and sorting text is far cheaper than
+     -- comparing jsonb. Inputs equal as jsonb but not as text only split a group, which never changes an answer.
+     GROUP BY context::text COLLATE "C", local_day, from_backfill
   )
   SELECT DISTINCT candidate
     FROM per_attempt
@@ -40,24 +43,26 @@ $$;
 --> statement-breakpoint
 -- status_automatic_recovery: of the failed attempts (failed, timed out, lost) of the pipeline's runs created since
 -- p_since, how many a later attempt of the same step completed with no operator operation on that step in between
--- (recovered), and how many have a known fate (fixed, or their run has finished). The later attempt is found through
--- step_attempts_task_idx: a handful of rows per run, so the cost is one index probe per failed attempt.
+-- (recovered), and how many have a known fate (fixed, or their run has finished). One pass over the period's
+-- finished attempts: each failure is joined by hash to the completed attempts of its step (usually none or one),
+-- the lowest-numbered later one is its fix; only fixed failures look for an operator's operation.
 CREATE FUNCTION "status_automatic_recovery"(p_namespace text, p_name text, p_since timestamptz)
 RETURNS TABLE (recovered integer, known integer)
 LANGUAGE sql STABLE
 AS $$
-  WITH failure AS (
-    SELECT a.task_id, a.step_name, a.finished_at, t.status IN ('pending', 'running') AS run_active, fix.started_at AS fixed_started_at
+  WITH attempt AS MATERIALIZED (
+    SELECT a.task_id, a.step_name, a.attempt_number, a.outcome, a.started_at, a.finished_at, t.status IN ('pending', 'running') AS run_active
       FROM tasks t
       JOIN step_attempts a ON a.task_id = t.id
-      LEFT JOIN LATERAL (
-        SELECT c.started_at FROM step_attempts c
-         WHERE c.task_id = a.task_id AND c.step_name = a.step_name AND c.attempt_number > a.attempt_number
-           AND c.outcome = 'completed' AND c.finished_at IS NOT NULL
-         ORDER BY c.attempt_number LIMIT 1
-      ) fix ON true
      WHERE t.namespace = p_namespace AND t.name = p_name AND t.created_at >= p_since
-       AND a.outcome IN ('failed', 'timed_out', 'lost') AND a.finished_at IS NOT NULL
+       AND a.outcome IN ('completed', 'failed', 'timed_out', 'lost') AND a.finished_at IS NOT NULL
+  ), failure AS (
+    SELECT f.task_id, f.step_name, f.finished_at, f.run_active,
+           (array_agg(c.started_at ORDER BY c.attempt_number) FILTER (WHERE c.attempt_number IS NOT NULL))[1] AS fixed_started_at
+      FROM attempt f
+      LEFT JOIN attempt c ON c.task_id = f.task_id AND c.step_name = f.step_name AND c.outcome = 'completed' AND c.attempt_number > f.attempt_number
+     WHERE f.outcome <> 'completed'
+     GROUP BY f.task_id, f.step_name, f.attempt_number, f.finished_at, f.run_active
   )
   SELECT (count(*) FILTER (
             WHERE f.fixed_started_at IS NOT NULL
