@@ -156,6 +156,7 @@ let history: { server: BenchPostgres; databases: HistoryDatabase[] } | undefined
 if (only.includes('history')) {
   try {
     const server = await startBenchPostgres('history');
+    postgresVersion = server.version;
     // Seeding a million runs writes ~15M rows: with the default 1 GB of WAL between checkpoints it checkpoints every
     // few seconds. Reloadable, and the measured reads do not depend on it.
     await queryOnce(server.url, `ALTER SYSTEM SET max_wal_size = '8GB'`);
