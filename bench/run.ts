@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start,backfill]`
+ * `npm run bench [-- --quick] [-- --only throughput,handoff-latency,pipeline-at-scale,dashboard-load,cold-start,backfill,history]`
  *   [-- --processes 2 --concurrency 8]   (worker processes × concurrency of the throughput and hand-off benchmarks)
  *
  * Runs the benchmarks of docs/BENCHMARKS.md, each on its own embedded PostgreSQL in a temporary folder (durable
@@ -15,14 +15,15 @@ import { runBackfillBenchmark } from './backfill';
 import { runColdStart } from './cold-start';
 import { runDashboardLoad } from './dashboard-load';
 import { runHandoffLatency } from './handoff-latency';
+import { prepareHistoryDatabase, runHistory, type HistoryDatabase } from './history';
 import { runPipelineAtScale, type PipelineAtScaleResult } from './pipeline-at-scale';
 import { ensureProductionBuild, holdNextLock, startNextServer, stopProcessGroup, waitForOk } from './support/next-server';
 import { runCleanups } from './support/cleanup';
 import { machine, round, type BenchmarkReport } from './support/report';
-import { startBenchPostgres, type BenchPostgres, type BenchPostgresOptions } from './support/postgres';
+import { queryOnce, startBenchPostgres, type BenchPostgres, type BenchPostgresOptions } from './support/postgres';
 import { runThroughput } from './throughput';
 
-const BENCHMARKS = ['throughput', 'handoff-latency', 'pipeline-at-scale', 'dashboard-load', 'cold-start', 'backfill'] as const;
+const BENCHMARKS = ['throughput', 'handoff-latency', 'pipeline-at-scale', 'dashboard-load', 'cold-start', 'backfill', 'history'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const { values } = parseArgs({
@@ -44,10 +45,12 @@ const quick = values.quick ?? false;
 
 /** Full sizes are the issue's; quick sizes keep the whole run under two minutes. */
 const sizes = quick
-  ? { tasks: 50, historyTasks: 1_000, throughputRounds: 1, chainLength: 50, orders: [20_000, 40_000], products: 1_000, loadSeconds: 2 }
-  : { tasks: 1_000, historyTasks: 10_000, throughputRounds: 3, chainLength: 200, orders: [500_000, 1_000_000], products: 5_000, loadSeconds: 10 };
+  ? { tasks: 50, historyTasks: 1_000, throughputRounds: 1, chainLength: 50, orders: [20_000, 40_000], products: 1_000, loadSeconds: 2, historyRuns: [1_000, 10_000] }
+  : { tasks: 1_000, historyTasks: 10_000, throughputRounds: 3, chainLength: 200, orders: [500_000, 1_000_000], products: 5_000, loadSeconds: 10, historyRuns: [1_000, 100_000, 1_000_000] };
 const DAYS = 90;
 const CONNECTIONS = 20;
+/** The history benchmark's load: the issue's 10 connections. */
+const HISTORY_CONNECTIONS = 10;
 /** "Flat when the data doubles": the larger run's peak RSS within this factor of the smaller one's. */
 const FLAT_RSS_FACTOR = 1.1;
 const PROCESSES = z.coerce.number().int().min(1).max(16).parse(values.processes);
@@ -82,6 +85,13 @@ async function attempt(name: BenchmarkName, run: () => Promise<BenchmarkReport[]
     failures.push({ benchmark: name, error: message });
     console.error(`[bench] ${name} FAILED: ${message}`);
   }
+}
+
+/** `url` with its database replaced by `database`. */
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
 }
 
 async function withServer<T>(label: string, options: BenchPostgresOptions, run: (server: BenchPostgres) => Promise<T>): Promise<T> {
@@ -138,7 +148,36 @@ await attempt('pipeline-at-scale', async () => {
   return [...results.map((result) => result.report), separate.report, memory];
 });
 
-if (only.includes('dashboard-load') || only.includes('cold-start')) {
+/**
+ * The history benchmark's databases, one per size on one server, seeded before the shared Next lock is taken (the
+ * million-run seeding takes minutes that nobody else's build or browser test should wait for).
+ */
+let history: { server: BenchPostgres; databases: HistoryDatabase[] } | undefined;
+if (only.includes('history')) {
+  try {
+    const server = await startBenchPostgres('history');
+    postgresVersion = server.version;
+    // Seeding a million runs writes ~15M rows: with the default 1 GB of WAL between checkpoints it checkpoints every
+    // few seconds. Reloadable, and the measured reads do not depend on it.
+    await queryOnce(server.url, `ALTER SYSTEM SET max_wal_size = '8GB'`);
+    await queryOnce(server.url, 'SELECT pg_reload_conf()');
+    const databases: HistoryDatabase[] = [];
+    history = { server, databases };
+    for (const size of sizes.historyRuns) {
+      const name = `history_${size}`;
+      await queryOnce(withDatabase(server.url, 'postgres'), `CREATE DATABASE ${name} TEMPLATE bench`);
+      log(`history: seeding ${size} runs…`);
+      databases.push(await prepareHistoryDatabase(withDatabase(server.url, name), size));
+    }
+  } catch (error) {
+    failures.push({ benchmark: 'history', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    console.error(`[bench] history seeding FAILED: ${String(error)}`);
+    await history?.server.stop();
+    history = undefined;
+  }
+}
+
+if (only.includes('dashboard-load') || only.includes('cold-start') || history !== undefined) {
   log('waiting for the shared Next lock (/tmp/nightshift-next.lock)…');
   const lock = await holdNextLock();
   try {
@@ -168,11 +207,33 @@ if (only.includes('dashboard-load') || only.includes('cold-start')) {
       }
     });
     await attempt('cold-start', async () => [await runColdStart()]);
+    await attempt('history', async () => {
+      if (!history) throw new Error('no history databases: seeding failed');
+      const { databases } = history;
+      return [
+        await runHistory({
+          databases,
+          connections: HISTORY_CONNECTIONS,
+          // A page render takes ~0.1-0.5 s on a busy 2-core machine: 2 s of load at 10 connections may finish none.
+          durationSeconds: quick ? 5 : sizes.loadSeconds,
+          warmUpSeconds: quick ? 2 : 3,
+          includePages: true,
+          async serve(databaseUrl) {
+            const port = await freePort();
+            const next = startNextServer({ port, databaseUrl });
+            const baseUrl = `http://127.0.0.1:${port}`;
+            await waitForOk(`${baseUrl}/api/health/live`, { accept: () => true, timeoutMs: 120_000 });
+            return { baseUrl, stop: () => stopProcessGroup(next) };
+          },
+        }),
+      ];
+    });
   } finally {
     await lock.release();
   }
 }
 await published?.server.stop();
+await history?.server.stop();
 // The default data size is the point of this one: --quick runs it as it is.
 await attempt('backfill', () => withServer('backfill', {}, async (server) => [await runBackfillBenchmark({ url: server.url })]));
 

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { serveRoutes, useAppDatabase } from '@/tests/setup/http';
 import { runDashboardLoad } from './dashboard-load';
 import { runHandoffLatency } from './handoff-latency';
+import { prepareHistoryDatabase, runHistory } from './history';
 import { runPipelineAtScale } from './pipeline-at-scale';
 import { startBenchPostgres, type BenchPostgres } from './support/postgres';
 import { runThroughput } from './throughput';
@@ -79,6 +80,49 @@ describe('benchmarks, tiny configuration', () => {
     } finally {
       await server.close();
       await forgetAppDatabase();
+    }
+  });
+
+  it('history: seeds the fixture set-based and serves the runs, status and dashboard data', async () => {
+    // One size: the settings (DATABASE_URL among them) are parsed once per process, so one database serves the routes.
+    const historyDb = await createTestDatabase();
+    const forgetAppDatabase = useAppDatabase(historyDb.url);
+    try {
+      const database = await prepareHistoryDatabase(historyDb.url, 3_000);
+      // A minute apart and ending now, every seeded run is in the status page's period.
+      expect(database.runsInStatusPeriod).toBe(3_000);
+      const seeded = await historyDb.pool.query<{ tasks: number; failed: number; failedAttempts: number }>(
+        `SELECT (SELECT count(*)::int FROM tasks) AS tasks, (SELECT count(*)::int FROM tasks WHERE status = 'failed') AS failed,
+                (SELECT count(*)::int FROM step_attempts WHERE outcome = 'failed') AS "failedAttempts"`,
+      );
+      // Half the runs failed, each after four failed attempts of its first dependent step.
+      expect(seeded.rows[0]).toEqual({ tasks: 3_000, failed: 1_500, failedAttempts: 6_000 });
+      const server = await serveRoutes({
+        '/api/live/runs': await import('@/app/api/live/runs/route'),
+        '/status.json': await import('@/app/status.json/route'),
+        '/api/dashboard': await import('@/app/api/dashboard/route'),
+      });
+      try {
+        const report = await runHistory({
+          databases: [database],
+          connections: 2,
+          durationSeconds: 1,
+          warmUpSeconds: 0,
+          includePages: false,
+          serve: async () => ({ baseUrl: server.url, stop: async () => {} }),
+        });
+        expect(report.details.targets).toHaveLength(3);
+        expect(report.goals.map((goal) => goal.goal)).toEqual([
+          '/api/live/runs p99 ≤ 100 ms at 3000 runs', '/api/live/runs p99 at 3000 runs ≤ 1.5× its 3000-run figure',
+          '/status.json p99 ≤ 100 ms at 3000 runs', '/status.json p99 at 3000 runs ≤ 1.5× its 3000-run figure',
+          '/api/dashboard p99 ≤ 100 ms at 3000 runs', '/api/dashboard p99 at 3000 runs ≤ 1.5× its 3000-run figure',
+        ]);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await forgetAppDatabase();
+      await historyDb.drop();
     }
   });
 });

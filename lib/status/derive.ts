@@ -14,7 +14,8 @@
  *   out.
  * - Automatic recovery rate = failed attempts (failed, timed out, lost) that a later attempt of the same step in
  *   the same task completed, with no operator operation on that step in between ÷ failed attempts whose fate is
- *   known (attempts of a still-active run that no later attempt has fixed yet are left out).
+ *   known (attempts of a still-active run that no later attempt has fixed yet are left out). Counted in the
+ *   database (status_automatic_recovery, drizzle/0038_status_aggregates.sql).
  * - Incidents start at the deadline (or at an earlier failure of the day's delivery run) and are resolved by the
  *   late delivery itself, or for a failed day by the next delivery published after the incident began.
  * - Overall state, first match wins:
@@ -62,29 +63,24 @@ export interface RunFact {
   held: boolean;
 }
 
-export interface AttemptFact {
-  taskId: string;
-  stepName: string;
-  attemptNumber: number;
-  outcome: 'completed' | 'failed' | 'timed_out' | 'lost';
-  startedAt: Date;
-  finishedAt: Date;
-}
-
-export interface OperationFact {
-  taskId: string;
-  stepName: string | null;
-  affectedSteps: string[];
-  createdAt: Date;
+/** The automatic recovery rate's counts, computed in the database (read-facts.ts has the rule's query). */
+export interface RecoveryFact {
+  /** Failed attempts a later attempt of the same step completed with no operator operation on that step in between. */
+  recovered: number;
+  /** Failed attempts whose fate is known: fixed, or their run has finished. */
+  known: number;
 }
 
 export interface StatusFacts {
   deliveries: DeliveryFact[];
   /** The latest delivery by window end (then publish time), even when it is older than the history window. */
   latestDelivery: DeliveryFact | null;
+  /**
+   * Runs of the history period, at least one per question the derivation asks of a delivery attempt's runs (any
+   * active, held or retrying; the first to give up; the newest; the last to finish); more runs never change the answer.
+   */
   runs: RunFact[];
-  attempts: AttemptFact[];
-  operations: OperationFact[];
+  recovery: RecoveryFact;
 }
 
 export interface HistoryDay {
@@ -191,32 +187,7 @@ export function onTimeRatio(history: HistoryDay[], lastDays: number): Ratio {
 }
 
 export function automaticRecovery(facts: StatusFacts): Ratio {
-  const activeRuns = new Set(facts.runs.filter((run) => ACTIVE.includes(run.status)).map((run) => run.id));
-  let recovered = 0;
-  let known = 0;
-  for (const failed of facts.attempts) {
-    if (failed.outcome === 'completed') continue;
-    const fix = facts.attempts
-      .filter(
-        (later) =>
-          later.outcome === 'completed' && later.taskId === failed.taskId && later.stepName === failed.stepName && later.attemptNumber > failed.attemptNumber,
-      )
-      .sort((a, b) => a.attemptNumber - b.attemptNumber)[0];
-    if (!fix) {
-      if (!activeRuns.has(failed.taskId)) known += 1;
-      continue;
-    }
-    known += 1;
-    const operatorStepped = facts.operations.some(
-      (operation) =>
-        operation.taskId === failed.taskId &&
-        (operation.stepName === failed.stepName || operation.affectedSteps.includes(failed.stepName)) &&
-        operation.createdAt >= failed.finishedAt &&
-        operation.createdAt <= fix.startedAt,
-    );
-    if (!operatorStepped) recovered += 1;
-  }
-  return ratio(recovered, known);
+  return ratio(facts.recovery.recovered, facts.recovery.known);
 }
 
 export function incidents(history: HistoryDay[], facts: StatusFacts, now: Date): Incident[] {

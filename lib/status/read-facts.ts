@@ -1,18 +1,18 @@
 /**
- * The facts the public status is derived from, read through the engine's read API and from the snapshot table, each
- * run and publication classified by the delivery definition. Selects only states, counts and timestamps: no error
- * text, step results or customer data ever leave this module.
+ * The facts the public status is derived from: publications from the snapshot table, and from the engine's history
+ * only what the derivation can use — a bounded set of candidate runs and the recovery counts, both computed in the
+ * database (drizzle/0038_status_aggregates.sql), so the cost of a status page does not grow with the runs and
+ * attempts of its 92 days. Candidate runs are read through the engine's read API and classified by the delivery
+ * definition. Selects only states, counts and timestamps: no error text, step results or customer data ever leave
+ * this module.
  */
 import type pg from 'pg';
 import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
-import { classifyRun, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
-import { listFinishedAttempts, listPipelineOperations, listPipelineRuns } from '@/lib/engine';
+import { classifyRun, type DeliveredPipeline, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
+import { readRunsFacts, type RunFacts } from '@/lib/engine';
 import type { DeliverySettings } from '@/lib/delivery/clock';
 import { addDays, instantOf, localDateOf } from '@/lib/time/zoned-time';
-import { HISTORY_DAYS, type AttemptFact, type DeliveryFact, type OperationFact, type RunFact, type StatusFacts } from './derive';
-
-/** The attempt outcomes the recovery rate counts: a success, or a failure a later attempt may have fixed. */
-const RECOVERY_OUTCOMES = ['completed', 'failed', 'timed_out', 'lost'] as const satisfies readonly AttemptFact['outcome'][];
+import { HISTORY_DAYS, type DeliveryFact, type RecoveryFact, type RunFact, type StatusFacts } from './derive';
 
 /** Start of the period whose runs and publications can affect the 90 history cells (a day of margin either side). */
 export function factsSince(now: Date, settings: DeliverySettings): Date {
@@ -30,9 +30,51 @@ interface PublishedRow {
 
 const PUBLISHED_COLUMNS = `window_start::text AS window_start, window_end::text AS window_end, published_at, held_at, kind`;
 
+/** The ids of the runs created since `since` that can decide a status answer (status_candidate_runs explains which). */
+async function readCandidateRunIds(pool: pg.Pool, pipeline: DeliveredPipeline, since: Date, timeZone: string): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM status_candidate_runs($1, $2, $3, $4) AS id`, [
+    pipeline.namespace, pipeline.name, since, timeZone,
+  ]);
+  return rows.map((row) => row.id);
+}
+
+async function readRecovery(pool: pg.Pool, pipeline: DeliveredPipeline, since: Date): Promise<RecoveryFact> {
+  const { rows } = await pool.query<RecoveryFact>(`SELECT recovered, known FROM status_automatic_recovery($1, $2, $3)`, [
+    pipeline.namespace, pipeline.name, since,
+  ]);
+  return rows[0] ?? { recovered: 0, known: 0 };
+}
+
+/** Runs as the derivation sees them: each classified by its window and creation day, and whether it is held. */
+export async function classifyRuns(pool: pg.Pool, runs: readonly RunFacts[], policy: DeliveryPolicy): Promise<RunFact[]> {
+  const ids = runs.map((run) => run.id);
+  const [held, backfillRuns] = await Promise.all([
+    pool.query<{ task_id: string }>(`SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'held' AND task_id = ANY ($1::uuid[])`, [ids]),
+    // A failed or running backfill of the window due today is not that day's delivery attempt.
+    readBackfillRunIds(pool, ids),
+  ]);
+  const heldRuns = new Set(held.rows.map((row) => row.task_id));
+  return runs.map((run): RunFact => {
+    const window = policy.pipeline.windowOf(run.context);
+    return {
+      id: run.id,
+      status: run.status,
+      windowEnd: window?.end ?? null,
+      createdAt: run.createdAt,
+      completedAt: run.completedAt,
+      stepsTotal: run.stepsTotal,
+      stepsDone: run.stepsDone,
+      retrying: run.retrying,
+      operatorActed: run.operatorActed,
+      kind: window ? classifyRun(window, run.createdAt, policy, { fromBackfill: backfillRuns.has(run.id) }) : null,
+      held: heldRuns.has(run.id),
+    };
+  });
+}
+
 export async function readStatusFacts(pool: pg.Pool, now: Date, policy: DeliveryPolicy): Promise<StatusFacts> {
   const since = factsSince(now, policy);
-  const [published, latest, runs, attempts, operations] = await Promise.all([
+  const [published, latest, candidates, recovery] = await Promise.all([
     pool.query<PublishedRow>(
       `SELECT ${PUBLISHED_COLUMNS} FROM analytics.dashboard_snapshots
         WHERE state = 'published' AND published_at >= $1 AND kind IS DISTINCT FROM 'backfill' AND kind IS DISTINCT FROM 'ad_hoc'
@@ -45,56 +87,17 @@ export async function readStatusFacts(pool: pg.Pool, now: Date, policy: Delivery
         WHERE state = 'published' AND kind IS DISTINCT FROM 'backfill' AND kind IS DISTINCT FROM 'ad_hoc'
         ORDER BY window_end DESC, published_at DESC LIMIT 20`,
     ),
-    listPipelineRuns(pool, policy.pipeline, { createdSince: since }),
-    listFinishedAttempts(pool, policy.pipeline, { createdSince: since, outcomes: RECOVERY_OUTCOMES }),
-    listPipelineOperations(pool, policy.pipeline, { createdSince: since }),
+    readCandidateRunIds(pool, policy.pipeline, since, policy.timeZone),
+    readRecovery(pool, policy.pipeline, since),
   ]);
-  const held = await pool.query<{ task_id: string }>(
-    `SELECT task_id FROM analytics.dashboard_snapshots WHERE state = 'held' AND task_id = ANY ($1::uuid[])`,
-    [runs.map((run) => run.id)],
-  );
-  const heldRuns = new Set(held.rows.map((row) => row.task_id));
-  // A failed or running backfill of the window due today is not that day's delivery attempt.
-  const backfillRuns = await readBackfillRunIds(pool, runs.map((run) => run.id));
+  const runs = await classifyRuns(pool, await readRunsFacts(pool, candidates), policy);
   const isDelivery = (row: PublishedRow) =>
     (row.kind ?? classifyRun({ start: row.window_start, end: row.window_end }, row.published_at, policy)) === 'delivery';
   const delivery = (row: { window_end: string; published_at: Date }): DeliveryFact => ({ windowEnd: row.window_end, publishedAt: row.published_at });
   return {
     deliveries: published.rows.filter(isDelivery).map(delivery),
     latestDelivery: latest.rows.filter(isDelivery).map(delivery)[0] ?? null,
-    runs: runs.map((run): RunFact => {
-      const window = policy.pipeline.windowOf(run.context);
-      return {
-        id: run.id,
-        status: run.status,
-        windowEnd: window?.end ?? null,
-        createdAt: run.createdAt,
-        completedAt: run.completedAt,
-        stepsTotal: run.stepsTotal,
-        stepsDone: run.stepsDone,
-        retrying: run.retrying,
-        operatorActed: run.operatorActed,
-        kind: window ? classifyRun(window, run.createdAt, policy, { fromBackfill: backfillRuns.has(run.id) }) : null,
-        held: heldRuns.has(run.id),
-      };
-    }),
-    attempts: attempts.map(
-      (attempt): AttemptFact => ({
-        taskId: attempt.taskId,
-        stepName: attempt.stepName,
-        attemptNumber: attempt.attemptNumber,
-        outcome: attempt.outcome,
-        startedAt: attempt.startedAt,
-        finishedAt: attempt.finishedAt,
-      }),
-    ),
-    operations: operations.map(
-      (operation): OperationFact => ({
-        taskId: operation.taskId,
-        stepName: operation.stepName,
-        affectedSteps: operation.affectedSteps,
-        createdAt: operation.createdAt,
-      }),
-    ),
+    runs,
+    recovery,
   };
 }
