@@ -84,6 +84,18 @@ const envSchema = z.object({
   EVENT_DELIVERY_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
   /** Delivered outbox events and finished step attempts older than this are purged (in batches, hourly). */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /**
+   * Finished runs (task, steps, attempts, events, operations, alerts, schedule firings) older than this are purged,
+   * hourly, 1,000 runs per transaction; runs a published snapshot, an active backfill or an open alert needs are
+   * kept (lib/runtime/run-retention.ts). 100 days outlasts the status page's 90-day history with room for its
+   * time zone, so every figure it shows still finds its runs.
+   */
+  RUN_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a whole number of days' })
+    .int({ message: 'must be a whole number of days' })
+    .min(1, { message: 'must be at least 1 (day); runs cannot be kept forever, choose a long period instead' })
+    .max(36_500, { message: 'must be at most 36500 (days, about 100 years)' })
+    .default(100),
   SEED_ON_EMPTY: flag(true),
   /**
    * The daily dashboard delivery is "on time" when published by this local time (HH:MM, 24 h) in DELIVERY_TIMEZONE.

@@ -169,11 +169,13 @@ export const steps = pgTable(
   },
   (table) => [
     uniqueIndex('steps_task_name_idx').on(table.taskId, table.name),
-    // The ready queue: only claimable work, oldest task first. Steps waiting for dependencies, finished steps and
-    // the history of finished tasks are outside it, so a claim costs the same however much history there is.
+    // The ready queue: pending and retrying steps, oldest task first; the claim skips those still waiting for a
+    // dependency. Finished steps and the history of finished tasks are outside it, so a claim costs the same however
+    // much history there is. waiting_for is not in the predicate so that waking a dependent is a HOT update
+    // (drizzle/0035).
     index('steps_ready_idx')
       .on(table.taskCreatedAt, table.position)
-      .where(sql`${table.status} IN ('pending', 'retrying') AND ${table.waitingFor} = 0`),
+      .where(sql`${table.status} IN ('pending', 'retrying')`),
     // The runs list's error-class filter: only steps that ever failed, so it stays small, and claims and completions
     // of steps that never fail do not touch it.
     index('steps_error_class_idx')

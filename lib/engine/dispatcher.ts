@@ -11,7 +11,8 @@
  *    LOCKED, handed to the subscriber and marked delivered in the same transaction. A subscriber that throws gets
  *    the event again after a back-off (computeBackoffMs); after `maxDeliveryAttempts` failures the delivery is a
  *    dead letter on /alerts, to be resent by an operator. Only that event's task waits meanwhile.
- *  - retention (retention.ts): history older than `retention.days` is purged in batches.
+ *  - retention (retention.ts): event and attempt history older than `retention.days`, and whole finished runs older
+ *    than `retention.runDays` that no hold keeps, are purged in batches.
  *
  * Per-task order. A subscriber gets a task's events in outbox-id order, and an event is never delivered before
  * one it follows from. Most writers of a task's events hold the task row lock (completion, failure, operator
@@ -37,7 +38,7 @@ import { fanOutEvents, registerSubscriber } from './event-fanout';
 import { createNotificationListener, type NotificationHub } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
 import { createPollLoop, type PollLoop } from './poll-loop';
-import { purgeHistory } from './retention';
+import { purgeHistory, type RunHold } from './retention';
 import type { EventName, Logger } from './types';
 
 export type { DeliveredEvent } from './event-deliveries';
@@ -67,8 +68,11 @@ export interface EventDispatcherOptions {
   batchSize?: number;
   /** Outbox rows fanned out per call (default 1,000). */
   fanOutBatchSize?: number;
-  /** Purge history older than `days`, every `intervalMs` (default one hour), `batchSize` rows per statement. */
-  retention?: { days: number; intervalMs?: number; batchSize?: number };
+  /**
+   * Purge events and attempts older than `days` and finished runs older than `runDays` (unless one of `runHolds`
+   * keeps them), every `intervalMs` (default one hour), `batchSize` rows / `runBatchSize` runs per statement.
+   */
+  retention?: { days: number; runDays?: number; runHolds?: readonly RunHold[]; intervalMs?: number; batchSize?: number; runBatchSize?: number };
 }
 
 export interface EventDispatcher {
@@ -153,10 +157,20 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
   }
 
   const retention = options.retention;
-  const retentionStep = (days: number) => async () => {
-    const purged = await purgeHistory(db.pool, { retentionDays: days, batchSize: retention?.batchSize, keepGoing: () => running });
-    if (purged.events + purged.attempts > 0) logger.info({ ...purged, retentionDays: days }, 'purged history past its retention');
-    return retention?.intervalMs ?? 3_600_000;
+  const retentionStep = (settings: NonNullable<EventDispatcherOptions['retention']>) => async () => {
+    const purged = await purgeHistory(db.pool, {
+      retentionDays: settings.days,
+      runRetentionDays: settings.runDays,
+      runHolds: settings.runHolds,
+      batchSize: settings.batchSize,
+      runBatchSize: settings.runBatchSize,
+      keepGoing: () => running,
+      logger,
+    });
+    if (purged.events + purged.attempts + purged.runs > 0) {
+      logger.info({ ...purged, retentionDays: settings.days, runRetentionDays: settings.runDays }, 'purged history past its retention');
+    }
+    return settings.intervalMs ?? 3_600_000;
   };
 
   return {
@@ -177,7 +191,7 @@ export function createEventDispatcher(options: EventDispatcherOptions): EventDis
       fanOutLoop = pollLoop('fan-out', fanOutStep);
       deliveryLoops.push(...options.subscribers.map((subscriber) => pollLoop(`deliver:${subscriber.name}`, deliveryStep(subscriber))));
       loops.push(fanOutLoop, ...deliveryLoops);
-      if (retention) loops.push(pollLoop('retention', retentionStep(retention.days)));
+      if (retention) loops.push(pollLoop('retention', retentionStep(retention)));
       for (const loop of loops) loop.start();
     },
     async stop() {

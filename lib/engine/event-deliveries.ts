@@ -7,6 +7,7 @@ import { withTransaction } from '@/db/transaction';
 import { computeBackoffMs, type BackoffSettings } from './backoff';
 import { DELIVERIES_CHANNEL } from './channels';
 import type { EventPayload } from './events';
+import { EVENT_PAYLOAD_SQL } from './event-payload';
 import { describeError } from './logger';
 import type { Actor, EventName } from './types';
 
@@ -68,12 +69,12 @@ const CLAIM = `
      FOR UPDATE SKIP LOCKED
   )
   SELECT k.id AS "deliveryId", k.attempts, e.id, e.task_id AS "taskId", e.name, e.step_name AS "stepName",
-         e.payload, e.created_at AS "createdAt",
+         ${EVENT_PAYLOAD_SQL} AS payload, e.created_at AS "createdAt",
          NOT EXISTS (SELECT 1 FROM event_deliveries p
                       WHERE p.subscriber = $1 AND p.task_id = k.task_id AND p.event_id < k.event_id
                         AND p.delivered_at IS NULL AND p.dead_at IS NULL
                         AND p.id NOT IN (SELECT id FROM picked)) AS "inOrder"
-    FROM picked k JOIN task_events e ON e.id = k.event_id
+    FROM picked k JOIN task_events e ON e.id = k.event_id LEFT JOIN tasks t ON t.id = e.task_id
    ORDER BY e.id`;
 
 export async function deliverBatch(pool: pg.Pool, options: DeliverBatchOptions): Promise<BatchOutcome> {

@@ -223,7 +223,7 @@ describe('event delivery', () => {
     expect(before.events).toBeGreaterThan(10);
 
     const purged = await purgeHistory(testDb.pool, { retentionDays: 30, batchSize: 4 });
-    expect(purged).toEqual({ events: before.events - 2, attempts: before.attempts });
+    expect(purged).toEqual({ events: before.events - 2, attempts: before.attempts, runs: 0 });
     expect(await countOld()).toEqual({ events: 2, attempts: 0 });
     const kept = await testDb.pool.query<{ id: string }>(`SELECT id FROM task_events WHERE created_at < now() - interval '30 days' ORDER BY id`);
     expect(kept.rows.map((row) => Number(row.id))).toEqual([deadEvent, pendingEvent]);
@@ -232,6 +232,6 @@ describe('event delivery', () => {
     expect((await storedEventIds([recent], ['step.completed'])).length).toBe(3);
     const recentAttempts = await testDb.pool.query(`SELECT 1 FROM step_attempts WHERE task_id = $1`, [recent]);
     expect(recentAttempts.rowCount).toBe(3);
-    expect(await purgeHistory(testDb.pool, { retentionDays: 30, batchSize: 4 })).toEqual({ events: 0, attempts: 0 });
+    expect(await purgeHistory(testDb.pool, { retentionDays: 30, batchSize: 4 })).toEqual({ events: 0, attempts: 0, runs: 0 });
   });
 });

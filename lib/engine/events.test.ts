@@ -118,7 +118,10 @@ describe('events', () => {
       error: { class: 'Error', message: 'first attempt fails', retryable: true },
     });
     const completed = stored.find((event) => event.name === 'step.completed' && event.stepName === 'load');
-    expect(completed?.payload).toMatchObject({ resultSummary: '{"loaded":3}' });
+    // step.started and step.completed store only what their row and task do not say; the read puts the rest back.
+    expect(completed?.payload).toMatchObject({ namespace: 'events', taskName: 'with_retry', taskId, stepName: 'load', attempt: 1, resultSummary: '{"loaded":3}' });
+    const started = stored.find((event) => event.name === 'step.started' && event.stepName === 'extract');
+    expect(started?.payload).toEqual({ namespace: 'events', taskName: 'with_retry', taskId, stepName: 'extract', attempt: 1 });
     expect(typeof (completed?.payload as { durationMs?: unknown }).durationMs).toBe('number');
   });
 

@@ -24,7 +24,7 @@ export {
   type DeadEventDelivery,
   type ResentDelivery,
 } from './event-deliveries';
-export { purgeHistory, type PurgeResult } from './retention';
+export { purgeHistory, purgeRunBatch, type PurgeResult, type RunHold } from './retention';
 export {
   cancelTask,
   previewCancelTask,

@@ -1,7 +1,8 @@
 /** Read helpers for the console and the HTTP API: one task with its steps and attempts, events, workers (the task list: list-tasks.ts). */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { DbHandle } from '@/db/client';
-import { stepAttempts, steps, taskEvents, taskOperations, tasks, workers } from '@/db/schema';
+import { stepAttempts, steps, taskOperations, tasks, workers } from '@/db/schema';
+import { EVENT_PAYLOAD_SQL } from './event-payload';
 import type { StepAttemptRow, StepRow, TaskEventRow, TaskOperationRow, TaskRow, WorkerRow } from '@/db/schema';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,12 +32,15 @@ export async function getTask(db: DbHandle, taskId: string): Promise<TaskDetail 
 /** The task's outbox events in order; `afterId` pages forward. */
 export async function listTaskEvents(db: DbHandle, taskId: string, options: { afterId?: number; limit?: number } = {}): Promise<TaskEventRow[]> {
   if (!isTaskId(taskId)) return [];
-  return db.db
-    .select()
-    .from(taskEvents)
-    .where(and(eq(taskEvents.taskId, taskId), sql`${taskEvents.id} > ${options.afterId ?? 0}`))
-    .orderBy(asc(taskEvents.id))
-    .limit(Math.min(Math.max(options.limit ?? 1000, 1), 10_000));
+  const { rows } = await db.pool.query<TaskEventRow>(
+    `SELECT e.id, e.task_id AS "taskId", e.name, e.step_name AS "stepName", ${EVENT_PAYLOAD_SQL} AS payload, e.created_at AS "createdAt"
+       FROM task_events e LEFT JOIN tasks t ON t.id = e.task_id
+      WHERE e.task_id = $1 AND e.id > $2
+      ORDER BY e.id
+      LIMIT $3`,
+    [taskId, options.afterId ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 10_000)],
+  );
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
 export async function listWorkers(db: DbHandle): Promise<WorkerRow[]> {

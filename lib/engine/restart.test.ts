@@ -74,6 +74,7 @@ describe('PostgreSQL restart mid-run', () => {
           EVENT_DELIVERY_BACKOFF_BASE_MS: 100,
           EVENT_DELIVERY_BACKOFF_CAP_MS: 1_000,
           EVENT_RETENTION_DAYS: 30,
+          RUN_RETENTION_DAYS: 100,
         },
       });
       const child = children.spawn(url, 'standalone', { TEST_LEASE_MS: '10000', TEST_HEARTBEAT_MS: '300', TEST_POLL_MS: '300' });

@@ -14,6 +14,7 @@ import {
   type Worker,
 } from '@/lib/engine';
 import type { Env } from '@/lib/env';
+import { RUN_HOLDS } from './run-retention';
 
 export interface EngineHostOptions {
   db: DbHandle;
@@ -34,6 +35,7 @@ export interface EngineHostOptions {
     | 'EVENT_DELIVERY_BACKOFF_BASE_MS'
     | 'EVENT_DELIVERY_BACKOFF_CAP_MS'
     | 'EVENT_RETENTION_DAYS'
+    | 'RUN_RETENTION_DAYS'
   >;
   logger: Logger;
   /** The process's one LISTEN connection, shared by the worker, the dispatcher and (in the web) the live views. */
@@ -77,7 +79,7 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
           pollIntervalMs: settings.EVENT_POLL_MS,
           maxDeliveryAttempts: settings.EVENT_MAX_DELIVERY_ATTEMPTS,
           retryBackoff: { baseMs: settings.EVENT_DELIVERY_BACKOFF_BASE_MS, capMs: settings.EVENT_DELIVERY_BACKOFF_CAP_MS },
-          retention: { days: settings.EVENT_RETENTION_DAYS },
+          retention: { days: settings.EVENT_RETENTION_DAYS, runDays: settings.RUN_RETENTION_DAYS, runHolds: RUN_HOLDS },
           logger: options.logger,
         })
       : undefined;
