@@ -59,6 +59,8 @@ export function createCustomerAnalyticsPipeline(
     startDate: context.date_range.start_date,
     endDate: context.date_range.end_date,
   });
+  /** The window with its length and the zone the executive summary counts days in (its window parts too). */
+  const summaryPeriods = (context: CustomerAnalyticsInput) => ({ ...window(context), windowDays: windowDays(context), timeZone: env().DELIVERY_TIMEZONE });
   /** What an extract needs from its step context; `fence` guards every batch it writes (see assertCurrentAttempt). */
   function extractInput(ctx: StepContext<CustomerAnalyticsInput, CustomerAnalyticsResults>) {
     return {
@@ -112,7 +114,7 @@ export function createCustomerAnalyticsPipeline(
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
             { table: 'analytics.staging_users', expected: ctx.results.extract_users?.total_count },
           ]);
-          return computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date, boundary);
+          return computeCustomerMetrics(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
         },
       },
       {
@@ -128,7 +130,7 @@ export function createCustomerAnalyticsPipeline(
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
             { table: 'analytics.staging_products', expected: ctx.results.extract_products?.total_count },
           ]);
-          return computeProductMetrics(ctx.db.pool, ctx.taskId, { ...window(ctx.context), windowDays: windowDays(ctx.context) }, boundary);
+          return computeProductMetrics(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
         },
       },
       {
@@ -147,7 +149,7 @@ export function createCustomerAnalyticsPipeline(
             boundary.kind === 'source' && customers?.window_customers
               ? { orders: boundary.orders, revenue: boundary.revenue, customers: customers.window_customers }
               : null;
-          await ensureDailyRevenue(ctx.db.pool, ctx.taskId, window(ctx.context), boundary);
+          await ensureDailyRevenue(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
           const totals = await readRunWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days }, pinned);
           return generateInsights(
             ctx.db.pool,

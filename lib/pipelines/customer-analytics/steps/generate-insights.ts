@@ -185,12 +185,11 @@ export async function generateInsights(
           { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
           input.summary.reorder,
           {
-            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
-            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
+            atRiskCustomers: `/analytics/results/${input.taskId}/at-risk-customers.csv`,
+            reorderProducts: `/analytics/results/${input.taskId}/products-to-reorder.csv`,
             dashboard: '/',
           },
           topShare,
-          pool,
         )
       : null;
     // Low stock is the reorder rule (../executive-summary.ts), so the dashboard's list and the summary's agree.
