@@ -46,6 +46,7 @@ CREATE TABLE "analytics"."at_risk_customers" (
 	"mean_interval_days" numeric(10, 2) NOT NULL,
 	"customer_segment" text NOT NULL,
 	"acquisition_date" timestamp with time zone,
+	"calculated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "at_risk_customers_task_id_customer_id_pk" PRIMARY KEY("task_id","customer_id")
 );--> statement-breakpoint
 -- The reorder rule's products of a run, every one of them (the summary lists the 50 most urgent, the
@@ -61,5 +62,6 @@ CREATE TABLE "analytics"."reorder_products" (
 	"daily_velocity" double precision NOT NULL,
 	"days_of_cover" double precision NOT NULL,
 	"reorder_quantity" integer NOT NULL,
+	"calculated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "reorder_products_task_id_product_id_pk" PRIMARY KEY("task_id","product_id")
 );

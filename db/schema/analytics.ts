@@ -256,6 +256,7 @@ export const atRiskCustomers = analytics.table(
     meanIntervalDays: numeric('mean_interval_days', { precision: 10, scale: 2 }).notNull(),
     customerSegment: text('customer_segment').notNull(),
     acquisitionDate: timestamp('acquisition_date', { withTimezone: true }),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.customerId] })],
 );
@@ -274,6 +275,7 @@ export const reorderProducts = analytics.table(
     dailyVelocity: doublePrecision('daily_velocity').notNull(),
     daysOfCover: doublePrecision('days_of_cover').notNull(),
     reorderQuantity: integer('reorder_quantity').notNull(),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.productId] })],
 );

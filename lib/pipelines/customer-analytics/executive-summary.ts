@@ -202,11 +202,11 @@ async function writeAtRiskCustomers(db: Queryable, window: SummaryWindow): Promi
   await db.query(
     `INSERT INTO analytics.at_risk_customers (
        task_id, customer_id, customer_email, total_lifetime_value, average_order_value, total_orders, order_frequency,
-       days_since_last_order, mean_interval_days, customer_segment, acquisition_date)
+       days_since_last_order, mean_interval_days, customer_segment, acquisition_date, calculated_at)
      SELECT $1, h.customer_id, u.email, h.total, round(h.total / h.n, 2), h.n,
             CASE WHEN h.last_day - h.first_day <= 0 THEN 0 ELSE (h.n - 1) / ((h.last_day - h.first_day) / 30.0)::float8 END,
             $2::date - h.last_day, round((h.last_day - h.first_day)::numeric / (h.n - 1), 2),
-            ${customerSegmentSql('h.total', 'h.n')}, u.created_at
+            ${customerSegmentSql('h.total', 'h.n')}, u.created_at, now()
        FROM ${CUSTOMER_HISTORY} h
        JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id
       WHERE h.n >= 3
@@ -242,10 +242,10 @@ async function writeReorderProducts(db: Queryable, taskId: string, rule: Reorder
   await db.query('DELETE FROM analytics.reorder_products WHERE task_id = $1', [taskId]);
   await db.query(
     `INSERT INTO analytics.reorder_products (
-       task_id, product_id, sku, name, category, stock_on_hand, units_sold_28_days, daily_velocity, days_of_cover, reorder_quantity)
+       task_id, product_id, sku, name, category, stock_on_hand, units_sold_28_days, daily_velocity, days_of_cover, reorder_quantity, calculated_at)
      SELECT $1, p.product_id, p.sku, p.name, p.category, p.stock_on_hand, s.velocity_units,
             s.velocity_units / ${VELOCITY_DAYS}.0, p.stock_on_hand / (s.velocity_units / ${VELOCITY_DAYS}.0),
-            (ceil(s.velocity_units * $3::numeric / ${VELOCITY_DAYS}) - p.stock_on_hand)::int
+            (ceil(s.velocity_units * $3::numeric / ${VELOCITY_DAYS}) - p.stock_on_hand)::int, now()
        FROM ${PRODUCT_SALES} s
        JOIN analytics.staging_products p ON p.task_id = $1 AND p.product_id = s.product_id
       WHERE s.velocity_units > 0 AND p.stock_on_hand::bigint * ${VELOCITY_DAYS} < $2::bigint * s.velocity_units`,
