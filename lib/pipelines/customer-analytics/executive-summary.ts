@@ -125,22 +125,25 @@ const PRODUCT_SALES = 'summary_product_sales';
 
 /**
  * Every customer's orders dated ≤ E — count n, total, first and last order day F and L — and both periods' orders
- * and revenue: the window part plus the outside part, per customer. Churn risk, the VIP count, the overview and the
- * segment drivers read it.
+ * and revenue: the window part plus the outside part, per customer (each part has one row per customer, so a full
+ * join adds them up without regrouping), with whether the CRM knows the customer and their segment over those n
+ * orders. Churn risk, the VIP count, the overview and the segment drivers read it.
  */
 async function buildCustomerHistory(db: Queryable, window: SummaryWindow): Promise<void> {
   const params: unknown[] = [window.taskId];
   const b = summaryBounds(window, params);
+  const added = (column: string) => `coalesce(w.${column}, 0) + coalesce(x.${column}, 0)`;
   const sql = `CREATE TEMP TABLE ${CUSTOMER_HISTORY} ON COMMIT DROP AS
-    SELECT customer_id, sum(orders)::int AS n, sum(total) AS total,
-           (min(first_order_at) AT TIME ZONE ${b.zone})::date AS first_day, (max(last_order_at) AT TIME ZONE ${b.zone})::date AS last_day,
-           sum(current_orders)::int AS current_orders, sum(current_revenue) AS current_revenue,
-           sum(previous_orders)::int AS previous_orders, sum(previous_revenue) AS previous_revenue
-      FROM (SELECT customer_id, orders, total, first_order_at, last_order_at, current_orders, current_revenue, previous_orders, previous_revenue
-              FROM analytics.summary_customer_parts WHERE task_id = $1
-            UNION ALL
-            SELECT o.customer_id, ${customerPartColumns(b)} FROM ${outsideWindowOrders(b)} o GROUP BY o.customer_id) parts
-     GROUP BY customer_id`;
+    SELECT h.*, u.user_id IS NOT NULL AS crm_known, ${customerSegmentSql('h.total', 'h.n')} AS segment
+      FROM (SELECT coalesce(w.customer_id, x.customer_id) AS customer_id, ${added('orders')} AS n, ${added('total')} AS total,
+                   (least(w.first_order_at, x.first_order_at) AT TIME ZONE ${b.zone})::date AS first_day,
+                   (greatest(w.last_order_at, x.last_order_at) AT TIME ZONE ${b.zone})::date AS last_day,
+                   ${added('current_orders')} AS current_orders, ${added('current_revenue')} AS current_revenue,
+                   ${added('previous_orders')} AS previous_orders, ${added('previous_revenue')} AS previous_revenue
+              FROM (SELECT * FROM analytics.summary_customer_parts WHERE task_id = $1) w
+              FULL JOIN (SELECT o.customer_id, ${customerPartColumns(b)} FROM ${outsideWindowOrders(b)} o GROUP BY o.customer_id) x
+                ON x.customer_id = w.customer_id) h
+      LEFT JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id`;
   await db.query(sql, params);
 }
 
@@ -159,35 +162,42 @@ async function buildProductSales(db: Queryable, window: SummaryWindow): Promise<
   await db.query(sql, params);
 }
 
-/** Window and previous period: revenue, orders, average order value, distinct customers. */
-async function readPeriodOverview(db: Queryable): Promise<ExecutiveSummary['period_overview']> {
-  const { rows } = await db.query<{ revenue: string; orders: number; customers: number; previous_revenue: string; previous_orders: number; previous_customers: number }>(
-    `SELECT coalesce(sum(current_revenue), 0)::text AS revenue, coalesce(sum(current_orders), 0)::int AS orders,
-            count(*) FILTER (WHERE current_orders > 0)::int AS customers,
-            coalesce(sum(previous_revenue), 0)::text AS previous_revenue, coalesce(sum(previous_orders), 0)::int AS previous_orders,
+/**
+ * One pass over the customer history, grouped by the segment drivers' part (the segment, or 'Unknown' for customers
+ * the CRM does not know): both periods' revenue, orders and customers, and the VIP count.
+ */
+async function readCustomerFigures(db: Queryable) {
+  const { rows } = await db.query<{
+    name: string; in_periods: number; vip: number;
+    current_revenue: string; current_orders: number; current_customers: number;
+    previous_revenue: string; previous_orders: number; previous_customers: number;
+  }>(
+    `SELECT CASE WHEN crm_known THEN segment ELSE 'Unknown' END AS name,
+            count(*) FILTER (WHERE current_orders > 0 OR previous_orders > 0)::int AS in_periods,
+            count(*) FILTER (WHERE crm_known AND segment = 'VIP')::int AS vip,
+            sum(current_revenue)::text AS current_revenue, sum(current_orders)::int AS current_orders,
+            count(*) FILTER (WHERE current_orders > 0)::int AS current_customers,
+            sum(previous_revenue)::text AS previous_revenue, sum(previous_orders)::int AS previous_orders,
             count(*) FILTER (WHERE previous_orders > 0)::int AS previous_customers
-       FROM ${CUSTOMER_HISTORY}`,
+       FROM ${CUSTOMER_HISTORY} GROUP BY 1`,
   );
-  const row = rows[0];
-  const figures = (revenueText: string | undefined, orders: number, customers: number): z.infer<typeof periodFigures> => {
-    const revenue = Number(revenueText ?? 0);
-    return { total_revenue: round2(revenue), total_orders: orders, average_order_value: orders > 0 ? round2(revenue / orders) : 0, unique_customers: customers };
+  const total = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
+  const figures = (revenue: number, orders: number, customers: number): z.infer<typeof periodFigures> => ({
+    total_revenue: round2(revenue),
+    total_orders: orders,
+    average_order_value: orders > 0 ? round2(revenue / orders) : 0,
+    unique_customers: customers,
+  });
+  const period_overview: ExecutiveSummary['period_overview'] = {
+    ...figures(total((row) => Number(row.current_revenue)), total((row) => row.current_orders), total((row) => row.current_customers)),
+    previous_period: figures(total((row) => Number(row.previous_revenue)), total((row) => row.previous_orders), total((row) => row.previous_customers)),
   };
   return {
-    ...figures(row?.revenue, row?.orders ?? 0, row?.customers ?? 0),
-    previous_period: figures(row?.previous_revenue, row?.previous_orders ?? 0, row?.previous_customers ?? 0),
+    period_overview,
+    vip_customers_count: total((row) => row.vip),
+    // Customers with an order in either period: the parts add up to the change of order revenue.
+    segmentParts: rows.filter((row) => row.in_periods > 0).map((row) => ({ name: row.name, current: row.current_revenue, previous: row.previous_revenue })),
   };
-}
-
-/** Customers whose orders dated ≤ E make them VIP by the seed's formula (CRM-known, like the segments). */
-async function readVipCount(db: Queryable, taskId: string): Promise<number> {
-  const { rows } = await db.query<{ vip: number }>(
-    `SELECT count(*)::int AS vip FROM ${CUSTOMER_HISTORY} h
-       JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id
-      WHERE ${customerSegmentSql('h.total', 'h.n')} = 'VIP'`,
-    [taskId],
-  );
-  return rows[0]?.vip ?? 0;
 }
 
 /**
@@ -206,10 +216,10 @@ async function writeAtRiskCustomers(db: Queryable, window: SummaryWindow): Promi
      SELECT $1, h.customer_id, u.email, h.total, round(h.total / h.n, 2), h.n,
             CASE WHEN h.last_day - h.first_day <= 0 THEN 0 ELSE (h.n - 1) / ((h.last_day - h.first_day) / 30.0)::float8 END,
             $2::date - h.last_day, round((h.last_day - h.first_day)::numeric / (h.n - 1), 2),
-            ${customerSegmentSql('h.total', 'h.n')}, u.created_at, now()
+            h.segment, u.created_at, now()
        FROM ${CUSTOMER_HISTORY} h
        JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id
-      WHERE h.n >= 3
+      WHERE h.crm_known AND h.n >= 3
         AND $2::date - h.last_day > ${CHURN_MIN_GAP_DAYS}
         AND ($2::date - h.last_day) * (h.n - 1) > 2 * (h.last_day - h.first_day)
         AND $2::date - h.last_day <= ${CHURN_HORIZON_DAYS}`,
@@ -372,25 +382,20 @@ function driverParts(rows: { name: string; current: string; previous: string }[]
  * product's staged category ('Unknown' when the inventory does not know it); the parts add up to the change of item
  * revenue. A share is a part's change over its decomposition's total change; largest absolute change first.
  */
-async function readDrivers(db: Queryable, taskId: string): Promise<ExecutiveSummary['drivers']> {
-  const segments = await db.query<{ name: string; current: string; previous: string }>(
-      `SELECT CASE WHEN u.user_id IS NULL THEN 'Unknown' ELSE ${customerSegmentSql('h.total', 'h.n')} END AS name,
-              sum(h.current_revenue)::text AS current, sum(h.previous_revenue)::text AS previous
-         FROM ${CUSTOMER_HISTORY} h
-         LEFT JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id
-        WHERE h.current_orders > 0 OR h.previous_orders > 0
-        GROUP BY 1`,
-      [taskId],
-    );
+async function readDrivers(
+  db: Queryable,
+  taskId: string,
+  segmentParts: { name: string; current: string; previous: string }[],
+): Promise<ExecutiveSummary['drivers']> {
   const categories = await db.query<{ name: string; current: string; previous: string }>(
-      `SELECT coalesce(p.category, 'Unknown') AS name, sum(s.current_revenue)::text AS current, sum(s.previous_revenue)::text AS previous
-         FROM ${PRODUCT_SALES} s
-         LEFT JOIN analytics.staging_products p ON p.task_id = $1 AND p.product_id = s.product_id
-        WHERE s.current_revenue <> 0 OR s.previous_revenue <> 0
-        GROUP BY 1`,
-      [taskId],
-    );
-  const bySegment = driverParts(segments.rows);
+    `SELECT coalesce(p.category, 'Unknown') AS name, sum(s.current_revenue)::text AS current, sum(s.previous_revenue)::text AS previous
+       FROM ${PRODUCT_SALES} s
+       LEFT JOIN analytics.staging_products p ON p.task_id = $1 AND p.product_id = s.product_id
+      WHERE s.current_revenue <> 0 OR s.previous_revenue <> 0
+      GROUP BY 1`,
+    [taskId],
+  );
+  const bySegment = driverParts(segmentParts);
   return {
     total_change: round2(bySegment.reduce((sum, part) => sum + part.change, 0)),
     by_segment: bySegment,
@@ -496,12 +501,11 @@ export async function readExecutiveSummary(
   await buildProductSales(db, window);
   await writeAtRiskCustomers(db, window);
   await writeReorderProducts(db, window.taskId, rule);
-  const period_overview = await readPeriodOverview(db);
-  const vip_customers_count = await readVipCount(db, window.taskId);
+  const { period_overview, vip_customers_count, segmentParts } = await readCustomerFigures(db);
   const churn_risk = await readChurnRisk(db, window.taskId);
   const reorder = await readReorder(db, window.taskId);
   const anomalies = await readAnomalies(db, window);
-  const drivers = await readDrivers(db, window.taskId);
+  const drivers = await readDrivers(db, window.taskId, segmentParts);
   const topSellerStockOuts = await readTopSellerStockOuts(db, window.taskId);
   const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };
   // zod drops the candidates' category: the summary's reorder shape is the issue's, exactly.
