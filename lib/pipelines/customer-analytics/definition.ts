@@ -159,10 +159,11 @@ export function createCustomerAnalyticsPipeline(
               windowDays: days,
               skippedCustomers: customers?.skipped_customers ?? 0,
               productsWithoutInventory: products?.products_without_inventory ?? 0,
-              summary:
-                boundary.kind === 'source'
-                  ? { timeZone: env().DELIVERY_TIMEZONE, reorder: { coverDays: env().REORDER_COVER_DAYS, targetDays: env().REORDER_TARGET_DAYS } }
-                  : null,
+              summary: {
+                timeZone: env().DELIVERY_TIMEZONE,
+                reorder: { coverDays: env().REORDER_COVER_DAYS, targetDays: env().REORDER_TARGET_DAYS },
+                ordersDatabase: boundary.kind === 'copy' ? sourcesFor(ctx.db).ordersPool : null,
+              },
             },
             totals,
           );

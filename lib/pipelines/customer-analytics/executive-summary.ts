@@ -17,15 +17,20 @@
  * rows, so the rule exists once.
  */
 import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { z } from 'zod';
 import { customerSegmentSql } from './steps/transform-customer-metrics';
+import { loadCopyStream } from './order-copy';
 import {
   ANOMALY_BASELINE_WEEKS,
+  OUTSIDE_IN_PLACE,
   VELOCITY_DAYS,
-  customerPartColumns,
-  outsideWindowOrders,
-  productPartColumns,
+  outsideCustomerPartsSql,
+  outsideDailyPartsSql,
+  outsideProductPartsSql,
   summaryBounds,
+  type OutsideParts,
+  type SummaryBounds,
   type SummaryPeriods,
 } from './summary-parts';
 
@@ -129,7 +134,7 @@ const PRODUCT_SALES = 'summary_product_sales';
  * join adds them up without regrouping), with whether the CRM knows the customer and their segment over those n
  * orders. Churn risk, the VIP count, the overview and the segment drivers read it.
  */
-async function buildCustomerHistory(db: Queryable, window: SummaryWindow): Promise<void> {
+async function buildCustomerHistory(db: Queryable, window: SummaryWindow, outside: OutsideParts): Promise<void> {
   const params: unknown[] = [window.taskId];
   const b = summaryBounds(window, params);
   const added = (column: string) => `coalesce(w.${column}, 0) + coalesce(x.${column}, 0)`;
@@ -141,23 +146,21 @@ async function buildCustomerHistory(db: Queryable, window: SummaryWindow): Promi
                    ${added('current_orders')} AS current_orders, ${added('current_revenue')} AS current_revenue,
                    ${added('previous_orders')} AS previous_orders, ${added('previous_revenue')} AS previous_revenue
               FROM (SELECT * FROM analytics.summary_customer_parts WHERE task_id = $1) w
-              FULL JOIN (SELECT o.customer_id, ${customerPartColumns(b)} FROM ${outsideWindowOrders(b)} o GROUP BY o.customer_id) x
+              FULL JOIN ${outside.customers(b)} x
                 ON x.customer_id = w.customer_id) h
       LEFT JOIN analytics.staging_users u ON u.task_id = $1 AND u.user_id = h.customer_id`;
   await db.query(sql, params);
 }
 
 /** Per product: units in the 28 days ending E and item revenue in both periods, window part plus outside part. */
-async function buildProductSales(db: Queryable, window: SummaryWindow): Promise<void> {
+async function buildProductSales(db: Queryable, window: SummaryWindow, outside: OutsideParts): Promise<void> {
   const params: unknown[] = [window.taskId];
   const b = summaryBounds(window, params);
   const sql = `CREATE TEMP TABLE ${PRODUCT_SALES} ON COMMIT DROP AS
     SELECT product_id, sum(velocity_units)::int AS velocity_units, sum(current_revenue) AS current_revenue, sum(previous_revenue) AS previous_revenue
       FROM (SELECT product_id, velocity_units, current_revenue, previous_revenue FROM analytics.summary_product_parts WHERE task_id = $1
             UNION ALL
-            SELECT i.product_id, ${productPartColumns(b)}
-              FROM ${outsideWindowOrders(b, `least(${b.velocityStart}, ${b.previousStart})`)} o JOIN shop.order_items i ON i.order_id = o.id
-             GROUP BY i.product_id) parts
+            SELECT product_id, velocity_units, current_revenue, previous_revenue FROM ${outside.products(b)} x) parts
      GROUP BY product_id`;
   await db.query(sql, params);
 }
@@ -311,15 +314,14 @@ async function readTopSellerStockOuts(db: Queryable, taskId: string): Promise<nu
  * |value − median| > 3 × 1.4826 × MAD and MAD > 0 (a flat baseline flags nothing rather than everything).
  * Days without orders count as 0 in the baseline and the window. Per day: the window part plus the outside part.
  */
-async function readAnomalies(db: Queryable, window: SummaryWindow): Promise<Anomaly[]> {
+async function readAnomalies(db: Queryable, window: SummaryWindow, outside: OutsideParts): Promise<Anomaly[]> {
   const params: unknown[] = [window.taskId];
   const b = summaryBounds(window, params);
   const sql = `WITH per_day AS (
        SELECT day, sum(orders) AS orders, sum(revenue) AS revenue
          FROM (SELECT day, orders::numeric AS orders, revenue FROM analytics.summary_daily_parts WHERE task_id = $1
                UNION ALL
-               SELECT ${b.localDay('o.created_at')}, count(*)::numeric, sum(o.total_amount)
-                 FROM ${outsideWindowOrders(b, b.baselineStart)} o GROUP BY 1) parts
+               SELECT day, orders::numeric, revenue FROM ${outside.days(b)} x) parts
         GROUP BY day),
      days AS (
        SELECT d::date AS day, coalesce(p.orders, 0) AS orders, coalesce(p.revenue, 0) AS revenue
@@ -485,6 +487,45 @@ export function recommend(summary: Omit<ExecutiveSummary, 'recommendations'>, li
   return list;
 }
 
+/** The outside part's three sums as temporary tables of the step's transaction, for a copied window. */
+const OUTSIDE_COPIES = [
+  {
+    table: 'summary_outside_customers',
+    columns: [
+      ['customer_id', 'int8'], ['orders', 'int4'], ['total', 'numeric'], ['first_order_at', 'timestamptz'], ['last_order_at', 'timestamptz'],
+      ['current_orders', 'int4'], ['current_revenue', 'numeric'], ['previous_orders', 'int4'], ['previous_revenue', 'numeric'],
+    ],
+    sql: outsideCustomerPartsSql,
+  },
+  {
+    table: 'summary_outside_products',
+    columns: [['product_id', 'int8'], ['velocity_units', 'int4'], ['current_revenue', 'numeric'], ['previous_revenue', 'numeric']],
+    sql: outsideProductPartsSql,
+  },
+  { table: 'summary_outside_days', columns: [['day', 'date'], ['orders', 'int4'], ['revenue', 'numeric']], sql: outsideDailyPartsSql },
+] satisfies { table: string; columns: [name: string, type: string][]; sql: (b: SummaryBounds) => string }[];
+
+/**
+ * For orders in another database (SOURCE_DATABASE_URL): the outside part is summed there — by the same queries as in
+ * place — and streamed COPY to COPY into temporary tables here (rows never parsed in Node, so memory stays flat
+ * however long the history). COPY (query) takes no parameters: the bounds are written as escaped literals of the
+ * validated window dates, window length and time zone.
+ */
+async function copyOutsideParts(db: pg.PoolClient, ordersDatabase: pg.Pool, window: SummaryWindow): Promise<OutsideParts> {
+  const source = await ordersDatabase.connect();
+  try {
+    for (const part of OUTSIDE_COPIES) {
+      await db.query(`CREATE TEMP TABLE ${part.table} (${part.columns.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DROP`);
+      const b = summaryBounds(window, (value) => source.escapeLiteral(String(value)));
+      const names = part.columns.map(([name]) => name);
+      await loadCopyStream(db, part.table, names, source.query(copyTo(`COPY (${part.sql(b)}) TO STDOUT`)));
+    }
+  } finally {
+    source.release();
+  }
+  return { customers: () => 'summary_outside_customers', products: () => 'summary_outside_products', days: () => 'summary_outside_days' };
+}
+
 /**
  * The whole summary for a run, and the reorder list with categories for the low-stock insight. The statements run
  * one after another on the step's one connection, inside its transaction: the two temporary tables live until
@@ -496,15 +537,18 @@ export async function readExecutiveSummary(
   rule: ReorderRule,
   links: RecommendationLinks,
   topTenthRevenueSharePercent: number,
+  /** The orders database when the orders live in another one than the app's (a copied window), else null. */
+  ordersDatabase: pg.Pool | null = null,
 ): Promise<{ summary: ExecutiveSummary; reorderCandidates: ReorderCandidate[] }> {
-  await buildCustomerHistory(db, window);
-  await buildProductSales(db, window);
+  const outside = ordersDatabase ? await copyOutsideParts(db, ordersDatabase, window) : OUTSIDE_IN_PLACE;
+  await buildCustomerHistory(db, window, outside);
+  await buildProductSales(db, window, outside);
   await writeAtRiskCustomers(db, window);
   await writeReorderProducts(db, window.taskId, rule);
   const { period_overview, vip_customers_count, segmentParts } = await readCustomerFigures(db);
   const churn_risk = await readChurnRisk(db, window.taskId);
   const reorder = await readReorder(db, window.taskId);
-  const anomalies = await readAnomalies(db, window);
+  const anomalies = await readAnomalies(db, window, outside);
   const drivers = await readDrivers(db, window.taskId, segmentParts);
   const topSellerStockOuts = await readTopSellerStockOuts(db, window.taskId);
   const figures = { period_overview, vip_customers_count, churn_risk, reorder_needed_count: reorder.count, reorder: reorder.products, anomalies, drivers };

@@ -23,19 +23,29 @@ export interface SummaryPeriods {
   timeZone: string;
 }
 
+/** Turns a value into SQL text: a placeholder of a statement's parameters, or an escaped literal. */
+export type Binder = (value: string | number) => string;
+
 /**
  * The summary's instants as SQL. Each is the local midnight that starts a day (`(date)::timestamp AT TIME ZONE zone`),
- * so every period cuts the orders at the same local midnights. A value becomes a parameter of `params` the first time
- * a statement's text uses it — PostgreSQL refuses a statement with a parameter it never mentions — so build the
- * statement's text first, then send it with `params`.
+ * so every period cuts the orders at the same local midnights. Given an array, a value becomes a parameter of it the
+ * first time a statement's text uses it — PostgreSQL refuses a statement with a parameter it never mentions — so
+ * build the statement's text first, then send it with the array. Given a Binder (COPY (query) takes no parameters),
+ * the binder writes the value into the text.
  */
-export function summaryBounds(periods: SummaryPeriods, params: unknown[]) {
+export function summaryBounds(periods: SummaryPeriods, params: unknown[] | Binder) {
+  const toSql: Binder =
+    typeof params === 'function'
+      ? params
+      : (value) => {
+          params.push(value);
+          return `$${params.length}`;
+        };
   const refs = new Map<keyof SummaryPeriods, string>();
   const bind = (key: keyof SummaryPeriods) => {
     let ref = refs.get(key);
     if (!ref) {
-      params.push(periods[key]);
-      ref = `$${params.length}`;
+      ref = toSql(periods[key]);
       refs.set(key, ref);
     }
     return ref;
@@ -117,3 +127,32 @@ export function outsideWindowOrders(b: SummaryBounds, lowerBound?: string): stri
             WHERE (w.created_at < ${b.windowFrom} OR w.created_at >= ${b.windowTo}) AND w.created_at < ${b.end}
               ${lowerBound ? `AND w.created_at >= ${lowerBound}` : ''})`;
 }
+
+/**
+ * The outside part's three sums — per customer (customerPartColumns), per product (productPartColumns, the items of
+ * orders from the earlier of the velocity days and the previous period), per delivery-time-zone day from the anomaly
+ * baseline's first day (day, orders, revenue) — as queries over the orders database's shop.orders and items.
+ */
+export const outsideCustomerPartsSql = (b: SummaryBounds) =>
+  `SELECT o.customer_id, ${customerPartColumns(b)} FROM ${outsideWindowOrders(b)} o GROUP BY o.customer_id`;
+export const outsideProductPartsSql = (b: SummaryBounds) =>
+  `SELECT i.product_id, ${productPartColumns(b)}
+     FROM ${outsideWindowOrders(b, `least(${b.velocityStart}, ${b.previousStart})`)} o JOIN shop.order_items i ON i.order_id = o.id
+    GROUP BY i.product_id`;
+export const outsideDailyPartsSql = (b: SummaryBounds) =>
+  `SELECT ${b.localDay('o.created_at')} AS day, count(*)::int AS orders, sum(o.total_amount) AS revenue
+     FROM ${outsideWindowOrders(b, b.baselineStart)} o GROUP BY 1`;
+
+/** Where the summary reads the outside part from: relations with the columns of the three queries above. */
+export interface OutsideParts {
+  customers(b: SummaryBounds): string;
+  products(b: SummaryBounds): string;
+  days(b: SummaryBounds): string;
+}
+
+/** Orders in the app's database: the three queries inline, in the summary's own statements. */
+export const OUTSIDE_IN_PLACE: OutsideParts = {
+  customers: (b) => `(${outsideCustomerPartsSql(b)})`,
+  products: (b) => `(${outsideProductPartsSql(b)})`,
+  days: (b) => `(${outsideDailyPartsSql(b)})`,
+};
