@@ -290,6 +290,22 @@ describe('period overview and drivers', () => {
     const utc = (await summarize(twoDays)).summary.period_overview;
     expect([utc.total_revenue, utc.previous_period.total_revenue]).toEqual([10, 0]);
   });
+
+  it('cuts days at midnight east of UTC too, where the window holds hours after E', async () => {
+    await reset();
+    // Berlin is UTC+2 in summer. 28 Jun 22:30 UTC = 29 Jun 00:30 there (window; before the UTC window);
+    // 30 Jun 22:30 UTC = 1 Jul 00:30 (after E there; inside the UTC window); 26 Jun 22:30 UTC = 27 Jun 00:30
+    // (previous period there); 26 Jun 21:30 UTC = 26 Jun 23:30 (before both periods there).
+    await order(1, 10, '2026-06-28T22:30:00Z');
+    await order(1, 100, '2026-06-30T22:30:00Z');
+    await order(1, 1000, '2026-06-26T22:30:00Z');
+    await order(1, 5, '2026-06-26T21:30:00Z');
+    const berlin = (await summarize({ ...twoDays, timeZone: 'Europe/Berlin' })).summary.period_overview;
+    expect([berlin.total_revenue, berlin.previous_period.total_revenue]).toEqual([10, 1000]);
+    // In UTC: 30 Jun's 100 is the window, 28 Jun's 10 the previous period.
+    const utc = (await summarize(twoDays)).summary.period_overview;
+    expect([utc.total_revenue, utc.previous_period.total_revenue]).toEqual([100, 10]);
+  });
 });
 
 describe('recommendations', () => {
