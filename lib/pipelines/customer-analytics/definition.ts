@@ -150,6 +150,12 @@ export function createCustomerAnalyticsPipeline(
               ? { orders: boundary.orders, revenue: boundary.revenue, customers: customers.window_customers }
               : null;
           await ensureDailyRevenue(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
+          // The summary's window parts, which the transforms wrote: without them (purged, or transforms that ran
+          // before the parts existed) its figures would silently miss the window.
+          await assertStagingPresent(ctx.db.pool, ctx.taskId, [
+            { table: 'analytics.summary_customer_parts', expected: customers ? customers.total_customers + customers.skipped_customers : undefined },
+            { table: 'analytics.summary_product_parts', expected: products?.total_products },
+          ]);
           const totals = await readRunWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days }, pinned);
           return generateInsights(
             ctx.db.pool,
