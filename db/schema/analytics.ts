@@ -192,3 +192,90 @@ export const extractCheckpoints = analytics.table(
   },
   (table) => [primaryKey({ columns: [table.taskId, table.step] })],
 );
+
+/*
+ * The executive summary's window parts (drizzle/0031): what the transforms summed in their scans for the summary,
+ * per customer, product and delivery-time-zone day of the run's window (lib/pipelines/customer-analytics/summary-parts.ts).
+ * Purged with the run's staging.
+ */
+export const summaryCustomerParts = analytics.table(
+  'summary_customer_parts',
+  {
+    taskId: uuid('task_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).notNull(),
+    /** Orders dated ≤ E, their total, and the first and last of them. */
+    orders: integer('orders').notNull(),
+    total: numeric('total', { precision: 14, scale: 2 }).notNull(),
+    firstOrderAt: timestamp('first_order_at', { withTimezone: true }),
+    lastOrderAt: timestamp('last_order_at', { withTimezone: true }),
+    currentOrders: integer('current_orders').notNull(),
+    currentRevenue: numeric('current_revenue', { precision: 14, scale: 2 }).notNull(),
+    previousOrders: integer('previous_orders').notNull(),
+    previousRevenue: numeric('previous_revenue', { precision: 14, scale: 2 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.customerId] })],
+);
+
+export const summaryProductParts = analytics.table(
+  'summary_product_parts',
+  {
+    taskId: uuid('task_id').notNull(),
+    productId: bigint('product_id', { mode: 'number' }).notNull(),
+    /** Units sold in the 28 days ending E. */
+    velocityUnits: integer('velocity_units').notNull(),
+    currentRevenue: numeric('current_revenue', { precision: 14, scale: 2 }).notNull(),
+    previousRevenue: numeric('previous_revenue', { precision: 14, scale: 2 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.productId] })],
+);
+
+export const summaryDailyParts = analytics.table(
+  'summary_daily_parts',
+  {
+    taskId: uuid('task_id').notNull(),
+    /** A calendar day in DELIVERY_TIMEZONE. */
+    day: date('day').notNull(),
+    orders: integer('orders').notNull(),
+    revenue: numeric('revenue', { precision: 14, scale: 2 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.day] })],
+);
+
+/** The churn rule's customers of a run (at-risk-customers.csv), their figures over orders dated ≤ E. */
+export const atRiskCustomers = analytics.table(
+  'at_risk_customers',
+  {
+    taskId: uuid('task_id').notNull(),
+    customerId: bigint('customer_id', { mode: 'number' }).notNull(),
+    customerEmail: text('customer_email').notNull(),
+    totalLifetimeValue: numeric('total_lifetime_value', { precision: 14, scale: 2 }).notNull(),
+    averageOrderValue: numeric('average_order_value', { precision: 14, scale: 2 }).notNull(),
+    totalOrders: integer('total_orders').notNull(),
+    orderFrequency: doublePrecision('order_frequency').notNull(),
+    daysSinceLastOrder: integer('days_since_last_order').notNull(),
+    meanIntervalDays: numeric('mean_interval_days', { precision: 10, scale: 2 }).notNull(),
+    customerSegment: text('customer_segment').notNull(),
+    acquisitionDate: timestamp('acquisition_date', { withTimezone: true }),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.customerId] })],
+);
+
+/** The reorder rule's products of a run (products-to-reorder.csv and the summary's reorder list). */
+export const reorderProducts = analytics.table(
+  'reorder_products',
+  {
+    taskId: uuid('task_id').notNull(),
+    productId: bigint('product_id', { mode: 'number' }).notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    stockOnHand: integer('stock_on_hand').notNull(),
+    unitsSold28Days: integer('units_sold_28_days').notNull(),
+    dailyVelocity: doublePrecision('daily_velocity').notNull(),
+    daysOfCover: doublePrecision('days_of_cover').notNull(),
+    reorderQuantity: integer('reorder_quantity').notNull(),
+    calculatedAt: timestamp('calculated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.productId] })],
+);

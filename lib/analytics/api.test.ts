@@ -208,4 +208,53 @@ describe('GET /analytics/status/:task_id and /analytics/results/:task_id', () =>
     expect(products.status).toBe(200);
     expect((await fetch(`${server.url}/analytics/results/${taskId}/secrets.csv`, { headers: viewer.bearer })).status).toBe(404);
   });
+
+  it('serves the executive summary\'s at-risk customers and products to reorder as CSVs, exactly the ones it counts', async () => {
+    const taskId = await completedTaskId();
+    const results = (await (await fetch(`${server.url}/analytics/results/${taskId}`, { headers: viewer.bearer })).json()) as {
+      links: Record<string, string>;
+      executive_summary: { churn_risk: { customers_at_risk: number }; reorder_needed_count: number; reorder: { product_id: number }[]; recommendations: { action_url: string }[] };
+    };
+    const summary = results.executive_summary;
+    expect(results.links.at_risk_customers_csv).toBe(`/analytics/results/${taskId}/at-risk-customers.csv`);
+    expect(results.links.products_to_reorder_csv).toBe(`/analytics/results/${taskId}/products-to-reorder.csv`);
+    const rows = async (link: string | undefined) => {
+      const response = await fetch(`${server.url}${link}`, { headers: viewer.bearer });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/text\/csv/);
+      const [header, ...lines] = (await response.text()).trim().split('\r\n');
+      const columns = (header ?? '').split(',');
+      return { columns, records: lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell]))) };
+    };
+
+    const atRisk = await rows(results.links.at_risk_customers_csv);
+    expect(atRisk.columns).toEqual([
+      'customer_id', 'customer_email', 'total_lifetime_value', 'average_order_value', 'total_orders', 'order_frequency',
+      'days_since_last_order', 'mean_interval_days', 'customer_segment', 'acquisition_date', 'calculated_at',
+    ]);
+    // The demo month has lapsed regulars; the CSV lists every one the summary counts, each meeting the churn rule.
+    expect(summary.churn_risk.customers_at_risk).toBeGreaterThan(0);
+    expect(atRisk.records).toHaveLength(summary.churn_risk.customers_at_risk);
+    for (const record of atRisk.records) {
+      const [days, interval] = [Number(record.days_since_last_order), Number(record.mean_interval_days)];
+      expect(Number(record.total_orders)).toBeGreaterThanOrEqual(3);
+      expect(days).toBeGreaterThan(Math.max(30, 2 * interval - 0.01));
+      expect(days).toBeLessThanOrEqual(365);
+    }
+
+    const reorder = await rows(results.links.products_to_reorder_csv);
+    expect(reorder.columns).toEqual([
+      'product_id', 'sku', 'name', 'category', 'stock_on_hand', 'units_sold_28_days', 'daily_velocity', 'days_of_cover', 'reorder_quantity', 'calculated_at',
+    ]);
+    expect(reorder.records).toHaveLength(summary.reorder_needed_count);
+    for (const record of reorder.records) {
+      // The reorder rule with the default 14 days of cover: stock · 28 < 14 · units sold in the 28 days ending E.
+      expect(Number(record.stock_on_hand) * 28).toBeLessThan(14 * Number(record.units_sold_28_days));
+    }
+    const listed = new Set(reorder.records.map((record) => Number(record.product_id)));
+    expect(summary.reorder.every((product) => listed.has(product.product_id))).toBe(true);
+    // Every recommendation that sends a person to a list sends them to one of these two.
+    const csvLinks = summary.recommendations.map((r) => r.action_url).filter((url) => url.endsWith('.csv'));
+    expect(csvLinks.every((url) => url === results.links.at_risk_customers_csv || url === results.links.products_to_reorder_csv)).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * CSV exports of a task's customer and product metrics, streamed in keyset-paginated batches so a
- * million-customer export never sits in memory.
+ * CSV exports of a task's customer and product metrics, and of the two action lists of its executive summary (the
+ * customers at churn risk, the products to reorder — the rows the summary's rules wrote, so the CSVs list exactly
+ * what the summary counts), streamed in keyset-paginated batches so a million-customer export never sits in memory.
  *
  * Rows are written by csv-stringify (RFC 4180 quoting) with `escape_formulas`: a text cell starting with
  * = + - @ tab or CR gets a leading apostrophe, so a spreadsheet shows a customer named `=HYPERLINK(…)` as text
@@ -50,6 +51,26 @@ const EXPORTS = {
     sql: `SELECT product_id AS key, product_id, sku, name, category, units_sold, revenue, orders_count, unique_customers,
                  average_selling_price, stock_on_hand, days_of_cover, calculated_at
           FROM analytics.product_metrics WHERE task_id = $1 AND product_id > $2 ORDER BY product_id LIMIT $3`,
+  },
+  // customers.csv's columns over the customer's orders dated ≤ E, plus the churn rule's mean interval.
+  'at-risk-customers': {
+    columns: [
+      'customer_id', 'customer_email', 'total_lifetime_value', 'average_order_value', 'total_orders',
+      'order_frequency', 'days_since_last_order', 'mean_interval_days', 'customer_segment', 'acquisition_date', 'calculated_at',
+    ],
+    sql: `SELECT customer_id AS key, customer_id, customer_email, total_lifetime_value, average_order_value, total_orders,
+                 order_frequency, days_since_last_order, mean_interval_days, customer_segment, acquisition_date, calculated_at
+          FROM analytics.at_risk_customers WHERE task_id = $1 AND customer_id > $2 ORDER BY customer_id LIMIT $3`,
+  },
+  'products-to-reorder': {
+    columns: [
+      'product_id', 'sku', 'name', 'category', 'stock_on_hand', 'units_sold_28_days', 'daily_velocity', 'days_of_cover',
+      'reorder_quantity', 'calculated_at',
+    ],
+    sql: `SELECT product_id AS key, product_id, sku, name, category, stock_on_hand, units_sold_28_days,
+                 round(daily_velocity::numeric, 2) AS daily_velocity, round(days_of_cover::numeric, 2) AS days_of_cover,
+                 reorder_quantity, calculated_at
+          FROM analytics.reorder_products WHERE task_id = $1 AND product_id > $2 ORDER BY product_id LIMIT $3`,
   },
 } satisfies Record<string, CsvExport>;
 

@@ -60,6 +60,8 @@ export function createCustomerAnalyticsPipeline(
     startDate: context.date_range.start_date,
     endDate: context.date_range.end_date,
   });
+  /** The window with its length and the zone the executive summary counts days in (its window parts too). */
+  const summaryPeriods = (context: CustomerAnalyticsInput) => ({ ...window(context), windowDays: windowDays(context), timeZone: env().DELIVERY_TIMEZONE });
   /** What an extract needs from its step context; `fence` guards every batch it writes (see assertCurrentAttempt). */
   function extractInput(ctx: StepContext<CustomerAnalyticsInput, CustomerAnalyticsResults>) {
     return {
@@ -115,7 +117,7 @@ export function createCustomerAnalyticsPipeline(
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
             { table: 'analytics.staging_users', expected: ctx.results.extract_users?.total_count },
           ]);
-          return computeCustomerMetrics(ctx.db.pool, ctx.taskId, ctx.context.date_range.end_date, boundary);
+          return computeCustomerMetrics(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
         },
       },
       {
@@ -131,7 +133,7 @@ export function createCustomerAnalyticsPipeline(
           await assertStagingPresent(ctx.db.pool, ctx.taskId, [
             { table: 'analytics.staging_products', expected: ctx.results.extract_products?.total_count },
           ]);
-          return computeProductMetrics(ctx.db.pool, ctx.taskId, { ...window(ctx.context), windowDays: windowDays(ctx.context) }, boundary);
+          return computeProductMetrics(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
         },
       },
       {
@@ -150,7 +152,13 @@ export function createCustomerAnalyticsPipeline(
             boundary.kind === 'source' && customers?.window_customers
               ? { orders: boundary.orders, revenue: boundary.revenue, customers: customers.window_customers }
               : null;
-          await ensureDailyRevenue(ctx.db.pool, ctx.taskId, window(ctx.context), boundary);
+          await ensureDailyRevenue(ctx.db.pool, ctx.taskId, summaryPeriods(ctx.context), boundary);
+          // The summary's window parts, which the transforms wrote: without them (purged, or transforms that ran
+          // before the parts existed) its figures would silently miss the window.
+          await assertStagingPresent(ctx.db.pool, ctx.taskId, [
+            { table: 'analytics.summary_customer_parts', expected: customers ? customers.total_customers + customers.skipped_customers : undefined },
+            { table: 'analytics.summary_product_parts', expected: products?.total_products },
+          ]);
           const totals = await readRunWindowTotals(sourcesFor(ctx.db).ordersPool, { ...window(ctx.context), windowDays: days }, pinned);
           return generateInsights(
             ctx.db.pool,
@@ -160,10 +168,11 @@ export function createCustomerAnalyticsPipeline(
               windowDays: days,
               skippedCustomers: customers?.skipped_customers ?? 0,
               productsWithoutInventory: products?.products_without_inventory ?? 0,
-              summary:
-                boundary.kind === 'source'
-                  ? { timeZone: env().DELIVERY_TIMEZONE, reorder: { coverDays: env().REORDER_COVER_DAYS, targetDays: env().REORDER_TARGET_DAYS } }
-                  : null,
+              summary: {
+                timeZone: env().DELIVERY_TIMEZONE,
+                reorder: { coverDays: env().REORDER_COVER_DAYS, targetDays: env().REORDER_TARGET_DAYS },
+                ordersDatabase: boundary.kind === 'copy' ? sourcesFor(ctx.db).ordersPool : null,
+              },
             },
             totals,
           );

@@ -372,6 +372,16 @@ describe('customer_analytics on the engine', () => {
         [taskId],
       );
       expect(progress.rows.map((r) => r.message)).toContain(`Processed 20/${FIXTURE_ORDERS.length - 2} orders (${((20 / (FIXTURE_ORDERS.length - 2)) * 100).toFixed(1)}%)`);
+      // The executive summary of the copied window: the window part from the copy, the rest summed in the orders
+      // database — the same figures as the first run's over the same orders in place (only the links name the run).
+      const inPlace = await getTask(testDb, firstTaskId);
+      const summaryOf = (result: unknown) => {
+        const summary = executiveSummaryOf(result);
+        return summary && { ...summary, recommendations: summary.recommendations.map(({ action_url: _url, ...rest }) => rest) };
+      };
+      const copiedSummary = summaryOf(task.steps.find((s) => s.name === 'generate_insights')?.result);
+      expect(copiedSummary).not.toBeNull();
+      expect(copiedSummary).toEqual(summaryOf(inPlace?.steps.find((s) => s.name === 'generate_insights')?.result));
     } finally {
       ordersMode = 'in_database';
     }

@@ -14,7 +14,7 @@ export interface TaskResults {
   task_id: string;
   insights: { kind: string; sentence: string; data: unknown }[];
   segments: { segment: string; customers: number }[];
-  links: { customers_csv: string; products_csv: string };
+  links: { customers_csv: string; products_csv: string; at_risk_customers_csv: string; products_to_reorder_csv: string };
   /** generate_insights' executive summary; null before that step completed or for a copied window. */
   executive_summary: ExecutiveSummary | null;
 }
@@ -50,6 +50,9 @@ export async function readTaskResults(pool: pg.Pool, taskId: string, generateIns
     links: {
       customers_csv: `/analytics/results/${taskId}/customers.csv`,
       products_csv: `/analytics/results/${taskId}/products.csv`,
+      // The executive summary's action lists (its recommendations link to them too).
+      at_risk_customers_csv: `/analytics/results/${taskId}/at-risk-customers.csv`,
+      products_to_reorder_csv: `/analytics/results/${taskId}/products-to-reorder.csv`,
     },
     executive_summary: executiveSummaryOf(generateInsightsResult),
   };

@@ -12,7 +12,14 @@ import type pg from 'pg';
 import { PermanentError, readTasksFacts } from '@/lib/engine';
 import { dropCopies, listCopies } from './order-copy';
 
-const STAGING_TABLES = ['analytics.staging_users', 'analytics.staging_products'];
+/** A run's staged rows, and the executive summary's window parts its transforms summed (needed until generate_insights ran). */
+const STAGING_TABLES = [
+  'analytics.staging_users',
+  'analytics.staging_products',
+  'analytics.summary_customer_parts',
+  'analytics.summary_product_parts',
+  'analytics.summary_daily_parts',
+];
 const FAILED_RUN_RETENTION_DAYS = 7;
 
 /**

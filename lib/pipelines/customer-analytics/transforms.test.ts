@@ -15,7 +15,7 @@ import { windowBounds } from './steps/extract-orders';
 import { computeCustomerMetrics } from './steps/transform-customer-metrics';
 import { computeProductMetrics, ensureDailyRevenue } from './steps/transform-product-metrics';
 
-const PRODUCT_WINDOW = { startDate: FIXTURE_WINDOW.start_date, endDate: FIXTURE_WINDOW.end_date, windowDays: 31 };
+const PRODUCT_WINDOW = { startDate: FIXTURE_WINDOW.start_date, endDate: FIXTURE_WINDOW.end_date, windowDays: 31, timeZone: 'UTC' };
 
 let testDb: TestDatabase;
 let boundary: OrdersBoundary;
@@ -65,7 +65,7 @@ afterAll(async () => {
 
 describe('transform_customer_metrics', () => {
   it('computes every column of the seed formulas, skipping customers the CRM does not know', async () => {
-    const summary = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
+    const summary = await computeCustomerMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
     expect(summary.total_customers).toBe(8);
     expect(summary.skipped_customers).toBe(1);
 
@@ -92,7 +92,7 @@ describe('transform_customer_metrics', () => {
   });
 
   it('replaces its own rows when run again', async () => {
-    await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
+    await computeCustomerMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
     const { rows } = await testDb.pool.query(`SELECT count(*)::int AS n FROM analytics.customer_metrics WHERE task_id = $1`, [taskId]);
     expect(rows[0].n).toBe(8);
   });
@@ -169,7 +169,7 @@ describe('the orders boundary', () => {
     await testDb.pool.query(`INSERT INTO shop.orders (id, customer_id, total_amount, status, created_at) VALUES (9001, 1, 500, 'completed', '2026-03-15T10:00:00Z')`);
     await testDb.pool.query(`INSERT INTO shop.order_items (order_id, product_id, quantity, price) VALUES (9001, 101, 50, 10)`);
     try {
-      const customers = await computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary);
+      const customers = await computeCustomerMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
       const products = await computeProductMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary);
       expect(customers.total_customers).toBe(8);
       expect(products.total_products).toBe(5);
@@ -186,7 +186,7 @@ describe('the orders boundary', () => {
     const before = await metricsRows();
     await testDb.pool.query('UPDATE shop.orders SET total_amount = total_amount + 1 WHERE id = 1');
     try {
-      await expect(computeCustomerMetrics(testDb.pool, taskId, FIXTURE_WINDOW.end_date, boundary)).rejects.toThrow(PermanentError);
+      await expect(computeCustomerMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary)).rejects.toThrow(PermanentError);
       await expect(computeProductMetrics(testDb.pool, taskId, PRODUCT_WINDOW, boundary)).rejects.toThrow(/rerun from extract_orders/);
       expect(await metricsRows()).toEqual(before);
     } finally {

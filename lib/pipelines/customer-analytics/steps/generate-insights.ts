@@ -24,10 +24,7 @@ export type InsightsSummary = {
   kinds: Insight['kind'][];
   kpis: Kpis;
   generated_at: string;
-  /**
-   * Null for a copied window (SOURCE_DATABASE_URL): its figures join the orders history with this run's staging,
-   * and the history lives in the other database.
-   */
+  /** Null only when the step ran without the summary's settings (InsightsInput.summary). */
   executive_summary: ExecutiveSummary | null;
 };
 
@@ -38,8 +35,11 @@ export interface InsightsInput {
   windowDays: number;
   skippedCustomers: number;
   productsWithoutInventory: number;
-  /** Set when the orders live in the app's database (a `source` boundary): the executive summary can be computed. */
-  summary: { timeZone: string; reorder: ReorderRule } | null;
+  /**
+   * The executive summary's settings; `ordersDatabase` is the orders database when the orders live in another one
+   * than the app's (a copied window), where the summary reads the orders outside the window.
+   */
+  summary: { timeZone: string; reorder: ReorderRule; ordersDatabase: pg.Pool | null } | null;
 }
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -185,12 +185,12 @@ export async function generateInsights(
           { taskId: input.taskId, startDate: input.startDate, endDate: input.endDate, windowDays: input.windowDays, timeZone: input.summary.timeZone },
           input.summary.reorder,
           {
-            atRiskCustomers: `/analytics/results/${input.taskId}/customers.csv`,
-            reorderProducts: `/analytics/results/${input.taskId}/products.csv`,
+            atRiskCustomers: `/analytics/results/${input.taskId}/at-risk-customers.csv`,
+            reorderProducts: `/analytics/results/${input.taskId}/products-to-reorder.csv`,
             dashboard: '/',
           },
           topShare,
-          pool,
+          input.summary.ordersDatabase,
         )
       : null;
     // Low stock is the reorder rule (../executive-summary.ts), so the dashboard's list and the summary's agree.

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { noEarlierOrderSql, type PinnedCustomerFigures } from '../kpis';
 import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type PinnedFigures } from '../orders-boundary';
+import { customerPartColumns, summaryBounds, type SummaryBounds, type SummaryPeriods } from '../summary-parts';
 
 export type CustomerMetricsSummary = {
   total_customers: number;
@@ -24,17 +25,27 @@ export type CustomerMetricsSummary = {
 /**
  * Totals per customer over the run's orders, into a temporary table. CREATE TABLE … AS may run in parallel
  * workers; an INSERT … SELECT (or a data-modifying WITH) never does, which made the single biggest scan of the
- * run twice as slow as it has to be on two cores.
+ * run twice as slow as it has to be on two cores. The same pass sums the executive summary's window part
+ * (`summary_*` columns, ../summary-parts.ts).
  */
-const customerTotalsSql = (orders: string) => `
+const customerTotalsSql = (orders: string, bounds: SummaryBounds) => `
 CREATE TEMP TABLE customer_totals ON COMMIT DROP AS
 SELECT customer_id,
        sum(total_amount)                                  AS total,
        count(*)::int                                      AS orders,
        min((created_at AT TIME ZONE 'UTC')::date)         AS first_day,
-       max((created_at AT TIME ZONE 'UTC')::date)         AS last_day
+       max((created_at AT TIME ZONE 'UTC')::date)         AS last_day,
+       ${customerPartColumns(bounds, 'summary_')}
 FROM ${orders} o
 GROUP BY customer_id`;
+
+/** The summary's window part per customer, from the same pass (every customer with an order, CRM-known or not). */
+const CUSTOMER_PARTS_SQL = `
+INSERT INTO analytics.summary_customer_parts (
+  task_id, customer_id, orders, total, first_order_at, last_order_at, current_orders, current_revenue, previous_orders, previous_revenue)
+SELECT $1, customer_id, summary_orders, summary_total, summary_first_order_at, summary_last_order_at,
+       summary_current_orders, summary_current_revenue, summary_previous_orders, summary_previous_revenue
+FROM customer_totals`;
 
 // Dates are UTC calendar days. order_frequency and the segment thresholds follow the seed's Ruby exactly;
 // days_since_last_order counts to the window's end date (not today) so a rerun reproduces the same rows.
@@ -68,12 +79,21 @@ SELECT (SELECT count(*) FROM inserted)::int AS total_customers,
        (SELECT coalesce(sum(orders), 0) FROM customer_totals)::int AS pinned_orders,
        (SELECT coalesce(sum(total), 0) FROM customer_totals)::text AS pinned_revenue`;
 
-export async function computeCustomerMetrics(pool: pg.Pool, taskId: string, endDate: string, boundary: OrdersBoundary): Promise<CustomerMetricsSummary> {
+export async function computeCustomerMetrics(
+  pool: pg.Pool,
+  taskId: string,
+  periods: SummaryPeriods,
+  boundary: OrdersBoundary,
+): Promise<CustomerMetricsSummary> {
   const calculatedAt = new Date();
+  const endDate = periods.endDate;
   const relations = ordersRelations(boundary, 1);
   const counts = await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.customer_metrics WHERE task_id = $1', [taskId]);
-    await client.query(customerTotalsSql(relations.orders), relations.params);
+    await client.query('DELETE FROM analytics.summary_customer_parts WHERE task_id = $1', [taskId]);
+    const params = [...relations.params];
+    await client.query(customerTotalsSql(relations.orders, summaryBounds(periods, params)), params);
+    await client.query(CUSTOMER_PARTS_SQL, [taskId]);
     const result = await client.query<{ total_customers: number; customers_with_orders: number } & PinnedFigures>(CUSTOMER_METRICS_SQL, [
       taskId,
       endDate,

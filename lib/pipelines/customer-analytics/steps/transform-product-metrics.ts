@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { withTransaction } from '@/db/transaction';
 import { assertBoundaryHeld, ordersRelations, type OrdersBoundary, type OrdersRelations, type PinnedFigures } from '../orders-boundary';
+import { productPartColumns, summaryBounds, type SummaryBounds, type SummaryPeriods } from '../summary-parts';
 
 export type ProductMetricsSummary = {
   total_products: number;
@@ -18,17 +19,25 @@ export type ProductMetricsSummary = {
   calculated_at: string;
 };
 
-/** Sales per product into a temporary table: CREATE TABLE … AS may scan and join in parallel workers, an INSERT never does. */
-const productSalesSql = (orders: string, items: string) => `
+/**
+ * Sales per product into a temporary table: CREATE TABLE … AS may scan and join in parallel workers, an INSERT never
+ * does. The same pass sums the executive summary's window part (../summary-parts.ts).
+ */
+const productSalesSql = (orders: string, items: string, bounds: SummaryBounds) => `
 CREATE TEMP TABLE product_sales ON COMMIT DROP AS
 SELECT i.product_id,
        sum(i.quantity)::int                 AS units_sold,
        sum(i.quantity * i.price)            AS revenue,
        count(DISTINCT i.order_id)::int      AS orders_count,
-       count(DISTINCT o.customer_id)::int   AS unique_customers
+       count(DISTINCT o.customer_id)::int   AS unique_customers,
+       ${productPartColumns(bounds)}
 FROM ${items} i
 JOIN ${orders} o ON o.id = i.order_id
 GROUP BY i.product_id`;
+
+const PRODUCT_PARTS_SQL = `
+INSERT INTO analytics.summary_product_parts (task_id, product_id, velocity_units, current_revenue, previous_revenue)
+SELECT $1, product_id, velocity_units, current_revenue, previous_revenue FROM product_sales`;
 
 const PRODUCT_METRICS_SQL = `
 WITH inserted AS (
@@ -48,35 +57,41 @@ WITH inserted AS (
 SELECT count(*)::int AS total_products, count(*) FILTER (WHERE stock_on_hand IS NULL)::int AS without_inventory
 FROM inserted`;
 
-/** The window's first and last calendar day, UTC. */
-interface WindowDays {
-  startDate: string;
-  endDate: string;
-}
-
-/** The window's days and its length in days (the cover's sales rate). */
-export interface ProductWindow extends WindowDays {
-  windowDays: number;
-}
+/**
+ * The window's first and last calendar day (UTC), its length in days (the cover's sales rate), and the delivery
+ * time zone the executive summary's window part counts its days in.
+ */
+export type ProductWindow = SummaryPeriods;
 
 /**
  * Orders and revenue per day of the window, every day present (0 on a day without orders). Per day into a temporary
- * table first: CREATE TABLE … AS may scan the orders in parallel workers, an INSERT never does. Returns the sums.
+ * table first: CREATE TABLE … AS may scan the orders in parallel workers, an INSERT never does. Grouped by the UTC
+ * day (the chart's) and the delivery-time-zone day (the summary's window part: the anomalies' days) in one pass — in
+ * UTC both are the same day. Returns the sums.
  */
-async function writeDailyRevenue(client: pg.PoolClient, taskId: string, window: WindowDays, relations: OrdersRelations): Promise<PinnedFigures> {
+async function writeDailyRevenue(client: pg.PoolClient, taskId: string, window: SummaryPeriods, relations: OrdersRelations): Promise<PinnedFigures> {
   await client.query('DELETE FROM analytics.daily_revenue WHERE task_id = $1', [taskId]);
+  await client.query('DELETE FROM analytics.summary_daily_parts WHERE task_id = $1', [taskId]);
+  const params = [...relations.params];
+  const bounds = summaryBounds(window, params);
   await client.query(
     `CREATE TEMP TABLE orders_per_day ON COMMIT DROP AS
-     SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS orders, sum(o.total_amount) AS revenue
-     FROM ${relations.orders} o GROUP BY 1`,
-    relations.params,
+     SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, ${bounds.localDay('o.created_at')} AS local_day,
+            count(*)::int AS orders, sum(o.total_amount) AS revenue
+     FROM ${relations.orders} o GROUP BY 1, 2`,
+    params,
   );
   await client.query(
     `INSERT INTO analytics.daily_revenue (task_id, day, orders, revenue)
      SELECT $1, d::date, coalesce(o.orders, 0), coalesce(o.revenue, 0)
      FROM generate_series($2::date, $3::date, interval '1 day') AS d
-     LEFT JOIN orders_per_day o ON o.day = d::date`,
+     LEFT JOIN (SELECT day, sum(orders)::int AS orders, sum(revenue) AS revenue FROM orders_per_day GROUP BY day) o ON o.day = d::date`,
     [taskId, window.startDate, window.endDate],
+  );
+  await client.query(
+    `INSERT INTO analytics.summary_daily_parts (task_id, day, orders, revenue)
+     SELECT $1, local_day, sum(orders)::int, sum(revenue) FROM orders_per_day GROUP BY local_day`,
+    [taskId],
   );
   // Summed over every order inside the boundary (not over the window's days), so an order outside them counts too.
   const { rows } = await client.query<PinnedFigures>(
@@ -90,7 +105,10 @@ export async function computeProductMetrics(pool: pg.Pool, taskId: string, windo
   const relations = ordersRelations(boundary, 1);
   const counts = await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM analytics.product_metrics WHERE task_id = $1', [taskId]);
-    await client.query(productSalesSql(relations.orders, relations.items), relations.params);
+    await client.query('DELETE FROM analytics.summary_product_parts WHERE task_id = $1', [taskId]);
+    const params = [...relations.params];
+    await client.query(productSalesSql(relations.orders, relations.items, summaryBounds(window, params)), params);
+    await client.query(PRODUCT_PARTS_SQL, [taskId]);
     const result = await client.query<{ total_products: number; without_inventory: number }>(PRODUCT_METRICS_SQL, [taskId, window.windowDays, calculatedAt]);
     // Items are pinned through their orders: the orders inside the boundary must be the ones the extract pinned.
     assertBoundaryHeld(boundary, await writeDailyRevenue(client, taskId, window, relations));
@@ -108,7 +126,7 @@ export async function computeProductMetrics(pool: pg.Pool, taskId: string, windo
  * between the two steps of one run), with the same boundary check; generate_insights calls it first. For every
  * other run it is one index probe.
  */
-export async function ensureDailyRevenue(pool: pg.Pool, taskId: string, window: WindowDays, boundary: OrdersBoundary): Promise<void> {
+export async function ensureDailyRevenue(pool: pg.Pool, taskId: string, window: SummaryPeriods, boundary: OrdersBoundary): Promise<void> {
   await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ written: boolean }>('SELECT EXISTS (SELECT 1 FROM analytics.daily_revenue WHERE task_id = $1) AS written', [taskId]);
     if (rows[0]?.written) return;
