@@ -11,7 +11,7 @@
  * Shape of the data (what the customer-analytics pipeline and its executive summary need to be interesting; the
  * README's "Demo data" section says the same for users):
  * - orders per day follow a weight: linear growth (the last day sells GROWTH_OVER_WINDOW more than the first), a
- *   weekly pattern (WEEKDAY_FACTORS: quieter weekends), ±DAILY_NOISE of day-to-day variation and the injected
+ *   weekly pattern (WEEKDAY_FACTORS: quieter weekends), DAILY_NOISE_SD of day-to-day variation and the injected
  *   anomalous days of DEMO_ANOMALIES; each day's order count is its share of the total, ids in time order;
  * - customers join over time (PREEXISTING_CUSTOMER_SHARE before the window, the rest in id order across it) and
  *   each order picks among those who have joined by its day, by one of three habits: a loyal base (every
@@ -82,13 +82,20 @@ const ORDER_CHUNK = 50_000;
 const LOAD_CONNECTIONS = 2;
 const UNKNOWN_CUSTOMER_SHARE = 0.03;
 
-/** The last day's weight over the first day's, before the weekly pattern and noise: +90% over the window. */
-const GROWTH_OVER_WINDOW = 0.9;
+/**
+ * The last day's weight over the first day's, before the weekly pattern and noise: +50% over the window. Steeper
+ * growth would bias every day above the median of its previous 8 weeks and read as anomalies.
+ */
+const GROWTH_OVER_WINDOW = 0.5;
 /** Relative order volume by ISO weekday (1 = Monday … 7 = Sunday). Weekends stay above half of a weekday, so a
  * one-day run on a Sunday is not a volume drop for the data-quality gate (lib/monitoring/volume-guard.ts). */
-const WEEKDAY_FACTORS = [1.0, 1.04, 1.0, 1.06, 1.12, 0.74, 0.68] as const;
-/** Day-to-day variation, uniform ±5%: far inside the anomaly rule's 3 × 1.4826 MAD band. */
-const DAILY_NOISE = 0.05;
+const WEEKDAY_FACTORS = [1.0, 1.04, 1.0, 1.06, 1.12, 0.8, 0.75] as const;
+/**
+ * Day-to-day variation: the sum of three uniform draws, nearly normal with a standard deviation of 6%. Normal-shaped
+ * noise is what the anomaly rule's 3 × 1.4826 MAD band assumes (uniform noise of the same width makes the MAD of 8
+ * weekdays erratic and flags ordinary days), and the injected days stay far outside it.
+ */
+const DAILY_NOISE_SD = 0.06;
 /**
  * Days made abnormal on purpose, counted back from the window's end (1 = yesterday), each a factor on that day's
  * orders. None falls on yesterday or on a day the e2e specs run alone: a drop below half of the usual count there
@@ -258,7 +265,8 @@ function ordersChunkSql(options: GeneratorOptions, windowStart: Date): string {
     .join(' ');
   const weekday = `(ARRAY[${WEEKDAY_FACTORS.join(',')}]::float8[])[extract(isodow FROM ${text(windowStart.toISOString().slice(0, 10))}::date + d)::int]`;
   const growth = days > 1 ? `(1 + ${GROWTH_OVER_WINDOW} * d / ${days - 1}::float8)` : '1';
-  const noise = `(1 + ${2 * DAILY_NOISE} * (${uniform(seed, 'd', 40)} - 0.5))`;
+  // Three uniforms sum to variance 3/12 = 1/4, so twice the SD scales their centred sum to a standard deviation of SD.
+  const noise = `(1 + ${2 * DAILY_NOISE_SD} * (${uniform(seed, 'd', 40)} + ${uniform(seed, 'd', 41)} + ${uniform(seed, 'd', 42)} - 1.5))`;
   const newcomerPool = Math.max(1, Math.round(((customers - customersBefore) * NEWCOMER_DAYS) / days));
   const lineKey = 'o.id * 8 + n';
   const quantityDraw = uniform(seed, lineKey, 16);
