@@ -182,6 +182,21 @@ describe('generateDemoData', () => {
       expect(ratio).toBeLessThan(1.5);
     });
 
+    it('keeps the average order value steady from day to day, as independent orders give it', async () => {
+      // Orders of ~$340 with a standard deviation of ~$420 (per order) make a day's average of n orders vary by
+      // about 1.2 / √n; a shared draw across a day's orders (which product is popular today) would show as much more.
+      const { rows } = await testDb.pool.query<{ spread: number; expected: number }>(
+        `WITH days AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, avg(total_amount)::float8 AS aov, count(*) AS n
+                         FROM shop.orders WHERE created_at >= $1::timestamptz - interval '91 days' GROUP BY 1)
+         SELECT (stddev(aov) / avg(aov))::float8 AS spread,
+                ((SELECT stddev(total_amount) / avg(total_amount) FROM shop.orders) / sqrt(avg(n)))::float8 AS expected
+           FROM days`,
+        [END.toISOString()],
+      );
+      const row = rows[0];
+      expect(row?.spread).toBeLessThan((row?.expected ?? 0) * 1.3);
+    });
+
     it('has newcomers who become regulars and customers who lapse; nobody orders before signing up', async () => {
       const { rows } = await testDb.pool.query<{ became_regulars: number; lapsed: number; ordered_before_signup: number; active_first_month: number }>(
         `WITH history AS (

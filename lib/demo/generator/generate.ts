@@ -270,9 +270,13 @@ function ordersChunkSql(options: GeneratorOptions, windowStart: Date): string {
   const newcomerPool = Math.max(1, Math.round(((customers - customersBefore) * NEWCOMER_DAYS) / days));
   const lineKey = 'o.id * 8 + n';
   const quantityDraw = uniform(seed, lineKey, 16);
-  // Stepping by a prime from a popularity-skewed start keeps an order's lines on distinct products among those
-  // launched by the order's day (fewer than 7919 of them, so n × 7919 differs modulo their count for n = 1..5).
-  const productId = `((${skewedRank('o.u_product', 'o.products_on_sale')} - 1 + n * 7919) % o.products_on_sale) + 1`;
+  // The first line is a popularity-skewed draw among the products launched by the order's day. The others step from
+  // it by a prime over all products (fewer than 7919 of them, so (n − 1) × 7919 differs modulo their count for
+  // n = 1..5: distinct products), and a line whose product has not launched yet is left out. Stepping over all
+  // products rather than the launched ones keeps a popular product's companions the same every day; modulo the
+  // day's launched count they changed with it, and so did the price of a large share of the lines — daily revenue
+  // then swung ±25% on steady order counts.
+  const productId = `CASE WHEN n = 1 THEN o.first_product ELSE ((o.first_product - 1 + (n - 1) * 7919) % ${products}) + 1 END`;
   const loyal = `${LOYAL_EVERY} * ${skewedRank('o.u_customer', `greatest(1, o.joined / ${LOYAL_EVERY})`, 50)}`;
   const newcomer = `o.joined + 1 - ${skewedRank('o.u_customer', `least(o.joined, ${newcomerPool})`, Math.max(1, Math.round(newcomerPool / 10)))}`;
   const occasional = `1 + floor(o.u_customer * o.joined)::bigint`;
@@ -296,7 +300,7 @@ function ordersChunkSql(options: GeneratorOptions, windowStart: Date): string {
              ${uniform(seed, 'id', 12)} AS u_time,
              ${uniform(seed, 'id', 13)} AS u_status,
              ${uniform(seed, 'id', 14)} AS u_lines,
-             ${uniform(seed, 'id', 15)} AS u_product,
+             ${skewedRank(uniform(seed, 'id', 15), 'days.products_on_sale')} AS first_product,
              ${uniform(seed, 'id', 17)} AS u_habit
       FROM days
       CROSS JOIN LATERAL generate_series(greatest(days.first_id + 1, $1::bigint), least(days.last_id, $2::bigint)) AS id
@@ -310,6 +314,7 @@ function ordersChunkSql(options: GeneratorOptions, windowStart: Date): string {
       CROSS JOIN LATERAL generate_series(1, CASE WHEN o.u_lines < 0.35 THEN 1 WHEN o.u_lines < 0.63 THEN 2
                                                  WHEN o.u_lines < 0.81 THEN 3 WHEN o.u_lines < 0.92 THEN 4 ELSE 5 END) AS n
       CROSS JOIN LATERAL (SELECT ${productId} AS product_id) AS line
+      WHERE line.product_id <= o.products_on_sale
     ), items AS (
       INSERT INTO shop.order_items (order_id, product_id, quantity, price)
       SELECT order_id, product_id, quantity, price FROM lines
