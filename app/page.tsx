@@ -10,6 +10,7 @@ import { LiveUpdates } from '@/components/live/live-updates';
 import { LazyDeliveryCalendar } from '@/components/calendar/lazy-delivery-calendar';
 import { SnapshotPicker } from '@/components/dashboard/snapshot-picker';
 import { LowStockPages, STOCK_PAGE_PARAM, stockPageSchema } from '@/components/dashboard/low-stock-pages';
+import { NeedsAttentionSection } from '@/components/dashboard/needs-attention';
 import { InsightsList, SegmentTable, TopCustomersTable } from '@/components/dashboard/tables';
 import { buttonClassName } from '@/components/ui/button';
 import { DiscardSnapshotForm, MakeDefaultViewForm, PublishAnywayForm } from './delivery/review-forms';
@@ -69,6 +70,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
               <DiscardSnapshotForm taskId={load.data.snapshot.taskId} />
             </div>
           )}
+          <NeedsAttentionSection attention={load.data.attention} />
           <section aria-labelledby="kpi-heading" className="flex flex-col gap-3">
             <h2 id="kpi-heading" className="text-lg font-semibold">
               Key figures
@@ -83,7 +85,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
             <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
               <SegmentChart segments={load.data.segments} />
               <LtvHistogram buckets={load.data.ltvHistogram} />
-              <DailyRevenueChart days={load.data.dailyRevenue} />
+              <DailyRevenueChart days={load.data.dailyRevenue} anomalyDays={load.data.attention?.revenueAnomalyDays} />
               <TopProductsChart products={load.data.topProducts} />
               <CategoryRevenueChart categories={load.data.revenueByCategory} />
               <AovBySegmentChart segments={load.data.segments} />

@@ -1,6 +1,7 @@
 /**
- * Benchmark — a 30-day backfill at the default data size: the seed's demo set (2,000 customers, 300 products,
- * 30,000 orders over 30 days), then one backfill of those 30 days with the default max_parallel, run by a standalone
+ * Benchmark — a 30-day backfill at the default data size: the seed's demo set (DEFAULT_GENERATOR_OPTIONS: 20,000
+ * customers, 300 products, 120,000 orders over 420 days), then one backfill of its last 30 days with the default
+ * max_parallel, run by a standalone
  * worker process (scripts/worker.ts: worker, event dispatcher and the backfill promoter it subscribes, no
  * scheduler). Measures the wall time from the request to the backfill's end and the worker's peak RSS (VmHWM), and
  * checks while sampling that no more than max_parallel of its runs are ever unfinished and that every day got
@@ -16,6 +17,8 @@ import { currentRssMb, peakRssMb } from './support/processes';
 import { check, round, type BenchmarkReport } from './support/report';
 
 const SAMPLE_MS = 250;
+/** The backfill's length: the demo set's last 30 days, as when the default set spanned only those. */
+const BACKFILL_DAYS = 30;
 
 export async function runBackfillBenchmark(options: { url: string; days?: number }): Promise<BenchmarkReport> {
   const log = (message: string) => console.log(`[bench] ${message}`);
@@ -26,7 +29,7 @@ export async function runBackfillBenchmark(options: { url: string; days?: number
     const endDate = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
     const generated = await generateDemoData({ app: db.pool, source: db.pool }, { ...DEFAULT_GENERATOR_OPTIONS, endDate });
     log(`generated ${generated.orders} orders over ${DEFAULT_GENERATOR_OPTIONS.days} days in ${(generated.elapsedMs / 1000).toFixed(1)} s`);
-    const days = options.days ?? DEFAULT_GENERATOR_OPTIONS.days;
+    const days = options.days ?? BACKFILL_DAYS;
     const last = new Date(generated.windowEnd.getTime() - 1).toISOString().slice(0, 10);
     const first = new Date(generated.windowEnd.getTime() - days * 86_400_000).toISOString().slice(0, 10);
     const maxParallel = env().BACKFILL_MAX_PARALLEL;

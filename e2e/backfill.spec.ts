@@ -9,7 +9,7 @@ import { NO_CHAOS, putChaos, signIn, startRunViaApi, utcDay } from './console-fi
 import { openE2eDatabase } from './e2e-database';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './fixtures';
 
-// Days no other spec runs, inside the demo data's 30 days.
+// Days no other spec runs, inside the demo data's 420 days and clear of its injected anomalous days.
 const DAYS = Array.from({ length: 7 }, (_, index) => utcDay(-20 + index));
 
 async function defaultView(db: DbHandle): Promise<number | null> {

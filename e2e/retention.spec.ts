@@ -27,7 +27,7 @@ test('a customer_retention run publishes a cohort heatmap that reads on a phone'
     .toBe('completed');
   const run = (await (await operator.request.get(`/api/runs/${taskId}`)).json()) as { steps: { name: string; map_parent: string | null }[] };
   const { results: published } = (await (await operator.request.get(`/api/runs/${taskId}/results`)).json()) as { results: RetentionResult };
-  // Three months asked for: at most three cohorts (the demo's customers first ordered in the last 30 days, so at
+  // Three months asked for: at most three cohorts (the demo's customers keep joining through its 420 days, so at
   // least one), one mapped child each.
   expect(published.cohorts.length).toBeGreaterThan(0);
   expect(published.cohorts.length).toBeLessThanOrEqual(3);

@@ -14,6 +14,7 @@ import {
   BarChart,
   CartesianGrid,
   Legend,
+  ReferenceDot,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -187,12 +188,19 @@ export function LtvHistogram({ buckets }: { buckets: DashboardData['ltvHistogram
   );
 }
 
-export function DailyRevenueChart({ days }: { days: DashboardData['dailyRevenue'] }) {
+/** `anomalyDays`: days whose revenue the executive summary found abnormal for their weekday ("Needs attention today" lists them). */
+export function DailyRevenueChart({ days, anomalyDays = [] }: { days: DashboardData['dailyRevenue']; anomalyDays?: readonly string[] }) {
+  const abnormal = new Set(anomalyDays);
+  const marked = days.filter((day) => abnormal.has(day.day));
   return (
     <ChartCard
       title="Revenue per day"
-      description="Every day of the window, including days without orders."
-      rows={days.map((day) => [day.day, `${formatMoney(day.revenue)} from ${formatCount(day.orders)} orders`])}
+      description={
+        marked.length > 0
+          ? `Every day of the window, including days without orders; the ${marked.length === 1 ? 'red dot marks the day' : `${marked.length} red dots mark the days`} abnormal for their weekday.`
+          : 'Every day of the window, including days without orders.'
+      }
+      rows={days.map((day) => [day.day, `${formatMoney(day.revenue)} from ${formatCount(day.orders)} orders${abnormal.has(day.day) ? ' (abnormal for its weekday)' : ''}`])}
     >
       <AreaChart data={days}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
@@ -200,6 +208,9 @@ export function DailyRevenueChart({ days }: { days: DashboardData['dailyRevenue'
         <YAxis tick={AXIS} tickFormatter={moneyTick} />
         <Tooltip contentStyle={TOOLTIP_STYLE} formatter={moneyTooltip} />
         <Area type="monotone" dataKey="revenue" name="Revenue" stroke={ACCENT} fill={ACCENT} fillOpacity={0.2} />
+        {marked.map((day) => (
+          <ReferenceDot key={day.day} x={day.day} y={day.revenue} r={6} fill="var(--color-status-failed)" stroke="var(--color-surface)" className="revenue-anomaly" />
+        ))}
       </AreaChart>
     </ChartCard>
   );

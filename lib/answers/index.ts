@@ -5,12 +5,13 @@
  */
 import type pg from 'pg';
 import { getDb } from '@/lib/database';
-import { loadDashboardNow, type DashboardLoad, type DashboardQuery } from '@/lib/dashboard';
+import { loadDashboardNow, readOncePerRun, type DashboardLoad, type DashboardQuery, type ExecutiveSummaryReader } from '@/lib/dashboard';
 import { loadCurrentCalendar, readDeliveryCalendar, type CalendarQuery, type CalendarView } from '@/lib/delivery/calendar';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import type { LiveHub } from '@/lib/live/hub';
 import { liveHub } from '@/lib/live/server-hub';
 import type { DeliveredPipeline } from '@/lib/delivery/definition';
+import { executiveSummaryReader } from '@/lib/runtime/executive-summary';
 import { createProcessLogger } from '@/lib/runtime/logger';
 import { deliveredPipeline } from '@/lib/runtime/registry';
 import { loadPublicStatus, type PublicStatus } from '@/lib/status';
@@ -40,6 +41,8 @@ export interface CachedAnswersOptions {
   pool: pg.Pool;
   /** The pipeline whose delivery the dashboard, the calendar and the status page show. */
   delivered: DeliveredPipeline;
+  /** The delivered pipeline's executive summary of a run, for the dashboard's "Needs attention today". */
+  readExecutiveSummary: ExecutiveSummaryReader;
   hub: LiveHub;
   maxAgeMs?: number;
   now?: () => number;
@@ -52,10 +55,14 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
   const dashboards = createAnswerCache<DashboardLoad>(settings);
   const calendars = createAnswerCache<CalendarView>({ ...settings, maxEntries: 32 });
   const statuses = createAnswerCache<PublicStatus>({ ...settings, maxEntries: 1 });
+  // A run's summary changes only with a new publish (a new run): read once per run, not once per recomputation.
+  const readExecutiveSummary = readOncePerRun(options.readExecutiveSummary);
   // Read per request, never shared between requests: a request that arrives after a publish must see its version.
   const version = async () => `${await readStoredVersion(options.pool)}|${feed.generation()}`;
   const dashboardAt = (query: DashboardQuery, current: string) =>
-    dashboards.get(`${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`, current, () => loadDashboardNow(options.pool, options.delivered, query));
+    dashboards.get(`${query.snapshot ?? 'current'}:${query.sort}:${query.dir}:${query.page}`, current, () =>
+      loadDashboardNow(options.pool, options.delivered, query, readExecutiveSummary),
+    );
   const currentCalendarAt = (current: string) => calendars.get('current', current, () => loadCurrentCalendar(options.pool, options.delivered));
   return {
     async dashboard(query) {
@@ -92,6 +99,7 @@ export function cachedAnswers(): CachedAnswers {
     globalForAnswers.nightshiftAnswers = createCachedAnswers({
       pool: getDb().pool,
       delivered: deliveredPipeline(),
+      readExecutiveSummary: executiveSummaryReader(getDb()),
       hub: liveHub(),
       onError: (message) => logger.warn({}, message),
     });

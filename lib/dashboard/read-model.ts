@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { databaseOn } from '@/db/client';
 import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insightsTable, productMetrics } from '@/db/schema';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
+import { needsAttention, type ExecutiveSummaryReader, type NeedsAttention } from './attention';
 import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
@@ -79,6 +80,8 @@ export interface DashboardData {
   /** coverDays: the reorder rule's threshold the run used; null when the run could not compute stock cover. */
   lowStock: { rows: LowStockProduct[]; total: number; coverDays: number | null };
   insights: { kind: string; sentence: string; data: unknown }[];
+  /** "Needs attention today", from the shown run's executive summary; null when that run has none. */
+  attention: NeedsAttention | null;
   links: { customersCsv: string; productsCsv: string; run: string };
 }
 
@@ -153,7 +156,16 @@ async function readTopCustomers(pool: pg.Pool, taskId: string, query: DashboardQ
   return rows.map((row): TopCustomer => ({ ...row, lifetime_value: Number(row.lifetime_value) }));
 }
 
-export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: Date, policy: DeliveryPolicy): Promise<DashboardLoad> {
+/** Without a reader (tests of the other figures) no run has an executive summary. */
+const NO_SUMMARIES: ExecutiveSummaryReader = async () => null;
+
+export async function loadDashboard(
+  pool: pg.Pool,
+  query: DashboardQuery,
+  now: Date,
+  policy: DeliveryPolicy,
+  readExecutiveSummary: ExecutiveSummaryReader = NO_SUMMARIES,
+): Promise<DashboardLoad> {
   const [snapshot, snapshots, activity] = await Promise.all([
     readSnapshot(pool, policy, query.snapshot),
     listSnapshots(pool, policy),
@@ -165,7 +177,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
   }
   const taskId = snapshot.taskId;
   const db = databaseOn(pool);
-  const [insights, daily, products, customers, histogram] = await Promise.all([
+  const [insights, daily, products, customers, histogram, executiveSummary] = await Promise.all([
     db
       .select({ kind: insightsTable.kind, sentence: insightsTable.sentence, data: insightsTable.data })
       .from(insightsTable)
@@ -187,6 +199,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
     snapshot.summary.ltv_histogram
       ? Promise.resolve(snapshot.summary.ltv_histogram)
       : pool.query<LtvBucket>(LTV_HISTOGRAM_SQL, [taskId]).then((result) => result.rows),
+    readExecutiveSummary(taskId),
   ]);
 
   const mix = insightData(insights, 'segment_mix', segmentMixData);
@@ -220,6 +233,7 @@ export async function loadDashboard(pool: pg.Pool, query: DashboardQuery, now: D
       topCustomers: { rows: customers, page: query.page, pageSize: CUSTOMERS_PAGE_SIZE, total: summary.customers, sort: query.sort, dir: query.dir },
       lowStock: { rows: lowStockRows, total: lowStockCount, coverDays: lowStock?.cover_days ?? null },
       insights,
+      attention: needsAttention(executiveSummary, taskId),
       links: {
         customersCsv: `/analytics/results/${taskId}/customers.csv`,
         productsCsv: `/analytics/results/${taskId}/products.csv`,

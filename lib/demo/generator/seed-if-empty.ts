@@ -44,6 +44,8 @@ export async function seedDemoData(appUrl: string, sourceUrl: string, options: G
       `[seed] loaded ${result.orders.toLocaleString('en-US')} orders with ${result.orderItems.toLocaleString('en-US')} items in ${(result.elapsedMs / 1000).toFixed(1)}s ` +
         `(orders from ${result.windowStart.toISOString().slice(0, 10)} to ${new Date(result.windowEnd.getTime() - 1).toISOString().slice(0, 10)})`,
     );
+    // The days the anomaly detection should find, so a reader can check the dashboard against them.
+    for (const anomaly of result.anomalies) console.log(`[seed] anomalous day ${anomaly.day}: ${anomaly.description}`);
     return result;
   });
 }
