@@ -112,7 +112,7 @@ async function seedRunHistory(pool: pg.Pool, delivered: DeliveredPipeline, origi
   const days = Math.ceil(total / 1440) + 2;
   const contexts = Array.from({ length: days }, (_, offset) => {
     const day = addDays(newest, -offset);
-    return { day, context: delivered.inputFor(deliveryWindow(day, policy), { forceRefresh: false }) };
+    return { day, context: delivered.inputFor(deliveryWindow(day, policy), { recompute: false }) };
   });
   for (let from = 1; from <= total; from += SEED_BATCH) {
     await seedBatch(pool, definition, contexts, policy.timeZone, origin, from, Math.min(total, from + SEED_BATCH - 1));
