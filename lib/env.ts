@@ -195,6 +195,11 @@ export function env(): Env {
   return cached;
 }
 
+/** Parse the environment again on the next env(): for a test process that points the app at another database. */
+export function forgetParsedEnv(): void {
+  cached = undefined;
+}
+
 /** Base URL of this server, for the demo source defaults. */
 export function selfUrl(): string {
   return `http://127.0.0.1:${env().PORT}`;

@@ -10,17 +10,15 @@ import { z } from 'zod';
 import type { DbHandle } from '@/db/client';
 import { UserFacingError } from '@/lib/auth/errors';
 import type { Principal } from '@/lib/auth/principal-types';
-import type { PipelineRegistry } from '@/lib/engine';
+import { readFailedStepGroups, readGroupFailedSteps, UNKNOWN_ERROR_CLASS, type PipelineRegistry } from '@/lib/engine';
 import { previewOperation, runOperation } from './operations';
 
 /** How many run ids a group lists (newest failure first); the counts cover them all. */
 export const GROUP_RUN_IDS = 20;
 /** How many steps one group operation acts on; the answer says how many are left for the next one. */
 export const GROUP_OPERATION_LIMIT = 200;
-/** A sample message is cut here: it identifies the failure, the run page holds the whole error. */
-const SAMPLE_MESSAGE_CHARS = 500;
 /** The class shown for a failed step that has no recorded error (it cannot happen through the worker). */
-export const UNKNOWN_ERROR_CLASS = 'Error';
+export { UNKNOWN_ERROR_CLASS };
 
 export interface FailureGroup {
   /** `namespace/name`. */
@@ -83,36 +81,7 @@ function splitPipeline(pipeline: string): { namespace: string; name: string } {
   return { namespace, name };
 }
 
-interface GroupRow {
-  namespace: string;
-  name: string;
-  step: string;
-  errorClass: string;
-  failedSteps: number;
-  runs: number;
-  firstSeen: string;
-  lastSeen: string;
-  sampleMessage: string | null;
-  runIds: string[];
-}
 
-/*
- * The failing steps, spelled once for the list and for a group's steps. `status = 'failed'` is the predicate of
- * steps_failed_idx (drizzle/0041), so the scan is as long as the number of steps failed now, not all of history.
- * A mapped step's child carries its mapped step in map_parent: the same grouping as groupingStepName, from the row.
- * last_error.at is when the last attempt failed; rows written without it fall back to the step's last change.
- */
-const FAILING_STEPS = `
-  SELECT t.namespace, t.name, t.created_at AS task_created_at, s.task_id, s.name AS step_name, s.position, s.map_index,
-         coalesce(s.map_parent, s.name) AS step,
-         coalesce(s.last_error ->> 'class', '${UNKNOWN_ERROR_CLASS}') AS error_class,
-         s.last_error ->> 'message' AS message,
-         coalesce((s.last_error ->> 'at')::timestamptz, s.updated_at) AS failed_at
-    FROM steps s
-    JOIN tasks t ON t.id = s.task_id
-   WHERE s.status = 'failed' AND t.status <> 'cancelled'`;
-
-const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The groups, newest last failure first. Two levels: per run first (so the run count, the run ids and "newest
@@ -120,27 +89,8 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
  */
 export async function listFailureGroups(db: DbHandle, filter: FailureListFilter = {}): Promise<FailureGroup[]> {
   const { namespace, name } = filter.pipeline ? splitPipeline(filter.pipeline) : { namespace: null, name: null };
-  const result = await db.pool.query<GroupRow>(
-    `WITH failing AS (${FAILING_STEPS}
-                      AND ($1::text IS NULL OR t.namespace = $1) AND ($2::text IS NULL OR t.name = $2)),
-          per_run AS (
-            SELECT namespace, name, step, error_class, task_id, count(*) AS failed_steps,
-                   min(failed_at) AS first_at, max(failed_at) AS last_at,
-                   (array_agg(message ORDER BY failed_at DESC))[1] AS message
-              FROM failing
-             WHERE ($3::text IS NULL OR step = $3) AND ($4::text IS NULL OR error_class = $4)
-             GROUP BY namespace, name, step, error_class, task_id)
-     SELECT namespace, name, step, error_class AS "errorClass",
-            sum(failed_steps)::int AS "failedSteps", count(*)::int AS runs,
-            ${ISO('min(first_at)')} AS "firstSeen", ${ISO('max(last_at)')} AS "lastSeen",
-            left((array_agg(message ORDER BY last_at DESC))[1], ${SAMPLE_MESSAGE_CHARS}) AS "sampleMessage",
-            (array_agg(task_id::text ORDER BY last_at DESC, task_id DESC))[1:${GROUP_RUN_IDS}] AS "runIds"
-       FROM per_run
-      GROUP BY namespace, name, step, error_class
-      ORDER BY max(last_at) DESC, namespace, name, step, error_class`,
-    [namespace, name, filter.step ?? null, filter.error_class ?? null],
-  );
-  return result.rows.map(({ namespace: ns, name: pipelineName, sampleMessage, ...group }) => ({
+  const rows = await readFailedStepGroups(db.pool, { namespace, name, step: filter.step ?? null, errorClass: filter.error_class ?? null, runIds: GROUP_RUN_IDS });
+  return rows.map(({ namespace: ns, name: pipelineName, sampleMessage, ...group }) => ({
     pipeline: `${ns}/${pipelineName}`,
     ...group,
     sampleMessage: sampleMessage ?? '',
@@ -155,15 +105,7 @@ export interface GroupStep {
 /** The group's failed steps, oldest run first (the order they are acted on), at most `limit`. */
 async function groupSteps(db: DbHandle, key: FailureGroupKey, limit: number): Promise<GroupStep[]> {
   const { namespace, name } = splitPipeline(key.pipeline);
-  const result = await db.pool.query<GroupStep>(
-    `SELECT task_id::text AS run, step_name AS step
-       FROM (${FAILING_STEPS} AND t.namespace = $1 AND t.name = $2) failing
-      WHERE step = $3 AND error_class = $4
-      ORDER BY task_created_at, task_id, position, map_index NULLS FIRST
-      LIMIT $5`,
-    [namespace, name, key.step, key.error_class, limit],
-  );
-  return result.rows;
+  return readGroupFailedSteps(db.pool, { namespace, name, step: key.step, errorClass: key.error_class }, limit);
 }
 
 async function requireGroupSteps(db: DbHandle, key: FailureGroupKey): Promise<{ steps: GroupStep[]; remaining: number }> {

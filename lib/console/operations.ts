@@ -13,6 +13,8 @@ import {
   completeStepManually,
   groupingStepName,
   previewCompleteStepManually,
+  readLastCompletedStepResult,
+  readTaskPipeline,
   type JsonValue,
   type PipelineRegistry,
   InputValidationError,
@@ -69,18 +71,10 @@ export const resultTemplateSchema = z.object({ taskId, stepName });
  * version the run pinned) and the result the same step returned in the newest completed run of that version.
  */
 export async function loadResultTemplate(db: DbHandle, registry: PipelineRegistry, input: z.infer<typeof resultTemplateSchema>): Promise<{ schema: string | null; example: string | null }> {
-  const task = await db.pool.query<{ namespace: string; name: string; version: string }>(`SELECT namespace, name, version FROM tasks WHERE id = $1`, [input.taskId]);
-  const run = task.rows[0];
+  const run = await readTaskPipeline(db.pool, input.taskId);
   if (!run) throw new UserFacingError(`Run ${input.taskId} does not exist`, 404);
   const definitionStep = registry.get(run.namespace, run.name, run.version)?.step(groupingStepName(input.stepName));
-  // Newest first along tasks_pipeline_version_idx; the step's own row by its primary key.
-  const last = await db.pool.query<{ result: JsonValue }>(
-    `SELECT s.result FROM tasks t JOIN steps s ON s.task_id = t.id AND s.name = $4
-      WHERE t.namespace = $1 AND t.name = $2 AND t.version = $3 AND t.status = 'completed' AND s.status = 'completed' AND s.result IS NOT NULL
-      ORDER BY t.created_at DESC LIMIT 1`,
-    [run.namespace, run.name, run.version, input.stepName],
-  );
-  const example = last.rows[0]?.result;
+  const example = await readLastCompletedStepResult(db.pool, run, input.stepName);
   return {
     schema: definitionStep?.result ? JSON.stringify(z.toJSONSchema(definitionStep.result, { unrepresentable: 'any' }), null, 2) : null,
     example: example === undefined ? null : JSON.stringify(example, null, 2),

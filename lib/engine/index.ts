@@ -114,3 +114,5 @@ export {
   type StepStatus,
   type TaskStatus,
 } from './types';
+export { readFailedStepGroups, readGroupFailedSteps, UNKNOWN_ERROR_CLASS, type FailedStepGroupRow } from './failed-steps';
+export { readLastCompletedStepResult, readTaskPipeline } from './step-results';

@@ -5,6 +5,7 @@
  *
  * Route handlers read the database through getDb(): call `useAppDatabase(url)` before importing them.
  */
+import { forgetParsedEnv } from '@/lib/env';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -126,6 +127,8 @@ const globalWithDb = globalThis as typeof globalThis & {
  */
 export function useAppDatabase(url: string): () => Promise<void> {
   process.env.DATABASE_URL = url;
+  // A process that served another database before (two benchmarks in one file) must read DATABASE_URL anew.
+  forgetParsedEnv();
   return async () => {
     globalWithDb.nightshiftAnswers?.close();
     delete globalWithDb.nightshiftAnswers;
