@@ -5,9 +5,9 @@
  * anything. Edges into steps that a failure blocks are drawn red and dashed, so the blocked path stands out. A
  * mapped step is one node (map-node.tsx); its children are never nodes or edges of their own.
  */
-import { Background, Controls, MarkerType, ReactFlow, type Edge } from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, type Edge, type ReactFlowInstance } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { expandedMapHeight, layoutSteps, NODE_HEIGHT, NODE_WIDTH, runGraph } from '@/lib/console/dag';
 import type { StepView } from '@/lib/console/views';
 import { MapNode, type MapNodeType } from './map-node';
@@ -30,12 +30,18 @@ export function RunDag({
   const graph = useMemo(() => runGraph(steps), [steps]);
   const { grouped, blocked, redEdges } = graph;
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (name: string) =>
+  const flow = useRef<ReactFlowInstance<StepNodeType | MapNodeType> | null>(null);
+  // The mapped step just expanded: once its taller node is laid out, the view moves to show all of it, since its
+  // children and its "All … children" link would otherwise hang below the graph's frame, out of reach of a click.
+  const [justExpanded, setJustExpanded] = useState<string | null>(null);
+  const toggle = (name: string) => {
+    setJustExpanded(expanded.has(name) ? null : name);
     setExpanded((current) => {
       const next = new Set(current);
       if (!next.delete(name)) next.add(name);
       return next;
     });
+  };
   const heightOf = (name: string) => {
     const group = grouped.maps.get(name);
     return group && expanded.has(name) && (group.parent.map?.items ?? 0) > 0 ? expandedMapHeight(group.children.length) : NODE_HEIGHT;
@@ -43,6 +49,15 @@ export function RunDag({
   const shapeKey = grouped.top.map((step) => `${step.name}<${step.dependsOn.join(',')}:${heightOf(step.name)}`).join('|');
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the layout depends on the graph's shape only (shapeKey), not on step states.
   const layout = useMemo(() => layoutSteps(grouped.top, heightOf), [shapeKey]);
+  useEffect(() => {
+    if (!justExpanded) return;
+    // One frame later React Flow has taken the node's new height.
+    const frame = requestAnimationFrame(() => {
+      void flow.current?.fitView({ nodes: [{ id: justExpanded }], padding: 0.04, minZoom: 0.3, maxZoom: 1 });
+      setJustExpanded(null);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [justExpanded, layout]);
 
   const nodes: (StepNodeType | MapNodeType)[] = grouped.top.map((step) => {
     const group = grouped.maps.get(step.name);
@@ -104,6 +119,9 @@ export function RunDag({
         onNodeClick={(event, node) => {
           if (event.target instanceof Element && event.target.closest('[data-map-children]')) return;
           onOpenStep(node.id);
+        }}
+        onInit={(instance) => {
+          flow.current = instance;
         }}
         fitView
         // Below this zoom node text is unreadable (a phone): show part of the graph at a legible size and let the reader pan.
