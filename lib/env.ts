@@ -140,8 +140,11 @@ const envSchema = z.object({
   /** Run the scheduler (cron firings, catch-up, deadline watch) in this process; any number may run. */
   SCHEDULER_ENABLED: flag(true),
   SCHEDULER_TICK_MS: z.coerce.number().int().min(100).default(15_000),
-  /** After downtime, missed firings of at most this many past days are caught up (oldest first). */
-  SCHEDULER_CATCH_UP_DAYS: z.coerce.number().int().min(0).max(366).default(3),
+  /**
+   * After downtime, a missed firing whose day is older than this many days is too late to matter: it is skipped
+   * with that reason on the delivery calendar instead of run out of order (the newest firing always runs).
+   */
+  CATCH_UP_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(366).default(3),
   /** How many of a backfill's runs may run at once when the request does not say (also the scheduler's catch-up). */
   BACKFILL_MAX_PARALLEL: z.coerce.number().int().min(1).max(32).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -178,10 +181,16 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Settings that were renamed: the old name set is refused with the new one, rather than silently ignored. */
+const RENAMED_SETTINGS: Readonly<Record<string, keyof Env>> = { SCHEDULER_CATCH_UP_DAYS: 'CATCH_UP_MAX_AGE_DAYS' };
+
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const renamed = Object.entries(RENAMED_SETTINGS)
+    .filter(([old]) => source[old] !== undefined)
+    .map(([old, current]) => `  ${old}: was renamed ${current}; set that instead`);
+  if (!parsed.success || renamed.length > 0) {
+    const lines = [...renamed, ...(parsed.error?.issues ?? []).map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)];
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -26,6 +26,7 @@ const APPEARANCE: Record<CalendarState, { symbol: string; className: string }> =
   held_for_review: { symbol: '⏸', className: 'bg-status-retrying-tint text-status-retrying ring-1 ring-status-retrying ring-inset' },
   running: { symbol: '…', className: 'bg-status-running-tint text-status-running ring-1 ring-status-running ring-inset' },
   failed: { symbol: '✕', className: 'bg-status-failed-tint text-status-failed' },
+  skipped: { symbol: '»', className: 'bg-surface-muted text-foreground-muted ring-1 ring-foreground-muted ring-inset' },
   upcoming: { symbol: '·', className: 'bg-surface text-foreground-muted' },
   not_tracked: { symbol: '–', className: 'bg-surface-muted text-foreground-muted' },
   missing: { symbol: '?', className: 'bg-surface text-status-failed ring-1 ring-status-failed ring-inset' },
@@ -52,7 +53,8 @@ const dayName = (day: string) =>
 function describe(day: CalendarDay): string {
   const label = CALENDAR_STATE_LABELS[day.state];
   const published = day.publishedAt ? `, published ${day.publishedAt.slice(0, 16).replace('T', ' ')} UTC` : '';
-  return `${dayName(day.day)}: ${label}${published}`;
+  const reason = day.reason ? ` (${day.reason})` : '';
+  return `${dayName(day.day)}: ${label}${published}${reason}`;
 }
 
 /** Where the hint sits under its day: flush with the grid's edge in the outer columns, so it never leaves the page. */

@@ -13,6 +13,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -177,6 +178,23 @@ export const outgoingMessagesRelations = relations(outgoingMessages, ({ one }) =
 export const schedulesRelations = relations(schedules, ({ many }) => ({
   firings: many(scheduleFirings),
 }));
+
+/**
+ * Firings the scheduler did not run, with the reason the delivery calendar shows: too old to matter after downtime
+ * (CATCH_UP_MAX_AGE_DAYS), or a catch-up launch that failed after the newest firing ran. No task: nothing ran.
+ */
+export const scheduleSkippedFirings = pgTable(
+  'schedule_skipped_firings',
+  {
+    scheduleId: uuid('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
+    reason: text('reason').notNull(),
+    skippedAt: timestamp('skipped_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.scheduleId, table.scheduledFor] })],
+);
 
 export const scheduleFiringsRelations = relations(scheduleFirings, ({ one }) => ({
   schedule: one(schedules, { fields: [scheduleFirings.scheduleId], references: [schedules.id] }),

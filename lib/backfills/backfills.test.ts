@@ -28,7 +28,7 @@ import { instantOf } from '@/lib/time/zoned-time';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { estimateBackfillRemainingMs } from './eta';
 import { cancelBackfill, retryFailedDays } from './operations';
-import { createBackfillSubscriber, promoteBackfill } from './promote';
+import { createBackfillSubscriber, promoteActiveBackfills, promoteBackfill } from './promote';
 import { loadBackfill } from './read';
 import { createBackfill, type BackfillPipelines, type CreateBackfillResult } from './request';
 import { createCatchUpBackfill } from './catch-up';
@@ -344,10 +344,11 @@ describe("the scheduler's catch-up after downtime", () => {
       registry,
       logger: quiet,
       now: () => clock,
-      catchUpDays: 5,
+      catchUpMaxAgeDays: 5,
       tickMs: 60_000,
       linkBaseUrl: 'https://nightshift.example',
       catchUp: createCatchUpBackfill(testDb, pipelines, quiet),
+      onTick: () => promoteActiveBackfills(testDb, pipelines, quiet),
     });
     clock = instantOf('2025-03-10', '01:05', zone);
     expect(await scheduler.tick()).toHaveLength(1);
@@ -368,6 +369,11 @@ describe("the scheduler's catch-up after downtime", () => {
       { day: '2025-03-11', state: 'launched' },
       { day: '2025-03-12', state: 'waiting' },
     ]);
+    // The newest day first: the engine claims older runs first, so the delivery must be created before the history.
+    const order = await testDb.pool.query<{ window: string }>(
+      `SELECT context->'date_range'->>'end_date' AS window FROM tasks ORDER BY created_at, id`,
+    );
+    expect(order.rows.map((row) => row.window)).toEqual(['2025-03-09', '2025-03-13', '2025-03-10', '2025-03-11']);
     // A later tick adds nothing: the backfill is not created twice, the delivery not fired twice.
     clock = instantOf('2025-03-14', '02:15', zone);
     expect(await scheduler.tick()).toHaveLength(0);

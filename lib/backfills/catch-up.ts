@@ -2,11 +2,13 @@
  * The scheduler's catch-up after downtime as a backfill: the missed firings (all but the latest, which the
  * scheduler fires as the day's delivery) become one backfill of their days, visible on the backfill page,
  * limited to `max_parallel` runs at once instead of all at once.
+ *
+ * The hook only records the backfill: its runs are launched by the promoter at the end of the scheduler's tick, after
+ * the day's newest firing, so the engine (which claims older runs first) never queues today's delivery behind them.
  */
 import type { DbHandle } from '@/db/client';
 import type { JsonValue, Logger } from '@/lib/engine';
 import { addDays } from '@/lib/time/zoned-time';
-import { promoteBackfill } from './promote';
 import { createBackfill, type BackfillPipelines } from './request';
 
 export interface MissedFirings {
@@ -42,7 +44,6 @@ export function createCatchUpBackfill(db: DbHandle, pipelines: BackfillPipelines
       return false;
     }
     logger.info({ schedule: schedule.name, backfillId: created.backfill.id, days: days.length }, 'missed firings caught up as a backfill');
-    await promoteBackfill(db, pipelines, created.backfill.id);
     return true;
   };
 }

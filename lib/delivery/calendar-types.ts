@@ -1,5 +1,5 @@
 /** The delivery calendar's shapes and labels: plain data, safe to import from client components. */
-export const CALENDAR_STATES = ['on_time', 'late', 'backfilled', 'held_for_review', 'running', 'failed', 'upcoming', 'not_tracked', 'missing'] as const;
+export const CALENDAR_STATES = ['on_time', 'late', 'backfilled', 'held_for_review', 'running', 'failed', 'skipped', 'upcoming', 'not_tracked', 'missing'] as const;
 export type CalendarState = (typeof CALENDAR_STATES)[number];
 
 export const CALENDAR_STATE_LABELS: Record<CalendarState, string> = {
@@ -9,6 +9,7 @@ export const CALENDAR_STATE_LABELS: Record<CalendarState, string> = {
   held_for_review: 'Held for review',
   running: 'Running',
   failed: 'Failed',
+  skipped: 'Skipped',
   upcoming: 'Not due yet',
   not_tracked: 'Not tracked',
   missing: 'Missing',
@@ -23,6 +24,8 @@ export interface CalendarDay {
   snapshotId: number | null;
   taskId: string | null;
   publishedAt: string | null;
+  /** Why a skipped day did not run (the scheduler's words); null for every other state. */
+  reason: string | null;
 }
 
 export interface CalendarView {

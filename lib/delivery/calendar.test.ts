@@ -1,6 +1,6 @@
 /**
  * The delivery calendar against real PostgreSQL with a fixed clock: each state (on time, late, backfilled, held for
- * review, running, failed, not due yet, not tracked, missing) from the rows that decide it, and the query's bounds.
+ * review, running, failed, skipped, not due yet, not tracked, missing) from the rows that decide it, and the query's bounds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
@@ -52,6 +52,15 @@ describe('delivery calendar', () => {
     await snapshot('2026-03-04', 'delivery', 'held', '2026-03-05T05:00:00Z');
     const failed = await backfillRun('2026-03-06', 'failed');
     const running = await backfillRun('2026-03-07', 'running');
+    // The scheduler skipped the firing of the 9th (for the 8th) as too late to matter, with its reason.
+    const skipReason = 'too late to matter: more than 3 days old when the scheduler caught up at 2026-03-13T01:00:00.000Z (CATCH_UP_MAX_AGE_DAYS)';
+    await testDb.pool.query(
+      `WITH schedule AS (
+         INSERT INTO schedules (name, namespace, pipeline_name, cron_expression, time_zone, input_template)
+         VALUES ($1, 'data_pipeline', 'customer_analytics', '0 1 * * *', 'UTC', '{}') RETURNING id)
+       INSERT INTO schedule_skipped_firings (schedule_id, scheduled_for, reason) SELECT id, '2026-03-09T01:00:00Z', $2 FROM schedule`,
+      [customerAnalyticsDelivery.schedule.name, skipReason],
+    );
     // A day with a late delivery and a later backfill is still the delivery's: late.
     await snapshot('2026-03-02', 'backfill', 'published', '2026-03-09T11:00:00Z');
 
@@ -66,7 +75,7 @@ describe('delivery calendar', () => {
       ['2026-03-05', 'missing'],
       ['2026-03-06', 'failed'],
       ['2026-03-07', 'running'],
-      ['2026-03-08', 'missing'],
+      ['2026-03-08', 'skipped'],
       ['2026-03-09', 'upcoming'],
     ]);
     const byDay = new Map(view.days.map((day) => [day.day, day]));
@@ -74,6 +83,8 @@ describe('delivery calendar', () => {
     expect(byDay.get('2026-03-04')?.snapshotId).toBeNull();
     expect(byDay.get('2026-03-06')?.taskId).toBe(failed);
     expect(byDay.get('2026-03-07')?.taskId).toBe(running);
+    expect(byDay.get('2026-03-08')).toMatchObject({ reason: skipReason, taskId: null });
+    expect(view.days.filter((day) => day.reason !== null).map((day) => day.day)).toEqual(['2026-03-08']);
   });
 
   it('refuses a reversed or too long range', () => {

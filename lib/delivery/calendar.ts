@@ -4,12 +4,13 @@
  *
  * A day is, first match wins: on time / late (a published delivery, judged against the deadline of X + 1),
  * backfilled (a published backfill or other run of exactly that window), held for review, running (a scheduled
- * or backfill run of it is unfinished), failed (its latest scheduled or backfill run failed), upcoming (its
- * deadline has not passed), not tracked (before delivery tracking began), else missing.
+ * or backfill run of it is unfinished), failed (its latest scheduled or backfill run failed), skipped (the
+ * scheduler did not run its firing, with the reason: too late to matter after downtime, CATCH_UP_MAX_AGE_DAYS),
+ * upcoming (its deadline has not passed), not tracked (before delivery tracking began), else missing.
  *
  * Reads: the snapshot table through its window index, the backfill days through theirs, the default schedule's
- * firings through their slot index, and the runs' states through the engine's read API — four round trips for
- * any range (at most MAX_CALENDAR_DAYS days).
+ * firings and skipped firings through their slot keys, and the runs' states through the engine's read API — four
+ * round trips for any range (at most MAX_CALENDAR_DAYS days).
  */
 import type pg from 'pg';
 import { z } from 'zod';
@@ -73,10 +74,15 @@ export async function readDeliveryCalendar(pool: pg.Pool, policy: DeliveryPolicy
       [query.from, query.to, lead],
     ),
     // The default schedule fires on the delivery day (X + 1), so its firings of the range fall on the days after it.
-    pool.query<{ scheduledFor: Date; taskId: string }>(
-      `SELECT f.scheduled_for AS "scheduledFor", f.task_id AS "taskId"
+    // A skipped firing has a reason and no task.
+    pool.query<{ scheduledFor: Date; taskId: string | null; reason: string | null }>(
+      `SELECT f.scheduled_for AS "scheduledFor", f.task_id AS "taskId", NULL AS reason
          FROM schedule_firings f JOIN schedules s ON s.id = f.schedule_id
-        WHERE s.name = $1 AND f.scheduled_for >= $2 AND f.scheduled_for < $3`,
+        WHERE s.name = $1 AND f.scheduled_for >= $2 AND f.scheduled_for < $3
+       UNION ALL
+       SELECT k.scheduled_for, NULL, k.reason
+         FROM schedule_skipped_firings k JOIN schedules s ON s.id = k.schedule_id
+        WHERE s.name = $1 AND k.scheduled_for >= $2 AND k.scheduled_for < $3`,
       [
         policy.pipeline.schedule.name,
         instantOf(addDays(query.from, 1), '00:00', policy.timeZone),
@@ -84,10 +90,12 @@ export async function readDeliveryCalendar(pool: pg.Pool, policy: DeliveryPolicy
       ],
     ),
   ]);
+  const dayOfFiring = (scheduledFor: Date) => deliveryWindow(deliveryDayOf(scheduledFor, policy), policy).end;
   const runs: DayRun[] = [
     ...backfillRuns.rows.map((row) => ({ day: row.day, taskId: row.taskId, createdAt: row.createdAt })),
-    ...firings.rows.map((row) => ({ day: deliveryWindow(deliveryDayOf(row.scheduledFor, policy), policy).end, taskId: row.taskId, createdAt: row.scheduledFor })),
+    ...firings.rows.flatMap((row) => (row.taskId ? [{ day: dayOfFiring(row.scheduledFor), taskId: row.taskId, createdAt: row.scheduledFor }] : [])),
   ];
+  const skippedReasons = new Map(firings.rows.flatMap((row) => (row.reason ? [[dayOfFiring(row.scheduledFor), row.reason] as const] : [])));
   const statuses = new Map((await readTasksFacts(pool, runs.map((run) => run.taskId))).map((task) => [task.id, task.status]));
   const fromBackfill = await readBackfillRunIds(pool, snapshots.rows.map((row) => row.task_id));
 
@@ -106,7 +114,8 @@ export async function readDeliveryCalendar(pool: pg.Pool, policy: DeliveryPolicy
     const dayRuns = runs.filter((run) => run.day === day).sort((a, b) => Number(a.createdAt) - Number(b.createdAt));
     const running = dayRuns.find((run) => UNFINISHED.has(statuses.get(run.taskId) ?? 'failed'));
     const latest = dayRuns.at(-1);
-    const base = { day, window, snapshotId: null, taskId: null, publishedAt: null };
+    const base = { day, window, snapshotId: null, taskId: null, publishedAt: null, reason: null };
+    const skippedReason = skippedReasons.get(day);
     const fromSnapshot = (row: SnapshotRow, state: CalendarState): CalendarDay => ({
       ...base,
       state,
@@ -119,6 +128,7 @@ export async function readDeliveryCalendar(pool: pg.Pool, policy: DeliveryPolicy
     else if (held) days.push(fromSnapshot(held, 'held_for_review'));
     else if (running) days.push({ ...base, state: 'running', taskId: running.taskId });
     else if (latest && statuses.get(latest.taskId) === 'failed') days.push({ ...base, state: 'failed', taskId: latest.taskId });
+    else if (skippedReason) days.push({ ...base, state: 'skipped', reason: skippedReason });
     else if (now < deliveryDeadline(dueOn, policy)) days.push({ ...base, state: 'upcoming', taskId: latest?.taskId ?? null });
     else if (!tracked || dueOn < tracked) days.push({ ...base, state: 'not_tracked' });
     else days.push({ ...base, state: 'missing', taskId: latest?.taskId ?? null });

@@ -59,7 +59,7 @@ export async function startBackgroundServices(options: {
       db: options.db,
       registry: options.registry,
       logger: options.logger,
-      catchUpDays: settings.SCHEDULER_CATCH_UP_DAYS,
+      catchUpMaxAgeDays: settings.CATCH_UP_MAX_AGE_DAYS,
       tickMs: settings.SCHEDULER_TICK_MS,
       linkBaseUrl: alertLinkBaseUrl(),
       onAlerts: () => delivery.wake(),

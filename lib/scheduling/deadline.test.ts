@@ -115,7 +115,7 @@ describe('deadline watch with ETA', () => {
       deadlineLocalTime: hhmm(deadlineAt),
       activeFrom: new Date(firingAt.getTime() - MINUTE),
     });
-    scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => clock, catchUpDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
+    scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => clock, catchUpMaxAgeDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
     worker = createWorker({ db: testDb, registry, concurrency: 2, leaseMs: 5_000, heartbeatMs: 500, pollIntervalMs: 100, logger: quiet });
     await worker.start();
   });

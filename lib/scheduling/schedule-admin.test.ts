@@ -198,7 +198,7 @@ describe('schedules in the database', () => {
     // Added "now" (the real clock), so the simulated clock starts after that; active_from is what counts.
     await testDb.pool.query(`UPDATE schedules SET active_from = $2 WHERE id = $1`, [created.id, addedAt]);
     let clock = addedAt;
-    const scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => clock, catchUpDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
+    const scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => clock, catchUpMaxAgeDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
     expect(await scheduler.tick()).toEqual([]);
     clock = instantOf('2026-03-01', '03:05', 'Europe/Berlin');
     const fired = await scheduler.tick();

@@ -1,18 +1,20 @@
 /**
  * Two schedulers — each with its own connection pool, as two processes would have —
  * share a simulated clock that crosses 01:00 (Europe/Berlin); the default customer_analytics schedule then
- * yields exactly one task, for yesterday's window. After a simulated 3-day outage, the three missed days are
- * launched oldest first; after a longer one, only the last 3 days (the catch-up limit) are.
+ * yields exactly one task, for yesterday's window. After a simulated 3-day outage, the newest day is launched first,
+ * then the missed ones oldest first; after a longer one, only the last 3 days (CATCH_UP_MAX_AGE_DAYS) are, and the
+ * older ones are recorded as skipped, with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createPool, type DbHandle } from '@/db/client';
-import type { Logger } from '@/lib/engine';
+import { createRegistry, definePipeline, type Logger } from '@/lib/engine';
 import { buildRegistry } from '@/lib/runtime/registry';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { firingsBetween } from './cron';
 import { renderInputTemplate } from './input-template';
 import { createScheduler, firingIdempotencyKey, type Scheduler } from './scheduler';
-import { ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
+import { createSchedule, ensureDefaultSchedule, listSchedules, setSchedulePaused } from './schedules';
 import { instantOf, localDateOf, nextLocalTime } from '@/lib/time/zoned-time';
 import { customerAnalyticsDelivery } from '@/lib/pipelines/customer-analytics/delivery';
 
@@ -62,7 +64,7 @@ describe('scheduler with a simulated clock', () => {
     await ensureDefaultSchedule(testDb.pool, customerAnalyticsDelivery, { timeZone: ZONE, deadline: '07:00' }, clock);
     // Idempotent: a second process creating the default finds it there.
     await ensureDefaultSchedule(otherProcess.pool, customerAnalyticsDelivery, { timeZone: ZONE, deadline: '07:00' }, clock);
-    const options = { logger: quiet, now: () => clock, catchUpDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' };
+    const options = { logger: quiet, now: () => clock, catchUpMaxAgeDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' };
     first = createScheduler({ ...options, db: testDb, registry: buildRegistry() });
     second = createScheduler({ ...options, db: otherProcess, registry: buildRegistry() });
   });
@@ -102,14 +104,14 @@ describe('scheduler with a simulated clock', () => {
     expect(firings.rows).toEqual([{ taskId: tasks[0]?.id, deadlineAt: berlin('2025-03-10', '07:00') }]);
   });
 
-  it('after a 3-day outage, the three missed days are launched oldest first', async () => {
+  it('after a 3-day outage, the newest day is launched first, then the missed days oldest first', async () => {
     clock = berlin('2025-03-13', '01:30');
     const fired = await second.tick();
-    expect(fired.map((firing) => localDateOf(firing.scheduledFor, ZONE))).toEqual(['2025-03-11', '2025-03-12', '2025-03-13']);
+    expect(fired.map((firing) => localDateOf(firing.scheduledFor, ZONE))).toEqual(['2025-03-13', '2025-03-11', '2025-03-12']);
     // The other process, a moment later, adds nothing.
     expect((await first.tick()).length).toBe(0);
     const windows = (await scheduledTasks()).map((task) => task.window);
-    expect(windows).toEqual(['2025-03-09..2025-03-09', '2025-03-10..2025-03-10', '2025-03-11..2025-03-11', '2025-03-12..2025-03-12']);
+    expect(windows).toEqual(['2025-03-09..2025-03-09', '2025-03-12..2025-03-12', '2025-03-10..2025-03-10', '2025-03-11..2025-03-11']);
   });
 
   it('catches up at most the last 3 days after a longer outage', async () => {
@@ -122,6 +124,12 @@ describe('scheduler with a simulated clock', () => {
     const windows = (await scheduledTasks()).map((task) => task.window);
     expect(windows.slice(4).sort()).toEqual(['2025-03-16..2025-03-16', '2025-03-17..2025-03-17', '2025-03-18..2025-03-18']);
     expect(windows).toHaveLength(7);
+    // The firings of the 14th to the 16th were more than 3 days old: skipped, once, with the reason.
+    const skipped = await testDb.pool.query<{ scheduledFor: Date; reason: string }>(
+      `SELECT scheduled_for AS "scheduledFor", reason FROM schedule_skipped_firings ORDER BY scheduled_for`,
+    );
+    expect(skipped.rows.map((row) => localDateOf(row.scheduledFor, ZONE))).toEqual(['2025-03-14', '2025-03-15', '2025-03-16']);
+    for (const row of skipped.rows) expect(row.reason).toMatch(/^too late to matter: more than 3 days old when the scheduler caught up at .* \(CATCH_UP_MAX_AGE_DAYS\)$/);
   });
 
   it('a paused schedule fires nothing (pausing is audited)', async () => {
@@ -132,5 +140,51 @@ describe('scheduler with a simulated clock', () => {
     expect(await scheduledTasks()).toHaveLength(7);
     const audit = await testDb.pool.query<{ action: string; target: string }>(`SELECT action, target FROM audit_log WHERE action LIKE 'schedule.%'`);
     expect(audit.rows).toEqual([{ action: 'schedule.pause', target: `schedule:${customerAnalyticsDelivery.schedule.name}` }]);
+  });
+});
+
+describe('a catch-up firing that cannot launch', () => {
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('is recorded as skipped with the launch error, not lost, after the newest firing ran', async () => {
+    // The pipeline refuses the 11th's input, so that day's firing fails at launch; the others launch.
+    const registry = createRegistry();
+    registry.register(
+      definePipeline({
+        namespace: 'test',
+        name: 'picky',
+        version: '1',
+        description: 'refuses one day',
+        input: z.object({ day: z.iso.date().refine((day) => day !== '2025-03-11', 'the 11th is refused') }),
+        steps: [{ name: 'work', handler: async () => ({ done: true }) }],
+      }),
+    );
+    await createSchedule(testDb.pool, {
+      name: 'picky_daily',
+      namespace: 'test',
+      pipelineName: 'picky',
+      cronExpression: '0 1 * * *',
+      timeZone: 'UTC',
+      inputTemplate: { day: '{{yesterday}}' },
+      deadlineLocalTime: null,
+      activeFrom: new Date('2025-03-10T00:00:00Z'),
+    });
+    const scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => new Date('2025-03-14T02:00:00Z'), catchUpMaxAgeDays: 7, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
+    const fired = await scheduler.tick();
+    // The firing of the 14th first; then the 10th and the 11th. The 12th's (yesterday = the 11th) fails at launch:
+    // it and the 13th after it are recorded as skipped with the error.
+    expect(fired.map((firing) => firing.scheduledFor.toISOString().slice(0, 10))).toEqual(['2025-03-14', '2025-03-10', '2025-03-11']);
+    const skipped = await testDb.pool.query<{ scheduledFor: Date; reason: string }>(`SELECT scheduled_for AS "scheduledFor", reason FROM schedule_skipped_firings ORDER BY scheduled_for`);
+    expect(skipped.rows.map((row) => row.scheduledFor.toISOString().slice(0, 10))).toEqual(['2025-03-12', '2025-03-13']);
+    expect(skipped.rows[0]?.reason).toMatch(/^catch-up launch failed: .*the 11th is refused/);
+    // The next tick starts after the 14th: nothing is launched twice, nothing is skipped twice.
+    expect(await scheduler.tick()).toEqual([]);
   });
 });
