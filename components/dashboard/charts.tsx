@@ -40,7 +40,8 @@ function useHydrated(): boolean {
   return useSyncExternalStore(noSubscription, () => true, () => false);
 }
 
-function ChartCard({
+/** A chart in a card, with its figures in a table below it (also used by the reliability page). */
+export function ChartCard({
   title,
   description,
   children,

@@ -20,6 +20,7 @@ export const primaryNavigation: readonly NavItem[] = [
   { href: '/messages', label: 'Messages' },
   { href: '/chaos', label: 'Chaos' },
   { href: '/alerts', label: 'Alerts' },
+  { href: '/reliability', label: 'Reliability' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/status', label: 'Status' },
   { href: '/admin/users', label: 'Admin', section: '/admin' },

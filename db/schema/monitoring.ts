@@ -56,6 +56,7 @@ export const alerts = pgTable(
     uniqueIndex('alerts_source_event_idx').on(table.sourceEventId, table.kind),
     index('alerts_status_idx').on(table.status, table.createdAt),
     index('alerts_task_idx').on(table.taskId),
+    index('alerts_severity_created_idx').on(table.severity, table.createdAt),
   ],
 );
 

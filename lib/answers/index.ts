@@ -15,6 +15,11 @@ import { executiveSummaryReader } from '@/lib/runtime/executive-summary';
 import { createProcessLogger } from '@/lib/runtime/logger';
 import { deliveredPipeline } from '@/lib/runtime/registry';
 import { loadPublicStatus, type PublicStatus } from '@/lib/status';
+import type { PipelineRef } from '@/lib/engine';
+import { loadReliability } from '@/lib/reliability/load';
+import type { ReliabilityReport, SloQuery } from '@/lib/reliability/slo';
+import { env } from '@/lib/env';
+import { pipelineModules } from '@/lib/runtime/registry';
 import { createAnswerCache, type Answer } from './answer-cache';
 import { createChangeFeed, readStoredVersion } from './change-feed';
 
@@ -34,6 +39,9 @@ export interface CachedAnswers {
   /** What `/` shows: the dashboard and the current calendar month, at one data version read once. */
   dashboardPage(query: DashboardQuery): Promise<{ dashboard: Answer<DashboardLoad>; calendar: Answer<CalendarView> }>;
   status(): Promise<Answer<PublicStatus>>;
+  /** A pipeline's reliability report (lib/reliability), or null for a pipeline this deployment does not serve. */
+  reliability(query: SloQuery): Promise<Answer<ReliabilityReport> | null>;
+  reliabilityPipelines(): string[];
   close(): void;
 }
 
@@ -44,6 +52,10 @@ export interface CachedAnswersOptions {
   /** The delivered pipeline's executive summary of a run, for the dashboard's "Needs attention today". */
   readExecutiveSummary: ExecutiveSummaryReader;
   hub: LiveHub;
+  /** Every pipeline served (the reliability page's choices); the delivered one when omitted. */
+  pipelines?: readonly PipelineRef[];
+  /** The zone a pipeline without a delivery counts its days in (DELIVERY_TIMEZONE). */
+  timeZone?: string;
   maxAgeMs?: number;
   now?: () => number;
   onError?(message: string): void;
@@ -55,6 +67,10 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
   const dashboards = createAnswerCache<DashboardLoad>(settings);
   const calendars = createAnswerCache<CalendarView>({ ...settings, maxEntries: 32 });
   const statuses = createAnswerCache<PublicStatus>({ ...settings, maxEntries: 1 });
+  const reliabilities = createAnswerCache<ReliabilityReport>({ ...settings, maxEntries: 32 });
+  const deliveredName = `${options.delivered.namespace}.${options.delivered.name}`;
+  const served = new Map((options.pipelines ?? [options.delivered]).map((pipeline) => [`${pipeline.namespace}.${pipeline.name}`, pipeline]));
+  served.set(deliveredName, options.delivered);
   // A run's summary changes only with a new publish (a new run): read once per run, not once per recomputation.
   const readExecutiveSummary = readOncePerRun(options.readExecutiveSummary);
   // Read per request, never shared between requests: a request that arrives after a publish must see its version.
@@ -81,11 +97,26 @@ export function createCachedAnswers(options: CachedAnswersOptions): CachedAnswer
     async status() {
       return statuses.get('status', await version(), () => loadPublicStatus(options.pool, new Date(), options.delivered));
     },
+    async reliability(query) {
+      const name = query.pipeline ?? deliveredName;
+      const pipeline = served.get(name);
+      if (!pipeline) return null;
+      return reliabilities.get(`${name}:${query.days}`, await version(), async () => {
+        const delivery = name === deliveredName ? await readDeliveryPolicy(options.pool, options.delivered) : null;
+        const timeZone = delivery?.timeZone ?? options.timeZone ?? env().DELIVERY_TIMEZONE;
+        return loadReliability(options.pool, { pipeline, delivery, timeZone }, new Date(), query.days);
+      });
+    },
+    /** The pipelines a reliability report can be asked for, delivered one first. */
+    reliabilityPipelines() {
+      return [deliveredName, ...[...served.keys()].filter((name) => name !== deliveredName).sort()];
+    },
     close() {
       feed.close();
       dashboards.clear();
       calendars.clear();
       statuses.clear();
+      reliabilities.clear();
     },
   };
 }
@@ -101,6 +132,7 @@ export function cachedAnswers(): CachedAnswers {
       delivered: deliveredPipeline(),
       readExecutiveSummary: executiveSummaryReader(getDb()),
       hub: liveHub(),
+      pipelines: pipelineModules().flatMap((module) => module.definitions.map(({ namespace, name }) => ({ namespace, name }))),
       onError: (message) => logger.warn({}, message),
     });
   }

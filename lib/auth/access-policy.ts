@@ -34,6 +34,7 @@ export const PAGE_RULES: readonly PathRule[] = [
   { pattern: '/runs/backfill', access: 'operator' },
   { pattern: '/runs/**', access: 'viewer' },
   { pattern: '/alerts', access: 'viewer' },
+  { pattern: '/reliability', access: 'viewer' },
   { pattern: '/schedules', access: 'viewer' },
   { pattern: '/chaos', access: 'operator' },
   { pattern: '/messages', access: 'viewer' },
@@ -72,6 +73,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { pattern: '/api/backfills/*/operations', methods: ['POST'], access: 'operator' },
   { pattern: '/api/backfills/*', methods: ['GET'], access: 'viewer' },
   { pattern: '/api/calendar', methods: ['GET'], access: 'viewer' },
+  // Delivery and recovery figures (lib/reliability), for engineers and executives alike.
+  { pattern: '/api/slo', methods: ['GET'], access: 'viewer' },
   // Prometheus metrics: any viewer, or a scraper holding METRICS_TOKEN.
   { pattern: '/api/metrics', methods: ['GET'], access: 'viewer' },
   // The seed's analytics API (lib/analytics): starting a run operates; reading status and results views.

@@ -115,4 +115,5 @@ export {
   type TaskStatus,
 } from './types';
 export { readFailedStepGroups, readGroupFailedSteps, UNKNOWN_ERROR_CLASS, type FailedStepGroupRow } from './failed-steps';
+export { readFirstFailures, readRunHealthCounts, type RunFailureCause, type RunHealthCounts } from './pipeline-health';
 export { readLastCompletedStepResult, readTaskPipeline } from './step-results';

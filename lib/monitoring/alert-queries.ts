@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AlertSeverity, AlertStatus, MessageTarget } from '@/db/schema';
+import { ROUTING_TABLE } from './routing';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const satisfies readonly AlertStatus[];
 export const alertListQuerySchema = z.object({ status: z.enum(ALERT_STATUSES).catch('open') });
@@ -61,4 +62,39 @@ export async function listDeadLetters(pool: pg.Pool): Promise<DeadLetter[]> {
     [PAGE_LIMIT],
   );
   return rows;
+}
+
+export interface PageCounts {
+  since: Date;
+  /** Alerts that paged the on-call (severity critical, by the routing table) raised since `since`. */
+  pages: number;
+  resolved: number;
+  /** Minutes from raising to resolving, summed over the resolved ones (a sum, so periods subtract). */
+  minutesToResolve: number;
+}
+
+/**
+ * Pages of one pipeline per period start, in the order given: the alerts store the pipeline they are about in
+ * `details` (namespace, taskName), so no run needs reading. One round trip for all periods.
+ */
+export async function readPageCounts(pool: pg.Pool, pipeline: { namespace: string; name: string }, periodStarts: readonly Date[]): Promise<PageCounts[]> {
+  if (periodStarts.length === 0) return [];
+  const paging = Object.entries(ROUTING_TABLE)
+    .filter(([, routes]) => routes.some((route) => route.kind === 'page'))
+    .map(([severity]) => severity);
+  const { rows } = await pool.query<{ ord: number; pages: number; resolved: number; minutes: number }>(
+    `SELECT p.ord::int AS ord, count(a.id)::int AS pages, count(a.resolved_at)::int AS resolved,
+            coalesce(sum(extract(epoch FROM a.resolved_at - a.created_at)) / 60, 0)::float8 AS minutes
+       FROM unnest($3::timestamptz[]) WITH ORDINALITY AS p(since, ord)
+       LEFT JOIN alerts a ON a.created_at >= p.since AND a.severity::text = ANY ($4::text[])
+                         AND a.details->>'namespace' = $1 AND a.details->>'taskName' = $2
+      GROUP BY p.ord ORDER BY p.ord`,
+    [pipeline.namespace, pipeline.name, periodStarts, paging],
+  );
+  return rows.map((row) => ({
+    since: periodStarts[row.ord - 1] ?? new Date(0),
+    pages: row.pages,
+    resolved: row.resolved,
+    minutesToResolve: row.minutes,
+  }));
 }

@@ -39,6 +39,7 @@ describe.skipIf(!hasPromtool)('promtool check metrics on /api/metrics', () => {
     const text = await (await scrape()).text();
     expect(text).toContain('nightshift_http_request_duration_seconds_bucket{');
     expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toContain('nightshift_slo_deliveries_due{pipeline="data_pipeline/customer_analytics",window="30d"}');
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect({ status: check.status, output: `${check.stdout}${check.stderr}`.trim() }).toEqual({ status: 0, output: '' });
   });

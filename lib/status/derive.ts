@@ -159,7 +159,7 @@ function dayOutcome(day: string, today: string, now: Date, deliveredAt: Date | u
 }
 
 /** The runs that attempted the delivery of `windowEnd`'s day: delivery-kind runs of exactly that window. */
-const deliveryRunsFor = (facts: StatusFacts, windowEnd: string) => facts.runs.filter((run) => run.kind === 'delivery' && run.windowEnd === windowEnd);
+export const deliveryRunsFor = (facts: StatusFacts, windowEnd: string) => facts.runs.filter((run) => run.kind === 'delivery' && run.windowEnd === windowEnd);
 
 /** The 90 local days ending today, oldest first. */
 export function deliveryHistory(facts: StatusFacts, now: Date, policy: DeliveryPolicy): HistoryDay[] {
