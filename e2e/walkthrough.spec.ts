@@ -79,6 +79,7 @@ test('every page on desktop and phone, light and dark: no sideways scroll, keybo
     { name: 'start-run', path: '/runs/new' },
     { name: 'backfill', path: '/runs/backfill' },
     { name: 'alerts', path: '/alerts' },
+    { name: 'reliability', path: '/reliability', ready: '[data-testid="reliability-periods"]' },
     { name: 'schedules', path: '/schedules' },
     { name: 'messages', path: '/messages' },
     { name: 'chaos', path: '/chaos' },

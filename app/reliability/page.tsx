@@ -51,10 +51,10 @@ function PeriodRow({ report, period }: { report: ReliabilityReport; period: Reli
   const days = (list: string[]) => (list.length === 0 ? '0' : <a className={linkClass} href={`${choiceHref(report.pipeline, 90)}#day-${list[list.length - 1]}`}>{list.length}</a>);
   return (
     <TableRow>
-      <TableHead scope="row" className="h-auto py-2.5 text-sm font-medium normal-case tracking-normal text-foreground">
+      <th scope="row" className="px-3 py-2.5 text-left align-middle text-sm font-medium">
         {period.label}
         <span className="block text-xs font-normal text-foreground-muted">{formatDay(period.from)} – {formatDay(period.to)}</span>
-      </TableHead>
+      </th>
       {report.delivered && (
         <>
           <TableCell className="tabular-nums">
@@ -188,7 +188,11 @@ export default async function ReliabilityPage({ searchParams }: { searchParams: 
             </CardHeader>
             <CardContent>
               {troubled.length === 0 ? (
-                <p className="text-sm text-foreground-muted" data-testid="reliability-no-trouble">Every day due in the last {query.days} days was delivered on time.</p>
+                <p className="text-sm text-foreground-muted" data-testid="reliability-no-trouble">
+                  {report.summary.days_due === 0
+                    ? `No day was due in the last ${query.days} days: tracking begins the day after the first schedule was created.`
+                    : `Every day due in the last ${query.days} days was delivered on time.`}
+                </p>
               ) : (
                 <Table label="Late and missed days" data-testid="reliability-days">
                   <TableHeader>

@@ -162,8 +162,10 @@ describe('reliability report', () => {
     expect(month('2026-02')?.finish_vs_deadline).toEqual({ median_minutes: -60, p95_minutes: -60, days: 1 });
     expect(month('2026-03')).toMatchObject({ from: '2026-03-01', to: '2026-03-11', days_due: 11, on_time: { numerator: 2, denominator: 11 } });
     expect(month('2026-03')?.runs.created).toBe(5);
-    // The 90 days begin on 2025-12-12: December is partial, and labelled so.
-    expect(month('2025-12')).toMatchObject({ from: '2025-12-12', to: '2025-12-31', label: 'December 2025 (so far in range)' });
+    // The 90 days begin on 2025-12-12: December is partial, and labelled so; so is the current month.
+    expect(month('2025-12')).toMatchObject({ from: '2025-12-12', to: '2025-12-31', label: 'December 2025 (from Dec 12)' });
+    expect(month('2026-03')?.label).toBe('March 2026 (to date)');
+    expect(month('2026-02')?.label).toBe('February 2026');
     expect(month('2025-12')?.runs.created).toBe(0);
     const ninety = report.periods.find((period) => period.key === '90d');
     expect(ninety?.runs.created).toBe(6);

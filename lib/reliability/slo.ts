@@ -141,8 +141,10 @@ export function periodBounds(today: string, summaryDays: number): { summary: Per
     const from = monthStart < first ? first : monthStart;
     const to = monthEnd > today ? today : monthEnd;
     if (from <= to) {
-      const partial = from !== monthStart || to !== monthEnd;
-      months.push({ key: month, label: `${MONTH_NAMES[number - 1] ?? month} ${year}${partial ? ' (so far in range)' : ''}`, from, to });
+      // A month the 90 days cut says where they begin; the current one, that it is not over.
+      const name = `${MONTH_NAMES[number - 1] ?? month} ${year}`;
+      const note = from !== monthStart ? ` (from ${name.slice(0, 3)} ${Number(from.slice(8))})` : to !== monthEnd ? ' (to date)' : '';
+      months.push({ key: month, label: `${name}${note}`, from, to });
     }
     month = number === 1 ? `${year - 1}-12` : `${year}-${String(number - 1).padStart(2, '0')}`;
   }
