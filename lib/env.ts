@@ -145,6 +145,11 @@ const envSchema = z.object({
    * with that reason on the delivery calendar instead of run out of order (the newest firing always runs).
    */
   CATCH_UP_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(366).default(3),
+  /**
+   * A scheduled run forecast late (≥ 80% confidence) pages the on-call once less than this many minutes are left
+   * before its deadline; before that the team is warned in Slack. A missed deadline always pages (once per firing).
+   */
+  DEADLINE_PAGE_LEAD_MINUTES: z.coerce.number().int().min(0).max(1_440).default(30),
   /** How many of a backfill's runs may run at once when the request does not say (also the scheduler's catch-up). */
   BACKFILL_MAX_PARALLEL: z.coerce.number().int().min(1).max(32).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

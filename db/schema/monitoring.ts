@@ -147,6 +147,8 @@ export const scheduleFirings = pgTable(
     /** Set once the deadline watch raised the alert, so it is raised once per run. */
     atRiskAlertedAt: timestamp('at_risk_alerted_at', { withTimezone: true }),
     missedAlertedAt: timestamp('missed_alerted_at', { withTimezone: true }),
+    /** Set once the on-call was paged about this firing's deadline (forecast or missed): one page per firing. */
+    pagedAt: timestamp('paged_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [

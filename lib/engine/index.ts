@@ -54,6 +54,7 @@ export {
   readRecentStepResults,
   readRunsFacts,
   readStep,
+  readRecentStepDurations,
   readStepDurationMedians,
   readTaskFacts,
   readTasksFacts,

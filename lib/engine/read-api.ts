@@ -193,6 +193,34 @@ export async function readStepDurationMedians(
   return { medians, runs: rows[0]?.runs ?? 0 };
 }
 
+/**
+ * Each step's duration (ms, first attempt's start to completion) in each of the pipeline's `runs` most recent
+ * completed tasks other than `excludeTaskId`, by task: what the deadline forecast replays, one history at a time.
+ */
+export async function readRecentStepDurations(
+  db: EngineReader,
+  pipeline: PipelineRef,
+  options: { excludeTaskId: string | null; runs: number },
+): Promise<Map<string, Map<string, number>>> {
+  const { rows } = await db.query<{ taskId: string; name: string; ms: number }>(
+    `WITH recent AS (
+       SELECT id FROM tasks
+        WHERE namespace = $1 AND name = $2 AND status = 'completed' AND id IS DISTINCT FROM $3::uuid
+        ORDER BY completed_at DESC NULLS LAST LIMIT $4)
+     SELECT s.task_id AS "taskId", s.name, (extract(epoch FROM s.completed_at - s.started_at) * 1000)::float8 AS ms
+       FROM recent r
+       JOIN steps s ON s.task_id = r.id AND s.status = 'completed' AND s.started_at IS NOT NULL AND s.completed_at IS NOT NULL`,
+    [pipeline.namespace, pipeline.name, options.excludeTaskId, options.runs],
+  );
+  const byTask = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    const steps = byTask.get(row.taskId) ?? new Map<string, number>();
+    steps.set(row.name, row.ms);
+    byTask.set(row.taskId, steps);
+  }
+  return byTask;
+}
+
 export interface RunFacts extends TaskFacts {
   stepsTotal: number;
   /** Steps completed or resolved manually. */

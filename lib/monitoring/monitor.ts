@@ -30,7 +30,8 @@ export interface PipelineMonitorOptions extends RoutingOptions {
 }
 
 export const stepFailureKey = (taskId: string, stepName: string) => `step_failed:${taskId}:${stepName}`;
-export const deadlineKey = (kind: 'deadline_at_risk' | 'deadline_missed', taskId: string) => `${kind}:${taskId}`;
+export const DEADLINE_ALERT_KINDS = ['deadline_at_risk', 'deadline_forecast_late', 'deadline_missed'] as const;
+export const deadlineKey = (kind: (typeof DEADLINE_ALERT_KINDS)[number], taskId: string) => `${kind}:${taskId}`;
 
 export function createPipelineMonitor(options: PipelineMonitorOptions): Subscriber {
   const { db, logger } = options;
@@ -97,7 +98,7 @@ export function createPipelineMonitor(options: PipelineMonitorOptions): Subscrib
       const fields = { taskId: event.taskId, stepName, event: event.name, eventId: event.id };
       logger.debug(fields, 'pipeline monitor event');
       if (event.name === 'task.completed') {
-        for (const kind of ['deadline_at_risk', 'deadline_missed'] as const) {
+        for (const kind of DEADLINE_ALERT_KINDS) {
           await resolve(deadlineKey(kind, event.taskId), 'the run finished', fields);
         }
         return;

@@ -60,6 +60,7 @@ export async function startBackgroundServices(options: {
       registry: options.registry,
       logger: options.logger,
       catchUpMaxAgeDays: settings.CATCH_UP_MAX_AGE_DAYS,
+      deadlinePageLeadMinutes: settings.DEADLINE_PAGE_LEAD_MINUTES,
       tickMs: settings.SCHEDULER_TICK_MS,
       linkBaseUrl: alertLinkBaseUrl(),
       onAlerts: () => delivery.wake(),

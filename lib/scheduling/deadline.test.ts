@@ -12,7 +12,7 @@ import { createDemoPagerDutySink } from '@/lib/demo/pagerduty-sink';
 import { startCaptureServer, type CaptureServer } from '@/lib/monitoring/testing/capture-server';
 import { createTestDatabase, type TestDatabase } from '@/tests/setup/database';
 import { waitFor } from '@/tests/setup/wait';
-import { getDeadlineForTask } from './deadline';
+import { getDeadlineForTask, watchDeadlines } from './deadline';
 import { getTaskEta, remainingCriticalPath } from './eta';
 import { createScheduler, type Scheduler } from './scheduler';
 import { createSchedule } from './schedules';
@@ -115,7 +115,9 @@ describe('deadline watch with ETA', () => {
       deadlineLocalTime: hhmm(deadlineAt),
       activeFrom: new Date(firingAt.getTime() - MINUTE),
     });
-    scheduler = createScheduler({ db: testDb, registry, logger: quiet, now: () => clock, catchUpMaxAgeDays: 3, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example' });
+    scheduler = createScheduler({
+      db: testDb, registry, logger: quiet, now: () => clock, catchUpMaxAgeDays: 3, deadlinePageLeadMinutes: 10, tickMs: 60_000, linkBaseUrl: 'https://nightshift.example',
+    });
     worker = createWorker({ db: testDb, registry, concurrency: 2, leaseMs: 5_000, heartbeatMs: 500, pollIntervalMs: 100, logger: quiet });
     await worker.start();
   });
@@ -130,7 +132,7 @@ describe('deadline watch with ETA', () => {
   const deadlineAlerts = async () =>
     (await testDb.pool.query<{ kind: string; severity: string }>(`SELECT kind, severity FROM alerts ORDER BY id`)).rows;
 
-  it('raises deadline_at_risk before the deadline, once, and deadline_missed after it', async () => {
+  it('warns in Slack when the forecast says late, pages once when less than the lead is left, and notes the miss without a second page', async () => {
     clock = new Date(firingAt.getTime() + 10_000);
     const [firing] = await scheduler.tick();
     const taskId = firing?.taskId ?? '';
@@ -152,12 +154,16 @@ describe('deadline watch with ETA', () => {
     expect(early?.etaAt?.getTime()).toBe(at(45).getTime());
     expect(await deadlineAlerts()).toEqual([]);
 
-    // 30 minutes in, a is still running: ETA = now + 35 min, past the deadline (about 60 min after the start).
+    // 30 minutes in, a is still running: ETA = now + 35 min, past the deadline (about 60 min after the start); every
+    // one of the five nights replayed (b 18–22, c 14–16 minutes) finishes after it too. Half an hour is left, more
+    // than the 10-minute lead: a warning, no page.
     clock = at(30);
     expect(clock.getTime()).toBeLessThan(deadlineAt.getTime());
     await scheduler.tick();
     await scheduler.tick();
     expect(await deadlineAlerts()).toEqual([{ kind: 'task.deadline_at_risk', severity: 'high' }]);
+    const warned = (await testDb.pool.query<{ title: string }>(`SELECT title FROM alerts`)).rows[0]?.title;
+    expect(warned).toContain('(100% of the last 5 runs replayed finish after it)');
     expect((await getDeadlineForTask(testDb, taskId, { now: clock }))?.state).toBe('at_risk');
 
     // High severity → #data-team, sent through the outbox.
@@ -177,17 +183,64 @@ describe('deadline watch with ETA', () => {
     expect(String(capture.slack()[0]?.text)).toContain(`may miss its ${hhmm(deadlineAt)} UTC deadline`);
     expect(String(capture.slack()[0]?.text)).toContain(`expected to finish at ${hhmm(at(65))}`);
 
-    // Past the deadline and still running.
+    expect(await testDb.pool.query(`SELECT 1 FROM demo.pagerduty_events`).then((result) => result.rowCount)).toBe(0);
+
+    // Less than the 10-minute lead left, still forecast late: one page (critical → PagerDuty), however many ticks.
+    clock = new Date(deadlineAt.getTime() - 8 * MINUTE);
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(await deadlineAlerts()).toEqual([
+      { kind: 'task.deadline_at_risk', severity: 'high' },
+      { kind: 'task.deadline_forecast_late', severity: 'critical' },
+    ]);
+    await delivery.deliverDue();
+    const pages = await testDb.pool.query<{ eventAction: string }>(`SELECT event_action AS "eventAction" FROM demo.pagerduty_events`);
+    expect(pages.rows).toEqual([{ eventAction: 'trigger' }]);
+
+    // Past the deadline and still running: the miss is recorded and told to the team, but not paged again.
     clock = new Date(deadlineAt.getTime() + MINUTE);
     await scheduler.tick();
     await scheduler.tick();
     expect(await deadlineAlerts()).toEqual([
       { kind: 'task.deadline_at_risk', severity: 'high' },
+      { kind: 'task.deadline_forecast_late', severity: 'critical' },
       { kind: 'task.deadline_missed', severity: 'high' },
     ]);
     expect((await getDeadlineForTask(testDb, taskId, { now: clock }))?.state).toBe('missed');
     await delivery.deliverDue();
-    expect(capture.slack().map((body) => String(body.text))[1]).toContain('missed its');
-    expect(await testDb.pool.query(`SELECT 1 FROM demo.pagerduty_events`).then((result) => result.rowCount)).toBe(0);
+    expect(capture.slack().map((body) => String(body.text)).some((text) => text.includes('missed its'))).toBe(true);
+    expect(await testDb.pool.query(`SELECT 1 FROM demo.pagerduty_events`).then((result) => result.rowCount)).toBe(1);
+  });
+});
+
+describe('a missed deadline without a forecast', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('pages once when the deadline passes with the run unfinished and no forecast paged before', async () => {
+    const schedule = await createSchedule(testDb.pool, {
+      name: 'fresh', namespace: 'test', pipelineName: 'fresh', cronExpression: '0 1 * * *', timeZone: 'UTC', inputTemplate: {}, deadlineLocalTime: '07:00',
+      activeFrom: new Date('2026-03-01T00:00:00Z'),
+    });
+    // No history at all, so nothing is forecast; the run is still going at 07:01.
+    const task = await testDb.pool.query<{ id: string }>(
+      `INSERT INTO tasks (namespace, name, version, status, context, initiator, created_at) VALUES ('test', 'fresh', '1', 'running', '{}', 'schedule', '2026-03-10T01:00:00Z') RETURNING id`,
+    );
+    await testDb.pool.query(
+      `INSERT INTO schedule_firings (schedule_id, scheduled_for, task_id, deadline_at) VALUES ($1, '2026-03-10T01:00:00Z', $2, '2026-03-10T07:00:00Z')`,
+      [schedule?.id, task.rows[0]?.id],
+    );
+    const options = { logger: quiet, linkBaseUrl: 'https://nightshift.example' };
+    expect(await watchDeadlines(testDb.pool, { ...options, now: new Date('2026-03-10T06:50:00Z') })).toEqual({ atRisk: [], missed: [], paged: [] });
+    const missed = await watchDeadlines(testDb.pool, { ...options, now: new Date('2026-03-10T07:01:00Z') });
+    expect(missed).toEqual({ atRisk: [], missed: [task.rows[0]?.id], paged: [task.rows[0]?.id] });
+    await watchDeadlines(testDb.pool, { ...options, now: new Date('2026-03-10T07:05:00Z') });
+    const alerts = await testDb.pool.query<{ kind: string; severity: string }>(`SELECT kind, severity FROM alerts`);
+    expect(alerts.rows).toEqual([{ kind: 'task.deadline_missed', severity: 'critical' }]);
   });
 });

@@ -37,6 +37,8 @@ export interface SchedulerOptions extends RoutingOptions {
   now?: () => Date;
   /** Missed firings older than this many days are skipped with a reason instead of caught up (CATCH_UP_MAX_AGE_DAYS). */
   catchUpMaxAgeDays: number;
+  /** DEADLINE_PAGE_LEAD_MINUTES: a run forecast late pages once less than this is left (default 30). */
+  deadlinePageLeadMinutes?: number;
   tickMs: number;
   /** Called when a tick enqueued alert messages (deadline alerts), to wake an in-process delivery loop. */
   onAlerts?: () => void;
@@ -159,9 +161,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         logger.error({ schedule: schedule.name, error: error instanceof Error ? error.message : String(error) }, 'scheduled firing failed');
       }
     }
-    const deadlines = await watchDeadlines(db.pool, { now: at, logger, linkBaseUrl: options.linkBaseUrl });
+    const deadlines = await watchDeadlines(db.pool, { now: at, logger, linkBaseUrl: options.linkBaseUrl, pageLeadMinutes: options.deadlinePageLeadMinutes });
     const unserved = await watchUnservedVersions(db.pool, { logger, linkBaseUrl: options.linkBaseUrl });
-    if (deadlines.atRisk.length + deadlines.missed.length + unserved.raised.length + unserved.resolved.length > 0) options.onAlerts?.();
+    if (deadlines.atRisk.length + deadlines.missed.length + deadlines.paged.length + unserved.raised.length + unserved.resolved.length > 0) options.onAlerts?.();
     await options.onTick?.().catch((error: unknown) =>
       logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'scheduler tick hook failed; trying again next tick'),
     );
