@@ -64,6 +64,11 @@ export function FreshnessBanner({ data, isOperator }: { data: DashboardData; isO
           , {KIND_LABELS[snapshot.kind].toLowerCase()}, snapshot <strong data-testid="snapshot-run">#{snapshot.id}</strong>
         </p>
         <p className="text-sm text-foreground-muted">{explanation}</p>
+        {freshness.expected && (
+          <p className={cn('text-sm font-semibold', freshness.expected.late && 'text-status-failed')} data-testid="delivery-expected" data-late={freshness.expected.late}>
+            {freshness.expected.text}
+          </p>
+        )}
       </div>
       <div className="flex items-center gap-3">
         <span role="status" className={cn('rounded-full border px-3 py-1 text-sm font-semibold', appearance.className)}>

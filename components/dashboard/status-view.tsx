@@ -95,6 +95,11 @@ export function StatusView({ status }: { status: PublicStatus }) {
               <dd data-testid="today-outcome">{OUTCOME[today.outcome].label}</dd>
             </div>
           </dl>
+          {today.expected && (
+            <p className={cn('text-sm font-semibold', today.expected.late && 'text-status-failed')} data-testid="delivery-expected" data-late={today.expected.late}>
+              {today.expected.text}
+            </p>
+          )}
           {today.run ? (
             <Progress
               value={today.run.steps_done}

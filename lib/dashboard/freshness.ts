@@ -16,6 +16,9 @@ import { listPipelineRuns } from '@/lib/engine';
 import { readBackfillRunIds } from '@/lib/delivery/backfill-runs';
 import { classifyRun, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
+import { deliveryDeadline } from '@/lib/delivery/clock';
+import { deliveryExpectation, type DeliveryExpectation } from '@/lib/delivery/expectation';
+import { getTaskEta, shownEtaAt } from '@/lib/scheduling/eta';
 import type { SnapshotRef } from './snapshots';
 
 export type FreshnessState = 'fresh' | 'stale' | 'refreshing' | 'failed' | 'history' | 'held';
@@ -27,6 +30,8 @@ export interface PipelineActivity {
 
 export interface Freshness {
   state: FreshnessState;
+  /** While a delivery run is in flight: when it is expected to publish, against today's deadline. */
+  expected?: DeliveryExpectation | null;
   /** The window end a fresh snapshot has (yesterday, local). */
   expectedWindowEnd: string;
   /** The run the banner is about: the running one, or the failed one. */
@@ -61,4 +66,10 @@ export function deriveFreshness(snapshot: Pick<SnapshotRef, 'windowEnd' | 'isCur
   if (activity.lastFinished?.status === 'failed') return { state: 'failed', expectedWindowEnd, taskId: activity.lastFinished.taskId };
   if (snapshot.windowEnd < expectedWindowEnd) return { state: 'stale', expectedWindowEnd, taskId: null };
   return { state: 'fresh', expectedWindowEnd, taskId: null };
+}
+
+/** The in-flight delivery run's expected publish against today's deadline (null when it cannot finish unaided). */
+export async function readDeliveryExpectation(pool: pg.Pool, taskId: string, policy: DeliveryPolicy, now: Date): Promise<DeliveryExpectation | null> {
+  const eta = await getTaskEta({ pool }, taskId, { now });
+  return deliveryExpectation(shownEtaAt(eta), deliveryDeadline(localDateOf(now, policy.timeZone), policy), policy.timeZone);
 }

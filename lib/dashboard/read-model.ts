@@ -13,7 +13,7 @@ import { databaseOn } from '@/db/client';
 import { customerMetrics, dailyRevenue, dashboardSnapshots, insights as insightsTable, productMetrics } from '@/db/schema';
 import type { DeliveryPolicy } from '@/lib/delivery/definition';
 import { needsAttention, type ExecutiveSummaryReader, type NeedsAttention } from './attention';
-import { deriveFreshness, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
+import { deriveFreshness, readDeliveryExpectation, readPipelineActivity, type Freshness, type PipelineActivity } from './freshness';
 import { LTV_HISTOGRAM_SQL, type LtvBucket } from './ltv-histogram';
 import { listSnapshots, readCurrentSnapshotRef, readSnapshot, type SnapshotKpis, type SnapshotRef } from './snapshots';
 
@@ -104,6 +104,12 @@ export interface DashboardPulse {
 function emptyFreshness(activity: PipelineActivity): EmptyFreshness {
   const state = activity.activeTaskId ? 'refreshing' : activity.lastFinished?.status === 'failed' ? 'failed' : 'none';
   return { state, taskId: activity.activeTaskId ?? (state === 'failed' ? (activity.lastFinished?.taskId ?? null) : null) };
+}
+
+/** A refreshing banner says when the run in flight is expected to publish. */
+async function withExpectation(pool: pg.Pool, freshness: Freshness, policy: DeliveryPolicy, now: Date): Promise<Freshness> {
+  if (freshness.state !== 'refreshing' || !freshness.taskId) return freshness;
+  return { ...freshness, expected: await readDeliveryExpectation(pool, freshness.taskId, policy, now) };
 }
 
 export async function loadDashboardPulse(pool: pg.Pool, now: Date, policy: DeliveryPolicy): Promise<DashboardPulse> {
@@ -221,7 +227,7 @@ export async function loadDashboard(
     kind: 'ready',
     data: {
       snapshot: { ...ref, customers: summary.customers, products: summary.products, holdReasons },
-      freshness: deriveFreshness(ref, activity, now, policy),
+      freshness: await withExpectation(pool, deriveFreshness(ref, activity, now, policy), policy, now),
       snapshots,
       defaultSnapshotId,
       kpis: summary.kpis,

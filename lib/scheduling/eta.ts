@@ -97,3 +97,13 @@ export async function getTaskEta(db: { pool: EngineReader }, taskId: string, opt
     criticalPath: critical.path,
   };
 }
+
+/**
+ * The ETA to show people, or null when it would be a guess: no completed run to learn from, or a remaining step
+ * that has never completed before (it would count as taking no time at all).
+ */
+export function shownEtaAt(eta: TaskEta | null): Date | null {
+  if (!eta?.etaAt) return null;
+  if (eta.status === 'completed') return eta.etaAt;
+  return eta.historyRuns > 0 && eta.stepsWithoutHistory.length === 0 ? eta.etaAt : null;
+}

@@ -30,6 +30,7 @@
 import { firstTrackedDay, type DeliveryKind, type DeliveryPolicy } from '@/lib/delivery/definition';
 import { deliveryDeadline, windowEndDeliveredOn } from '@/lib/delivery/clock';
 import { addDays, localDateOf } from '@/lib/time/zoned-time';
+import { deliveryExpectation, type DeliveryExpectation } from '@/lib/delivery/expectation';
 
 export const HISTORY_DAYS = 90;
 export const DOWN_AFTER_HOURS = 48;
@@ -81,6 +82,8 @@ export interface StatusFacts {
    */
   runs: RunFact[];
   recovery: RecoveryFact;
+  /** Today's schedule firing and, while today's delivery run is in flight, its estimated finish (./index.ts reads them). */
+  today?: { scheduledStartAt: Date | null; etaAt: Date | null };
 }
 
 export interface HistoryDay {
@@ -107,10 +110,12 @@ export interface Incident {
 export interface TodayPipeline {
   date: string;
   deadline_at: string;
-  /** Filled by the monitoring issue (schedules); null means "not scheduled yet". */
+  /** When the delivered pipeline's schedule fires today; null when it does not (paused, deleted, or not today). */
   scheduled_start_at: string | null;
-  /** Filled by the monitoring issue (ETA); null means no estimate. */
+  /** While today's delivery run is in flight, when it is expected to finish (lib/scheduling/eta.ts); else null. */
   eta_at: string | null;
+  /** The same estimate in words against the deadline ("Today's data expected by 06:40" / "Late: expected 07:25"). */
+  expected: DeliveryExpectation | null;
   run: { status: RunStatus; steps_done: number; steps_total: number; percent: number } | null;
   outcome: DayOutcome;
   delivered_at: string | null;
@@ -218,7 +223,7 @@ export function incidents(history: HistoryDay[], facts: StatusFacts, now: Date):
   return found.reverse();
 }
 
-function todayPipeline(history: HistoryDay[], facts: StatusFacts): TodayPipeline {
+function todayPipeline(history: HistoryDay[], facts: StatusFacts, policy: DeliveryPolicy): TodayPipeline {
   const today = history[history.length - 1];
   if (!today) throw new Error('the delivery history is empty');
   const windowEnd = windowEndDeliveredOn(today.date);
@@ -226,8 +231,9 @@ function todayPipeline(history: HistoryDay[], facts: StatusFacts): TodayPipeline
   return {
     date: today.date,
     deadline_at: today.deadline_at,
-    scheduled_start_at: null,
-    eta_at: null,
+    scheduled_start_at: facts.today?.scheduledStartAt?.toISOString() ?? null,
+    eta_at: today.delivered_at ? null : (facts.today?.etaAt?.toISOString() ?? null),
+    expected: today.delivered_at ? null : deliveryExpectation(facts.today?.etaAt ?? null, new Date(today.deadline_at), policy.timeZone),
     run: run
       ? {
           status: run.status,
@@ -284,7 +290,7 @@ export function deriveStatus(facts: StatusFacts, now: Date, policy: DeliveryPoli
     generated_at: now.toISOString(),
     overall: overallState(history, facts, now, policy),
     delivery: { deadline: policy.deadline, time_zone: policy.timeZone, tracking_since: policy.trackingSince?.toISOString() ?? null },
-    today: todayPipeline(history, facts),
+    today: todayPipeline(history, facts, policy),
     last_delivery: latest
       ? {
           published_at: latest.publishedAt.toISOString(),

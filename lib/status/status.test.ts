@@ -191,6 +191,28 @@ describe('public status', () => {
     expect(beforeDeadline.history.at(-1)?.outcome).toBe('pending');
     expect(beforeDeadline.overall.state).toBe('operational');
     expect(beforeDeadline.today.run).toEqual({ status: 'running', steps_done: 1, steps_total: 2, percent: 50 });
+    // extract_users has never completed with its times recorded, so any estimate would be a guess: none is shown.
+    expect(beforeDeadline.today).toMatchObject({ eta_at: null, expected: null, scheduled_start_at: null });
+
+    // With one past night where extract_users took 40 minutes, and the daily schedule firing at 04:00: today's
+    // data is expected at 05:40 when asked at 05:00, and at 07:10 — after the 07:00 deadline — when asked at 06:30.
+    await testDb.pool.query(
+      `UPDATE steps SET started_at = '2026-03-11T04:03:00Z', completed_at = '2026-03-11T04:43:00Z' WHERE task_id = $1 AND name = 'extract_users'`,
+      [todaysRun],
+    );
+    await testDb.pool.query(
+      `INSERT INTO schedules (name, namespace, pipeline_name, cron_expression, time_zone, input_template) VALUES ($1, $2, $3, '0 4 * * *', 'UTC', '{}')`,
+      [UTC.pipeline.schedule.name, UTC.pipeline.namespace, UTC.pipeline.name],
+    );
+    const expected = await loadPublicStatus(testDb.pool, new Date('2026-03-12T05:00:00Z'), UTC);
+    expect(expected.today).toMatchObject({
+      scheduled_start_at: '2026-03-12T04:00:00.000Z',
+      eta_at: '2026-03-12T05:40:00.000Z',
+      expected: { eta_at: '2026-03-12T05:40:00.000Z', late: false, text: "Today's data expected by 05:40" },
+    });
+    const forecastLate = await loadPublicStatus(testDb.pool, new Date('2026-03-12T06:30:00Z'), UTC);
+    expect(forecastLate.today.expected).toEqual({ eta_at: '2026-03-12T07:10:00.000Z', late: true, text: 'Late: expected 07:10' });
+    await testDb.pool.query(`DELETE FROM schedules`);
 
     await testDb.pool.query(`UPDATE steps SET status = 'retrying' WHERE task_id = $1 AND name = 'extract_users'`, [running]);
     const atRisk = await loadPublicStatus(testDb.pool, new Date('2026-03-12T05:00:00Z'), UTC);
