@@ -91,7 +91,7 @@ async function createOrdersDatabase(url: string): Promise<string> {
 }
 
 /** The standalone worker (`npm run worker`) with the demo sources as its CRM, inventory and Slack. */
-export function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: string | undefined) {
+export function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: string | undefined, extraEnv: Record<string, string> = {}) {
   const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
@@ -106,6 +106,7 @@ export function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: str
       // The scheduler would add catch-up runs of the same pipeline to the measurement.
       SCHEDULER_ENABLED: '0',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
   });
   const pid = worker.pid;
@@ -120,6 +121,11 @@ export function spawnPipelineWorker(url: string, demoUrl: string, ordersUrl: str
   return {
     pid,
     isRunning: () => running,
+    /** A crash: no shutdown, its attempts stay claimed until their leases expire. */
+    async kill() {
+      worker.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       worker.kill('SIGTERM');
       await exited;

@@ -15,6 +15,8 @@ export interface BenchPostgres {
   version: string;
   /** For CPU accounting (support/processes.ts postgresCpuSeconds). */
   postmasterPid: number;
+  /** Stops the server (fast shutdown: every connection is terminated) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,8 @@ export async function startBenchPostgres(label: string, options: BenchPostgresOp
   // mkdtemp makes 0700 folders; the server runs as the postgres user when we are root and must reach it.
   chmodSync(dataDir, 0o755);
   mkdirSync(dataDir, { recursive: true });
-  const start = async () => startEmbeddedPostgres({ dataDir, port: await freePort(), durable: true, database: 'bench' });
+  const port = await freePort();
+  const start = async () => startEmbeddedPostgres({ dataDir, port, durable: true, database: 'bench' });
   let server: EmbeddedPostgres | undefined;
   try {
     server = await start();
@@ -56,7 +59,7 @@ export async function startBenchPostgres(label: string, options: BenchPostgresOp
     if (options.statementStats) await queryOnce(server.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await runMigrations(server.url);
     const [row] = await queryOnce<{ server_version: string }>(server.url, 'SHOW server_version');
-    const running = server;
+    let running = server;
     const forget = onInterrupt(async () => {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -66,6 +69,10 @@ export async function startBenchPostgres(label: string, options: BenchPostgresOp
       url: running.url,
       version: row?.server_version ?? 'unknown',
       postmasterPid,
+      async restart() {
+        await running.stop();
+        running = await start();
+      },
       async stop() {
         forget();
         await running.stop();
