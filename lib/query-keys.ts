@@ -6,7 +6,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { RunListQuery } from '@/lib/console/run-filters';
 import { runListSearch } from '@/lib/console/run-list-search';
-import type { EventView, RunDetailView, RunListView } from '@/lib/console/views';
+import type { AttemptLogView, EventView, RunDetailView, RunListView } from '@/lib/console/views';
 import type { DashboardPulse } from '@/lib/dashboard/read-model';
 import type { BackfillView } from '@/lib/backfills/read';
 import type { CalendarView } from '@/lib/delivery/calendar-types';
@@ -40,6 +40,8 @@ export const queryKeys = {
     task: (taskId: string) => ['runs', 'task', taskId] as const,
     detail: (taskId: string) => ['runs', 'task', taskId, 'detail'] as const,
     events: (taskId: string) => ['runs', 'task', taskId, 'events'] as const,
+    /** Under the run's key: a live message about the run refetches the open drawer's log too. */
+    stepLogs: (taskId: string, stepName: string) => ['runs', 'task', taskId, 'logs', stepName] as const,
   },
   /** Backfills and the calendar follow their runs: every run change refreshes them. */
   backfills: {
@@ -80,6 +82,11 @@ export const runQueries = {
     queryOptions({
       queryKey: queryKeys.runs.events(taskId),
       queryFn: () => getJson<EventView[]>(`/api/live/runs/${encodeURIComponent(taskId)}/events`),
+    }),
+  stepLogs: (taskId: string, stepName: string) =>
+    queryOptions({
+      queryKey: queryKeys.runs.stepLogs(taskId, stepName),
+      queryFn: () => getJson<AttemptLogView[]>(`/api/live/runs/${encodeURIComponent(taskId)}/steps/${encodeURIComponent(stepName)}/logs`),
     }),
 };
 

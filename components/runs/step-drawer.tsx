@@ -15,6 +15,7 @@ import { ScrollRegion } from '@/components/ui/scroll-region';
 import { describeCounts, type MapGroup } from '@/lib/console/mapped-steps';
 import type { OperationKind } from '@/lib/console/operation-kinds';
 import type { EventView, RunDetailView, StepView } from '@/lib/console/views';
+import { AttemptLogs } from './attempt-logs';
 import { OperationDialog } from './operation-dialog';
 import type { RunOperations } from './run-operations';
 import { describeEvent } from './run-events';
@@ -199,6 +200,12 @@ export function StepDrawer({
                   </ol>
                 )}
               </Section>
+
+              {step.attempts.length > 0 && (
+                <Section title="Attempt logs">
+                  <AttemptLogs taskId={taskId} stepName={step.name} />
+                </Section>
+              )}
 
               {step.mapChild && (
                 <Section title="Item">

@@ -14,6 +14,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -321,6 +322,22 @@ export const eventDeliveries = pgTable(
 );
 
 /** Operator operations on tasks (retry, rerun, cancel, resolve): who, why, and which steps they affected. */
+/** Each attempt's log lines (lib/engine/attempt-log.ts); purged with the attempt (drizzle/0046). */
+export const stepAttemptLogs = pgTable(
+  'step_attempt_logs',
+  {
+    attemptId: bigint('attempt_id', { mode: 'number' })
+      .notNull()
+      .references(() => stepAttempts.id, { onDelete: 'cascade' }),
+    line: integer('line').notNull(),
+    level: text('level').notNull(),
+    loggedAt: timestamp('logged_at', { withTimezone: true }).notNull(),
+    message: text('message').notNull(),
+    fields: jsonb('fields'),
+  },
+  (table) => [primaryKey({ columns: [table.attemptId, table.line] })],
+);
+
 export const taskOperations = pgTable(
   'task_operations',
   {

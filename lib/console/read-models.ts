@@ -3,11 +3,11 @@ import type { DbHandle } from '@/db/client';
 import type { DeliveredPipeline } from '@/lib/delivery/definition';
 import { readDeliveryPolicy } from '@/lib/delivery/policy';
 import { readRunDeliveries, type RunDelivery } from '@/lib/delivery/runs';
-import { getTask, listTaskEvents, listTasks, readUnservedTasks } from '@/lib/engine';
+import { getTask, listTaskEvents, listTasks, readStepAttemptLogs, readUnservedTasks } from '@/lib/engine';
 import { WORKER_HEARTBEAT_WINDOW_S } from '@/lib/health/readiness';
 import { encodeRunCursor } from './run-cursor';
 import { RUNS_PAGE_SIZE, toListTasksFilters, type RunListQuery } from './run-filters';
-import { toRunDetail, toRunSummary, type EventView, type RunDeliveryFacts, type RunDetailView, type RunListView } from './views';
+import { toRunDetail, toRunSummary, type AttemptLogView, type EventView, type RunDeliveryFacts, type RunDetailView, type RunListView } from './views';
 
 /** A run's place in `pipeline`'s delivery, as the console shows it (nothing for runs of other pipelines). */
 function deliveryFacts(pipeline: DeliveredPipeline, task: { context: unknown }, delivery: RunDelivery | undefined): RunDeliveryFacts {
@@ -49,5 +49,18 @@ export async function loadRunEvents(db: DbHandle, taskId: string): Promise<Event
     stepName: event.stepName,
     payload: typeof event.payload === 'object' && event.payload !== null ? (event.payload as Record<string, unknown>) : {},
     createdAt: event.createdAt.toISOString(),
+  }));
+}
+
+/** A step's attempts, newest first, with their log lines; undefined when the run has no attempt of that step. */
+export async function loadStepAttemptLogs(db: DbHandle, taskId: string, stepName: string): Promise<AttemptLogView[] | undefined> {
+  const attempts = await readStepAttemptLogs(db.pool, taskId, stepName);
+  if (attempts.length === 0) return undefined;
+  return attempts.map((attempt) => ({
+    attemptNumber: attempt.attemptNumber,
+    outcome: attempt.outcome,
+    startedAt: attempt.startedAt.toISOString(),
+    finishedAt: attempt.finishedAt?.toISOString() ?? null,
+    lines: attempt.lines.map((line) => ({ line: line.line, level: line.level, at: line.loggedAt.toISOString(), message: line.message, fields: line.fields })),
   }));
 }

@@ -215,3 +215,13 @@ export function toRunDetail(task: TaskDetail, asOf: Date, facts: RunDeliveryFact
     })),
   };
 }
+
+/** One attempt of a step with its own log, as the step drawer shows it (GET /api/live/runs/:id/steps/:step/logs). */
+export interface AttemptLogView {
+  attemptNumber: number;
+  /** Null while it runs. */
+  outcome: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  lines: { line: number; level: string; at: string; message: string; fields: Record<string, unknown> | null }[];
+}

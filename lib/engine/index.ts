@@ -118,3 +118,4 @@ export {
 export { readFailedStepGroups, readGroupFailedSteps, UNKNOWN_ERROR_CLASS, type FailedStepGroupRow } from './failed-steps';
 export { readFirstFailures, readRunHealthCounts, type RunFailureCause, type RunHealthCounts } from './pipeline-health';
 export { readLastCompletedStepResult, readTaskPipeline } from './step-results';
+export { MAX_LOG_BYTES, MAX_LOG_LINES, readStepAttemptLogs, TRUNCATION_MARKER, type AttemptLogLine, type AttemptWithLog } from './attempt-log';

@@ -31,6 +31,7 @@ import { recordWorkerHeartbeat, renewLeases } from './heartbeat';
 import { createAnnouncer } from './announcer';
 import { createNotificationListener, type NotificationHub } from './listener';
 import { consoleLogger, describeError, withFields } from './logger';
+import { createAttemptLog, type AttemptLog } from './attempt-log';
 import { createProgressReporter, type ProgressReporter } from './progress-reporter';
 import { recordProgress } from './record-progress';
 import { recoverExpiredLeases } from './recover-expired-leases';
@@ -78,6 +79,8 @@ interface InFlight {
   controller: AbortController;
   settle(settlement: Settlement): void;
   progress: ProgressReporter;
+  /** The attempt's own log (attempt-log.ts): ctx.logger's lines, progress messages and the final error. */
+  log: AttemptLog;
   /** True once this worker is writing the outcome; the heartbeat must then not treat it as closed elsewhere. */
   persisting: boolean;
   /** Resolves when the handler itself returned or threw (not when a timeout decided the outcome). */
@@ -340,7 +343,10 @@ export function createWorker(options: WorkerOptions): Worker {
       settle = resolve;
     });
     const attemptLogger = withFields(logger, { taskId: claim.taskId, step: claim.stepName, attempt: claim.attemptNumber });
+    // Live views refetch the drawer's log when its lines land, like progress.
+    const log = createAttemptLog(db.pool, claim.attemptId, { processLogger: attemptLogger, onFlushed: () => announcer.taskChanged(claim.taskId) });
     const entry: InFlight = {
+      log,
       claim,
       controller,
       settle: (settlement) => settle(settlement),
@@ -401,9 +407,12 @@ export function createWorker(options: WorkerOptions): Worker {
         results: invocation.results,
         item: invocation.item,
         mapIndex: invocation.mapIndex,
-        progress: (message, percent) => entry.progress.report(message, percent),
+        progress: (message, percent) => {
+          entry.log.record('info', message, percent === undefined ? {} : { percent });
+          entry.progress.report(message, percent);
+        },
         signal: controller.signal,
-        logger: attemptLogger,
+        logger: entry.log.logger,
         db,
       };
       // The timeout the run pinned at launch, not today's code: a deploy never changes a run in flight.
@@ -411,6 +420,7 @@ export function createWorker(options: WorkerOptions): Worker {
         const timeoutMs = claim.timeoutMs;
         timeout = setTimeout(() => {
           const problem = new StepTimeoutError(`Step ${claim.stepName} ran longer than its timeout of ${timeoutMs} ms`);
+          entry.log.recordError(problem);
           entry.settle({ kind: 'failed', outcome: 'timed_out', error: serializeError(problem) });
           controller.abort(problem);
         }, timeoutMs);
@@ -423,6 +433,7 @@ export function createWorker(options: WorkerOptions): Worker {
         .then(
           (value) => entry.settle(toSettlement(claim.stepName, value)),
           (error: unknown) => {
+            entry.log.recordError(error);
             const serialized = serializeError(error);
             entry.settle({ kind: 'failed', outcome: failureOutcome(error, serialized), error: serialized });
           },
@@ -436,12 +447,15 @@ export function createWorker(options: WorkerOptions): Worker {
     if (timeout) clearTimeout(timeout);
     if (settlement.kind === 'abandoned') {
       entry.progress.cancel();
+      await entry.log.close();
       attemptLogger.info({}, 'attempt was closed elsewhere (task cancelled or lease lost); handler abandoned');
       return;
     }
     entry.persisting = true;
     await entry.progress.flush();
     entry.progress.cancel();
+    // Before the outcome: once a run's step shows failed, its log already says why.
+    await entry.log.close();
     if (settlement.kind === 'completed') {
       await persistently('a completed attempt', async () => {
         const { madeReady, claimedAlong } = await completions.complete({ attemptId: claim.attemptId, resultJson: settlement.json });
