@@ -163,6 +163,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const hugeNight = Math.floor(nights / 3);
     const deadlineRealMs = (DEADLINE_HOURS_AFTER_START * 3_600_000) / options.speed;
 
+    let killPending = false;
+    let restartPending = false;
     for (let night = 0; night < nights; night += 1) {
       const day = addDays(firstDay, night);
       const windowEnd = addDays(day, -1);
@@ -180,13 +182,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (start.outcome.kind !== 'created') throw new Error(`night ${night}: expected a new run for ${windowEnd}, got ${start.outcome.kind}`);
       const taskId = start.outcome.taskId;
       let neededPerson = false;
-      let killed = !killNights.has(night);
-      let restarted = !restartNights.has(night);
+      // A planned fault that found no attempt running (the night was over first) moves to the next night.
+      if (killNights.has(night)) killPending = true;
+      if (restartNights.has(night)) restartPending = true;
       let personActions = 0;
       for (;;) {
         await sleep(POLL_MS);
         const elapsed = Date.now() - t0;
-        if (!killed) {
+        if (killPending) {
           // The worker running one of this night's steps, as soon as one runs: a crash mid-attempt, not an idle one.
           const running = await resilient(() =>
             db.pool.query<{ workerId: string; stepName: string }>(
@@ -197,17 +200,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           const holder = running.rows[0];
           const victim = holder ? workers.find((worker) => holder.workerId.split(':')[1] === String(worker.pid)) : undefined;
           if (holder && victim) {
-            killed = true;
+            killPending = false;
             workers.splice(workers.indexOf(victim), 1);
             await victim.kill();
             workers.push(spawnWorker());
             faults.push(`worker SIGKILL during ${holder.stepName}`);
           }
         }
-        if (!restarted && elapsed > 1_500) {
-          restarted = true;
-          await server.restart();
-          faults.push('PostgreSQL restart');
+        if (restartPending && elapsed > 300) {
+          const running = await resilient(() => db.pool.query(`SELECT 1 FROM step_attempts WHERE task_id = $1 AND outcome IS NULL`, [taskId]));
+          if ((running.rowCount ?? 0) > 0) {
+            restartPending = false;
+            await server.restart();
+            faults.push('PostgreSQL restart');
+          }
         }
         const status = await resilient(() => db.pool.query<{ status: string }>(`SELECT status::text FROM tasks WHERE id = $1`, [taskId]));
         const state = status.rows[0]?.status;
