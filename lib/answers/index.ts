@@ -138,3 +138,10 @@ export function cachedAnswers(): CachedAnswers {
   }
   return globalForAnswers.nightshiftAnswers;
 }
+
+/** The reliability report of every served pipeline over its last 30 days (its 7/30/90-day periods are the gauges'). */
+export async function readServedReliabilityReports(): Promise<ReliabilityReport[]> {
+  const answers = cachedAnswers();
+  const reports = await Promise.all(answers.reliabilityPipelines().map((pipeline) => answers.reliability({ pipeline, days: 30 })));
+  return reports.flatMap((answer) => (answer ? [answer.value] : []));
+}

@@ -12,12 +12,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { cachedAnswers } from '@/lib/answers';
 import { getDb } from '@/lib/database';
 import { readServerMetrics } from '@/lib/http/request-metrics';
 import { countFinishedAttempts, countTasksByStatus, readLatestStepResultNumbers, readReadyQueue, readWorkerHeartbeats } from '@/lib/engine';
-import type { ReliabilityPeriod, ReliabilityReport } from '@/lib/reliability/slo';
-import { ROLLING_PERIODS } from '@/lib/reliability/slo';
 
 export interface MonitoringMetrics {
   registry: Registry;
@@ -31,52 +28,7 @@ function setAll<L extends string>(gauge: Gauge<L>, rows: ReadonlyArray<{ labels:
   for (const row of rows) gauge.set(row.labels, row.value);
 }
 
-export interface MetricsSources {
-  /** Every served pipeline's reliability report (lib/reliability), for the nightshift_slo_* gauges. */
-  readReliability?: () => Promise<ReliabilityReport[]>;
-}
-
-/** One read of the reliability reports per scrape, shared by the gauges that show them. */
-function perScrape<T>(read: () => Promise<T>, fresh = 1_000): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (!last || Date.now() - last.at > fresh) last = { at: Date.now(), value: read() };
-    return last.value;
-  };
-}
-
-type SloLabels = 'pipeline' | 'window';
-
-/** A gauge of one figure of each pipeline's 7/30/90-day periods; a figure that is undefined (no denominator) is left out. */
-function sloGauge(
-  registers: Registry[],
-  reports: () => Promise<ReliabilityReport[]>,
-  name: string,
-  help: string,
-  figure: (period: ReliabilityPeriod, report: ReliabilityReport) => number | null,
-) {
-  const windows = new Set<string>(ROLLING_PERIODS.map((days) => `${days}d`));
-  new Gauge({
-    name,
-    help,
-    labelNames: ['pipeline', 'window'] as const,
-    registers,
-    async collect() {
-      const rows: { labels: Partial<Record<SloLabels, string>>; value: number }[] = [];
-      for (const report of await reports()) {
-        for (const period of report.periods.filter((candidate) => windows.has(candidate.key))) {
-          const value = figure(period, report);
-          if (value !== null) rows.push({ labels: { pipeline: report.pipeline.replace('.', '/'), window: period.key }, value });
-        }
-      }
-      setAll(this, rows);
-    },
-  });
-}
-
-const asShare = (ratio: { numerator: number; denominator: number }) => (ratio.denominator > 0 ? ratio.numerator / ratio.denominator : null);
-
-export function createMetrics(pool: pg.Pool, sources: MetricsSources = {}): MonitoringMetrics {
+export function createMetrics(pool: pg.Pool): MonitoringMetrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -177,25 +129,6 @@ export function createMetrics(pool: pg.Pool, sources: MetricsSources = {}): Moni
     },
   });
 
-  if (sources.readReliability) {
-    const reports = perScrape(sources.readReliability);
-    sloGauge(registers, reports, 'nightshift_slo_on_time_ratio', 'Share of days due whose daily delivery was published by the deadline (a day with no run counts as missed), per pipeline and window.',
-      (period) => (period.on_time ? asShare(period.on_time) : null));
-    sloGauge(registers, reports, 'nightshift_slo_deliveries_due', 'Daily deliveries whose deadline has passed, per pipeline and window (the on-time ratio\'s denominator).',
-      (period, report) => (report.delivered ? period.days_due : null));
-    sloGauge(registers, reports, 'nightshift_slo_run_failure_ratio', 'Share of the finished runs created in the window that failed, per pipeline.', (period) => asShare(period.runs.failure_rate));
-    sloGauge(registers, reports, 'nightshift_slo_automatic_recovery_ratio', 'Share of failed attempts with a known fate that a later attempt of the same step fixed with no operator in between.',
-      (period) => asShare(period.automatic_recovery));
-    sloGauge(registers, reports, 'nightshift_slo_runs_needing_person', 'Runs created in the window where an operator acted (retry, rerun, resolve, complete, cancel).', (period) => period.needed_person);
-    sloGauge(registers, reports, 'nightshift_slo_pages', 'Pages (critical alerts) raised in the window.', (period) => period.pages.sent);
-    sloGauge(registers, reports, 'nightshift_slo_page_resolve_mean_seconds', 'Mean time from raising to resolving of the pages resolved in the window.',
-      (period) => (period.pages.mean_minutes_to_resolve === null ? null : period.pages.mean_minutes_to_resolve * 60));
-    sloGauge(registers, reports, 'nightshift_slo_finish_vs_deadline_median_seconds', 'Median of the daily delivery\'s publish time minus its deadline (negative: early).',
-      (period) => (period.finish_vs_deadline.median_minutes === null ? null : period.finish_vs_deadline.median_minutes * 60));
-    sloGauge(registers, reports, 'nightshift_slo_finish_vs_deadline_p95_seconds', '95th percentile (nearest rank) of the daily delivery\'s publish time minus its deadline.',
-      (period) => (period.finish_vs_deadline.p95_minutes === null ? null : period.finish_vs_deadline.p95_minutes * 60));
-  }
-
   return {
     registry,
     stepDuration: new Histogram({
@@ -222,17 +155,24 @@ const globalForMetrics = globalThis as typeof globalThis & { nightshiftMetrics?:
  */
 export function appMetrics(): MonitoringMetrics {
   const { pool } = getDb();
-  if (globalForMetrics.nightshiftMetrics?.pool !== pool) {
-    globalForMetrics.nightshiftMetrics = { pool, metrics: createMetrics(pool, { readReliability: readServedReliability }) };
-  }
+  if (globalForMetrics.nightshiftMetrics?.pool !== pool) globalForMetrics.nightshiftMetrics = { pool, metrics: createMetrics(pool) };
   return globalForMetrics.nightshiftMetrics.metrics;
 }
 
-/** The reliability report of every served pipeline over its last 30 days (its 7/30/90-day periods are the gauges'). */
-async function readServedReliability(): Promise<ReliabilityReport[]> {
-  const answers = cachedAnswers();
-  const reports = await Promise.all(answers.reliabilityPipelines().map((pipeline) => answers.reliability({ pipeline, days: 30 })));
-  return reports.flatMap((answer) => (answer ? [answer.value] : []));
+const extensions = new WeakMap<Registry, Set<string>>();
+
+/**
+ * Adds gauges owned by another module (lib/reliability's SLO gauges) to a registry, once per registry: the module
+ * that knows the figures registers them where they are served (app/api/metrics), so monitoring imports none of it.
+ */
+export function extendMetrics(metrics: MonitoringMetrics, name: string, register: (registry: Registry) => void): MonitoringMetrics {
+  const done = extensions.get(metrics.registry) ?? new Set<string>();
+  extensions.set(metrics.registry, done);
+  if (!done.has(name)) {
+    done.add(name);
+    register(metrics.registry);
+  }
+  return metrics;
 }
 
 /** True when the request carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */

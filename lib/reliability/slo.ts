@@ -28,7 +28,7 @@ export const sloQuerySchema = z.object({
   /** `namespace.name`, as the runs list writes it; the delivered pipeline when omitted. */
   pipeline: z
     .string()
-    .regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'pipeline must look like namespace.name, such as analytics.customer_analytics')
+    .regex(/^[a-z0-9_]+\.[a-z0-9_]+$/, 'pipeline must look like namespace.name, as the runs list writes it')
     .optional(),
   /** The period `summary` and `days` cover: the last N local days, today included. */
   days: z.coerce
