@@ -5,9 +5,10 @@
  * "Retry all" from the keyboard, sees the preview list the run and what re-runs in it, is refused a too-short
  * reason with the typed text kept and the field named by its label, then — with the fault switched off — confirms;
  * the run completes again and its event log names the operation with who did it and why. At 390 px the page and
- * the dialog do not scroll sideways and axe finds nothing serious; at 1280 px the header, Failures included, fits.
+ * the dialog do not scroll sideways and axe finds nothing serious; at 1280 px the navigation, Failures included, is
+ * one row — though the theme switch then overlaps Sign out (a known failure, marked as such below).
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { NO_CHAOS, pageAs, putChaos, readRun, signIn, startRunViaApi, stepNode, utcDay } from './console-fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, artifactPath } from './fixtures';
 import { DESKTOP, expectAxeClean, expectNoSidewaysScroll, PHONE } from './ui-checks';
@@ -126,21 +127,60 @@ test('a step failed for good is a group on /failures; the operator retries the w
   }
 });
 
-test('the desktop header, Failures included, fits at 1280 px for the role that sees the most links', async ({ browser }) => {
-  const context = await browser.newContext({ viewport: DESKTOP });
-  const page = await context.newPage();
+/** Pairs of header items drawn over each other (a crowded row squeezes the account slot under the theme switch). */
+async function headerOverlaps(page: Page): Promise<string[]> {
+  return page.locator('header').evaluate((header) => {
+    const items = [...header.querySelectorAll('a, button, span.rounded-full')].map((element) => ({
+      name: (element.textContent ?? '').trim() || element.getAttribute('aria-label') || element.tagName,
+      box: element.getBoundingClientRect(),
+    }));
+    const found: string[] = [];
+    for (const [index, a] of items.entries()) {
+      for (const b of items.slice(index + 1)) {
+        const apart = a.box.right <= b.box.left || b.box.right <= a.box.left || a.box.bottom <= b.box.top || b.box.bottom <= a.box.top;
+        const contains = (outer: DOMRect, inner: DOMRect) => outer.left <= inner.left && outer.right >= inner.right && outer.top <= inner.top && outer.bottom >= inner.bottom;
+        if (!apart && !contains(a.box, b.box) && !contains(b.box, a.box) && a.box.width > 0 && b.box.width > 0) found.push(`${a.name} / ${b.name}`);
+      }
+    }
+    return found;
+  });
+}
+
+async function desktopPage(browser: Browser, role: 'admin' | 'operator'): Promise<Page> {
+  if (role === 'operator') return pageAs(browser, 'operator');
+  const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+  await signIn(page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  return page;
+}
+
+test('at 1280 px the navigation, Failures included, is one row on the screen for the role that sees the most links', async ({ browser }) => {
+  const page = await desktopPage(browser, 'admin');
   try {
-    await signIn(page, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     await page.goto('/failures');
     const navigation = page.getByRole('navigation', { name: 'Main' });
     await expect(navigation.getByRole('link', { name: 'Failures' })).toHaveAttribute('aria-current', 'page');
     expect(await page.evaluate(() => document.documentElement.scrollWidth), 'document width at 1280 px').toBeLessThanOrEqual(DESKTOP.width);
     const boxes = await navigation.getByRole('link').evaluateAll((links) => links.map((link) => link.getBoundingClientRect()).map(({ top, right }) => ({ top, right })));
-    expect(boxes.length).toBeGreaterThanOrEqual(11);
-    // One row, every link on screen.
+    expect(boxes.length).toBe(11);
     expect(new Set(boxes.map((box) => Math.round(box.top))).size).toBe(1);
     for (const box of boxes) expect(box.right).toBeLessThanOrEqual(DESKTOP.width);
   } finally {
-    await context.close();
+    await page.context().close();
   }
 });
+
+for (const role of ['operator', 'admin'] as const) {
+  test(`at 1280 px nothing in an ${role}’s header is drawn over anything else`, async ({ browser }) => {
+    // Known: with Failures the row leaves the account slot too little room and the theme switch is drawn over
+    // "Sign out", for an operator and an admin alike (measured: without Failures both fit). Reported rather than
+    // redesigning the header; this turns red once the header makes room, and the marker goes with the fix.
+    test.fail();
+    const page = await desktopPage(browser, role);
+    try {
+      await page.goto('/failures');
+      expect(await headerOverlaps(page)).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+}
