@@ -19,7 +19,7 @@ export const dynamic = 'force-dynamic';
 
 const FILTER_FIELDS = [
   { name: 'pipeline', label: 'Pipeline', placeholder: 'namespace/name' },
-  { name: 'step', label: 'Step', placeholder: 'extract_users' },
+  { name: 'step', label: 'Step', placeholder: 'step name' },
   { name: 'error_class', label: 'Error class', placeholder: 'HttpError' },
 ] as const;
 
