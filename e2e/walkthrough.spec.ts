@@ -78,6 +78,7 @@ test('every page on desktop and phone, light and dark: no sideways scroll, keybo
     { name: 'run', path: `/runs/${runId}`, ready: '[data-testid^="step-node-"]' },
     { name: 'start-run', path: '/runs/new' },
     { name: 'backfill', path: '/runs/backfill' },
+    { name: 'failures', path: '/failures' },
     { name: 'alerts', path: '/alerts' },
     { name: 'reliability', path: '/reliability', ready: '[data-testid="reliability-periods"]' },
     { name: 'schedules', path: '/schedules' },

@@ -17,6 +17,7 @@ export const primaryNavigation: readonly NavItem[] = [
   { href: '/', label: 'Dashboard' },
   { href: '/retention', label: 'Retention' },
   { href: '/runs', label: 'Runs' },
+  { href: '/failures', label: 'Failures' },
   { href: '/messages', label: 'Messages' },
   { href: '/chaos', label: 'Chaos' },
   { href: '/alerts', label: 'Alerts' },

@@ -35,6 +35,7 @@ export const PAGE_RULES: readonly PathRule[] = [
   { pattern: '/runs/**', access: 'viewer' },
   { pattern: '/alerts', access: 'viewer' },
   { pattern: '/reliability', access: 'viewer' },
+  { pattern: '/failures', access: 'viewer' },
   { pattern: '/schedules', access: 'viewer' },
   { pattern: '/chaos', access: 'operator' },
   { pattern: '/messages', access: 'viewer' },
@@ -103,6 +104,9 @@ export const ACTION_RULES: Readonly<Record<string, Access>> = {
   'app/runs/[id]/actions.ts#resultTemplateAction': 'operator',
   'app/runs/[id]/actions.ts#cancelTaskAction': 'operator',
   'app/chaos/actions.ts#updateChaosAction': 'operator',
+  // Failure triage: previewing and retrying or resolving a whole failure group.
+  'app/failures/actions.ts#previewGroupOperationAction': 'operator',
+  'app/failures/actions.ts#runGroupOperationAction': 'operator',
   // Backfills: starting one, and cancelling or retrying a whole backfill.
   'app/runs/backfill/actions.ts#createBackfillAction': 'operator',
   'app/runs/backfills/[id]/actions.ts#cancelBackfillAction': 'operator',

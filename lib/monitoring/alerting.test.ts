@@ -184,7 +184,12 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
       event_action: 'trigger',
       dedup_key: `step_failed:${taskId}:doomed_step`,
       client: 'Nightshift',
-      client_url: `${LINK_BASE}/runs/${taskId}`,
+      // The failure group first (every run where this step failed the same way), then the run itself.
+      client_url: `${LINK_BASE}/failures?pipeline=data_pipeline%2Fdoomed&step=doomed_step&error_class=RetryableError`,
+      links: [
+        { href: `${LINK_BASE}/failures?pipeline=data_pipeline%2Fdoomed&step=doomed_step&error_class=RetryableError`, text: 'Open the failure group in Nightshift' },
+        { href: `${LINK_BASE}/runs/${taskId}`, text: 'Open the run in Nightshift' },
+      ],
     });
     expect(trigger.payload).toMatchObject({ source: 'nightshift', severity: 'critical', component: 'doomed_step', group: 'data_pipeline/doomed', class: 'step_failed' });
     expect(trigger.payload.summary).toContain('doomed_step');
@@ -240,7 +245,12 @@ describe('pipeline monitor → PagerDuty and Slack', () => {
     expect(sent.map((post) => post.path)).toEqual(['/slack']);
     expect(sent[0]?.body).toMatchObject({ channel: '#data-team' });
     expect(String(sent[0]?.body.text)).toContain('division by zero');
-    expect(String(sent[0]?.body.text)).toContain(`${LINK_BASE}/runs/${high}`);
+    const lines = String(sent[0]?.body.text).split('\n');
+    // The failure group's link comes before the run's (Slack decodes the escaped ampersands).
+    expect(lines[1]).toBe(
+      `• Failures: <${LINK_BASE}/failures?pipeline=data_pipeline%2Ftransform&amp;step=transform_step&amp;error_class=PermanentError|every run where transform_step failed with PermanentError>`,
+    );
+    expect(lines[2]).toBe(`• Task: <${LINK_BASE}/runs/${high}|${high}>`);
 
     const alerts = await testDb.pool.query<{ taskId: string; severity: string; status: string }>(
       `SELECT task_id AS "taskId", severity, status FROM alerts WHERE task_id = ANY ($1::uuid[]) ORDER BY severity`,

@@ -4,7 +4,8 @@
  * `payload.summary/source/severity`). The routing key is not part of a stored body; delivery adds it.
  */
 import type { AlertSeverity } from '@/db/schema';
-import type { JsonValue } from '@/lib/engine';
+import { groupingStepName, type JsonValue } from '@/lib/engine';
+import { failureGroupPath } from '@/lib/http/console-links';
 
 /** What message builders need of an alert. */
 export interface AlertForMessage {
@@ -53,15 +54,41 @@ export function taskLink(linkBaseUrl: string, taskId: string | null): string | u
   return taskId ? `${linkBaseUrl.replace(/\/+$/, '')}/runs/${taskId}` : undefined;
 }
 
+/**
+ * A failed step's group on /failures: the first place a step_failed alert sends its reader, since the same failure
+ * in other runs is retried or resolved there at once. A mapped step's child is grouped under its mapped step, as
+ * the page groups it; without a recorded error class the link narrows by pipeline and step only.
+ */
+export function failureGroupLink(linkBaseUrl: string, alert: AlertForMessage): string | undefined {
+  const { namespace, taskName } = alert.details;
+  if (alert.kind !== 'step_failed' || !alert.stepName || typeof namespace !== 'string' || typeof taskName !== 'string') return undefined;
+  const path = failureGroupPath({ pipeline: `${namespace}/${taskName}`, step: groupingStepName(alert.stepName), errorClass: errorClassOf(alert) });
+  return `${linkBaseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** Slack's mrkdwn treats &, < and > as control characters, inside a link's address too; it decodes the entities. */
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function failureGroupLabel(alert: AlertForMessage): string {
+  const errorClass = errorClassOf(alert);
+  return `every run where ${groupingStepName(alert.stepName ?? '')} failed${errorClass ? ` with ${errorClass}` : ''}`;
+}
+
 function pipelineLabel(alert: AlertForMessage): string {
   const name = typeof alert.details.taskName === 'string' ? alert.details.taskName : 'the data pipeline';
   return name.replace(/_/g, ' ').replace(/^./, (first) => first.toUpperCase());
 }
 
+/** The class the engine recorded for the failure (step.failed's payload), when it recorded one. */
+function errorClassOf(alert: AlertForMessage): string | undefined {
+  const error = alert.details.error;
+  return error && typeof error === 'object' && !Array.isArray(error) && typeof error.class === 'string' ? error.class : undefined;
+}
+
 function errorLine(alert: AlertForMessage): string | undefined {
   const error = alert.details.error;
   if (!error || typeof error !== 'object' || Array.isArray(error)) return undefined;
-  const errorClass = typeof error.class === 'string' ? error.class : 'Error';
+  const errorClass = errorClassOf(alert) ?? 'Error';
   const message = typeof error.message === 'string' ? error.message : '';
   return `${errorClass}: ${message}`.slice(0, 500);
 }
@@ -73,6 +100,7 @@ function slack(channel: string, lines: string[]): SlackPayload {
 
 export function slackAlertMessage(alert: AlertForMessage, channel: string, audience: 'stakeholders' | 'engineers', linkBaseUrl: string): SlackPayload {
   const link = taskLink(linkBaseUrl, alert.taskId);
+  const failures = failureGroupLink(linkBaseUrl, alert);
   if (audience === 'stakeholders') {
     return slack(channel, [
       `⚠️ ${pipelineLabel(alert)} may be delayed due to a pipeline failure${alert.stepName ? ` (${alert.stepName})` : ''}. Engineering team investigating.`,
@@ -81,6 +109,7 @@ export function slackAlertMessage(alert: AlertForMessage, channel: string, audie
   const error = errorLine(alert);
   return slack(channel, [
     `🚨 [${alert.severity}] ${alert.title}`,
+    ...(failures ? [`• Failures: <${slackEscape(failures)}|${failureGroupLabel(alert)}>`] : []),
     ...(link ? [`• Task: <${link}|${alert.taskId}>`] : []),
     ...(alert.stepName ? [`• Step: ${alert.stepName}`] : []),
     ...(error ? [`• Error: ${error}`] : []),
@@ -123,6 +152,11 @@ export function slackNotice(channel: string, text: string): SlackPayload {
 
 export function pagerDutyTrigger(alert: AlertForMessage, linkBaseUrl: string): PagerDutyEvent {
   const link = taskLink(linkBaseUrl, alert.taskId);
+  const failures = failureGroupLink(linkBaseUrl, alert);
+  const links = [
+    ...(failures ? [{ href: failures, text: 'Open the failure group in Nightshift' }] : []),
+    ...(link ? [{ href: link, text: 'Open the run in Nightshift' }] : []),
+  ];
   const group = typeof alert.details.namespace === 'string' && typeof alert.details.taskName === 'string'
     ? `${alert.details.namespace}/${alert.details.taskName}`
     : undefined;
@@ -140,7 +174,7 @@ export function pagerDutyTrigger(alert: AlertForMessage, linkBaseUrl: string): P
       custom_details: { ...alert.details, task_id: alert.taskId, step: alert.stepName, alert_id: alert.id },
     },
     client: 'Nightshift',
-    ...(link ? { client_url: link, links: [{ href: link, text: 'Open the run in Nightshift' }] } : {}),
+    ...(links[0] ? { client_url: links[0].href, links } : {}),
   };
 }
 
