@@ -19,7 +19,7 @@ export async function HeaderAccount({ signOutAction }: { signOutAction: () => Pr
   }
   return (
     <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="header-account">
-      <span className="max-w-full truncate text-foreground-muted lg:hidden xl:inline xl:max-w-48" title={principal.label}>
+      <span className="max-w-full truncate text-foreground-muted lg:hidden 2xl:inline 2xl:max-w-48" title={principal.label}>
         <span className="sr-only">Signed in as </span>
         {principal.label}
       </span>
