@@ -209,7 +209,21 @@ describe('dashboard read model', () => {
 
   it('reports refreshing and failed runs over the current snapshot', async () => {
     const running = await insertTask(testDb, 'running', '2026-03-11T08:00:00Z');
-    expect((await ready(testDb.pool)).freshness).toMatchObject({ state: 'refreshing', taskId: running });
+    await testDb.pool.query(
+      `INSERT INTO steps (pipeline, task_created_at, task_id, name, position, retryable, retry_limit, status)
+       VALUES ('fixture/dashboard@1', now(), $1, 'extract_orders', 0, true, 3, 'pending')`,
+      [running],
+    );
+    // extract_orders has never completed before: an estimate would be a guess, so the banner shows none.
+    expect((await ready(testDb.pool)).freshness).toMatchObject({ state: 'refreshing', taskId: running, expected: null });
+    // With one earlier run where it took 30 minutes: expected at 09:30, after the 07:00 deadline.
+    await testDb.pool.query(
+      `INSERT INTO steps (pipeline, task_created_at, task_id, name, position, retryable, retry_limit, status, started_at, completed_at)
+       VALUES ('fixture/dashboard@1', now(), $1, 'extract_orders', 0, true, 3, 'completed', '2026-03-10T02:00:00Z', '2026-03-10T02:30:00Z')`,
+      [currentTask],
+    );
+    expect((await ready(testDb.pool)).freshness.expected).toEqual({ eta_at: '2026-03-11T09:30:00.000Z', late: true, text: 'Late: expected 09:30' });
+    await testDb.pool.query(`DELETE FROM steps WHERE task_id = ANY ($1::uuid[])`, [[running, currentTask]]);
     await testDb.pool.query(`UPDATE tasks SET status = 'failed', completed_at = now() WHERE id = $1`, [running]);
     const data = await ready(testDb.pool);
     expect(data.freshness).toMatchObject({ state: 'failed', taskId: running });
