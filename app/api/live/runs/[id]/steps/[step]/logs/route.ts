@@ -12,7 +12,12 @@ export const dynamic = 'force-dynamic';
 
 const params = z.object({
   id: z.uuid('the run id must be a UUID'),
-  step: z.string().min(1).max(300, 'the step name is at most 300 characters'),
+  step: z
+    .string()
+    .min(1, 'the step name is missing')
+    .max(300, 'the step name is at most 300 characters')
+    // PostgreSQL text cannot hold NUL, and no step name has control characters.
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'the step name has no control characters'),
 });
 
 export const GET = withRole<{ params: Promise<{ id: string; step: string }> }>('viewer', async (_request, context) => {
