@@ -39,7 +39,12 @@ test.describe('public status (anonymous)', () => {
     expect(json.status()).toBe(200);
     expect(json.headers()['cache-control']).toMatch(/max-age=\d+/);
     const body = await json.text();
-    const status = JSON.parse(body) as { overall: { state: string }; history: { outcome: string }[] };
+    const status = JSON.parse(body) as {
+      overall: { state: string };
+      history: { outcome: string }[];
+      delivery: { time_zone: string };
+      today: { scheduled_start_at: string | null };
+    };
     expect(['operational', 'delayed', 'degraded', 'down', 'awaiting']).toContain(status.overall.state);
     expect(status.history).toHaveLength(90);
 
@@ -48,7 +53,13 @@ test.describe('public status (anonymous)', () => {
     await expect(page).toHaveURL(/\/status$/);
     await expect(page.getByTestId('overall-state')).toHaveAttribute('data-state', status.overall.state);
     await expect(page.getByTestId('history').locator('[data-outcome]')).toHaveCount(90);
-    await expect(page.getByTestId('scheduled-start')).toHaveText('Not scheduled yet');
+    // Today's firing of the daily schedule, at the clock time /status.json gives, in the delivery's zone.
+    const scheduled = status.today.scheduled_start_at;
+    if (scheduled === null) await expect(page.getByTestId('scheduled-start')).toHaveText('Not scheduled yet');
+    else {
+      const clock = new Intl.DateTimeFormat('en-GB', { timeZone: status.delivery.time_zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(scheduled));
+      await expect(page.getByTestId('scheduled-start')).toContainText(clock);
+    }
     // Its own header: no console navigation for the public, and the app's icons instead of a 404.
     await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();

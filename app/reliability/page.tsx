@@ -5,7 +5,8 @@
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { FinishChart, minutesLabel } from '@/components/reliability/finish-chart';
+import { FinishChart } from '@/components/reliability/finish-chart';
+import { minutesLabel } from '@/lib/reliability/format';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { cachedAnswers } from '@/lib/answers';

@@ -6,18 +6,12 @@
  */
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartCard } from '@/components/dashboard/charts';
+import { minutesLabel } from '@/lib/reliability/format';
 import type { ReliabilityDay } from '@/lib/reliability/slo';
 import { formatDay } from '@/lib/time/format';
 
 const AXIS = { stroke: 'var(--color-foreground-muted)', fontSize: 12 };
 const TOOLTIP_STYLE = { backgroundColor: 'var(--color-surface)', borderColor: 'var(--color-border-strong)', color: 'var(--color-foreground)' };
-
-export function minutesLabel(minutes: number): string {
-  if (minutes === 0) return 'at the deadline';
-  const whole = Math.abs(minutes);
-  const text = whole >= 60 ? `${Math.floor(whole / 60)} h ${Math.round(whole % 60)} min` : `${Math.round(whole)} min`;
-  return minutes < 0 ? `${text} early` : `${text} late`;
-}
 
 const OUTCOME_WORDS: Record<ReliabilityDay['outcome'], string> = {
   on_time: 'on time', late: 'late', failed: 'missed (failed)', no_run: 'missed (no run)', pending: 'not due yet', not_tracked: 'not tracked',
