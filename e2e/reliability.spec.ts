@@ -45,7 +45,9 @@ test('a viewer reads the reliability report on a phone, and its figures agree wi
   await expectNoSidewaysScroll(viewer, 'reliability on a phone');
   await expectAxeClean(viewer, 'reliability');
 
-  await summaryRow.getByRole('link', { name: percent(summary.runs.failure_rate.percent), exact: true }).click();
+  const failedRuns = summaryRow.getByTestId('failed-runs-link');
+  await expect(failedRuns).toHaveText(percent(summary.runs.failure_rate.percent));
+  await failedRuns.click();
   await expect(viewer).toHaveURL(new RegExp(`/runs\\?pipeline=${report.pipeline.replace('.', '\\.')}&created_from=${summary.from}&created_to=${summary.to}&status=failed$`));
   await viewer.context().close();
 });

@@ -59,7 +59,7 @@ function PeriodRow({ report, period }: { report: ReliabilityReport; period: Reli
       {report.delivered && (
         <>
           <TableCell className="tabular-nums">
-            {percent(period.on_time)}
+            <Link className={linkClass} href={runsHref(report, period)}>{percent(period.on_time)}</Link>
             <span className="block text-xs text-foreground-muted">{period.on_time?.numerator ?? 0} of {period.days_due} days due</span>
           </TableCell>
           <TableCell className="tabular-nums">{days(period.late_days)}</TableCell>
@@ -67,16 +67,18 @@ function PeriodRow({ report, period }: { report: ReliabilityReport; period: Reli
         </>
       )}
       <TableCell className="tabular-nums">
-        <Link className={linkClass} href={runsHref(report, period, { status: 'failed' })}>{percent(period.runs.failure_rate)}</Link>
+        <Link className={linkClass} href={runsHref(report, period, { status: 'failed' })} data-testid="failed-runs-link">{percent(period.runs.failure_rate)}</Link>
         <span className="block text-xs text-foreground-muted">
           {period.runs.failed} of <Link className={linkClass} href={runsHref(report, period)}>{period.runs.finished} finished</Link>
         </span>
       </TableCell>
       <TableCell className="tabular-nums">
-        {percent(period.automatic_recovery)}
+        <Link className={linkClass} href={runsHref(report, period)}>{percent(period.automatic_recovery)}</Link>
         <span className="block text-xs text-foreground-muted">{period.automatic_recovery.numerator} of {period.automatic_recovery.denominator} failed attempts</span>
       </TableCell>
-      <TableCell className="tabular-nums">{period.needed_person}</TableCell>
+      <TableCell className="tabular-nums">
+        <Link className={linkClass} href={runsHref(report, period)}>{period.needed_person}</Link>
+      </TableCell>
       <TableCell className="tabular-nums">
         <Link className={linkClass} href="/alerts?status=resolved">{period.pages.sent}</Link>
         <span className="block text-xs text-foreground-muted">

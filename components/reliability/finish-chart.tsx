@@ -30,7 +30,7 @@ export function FinishChart({ days, deadline }: { days: readonly ReliabilityDay[
         <XAxis dataKey="label" tick={AXIS} minTickGap={12} />
         <YAxis tick={AXIS} width={48} tickFormatter={(value: number) => `${value}`} label={{ value: 'min', angle: -90, position: 'insideLeft', fill: 'var(--color-foreground-muted)', fontSize: 12 }} />
         <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value) => minutesLabel(Number(value))} labelFormatter={(label) => String(label)} />
-        <ReferenceLine y={0} stroke="var(--color-status-failed)" strokeDasharray="4 2" label={{ value: `Deadline ${deadline}`, position: 'insideTopRight', fill: 'var(--color-foreground)', fontSize: 12 }} />
+        <ReferenceLine y={0} ifOverflow="extendDomain" stroke="var(--color-status-failed)" strokeDasharray="4 2" label={{ value: `Deadline ${deadline}`, position: 'insideTopRight', fill: 'var(--color-foreground)', fontSize: 12 }} />
         <Bar dataKey="minutes" name="Minutes after the deadline">
           {data.map((entry) => (
             <Cell key={entry.date} fill={entry.minutes !== null && entry.minutes > 0 ? 'var(--color-status-failed)' : 'var(--color-status-completed)'} />

@@ -73,6 +73,11 @@ describe('deadline forecast', () => {
       now: NOW, deadlineAt: new Date(NOW.getTime() + 15 * MINUTE), nextRunAt: new Date(NOW.getTime() + 45 * MINUTE),
     });
     expect(overrun).toMatchObject({ overrunProbability: 0.2, overrunsNextRun: false });
+    // The next run 5 minutes away: every replayed night overruns it.
+    const blocked = await forecastTask(testDb, taskId, {
+      now: NOW, deadlineAt: new Date(NOW.getTime() + 60 * MINUTE), nextRunAt: new Date(NOW.getTime() + 5 * MINUTE),
+    });
+    expect(blocked).toMatchObject({ lateProbability: 0, late: false, overrunProbability: 1, overrunsNextRun: true });
   });
 
   it('forecasts nothing with fewer than five nights of history', async () => {
