@@ -8,6 +8,7 @@
  */
 import Link from 'next/link';
 import { useId, useState } from 'react';
+import { ReasonField } from '@/components/forms/reason-field';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import type { FailureGroupKey, GroupOperationKind, GroupPreview } from '@/lib/console/failures';
@@ -171,24 +172,7 @@ export function GroupOperationDialog({ kind, group, operations, onDone }: GroupO
             </>
           )}
         </section>
-        <div className="mt-4 flex flex-col gap-1.5">
-          <label htmlFor={`${id}-reason`} className="text-sm font-medium">
-            {copy.field} (required)
-          </label>
-          <textarea
-            id={`${id}-reason`}
-            value={reason}
-            onChange={(event) => setReason(event.target.value)}
-            rows={3}
-            required
-            aria-describedby={`${id}-error`}
-            aria-invalid={error ? true : undefined}
-            className="rounded-control border border-border-strong bg-surface px-3 py-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
-          />
-          <div id={`${id}-error`} aria-live="polite" className="text-sm text-danger">
-            {error}
-          </div>
-        </div>
+        <ReasonField id={`${id}-reason`} label={copy.field} value={reason} onChange={setReason} error={error} />
         <div className="mt-6 flex flex-wrap justify-end gap-2">
           <DialogClose asChild>
             <Button variant="secondary" disabled={pending}>

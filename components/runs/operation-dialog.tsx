@@ -5,6 +5,7 @@
  * by hand also asks for its result as JSON, prefilled with the step's last successful result, its schema beside it.
  */
 import { useId, useState } from 'react';
+import { ReasonField } from '@/components/forms/reason-field';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { OPERATION_COPY, type OperationKind } from '@/lib/console/operation-kinds';
@@ -154,24 +155,7 @@ export function OperationDialog({ kind, taskId, stepName, operations, onDone, si
             )}
           </div>
         )}
-        <div className="mt-4 flex flex-col gap-1.5">
-          <label htmlFor={reasonId} className="text-sm font-medium">
-            {copy.noteRequired ? 'Note (required)' : 'Reason (required)'}
-          </label>
-          <textarea
-            id={reasonId}
-            value={reason}
-            onChange={(event) => setReason(event.target.value)}
-            rows={3}
-            required
-            aria-describedby={`${reasonId}-error`}
-            aria-invalid={error ? true : undefined}
-            className="rounded-control border border-border-strong bg-surface px-3 py-2 text-sm text-foreground focus-visible:outline-2 focus-visible:outline-focus"
-          />
-          <div id={`${reasonId}-error`} aria-live="polite" className="text-sm text-danger">
-            {error}
-          </div>
-        </div>
+        <ReasonField id={reasonId} label={copy.noteRequired ? 'Note' : 'Reason'} value={reason} onChange={setReason} error={error} />
         <div className="mt-6 flex justify-end gap-2">
           <DialogClose asChild>
             <Button variant="secondary" disabled={pending}>

@@ -66,15 +66,11 @@ export async function loadReliability(pool: pg.Pool, target: ReliabilityTarget, 
   ]);
   const countsSince = new Map<string, PeriodCounts>(
     boundaryDays.map((day, index) => {
-      const run = health[index];
+      const { since: _since, ...run } = health[index] ?? { since: null, ...NO_COUNTS };
       const page = pages[index];
       return [day, {
-        runs: run?.runs ?? 0,
-        finished: run?.finished ?? 0,
-        failed: run?.failed ?? 0,
-        neededPerson: run?.neededPerson ?? 0,
-        recoveredAttempts: run?.recoveredAttempts ?? 0,
-        knownFailedAttempts: run?.knownFailedAttempts ?? 0,
+        ...NO_COUNTS,
+        ...run,
         pages: page?.pages ?? 0,
         pagesResolved: page?.resolved ?? 0,
         pageMinutesToResolve: page?.minutesToResolve ?? 0,

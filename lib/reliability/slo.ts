@@ -18,6 +18,7 @@
  *   median and p95 by nearest rank over the days delivered in the period.
  */
 import { z } from 'zod';
+import type { RunHealthCounts } from '@/lib/engine';
 import type { DayOutcome, HistoryDay, Ratio } from '@/lib/status/derive';
 import { HISTORY_DAYS } from '@/lib/status/derive';
 import { addDays } from '@/lib/time/zoned-time';
@@ -41,13 +42,7 @@ export const sloQuerySchema = z.object({
 export type SloQuery = z.infer<typeof sloQuerySchema>;
 
 /** Counts that add up per run: a bounded period is "since its start" minus "since the day after its end". */
-export interface PeriodCounts {
-  runs: number;
-  finished: number;
-  failed: number;
-  neededPerson: number;
-  recoveredAttempts: number;
-  knownFailedAttempts: number;
+export interface PeriodCounts extends Omit<RunHealthCounts, 'since'> {
   pages: number;
   pagesResolved: number;
   /** Sum of the resolved pages' minutes from raising to resolving (the mean is derived per period). */
